@@ -1,0 +1,79 @@
+namespace Rapport.Analysis;
+
+/// <summary>What the caller knows about a message besides its text.</summary>
+/// <param name="ChannelKind">The channel it came from ("email", "chat", "mastodon", …), when known.</param>
+/// <param name="IsPublic">True for a public mention, comment or reply; false for a private message.</param>
+/// <param name="LanguageHint">A language the channel or contact is known to use ("fr", "en"), when known.</param>
+public sealed record AnalysisContext(string? ChannelKind = null, bool IsPublic = false, string? LanguageHint = null);
+
+/// <summary>Why a person wrote to the brand.</summary>
+public enum Intent
+{
+    Complaint,
+    Question,
+    Request,
+    Feedback,
+    Praise,
+    PurchaseIntent,
+    Chatter,
+    Spam,
+}
+
+public enum SentimentLabel
+{
+    Negative,
+    Neutral,
+    Positive,
+}
+
+public enum UrgencySignal
+{
+    SafetyRisk,
+    LegalThreat,
+    Outage,
+    LongWait,
+    ChurnThreat,
+    VulnerablePerson,
+}
+
+public enum ToxicityKind
+{
+    Insult,
+    Harassment,
+    Hate,
+}
+
+public enum SocietalTheme
+{
+    Environment,
+    WorkingConditions,
+    HealthAndSafety,
+    Privacy,
+    DiversityAndInclusion,
+    AnimalWelfare,
+    FairPrices,
+    LocalSourcing,
+    Accessibility,
+}
+
+/// <summary>A value with its confidence (0 to 1) and the terms or features that drove it.</summary>
+public sealed record Scored<T>(T Value, double Confidence, IReadOnlyList<string> Evidence);
+
+/// <summary>Everything the understanding engine says about one message.</summary>
+public sealed record TextAnalysisResult(
+    Scored<string> Language,
+    Scored<Intent> Intent,
+    Scored<double> NeedsAnswer,
+    double SentimentScore,
+    Scored<SentimentLabel> Sentiment,
+    IReadOnlyList<Scored<UrgencySignal>> Urgency,
+    IReadOnlyList<Scored<ToxicityKind>> Toxicity,
+    IReadOnlyList<Scored<SocietalTheme>> Themes,
+    IReadOnlyList<string> KeyPhrases,
+    string ModelVersion);
+
+/// <summary>Reads a message the way a good agent would. Thread-safe; never throws on any text.</summary>
+public interface ITextAnalyzer
+{
+    TextAnalysisResult Analyze(string text, AnalysisContext? context = null);
+}
