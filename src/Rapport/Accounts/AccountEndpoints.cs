@@ -1,0 +1,162 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Audit;
+using Rapport.Data;
+using Rapport.Workspaces;
+
+namespace Rapport.Accounts;
+
+public sealed record SignInRequest(string Email, string Password, bool Remember = false);
+public sealed record MeDto(Guid Id, string DisplayName, string Email, string? PreferredCulture, Guid? CurrentWorkspaceId);
+public sealed record AcceptInvitationRequest(string Token, string? DisplayName, string Password);
+public sealed record AcceptedInvitationDto(Guid WorkspaceId, Guid UserId);
+
+/// <summary>Sign-in, sign-out, language and invitations: the endpoints people reach before or around a workspace.</summary>
+public static class AccountEndpoints
+{
+    public static void MapAccountEndpoints(this WebApplication app)
+    {
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts");
+        auth.MapPost("/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(SignInService.RateLimitPolicy)
+            .WithSummary("Signs in with e-mail and password (sets the session cookie). Five wrong passwords lock the account for five minutes.");
+        auth.MapPost("/signout", SignOutAsync).RequireAuthorization().WithSummary("Signs out.");
+        app.MapGet("/api/v1/me", MeAsync).RequireAuthorization().WithTags("Accounts").WithSummary("The signed-in person.");
+        app.MapPost("/api/v1/invitations/accept", AcceptInvitationAsync).AllowAnonymous().RequireRateLimiting(SignInService.RateLimitPolicy)
+            .WithTags("Accounts").WithSummary("Accepts an invitation link: creates the account (or checks the existing one's password) and joins the workspace.");
+
+        // Plain navigations used by the web shell: they set cookies, which interactive pages cannot do.
+        app.MapGet("/account/culture", SetCultureAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/account/signout", async (SignInService signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/account/signin");
+        }).RequireAuthorization().ExcludeFromDescription();
+        app.MapGet("/account/switch/{workspaceId:guid}", SwitchWorkspaceAsync).RequireAuthorization().ExcludeFromDescription();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SignInAsync(SignInRequest request, SignInService signIn)
+    {
+        if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "E-mail and password are required");
+        }
+        return await signIn.SignInAsync(request.Email, request.Password, request.Remember) switch
+        {
+            SignInOutcome.Succeeded => TypedResults.NoContent(),
+            SignInOutcome.LockedOut => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Account locked",
+                detail: "Too many wrong passwords. The account is locked for a few minutes."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong e-mail or password"),
+        };
+    }
+
+    private static async Task<NoContent> SignOutAsync(SignInService signIn)
+    {
+        await signIn.SignOutAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<MeDto>, UnauthorizedHttpResult>> MeAsync(ClaimsPrincipal principal, RapportDbContext db, WorkspaceResolver resolver)
+    {
+        if (!Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id))
+        {
+            return TypedResults.Unauthorized();
+        }
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id);
+        if (user is null)
+        {
+            return TypedResults.Unauthorized();
+        }
+        var current = await resolver.FindAsync(principal, null);
+        return TypedResults.Ok(new MeDto(user.Id, user.DisplayName, user.Email!, user.PreferredCulture, current?.WorkspaceId));
+    }
+
+    private static async Task<Results<Ok<AcceptedInvitationDto>, ProblemHttpResult, ValidationProblem>> AcceptInvitationAsync(
+        AcceptInvitationRequest request, RapportDbContext db, UserManager<User> users, WorkspaceService workspaces, AuditLog audit, TimeProvider clock)
+    {
+        var outcome = await InvitationAcceptance.AcceptAsync(request, db, users, workspaces, audit, clock);
+        return outcome switch
+        {
+            { Invalid: { } invalid } => invalid,
+            { Problem: { } problem } => problem,
+            _ => TypedResults.Ok(new AcceptedInvitationDto(outcome.WorkspaceId, outcome.UserId)),
+        };
+    }
+
+    private static async Task<IResult> SetCultureAsync(string culture, string? redirectUri, HttpContext http, RapportDbContext db)
+    {
+        var chosen = culture is "fr" ? "fr" : "en";
+        http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
+            new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = false, Secure = http.Request.IsHttps });
+        // Remembered per user, so the choice follows them to another browser.
+        if (Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
+        {
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, chosen));
+        }
+        return Results.LocalRedirect(IsLocal(redirectUri) ? redirectUri! : "/");
+    }
+
+    private static async Task<IResult> SwitchWorkspaceAsync(Guid workspaceId, HttpContext http, RapportDbContext db, WorkspaceResolver resolver)
+    {
+        if (await resolver.FindAsync(http.User, workspaceId) is null)
+        {
+            return Results.NotFound();
+        }
+        var userId = Guid.Parse(http.User.FindFirstValue(ClaimTypes.NameIdentifier)!);
+        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.LastWorkspaceId, workspaceId));
+        return Results.LocalRedirect("/");
+    }
+
+    public static bool IsLocal([FromQuery] string? url) =>
+        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+}
+
+/// <summary>The outcome of accepting an invitation.</summary>
+public sealed record InvitationOutcome(Guid WorkspaceId = default, Guid UserId = default, ProblemHttpResult? Problem = null, ValidationProblem? Invalid = null);
+
+/// <summary>Turns a single-use invitation token into a membership, for the API and the invitation page.</summary>
+public static class InvitationAcceptance
+{
+    public static async Task<InvitationOutcome> AcceptAsync(
+        AcceptInvitationRequest request, RapportDbContext db, UserManager<User> users, WorkspaceService workspaces, AuditLog audit, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(workspaces);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(clock);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var hash = TokenHasher.Hash(request.Token ?? "");
+        var invitation = await db.Invitations.IgnoreQueryFilters().FirstOrDefaultAsync(i => i.TokenHash == hash);
+        if (invitation is null || invitation.AcceptedAt is not null || invitation.ExpiresAt < now)
+        {
+            return new(Problem: TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Invitation not valid",
+                detail: "This invitation link was already used, has expired, or was cancelled. Ask for a new one."));
+        }
+        var user = await users.FindByEmailAsync(invitation.Email);
+        if (user is null)
+        {
+            var (created, errors) = await workspaces.CreateUserAsync(invitation.Email, request.DisplayName ?? invitation.Email, request.Password ?? "");
+            if (created is null)
+            {
+                return new(Invalid: TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["password"] = [.. errors] }));
+            }
+            user = created;
+        }
+        else if (!await users.CheckPasswordAsync(user, request.Password ?? ""))
+        {
+            return new(Problem: TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong password",
+                detail: "An account with this e-mail exists: enter its password to join."));
+        }
+        invitation.AcceptedAt = now;
+        audit.Add(db, "invitation.accepted", invitation.WorkspaceId, user.Id, user.DisplayName, invitation.Email, invitation.Role.ToString());
+        await db.SaveChangesAsync();
+        await workspaces.AddMemberAsync(invitation.WorkspaceId, user.Id, invitation.Role, user.Id);
+        return new(invitation.WorkspaceId, user.Id);
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rapport.Channels;
+using Rapport.Contacts;
+using Rapport.Conversations;
+using Rapport.Data;
+using Rapport.Workspaces;
+
+namespace Rapport.Api;
+
+/// <summary>Maps the REST API under /api/v1. Every workspace route is authorized by role and scoped to its workspace.</summary>
+public static class ApiSetup
+{
+    public static void MapRapportApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("Rapport");
+        var workspace = api.MapGroup("/workspaces/{workspaceId:guid}")
+            .RequireAuthorization(Policies.Analyst)
+            .AddEndpointFilter<WorkspaceScopeFilter>();
+
+        WorkspacesApi.Map(api, workspace);
+        MembersApi.Map(workspace);
+        TeamsApi.Map(workspace);
+        LabelsApi.Map(workspace);
+        ApiTokensApi.Map(workspace);
+        ChannelsApi.Map(workspace);
+        ContactsApi.Map(workspace);
+        ConversationsApi.Map(workspace);
+    }
+}
+
+/// <summary>
+/// Scopes the request's database context to the authorized workspace, so no query in the endpoint can
+/// reach another workspace's rows even if it forgets to filter.
+/// </summary>
+public sealed class WorkspaceScopeFilter(WorkspaceResolver resolver, RapportDbContext db) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = context.HttpContext;
+        var member = await resolver.ResolveAsync(http, http.User);
+        if (member is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Workspace not found");
+        }
+        db.ScopedWorkspaceId = member.WorkspaceId;
+        return await next(context);
+    }
+}
+
+/// <summary>Problem details the endpoints share.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"{what} not found");
+
+    public static ProblemHttpResult Conflict(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: detail);
+
+    public static ProblemHttpResult Forbidden(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
+
+    public static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    /// <summary>The caller's membership, set by the authorization handler before any workspace endpoint runs.</summary>
+    public static WorkspaceMember Member(this HttpContext http) =>
+        WorkspaceResolver.Current(http) ?? throw new InvalidOperationException("Workspace endpoint reached without a resolved member.");
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Api;
+using Rapport.Audit;
+using Rapport.Data;
+using Rapport.Workspaces;
+
+namespace Rapport.Channels;
+
+/// <summary>A channel as the API shows it: settings yes, secrets never (only their names).</summary>
+public sealed record ChannelDto(Guid Id, string Name, ChannelKind Kind, ChannelDirection Direction, JsonElement Settings,
+    IReadOnlyList<string> SecretNames, bool Paused, DateTime CreatedAt, DateTime? LastPolledAt, string? LastError);
+
+/// <summary>Secrets are write-only: send them here, they are encrypted and never returned.</summary>
+public sealed record ChannelRequest(string? Name, ChannelKind? Kind, ChannelDirection? Direction, JsonElement? Settings,
+    Dictionary<string, string>? Secrets, bool? Paused);
+
+public static class ChannelsApi
+{
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        workspace.MapGet("/channels", ListAsync).WithSummary("Channels, without their secrets.");
+        workspace.MapGet("/channels/{channelId:guid}", GetAsync).WithSummary("One channel, without its secrets.");
+        workspace.MapPost("/channels", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Connects a channel; secrets are encrypted at rest.");
+        workspace.MapPatch("/channels/{channelId:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes a channel's settings, secrets, or pauses it.");
+        workspace.MapDelete("/channels/{channelId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Disconnects a channel that has no messages.");
+    }
+
+    private static async Task<Ok<List<ChannelDto>>> ListAsync(RapportDbContext db, ChannelSecrets secrets, CancellationToken ct)
+    {
+        var channels = await db.Channels.OrderBy(c => c.Name).ToListAsync(ct);
+        return TypedResults.Ok(channels.Select(c => ToDto(c, secrets)).ToList());
+    }
+
+    private static async Task<Results<Ok<ChannelDto>, ProblemHttpResult>> GetAsync(Guid channelId, RapportDbContext db, ChannelSecrets secrets, CancellationToken ct)
+    {
+        var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
+        return channel is null ? Problems.NotFound("Channel") : TypedResults.Ok(ToDto(channel, secrets));
+    }
+
+    private static async Task<Results<Created<ChannelDto>, ValidationProblem>> CreateAsync(
+        Guid workspaceId, ChannelRequest request, HttpContext http, RapportDbContext db, ChannelSecrets secrets, AuditLog audit, TimeProvider clock, CancellationToken ct)
+    {
+        if (request.Kind is null || !Enum.IsDefined(request.Kind.Value))
+        {
+            return Problems.Invalid("kind", "A channel kind is required: " + string.Join(", ", Enum.GetNames<ChannelKind>()) + ".");
+        }
+        var channel = new Channel { WorkspaceId = workspaceId, Name = "", Kind = request.Kind.Value, CreatedAt = clock.GetUtcNow().UtcDateTime };
+        if (Apply(channel, request with { Name = request.Name ?? "" }, secrets) is { } problem)
+        {
+            return problem;
+        }
+        db.Channels.Add(channel);
+        audit.Add(db, "channel.created", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name, channel.Kind.ToString());
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/channels/{channel.Id}", ToDto(channel, secrets));
+    }
+
+    private static async Task<Results<Ok<ChannelDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid workspaceId, Guid channelId, ChannelRequest request, HttpContext http, RapportDbContext db, ChannelSecrets secrets, AuditLog audit, CancellationToken ct)
+    {
+        var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
+        if (channel is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+        if (request.Kind is { } kind && kind != channel.Kind)
+        {
+            return Problems.Invalid("kind", "A channel's kind cannot change; connect a new channel instead.");
+        }
+        if (Apply(channel, request, secrets) is { } problem)
+        {
+            return problem;
+        }
+        var changed = request.Secrets is { Count: > 0 } ? "settings and secrets" : "settings";
+        audit.Add(db, "channel.updated", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name, changed);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToDto(channel, secrets));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid workspaceId, Guid channelId, HttpContext http, RapportDbContext db, AuditLog audit, CancellationToken ct)
+    {
+        var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
+        if (channel is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+        // Messages are never lost with their channel: a channel that has carried messages is paused instead.
+        if (await db.Messages.AnyAsync(m => m.ChannelId == channelId, ct))
+        {
+            return Problems.Conflict("Channel has messages", "A channel that has carried messages can be paused but not deleted.");
+        }
+        db.Channels.Remove(channel);
+        audit.Add(db, "channel.deleted", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static ValidationProblem? Apply(Channel channel, ChannelRequest request, ChannelSecrets secrets)
+    {
+        if (request.Name is not null)
+        {
+            var name = request.Name.Trim();
+            if (name.Length is 0 or > 100)
+            {
+                return Problems.Invalid("name", "A name of 1 to 100 characters is required.");
+            }
+            channel.Name = name;
+        }
+        if (request.Direction is { } direction)
+        {
+            if (!Enum.IsDefined(direction))
+            {
+                return Problems.Invalid("direction", "The direction is Inbox, Listening or Publishing.");
+            }
+            channel.Direction = direction;
+        }
+        if (request.Settings is { } settings)
+        {
+            if (settings.ValueKind != JsonValueKind.Object)
+            {
+                return Problems.Invalid("settings", "Settings are a JSON object.");
+            }
+            channel.Settings = settings.GetRawText();
+        }
+        if (request.Secrets is { } changes)
+        {
+            if (changes.Any(kv => kv.Key.Length is 0 or > 64 || kv.Value?.Length > 8192))
+            {
+                return Problems.Invalid("secrets", "Secret names are 1 to 64 characters and values at most 8 KiB.");
+            }
+            channel.ProtectedSecrets = secrets.Merge(channel.ProtectedSecrets, changes);
+        }
+        if (request.Paused is { } paused)
+        {
+            channel.Paused = paused;
+        }
+        return null;
+    }
+
+    public static ChannelDto ToDto(Channel c, ChannelSecrets secrets)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(secrets);
+        using var settings = JsonDocument.Parse(c.Settings);
+        return new ChannelDto(c.Id, c.Name, c.Kind, c.Direction, settings.RootElement.Clone(),
+            secrets.Unprotect(c.ProtectedSecrets).Keys.Order(StringComparer.Ordinal).ToList(), c.Paused, c.CreatedAt, c.LastPolledAt, c.LastError);
+    }
+}

@@ -1,0 +1,65 @@
+using Rapport.Data;
+using Rapport.Ingest;
+
+namespace Rapport.Channels.Import;
+
+public sealed record ImportProgress(long BytesRead, long TotalBytes, long Rows);
+
+public sealed record ImportSummary(long Imported, long AlreadyThere, IReadOnlyList<ImportRow> Errors, long ErrorCount);
+
+/// <summary>
+/// Feeds an import file through the one ingest path. Idempotent: re-running the same file adds nothing.
+/// A bad row is reported with its line and never stops the rest.
+/// </summary>
+public sealed class ImportService(IngestService ingest, RapportDbContextFactory factory)
+{
+    /// <summary>Errors kept in the summary; the count goes on beyond.</summary>
+    public const int MaxReportedErrors = 1000;
+
+    public async Task<ImportSummary> ImportAsync(Guid workspaceId, Guid channelId, Stream file, string fileName, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        long imported = 0, already = 0, errorCount = 0, rows = 0;
+        var errors = new List<ImportRow>();
+        var total = file.CanSeek ? file.Length : 0;
+        var db = factory.CreateDbContext();
+        try
+        {
+            await foreach (var row in MessageFile.ReadAsync(file, fileName, channelId, ct))
+            {
+                rows++;
+                if (row.Item is null)
+                {
+                    errorCount++;
+                    if (errors.Count < MaxReportedErrors)
+                    {
+                        errors.Add(row);
+                    }
+                    continue;
+                }
+                var result = await ingest.IngestAsync(db, workspaceId, row.Item, ct);
+                if (result.Created)
+                {
+                    imported++;
+                }
+                else
+                {
+                    already++;
+                }
+                // A fresh context every few hundred rows keeps memory flat on files of any size.
+                if (rows % 500 == 0)
+                {
+                    await db.DisposeAsync();
+                    db = factory.CreateDbContext();
+                    progress?.Report(new ImportProgress(file.CanSeek ? file.Position : 0, total, rows));
+                }
+            }
+        }
+        finally
+        {
+            await db.DisposeAsync();
+        }
+        progress?.Report(new ImportProgress(total, total, rows));
+        return new ImportSummary(imported, already, errors, errorCount);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Rapport.Ingest;
+
+namespace Rapport.Channels.Import;
+
+/// <summary>One row of an import file: either an item for ingest or the reason it was refused.</summary>
+public sealed record ImportRow(long Line, InboundItem? Item, string? Error);
+
+/// <summary>
+/// Reads the documented import formats into <see cref="InboundItem"/>s, streaming.
+/// JSON: an array of objects { externalId, authorHandle, authorName, text, createdAt, inReplyToExternalId, threadId, subject, isPublic }.
+/// CSV: a header row naming the same columns (snake_case accepted: external_id, author_handle or author, author_name, text,
+/// created_at, in_reply_to, thread_id, subject, is_public).
+/// </summary>
+public static class MessageFile
+{
+    public static IAsyncEnumerable<ImportRow> ReadAsync(Stream stream, string fileName, Guid channelId, CancellationToken ct = default) =>
+        Path.GetExtension(fileName).Equals(".json", StringComparison.OrdinalIgnoreCase)
+            ? ReadJsonAsync(stream, channelId, ct)
+            : ReadCsvAsync(stream, channelId, ct);
+
+    private static async IAsyncEnumerable<ImportRow> ReadJsonAsync(Stream stream, Guid channelId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        long line = 0;
+        var rows = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, cancellationToken: ct);
+        await using var enumerator = rows.GetAsyncEnumerator(ct);
+        while (true)
+        {
+            ImportRow? failure = null;
+            bool more;
+            try
+            {
+                more = await enumerator.MoveNextAsync();
+            }
+            catch (JsonException e)
+            {
+                // The rest of a broken JSON file cannot be read reliably: report where it broke and stop.
+                more = false;
+                failure = new ImportRow(line + 1, null, $"Invalid JSON: {e.Message}");
+            }
+            if (failure is not null)
+            {
+                yield return failure;
+            }
+            if (!more)
+            {
+                yield break;
+            }
+            line++;
+            var e2 = enumerator.Current;
+            if (e2.ValueKind != JsonValueKind.Object)
+            {
+                yield return new ImportRow(line, null, "Each item must be a JSON object.");
+                continue;
+            }
+            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var p in e2.EnumerateObject())
+            {
+                fields[Normalize(p.Name)] = p.Value.ValueKind switch
+                {
+                    JsonValueKind.String => p.Value.GetString(),
+                    JsonValueKind.Null => null,
+                    _ => p.Value.GetRawText(),
+                };
+            }
+            yield return ToRow(line, fields, channelId, e2.GetRawText());
+        }
+    }
+
+    private static async IAsyncEnumerable<ImportRow> ReadCsvAsync(Stream stream, Guid channelId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
+        string[]? header = null;
+        long line = 0;
+        await foreach (var record in CsvRows.ReadAsync(reader, ct))
+        {
+            line++;
+            if (header is null)
+            {
+                header = record.Select(Normalize).ToArray();
+                if (!header.Contains("text") || !header.Contains("externalid"))
+                {
+                    yield return new ImportRow(line, null, "The header must name at least the columns external_id and text.");
+                    yield break;
+                }
+                continue;
+            }
+            if (record.Length != header.Length)
+            {
+                yield return new ImportRow(line, null, $"Expected {header.Length} fields, found {record.Length}.");
+                continue;
+            }
+            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < header.Length; i++)
+            {
+                fields[header[i]] = record[i];
+            }
+            yield return ToRow(line, fields, channelId, JsonSerializer.Serialize(fields));
+        }
+    }
+
+    private static ImportRow ToRow(long line, Dictionary<string, string?> f, Guid channelId, string raw)
+    {
+        var externalId = Get(f, "externalid");
+        var text = Get(f, "text");
+        var author = Get(f, "authorhandle") ?? Get(f, "author") ?? Get(f, "authorid");
+        if (string.IsNullOrWhiteSpace(externalId))
+        {
+            return new ImportRow(line, null, "external_id is empty.");
+        }
+        if (text is null)
+        {
+            return new ImportRow(line, null, "text is missing.");
+        }
+        if (text.Length > IngestService.MaxTextLength)
+        {
+            return new ImportRow(line, null, $"text is longer than {IngestService.MaxTextLength} characters.");
+        }
+        if (string.IsNullOrWhiteSpace(author))
+        {
+            return new ImportRow(line, null, "author is empty.");
+        }
+        DateTime? createdAt = null;
+        if (Get(f, "createdat") is { Length: > 0 } when)
+        {
+            if (!DateTime.TryParse(when, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed)
+                && !DateTime.TryParseExact(when, "ddd MMM dd HH:mm:ss zzz yyyy", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out parsed))
+            {
+                return new ImportRow(line, null, $"created_at \"{when}\" is not a date.");
+            }
+            createdAt = DateTime.SpecifyKind(parsed, DateTimeKind.Utc);
+        }
+        var isPublic = Get(f, "ispublic") is { } p && (p.Equals("true", StringComparison.OrdinalIgnoreCase) || p == "1");
+        return new ImportRow(line, new InboundItem
+        {
+            ChannelId = channelId,
+            ExternalId = externalId.Trim(),
+            AuthorHandle = author.Trim(),
+            AuthorName = Get(f, "authorname"),
+            Text = text,
+            CreatedAt = createdAt,
+            InReplyToExternalId = Get(f, "inreplyto") ?? Get(f, "inreplytoexternalid"),
+            ThreadId = Get(f, "threadid"),
+            Subject = Get(f, "subject"),
+            IsPublic = isPublic,
+            RawPayload = raw,
+        }, null);
+    }
+
+    private static string? Get(Dictionary<string, string?> f, string key) =>
+        f.TryGetValue(key, out var v) && !string.IsNullOrEmpty(v) ? v : null;
+
+    /// <summary>"External_Id", "externalId" and "external id" all name the same column.</summary>
+    private static string Normalize(string name) =>
+        new([.. name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant)]);
+}

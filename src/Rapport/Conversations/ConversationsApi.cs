@@ -1,0 +1,193 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Api;
+using Rapport.Channels;
+using Rapport.Data;
+using Rapport.Ingest;
+using Rapport.Workspaces;
+
+namespace Rapport.Conversations;
+
+public sealed record ConversationDto(
+    Guid Id, Guid ChannelId, Guid ContactId, string ContactName, string? Subject, ConversationStatus Status, Guid? CustomStatusId,
+    Priority Priority, Guid? AssigneeId, Guid? TeamId, bool IsPublic, bool IsNoise, string? Language, double NeedsAnswer, double? Sentiment,
+    IReadOnlyList<Guid> LabelIds, Guid? LinkedConversationId, DateTime CreatedAt, DateTime LastMessageAt, DateTime? FirstResponseAt,
+    DateTime? ResolvedAt, DateTime? SnoozedUntil, int Version);
+
+/// <summary>Only the fields sent change. Send the <c>version</c> you read: a stale one gets 409 instead of overwriting a colleague.</summary>
+public sealed record UpdateConversationRequest(
+    int? Version, ConversationStatus? Status, Guid? CustomStatusId, Priority? Priority, Guid? AssigneeId, bool? Unassign,
+    Guid? TeamId, bool? ClearTeam, IReadOnlyList<Guid>? LabelIds, bool? IsNoise, DateTime? SnoozedUntil);
+
+public sealed record AnalysisDto(string Language, string Intent, double IntentConfidence, double NeedsAnswer, double SentimentScore,
+    string Sentiment, string Urgency, string Toxicity, string Themes, string KeyPhrases, string ModelVersion);
+
+public sealed record MessageDto(Guid Id, MessageDirection Direction, string? ExternalId, string AuthorName, Guid? AuthorUserId, Guid? AuthorContactId,
+    string Text, DateTime CreatedAt, DateTime ReceivedAt, string? InReplyToExternalId, DeliveryStatus DeliveryStatus, string? DeliveryError, AnalysisDto? Analysis);
+
+/// <summary>An inbound message pushed through an API channel. Sending the same externalId again changes nothing.</summary>
+public sealed record InboundMessageRequest(string ExternalId, string AuthorHandle, string? AuthorName, string Text, DateTime? CreatedAt,
+    string? InReplyToExternalId, string? ThreadId, string? Subject, bool? IsPublic);
+
+public sealed record InboundMessageResponse(Guid MessageId, Guid ConversationId, Guid ContactId, bool Created);
+
+public static class ConversationsApi
+{
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        workspace.MapGet("/conversations", ListAsync).WithSummary("Conversations, most recent activity first, with filters.");
+        workspace.MapGet("/conversations/{conversationId:guid}", GetAsync).WithSummary("One conversation.");
+        workspace.MapPatch("/conversations/{conversationId:guid}", UpdateAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Changes status, assignee, team, priority, labels; optimistic concurrency on version.");
+        workspace.MapGet("/conversations/{conversationId:guid}/messages", MessagesAsync).WithSummary("A conversation's messages, oldest first, paged.");
+        workspace.MapPost("/channels/{channelId:guid}/messages", ReceiveAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Receives an inbound message through an API channel (idempotent on externalId).");
+    }
+
+    private static async Task<Results<Ok<Page<ConversationDto>>, ValidationProblem>> ListAsync(
+        RapportDbContext db, ConversationStatus? status, Guid? channelId, Guid? assigneeId, bool? unassigned, Guid? teamId, Guid? labelId,
+        string? language, bool? noise, string? cursor, int? limit, CancellationToken ct)
+    {
+        var take = Cursor.Limit(limit);
+        var query = db.Conversations.Where(c => c.IsNoise == (noise ?? false));
+        if (status is { } s)
+        {
+            query = query.Where(c => c.Status == s);
+        }
+        if (channelId is { } ch)
+        {
+            query = query.Where(c => c.ChannelId == ch);
+        }
+        if (assigneeId is { } a)
+        {
+            query = query.Where(c => c.AssigneeId == a);
+        }
+        if (unassigned == true)
+        {
+            query = query.Where(c => c.AssigneeId == null);
+        }
+        if (teamId is { } t)
+        {
+            query = query.Where(c => c.TeamId == t);
+        }
+        if (labelId is { } l)
+        {
+            query = query.Where(c => c.Labels.Any(x => x.LabelId == l));
+        }
+        if (!string.IsNullOrWhiteSpace(language))
+        {
+            query = query.Where(c => c.Language == language);
+        }
+        if (cursor is not null)
+        {
+            if (!Cursor.TryDecode(cursor, out var at, out var id))
+            {
+                return Problems.Invalid("cursor", "This cursor is not one the API gave.");
+            }
+            query = query.Where(c => c.LastMessageAt < at || (c.LastMessageAt == at && c.Id.CompareTo(id) < 0));
+        }
+        var items = await query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).Take(take + 1)
+            .Select(ToDto).ToListAsync(ct);
+        var next = items.Count > take ? Cursor.Encode(items[take - 1].LastMessageAt, items[take - 1].Id) : null;
+        return TypedResults.Ok(new Page<ConversationDto>(items.Take(take).ToList(), next));
+    }
+
+    private static async Task<Results<Ok<ConversationDto>, ProblemHttpResult>> GetAsync(Guid conversationId, RapportDbContext db, CancellationToken ct)
+    {
+        var dto = await db.Conversations.Where(c => c.Id == conversationId).Select(ToDto).FirstOrDefaultAsync(ct);
+        return dto is null ? Problems.NotFound("Conversation") : TypedResults.Ok(dto);
+    }
+
+    private static async Task<Results<Ok<ConversationDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid conversationId, UpdateConversationRequest request, HttpContext http, RapportDbContext db, ConversationActions actions, CancellationToken ct)
+    {
+        var result = await actions.UpdateAsync(db, conversationId, request, http.Member().UserId, ct);
+        return result switch
+        {
+            { Problem: { } problem } => problem,
+            { Invalid: { } invalid } => invalid,
+            _ => TypedResults.Ok(await db.Conversations.Where(c => c.Id == conversationId).Select(ToDto).FirstAsync(ct)),
+        };
+    }
+
+    private static async Task<Results<Ok<Page<MessageDto>>, ValidationProblem, ProblemHttpResult>> MessagesAsync(
+        Guid conversationId, RapportDbContext db, string? cursor, int? limit, CancellationToken ct)
+    {
+        if (!await db.Conversations.AnyAsync(c => c.Id == conversationId, ct))
+        {
+            return Problems.NotFound("Conversation");
+        }
+        var take = Cursor.Limit(limit);
+        var query = db.Messages.Where(m => m.ConversationId == conversationId);
+        if (cursor is not null)
+        {
+            if (!Cursor.TryDecode(cursor, out var at, out var id))
+            {
+                return Problems.Invalid("cursor", "This cursor is not one the API gave.");
+            }
+            query = query.Where(m => m.CreatedAt > at || (m.CreatedAt == at && m.Id.CompareTo(id) > 0));
+        }
+        var items = await query.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Take(take + 1)
+            .Select(m => new MessageDto(m.Id, m.Direction, m.ExternalId, m.AuthorName, m.AuthorUserId, m.AuthorContactId, m.Text, m.CreatedAt,
+                m.ReceivedAt, m.InReplyToExternalId, m.DeliveryStatus, m.DeliveryError,
+                m.Analysis == null ? null : new AnalysisDto(m.Analysis.Language, m.Analysis.Intent, m.Analysis.IntentConfidence, m.Analysis.NeedsAnswer,
+                    m.Analysis.SentimentScore, m.Analysis.Sentiment, m.Analysis.Urgency, m.Analysis.Toxicity, m.Analysis.Themes, m.Analysis.KeyPhrases,
+                    m.Analysis.ModelVersion)))
+            .ToListAsync(ct);
+        var next = items.Count > take ? Cursor.Encode(items[take - 1].CreatedAt, items[take - 1].Id) : null;
+        return TypedResults.Ok(new Page<MessageDto>(items.Take(take).ToList(), next));
+    }
+
+    private static async Task<Results<Created<InboundMessageResponse>, Ok<InboundMessageResponse>, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
+        Guid workspaceId, Guid channelId, InboundMessageRequest request, RapportDbContext db, IngestService ingest, CancellationToken ct)
+    {
+        var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
+        if (channel is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+        if (channel.Kind != ChannelKind.Api)
+        {
+            return Problems.Conflict("Not an API channel", $"Messages can be pushed only to API channels; this one is {channel.Kind}.");
+        }
+        if (channel.Paused)
+        {
+            return Problems.Conflict("Channel paused", "This channel is paused; resume it to receive messages.");
+        }
+        if (string.IsNullOrWhiteSpace(request.ExternalId) || request.ExternalId.Length > 256)
+        {
+            return Problems.Invalid("externalId", "An externalId of 1 to 256 characters is required: it makes delivery idempotent.");
+        }
+        if (string.IsNullOrWhiteSpace(request.AuthorHandle) || request.AuthorHandle.Length > 320)
+        {
+            return Problems.Invalid("authorHandle", "An authorHandle of 1 to 320 characters is required.");
+        }
+        if (request.Text is null || request.Text.Length > IngestService.MaxTextLength)
+        {
+            return Problems.Invalid("text", $"A text of at most {IngestService.MaxTextLength} characters is required.");
+        }
+        var result = await ingest.IngestAsync(db, workspaceId, new InboundItem
+        {
+            ChannelId = channelId,
+            ExternalId = request.ExternalId,
+            AuthorHandle = request.AuthorHandle,
+            AuthorName = request.AuthorName,
+            Text = request.Text,
+            CreatedAt = request.CreatedAt,
+            InReplyToExternalId = request.InReplyToExternalId,
+            ThreadId = request.ThreadId,
+            Subject = request.Subject,
+            IsPublic = request.IsPublic ?? false,
+            RawPayload = System.Text.Json.JsonSerializer.Serialize(request),
+        }, ct);
+        var response = new InboundMessageResponse(result.MessageId, result.ConversationId, result.ContactId, result.Created);
+        return result.Created
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/conversations/{result.ConversationId}", response)
+            : TypedResults.Ok(response);
+    }
+
+    private static readonly System.Linq.Expressions.Expression<Func<Conversation, ConversationDto>> ToDto = c => new ConversationDto(
+        c.Id, c.ChannelId, c.ContactId, c.Contact!.DisplayName, c.Subject, c.Status, c.CustomStatusId, c.Priority, c.AssigneeId, c.TeamId,
+        c.IsPublic, c.IsNoise, c.Language, c.NeedsAnswer, c.Sentiment, c.Labels.Select(l => l.LabelId).ToList(), c.LinkedConversationId,
+        c.CreatedAt, c.LastMessageAt, c.FirstResponseAt, c.ResolvedAt, c.SnoozedUntil, c.Version);
+}

@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Rapport.Data;
+
+/// <summary>Where Rapport keeps its data. Bound from the "Rapport" configuration section.</summary>
+public sealed class RapportOptions
+{
+    public const string Section = "Rapport";
+
+    /// <summary>Folder for the SQLite database, models and other files. Default: ./data.</summary>
+    [Required]
+    public string DataFolder { get; set; } = "data";
+
+    /// <summary>
+    /// A PostgreSQL connection string. When empty, Rapport uses the embedded SQLite database in
+    /// <see cref="DataFolder"/>. Also read from ConnectionStrings:Postgres.
+    /// </summary>
+    public string? Postgres { get; set; }
+
+    /// <summary>Largest request body accepted by the API, in bytes. Default: 1 MiB.</summary>
+    [Range(1024, 1024L * 1024 * 1024)]
+    public long MaxRequestBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Apply pending migrations at start. Default: on for SQLite; PostgreSQL uses `rapport migrate`.</summary>
+    public bool? MigrateOnStart { get; set; }
+}

@@ -1,0 +1,115 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.Options;
+
+namespace Rapport.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Makes contexts on the configured provider: PostgreSQL when a connection string is set, else the
+/// embedded SQLite file in the data folder. Singleton: the options are built once.
+/// </summary>
+public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext>
+{
+    private readonly Func<RapportDbContext> create;
+
+    public RapportDbContextFactory(IOptions<RapportOptions> options)
+        : this(options.Value)
+    {
+    }
+
+    public RapportDbContextFactory(RapportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Provider = ProviderFor(options);
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            var builder = new DbContextOptionsBuilder<PostgresRapportDbContext>();
+            ConfigurePostgres(builder, options.Postgres!);
+            var built = builder.Options;
+            create = () => new PostgresRapportDbContext(built);
+        }
+        else
+        {
+            var builder = new DbContextOptionsBuilder<SqliteRapportDbContext>();
+            ConfigureSqlite(builder, SqliteConnectionString(options));
+            var built = builder.Options;
+            create = () => new SqliteRapportDbContext(built);
+        }
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    public RapportDbContext CreateDbContext() => create();
+
+    public static DatabaseProvider ProviderFor(RapportOptions options) =>
+        string.IsNullOrWhiteSpace(options.Postgres) ? DatabaseProvider.Sqlite : DatabaseProvider.Postgres;
+
+    public static string SqliteConnectionString(RapportOptions options)
+    {
+        var folder = Path.GetFullPath(options.DataFolder);
+        Directory.CreateDirectory(folder);
+        return $"Data Source={Path.Combine(folder, "rapport.db")};Pooling=True;Default Timeout=30";
+    }
+
+    public static void ConfigureSqlite(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseSqlite(connectionString, o => o.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
+
+    public static void ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseNpgsql(connectionString, o => o.UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
+}
+
+public static class DatabaseSetup
+{
+    /// <summary>
+    /// Registers <see cref="IDbContextFactory{RapportDbContext}"/> (for pages and workers) and a scoped
+    /// <see cref="RapportDbContext"/> (for endpoints), both on the configured provider.
+    /// </summary>
+    public static IServiceCollection AddRapportDatabase(this IServiceCollection services)
+    {
+        services.AddSingleton<RapportDbContextFactory>();
+        services.AddSingleton<IDbContextFactory<RapportDbContext>>(sp => sp.GetRequiredService<RapportDbContextFactory>());
+        services.AddScoped(sp => sp.GetRequiredService<RapportDbContextFactory>().CreateDbContext());
+        return services;
+    }
+
+    /// <summary>Applies the pending migrations of the configured provider.</summary>
+    public static async Task MigrateAsync(IDbContextFactory<RapportDbContext> factory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers go on while a writer writes: the inbox stays live during imports.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+}
+
+/// <summary>Lets `dotnet ef migrations add X --context SqliteRapportDbContext` build the model.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteRapportDbContext>
+{
+    public SqliteRapportDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteRapportDbContext>();
+        RapportDbContextFactory.ConfigureSqlite(builder, "Data Source=design.db");
+        return new SqliteRapportDbContext(builder.Options);
+    }
+}
+
+/// <summary>Lets `dotnet ef migrations add X --context PostgresRapportDbContext` build the model.</summary>
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresRapportDbContext>
+{
+    public PostgresRapportDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<PostgresRapportDbContext>();
+        RapportDbContextFactory.ConfigurePostgres(builder, "Host=localhost;Database=rapport_design");
+        return new PostgresRapportDbContext(builder.Options);
+    }
+}

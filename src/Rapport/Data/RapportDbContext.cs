@@ -1,0 +1,148 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Accounts;
+using Rapport.Audit;
+using Rapport.Channels;
+using Rapport.Contacts;
+using Rapport.Conversations;
+using Rapport.Learning;
+using Rapport.Outbox;
+using Rapport.Reports;
+using Rapport.Workspaces;
+
+namespace Rapport.Data;
+
+/// <summary>
+/// The one database. Derived per provider (<see cref="SqliteRapportDbContext"/>, <see cref="PostgresRapportDbContext"/>)
+/// only so that each provider keeps its own migrations set; the model is the same.
+/// </summary>
+public abstract class RapportDbContext(DbContextOptions options)
+    : IdentityDbContext<User, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
+{
+    /// <summary>
+    /// When set, every query on workspace-owned data sees only this workspace, whatever the code forgets.
+    /// Set for each API request and each page; left null by the CLI and workers, which name workspaces explicitly.
+    /// </summary>
+    public Guid? ScopedWorkspaceId { get; set; }
+
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<Label> Labels => Set<Label>();
+    public DbSet<CustomStatus> CustomStatuses => Set<CustomStatus>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Channel> Channels => Set<Channel>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<ContactIdentity> ContactIdentities => Set<ContactIdentity>();
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+    public DbSet<ConversationLabel> ConversationLabels => Set<ConversationLabel>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<MessageAnalysis> MessageAnalyses => Set<MessageAnalysis>();
+    public DbSet<Correction> Corrections => Set<Correction>();
+    public DbSet<ReportingEvent> ReportingEvents => Set<ReportingEvent>();
+    public DbSet<OutboxItem> OutboxItems => Set<OutboxItem>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // Enums as names: readable in the database and safe when members are added.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+        // Every time is UTC; SQLite forgets the kind on the way back, PostgreSQL requires it on the way in.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        base.OnModelCreating(builder);
+
+        builder.Entity<Workspace>(e =>
+        {
+            e.HasIndex(w => w.Slug).IsUnique();
+            e.Property(w => w.Name).HasMaxLength(200);
+            e.Property(w => w.Slug).HasMaxLength(64);
+        });
+        builder.Entity<Membership>(e =>
+        {
+            e.HasIndex(m => new { m.WorkspaceId, m.UserId }).IsUnique();
+            e.HasOne<Workspace>().WithMany().HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Team>(e =>
+        {
+            e.HasIndex(t => new { t.WorkspaceId, t.Name }).IsUnique();
+            e.HasMany(t => t.Members).WithOne().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<TeamMember>().HasKey(m => new { m.TeamId, m.UserId });
+        builder.Entity<Invitation>().HasIndex(i => i.TokenHash).IsUnique();
+        builder.Entity<Label>().HasIndex(l => new { l.WorkspaceId, l.Name }).IsUnique();
+        builder.Entity<CustomStatus>().HasIndex(s => new { s.WorkspaceId, s.Name }).IsUnique();
+        builder.Entity<ApiToken>().HasIndex(t => t.TokenHash).IsUnique();
+        builder.Entity<Channel>().HasIndex(c => c.WorkspaceId);
+        builder.Entity<Contact>(e =>
+        {
+            e.HasIndex(c => c.WorkspaceId);
+            e.HasMany(c => c.Identities).WithOne().HasForeignKey(i => i.ContactId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<ContactIdentity>().HasIndex(i => new { i.ChannelId, i.Handle }).IsUnique();
+        builder.Entity<Conversation>(e =>
+        {
+            e.HasIndex(c => new { c.WorkspaceId, c.Status, c.NeedsAnswer });
+            e.HasIndex(c => new { c.WorkspaceId, c.LastMessageAt });
+            e.HasIndex(c => new { c.ChannelId, c.ExternalThreadId });
+            e.HasIndex(c => c.ContactId);
+            e.HasOne(c => c.Contact).WithMany().HasForeignKey(c => c.ContactId);
+            e.HasMany(c => c.Labels).WithOne().HasForeignKey(l => l.ConversationId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(c => c.Version).IsConcurrencyToken();
+        });
+        builder.Entity<ConversationLabel>(e =>
+        {
+            e.HasKey(l => new { l.ConversationId, l.LabelId });
+            e.HasOne<Label>().WithMany().HasForeignKey(l => l.LabelId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Message>(e =>
+        {
+            // Idempotent ingest: one message per (channel, external id), whatever retries or crashes happen.
+            e.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
+            e.HasIndex(m => new { m.ConversationId, m.CreatedAt });
+            e.HasOne(m => m.Analysis).WithOne().HasForeignKey<MessageAnalysis>(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<MessageAnalysis>().HasKey(a => a.MessageId);
+        builder.Entity<Correction>().HasIndex(c => c.WorkspaceId);
+        builder.Entity<ReportingEvent>().HasIndex(r => new { r.WorkspaceId, r.Name, r.StartedAt });
+        builder.Entity<OutboxItem>(e =>
+        {
+            e.HasIndex(o => o.IdempotencyKey).IsUnique();
+            e.HasIndex(o => new { o.Status, o.NextAttemptAt });
+        });
+        builder.Entity<AuditEntry>().HasIndex(a => new { a.WorkspaceId, a.At });
+
+        // Defence in depth: a request scoped to a workspace cannot read another workspace's rows.
+        builder.Entity<Membership>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<Team>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<Invitation>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<Label>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<CustomStatus>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<ApiToken>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<Channel>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<Contact>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<ContactIdentity>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<Conversation>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<Message>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<MessageAnalysis>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<Correction>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<ReportingEvent>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<OutboxItem>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+    }
+}
+
+public sealed class SqliteRapportDbContext(DbContextOptions<SqliteRapportDbContext> options) : RapportDbContext(options);
+
+public sealed class PostgresRapportDbContext(DbContextOptions<PostgresRapportDbContext> options) : RapportDbContext(options);

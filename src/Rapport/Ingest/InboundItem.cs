@@ -1,0 +1,29 @@
+namespace Rapport.Ingest;
+
+/// <summary>
+/// One inbound message as a channel adapter hands it over: the only shape ingest understands.
+/// Adapters translate their network's format into this and nothing more.
+/// </summary>
+public sealed record InboundItem
+{
+    public required Guid ChannelId { get; init; }
+    /// <summary>The network's id for the message: ingesting the same id twice is a no-op.</summary>
+    public required string ExternalId { get; init; }
+    /// <summary>The author's handle on the channel (e-mail address, @name, visitor id).</summary>
+    public required string AuthorHandle { get; init; }
+    public string? AuthorName { get; init; }
+    public required string Text { get; init; }
+    /// <summary>When the author wrote it; defaults to when it was received.</summary>
+    public DateTime? CreatedAt { get; init; }
+    /// <summary>The external id of the message this one answers, which threads it.</summary>
+    public string? InReplyToExternalId { get; init; }
+    /// <summary>The network's thread id, when it has one (e-mail References root, status conversation id).</summary>
+    public string? ThreadId { get; init; }
+    public string? Subject { get; init; }
+    public bool IsPublic { get; init; }
+    /// <summary>The payload as received, kept verbatim.</summary>
+    public string? RawPayload { get; init; }
+}
+
+/// <summary>What ingest did with an item.</summary>
+public sealed record IngestResult(Guid MessageId, Guid ConversationId, Guid ContactId, bool Created);

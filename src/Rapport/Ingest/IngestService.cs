@@ -1,0 +1,265 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Analysis;
+using Rapport.Contacts;
+using Rapport.Conversations;
+using Rapport.Data;
+using Rapport.Reports;
+
+namespace Rapport.Ingest;
+
+/// <summary>
+/// The one path every inbound message takes: store it (idempotent on channel + external id), find or
+/// create its contact and conversation, analyse it, and append the reporting events.
+/// </summary>
+public sealed class IngestService(ITextAnalyzer analyzer, TimeProvider clock)
+{
+    /// <summary>Longest text kept on a message; anything longer is cut and the raw payload keeps the rest.</summary>
+    public const int MaxTextLength = 100_000;
+
+    /// <summary>How long a resolved conversation may be reopened by a new message instead of starting a new one.</summary>
+    public static readonly TimeSpan ReopenWindow = TimeSpan.FromDays(7);
+
+    public async Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(item);
+        var externalId = item.ExternalId.Trim();
+        var existing = await db.Messages.IgnoreQueryFilters()
+            .Where(m => m.ChannelId == item.ChannelId && m.ExternalId == externalId)
+            .Select(m => new { m.Id, m.ConversationId, m.AuthorContactId })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (existing is not null)
+        {
+            return new IngestResult(existing.Id, existing.ConversationId, existing.AuthorContactId ?? Guid.Empty, Created: false);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var createdAt = item.CreatedAt?.ToUniversalTime() ?? now;
+        var text = Clean(item.Text);
+        var contact = await FindOrCreateContactAsync(db, workspaceId, item, now, cancellationToken);
+        var conversation = await FindOrCreateConversationAsync(db, workspaceId, item, contact, createdAt, now, cancellationToken);
+
+        var analysis = analyzer.Analyze(text, new AnalysisContext(null, item.IsPublic, contact.Language));
+        var message = new Message
+        {
+            WorkspaceId = workspaceId,
+            ConversationId = conversation.Id,
+            ChannelId = item.ChannelId,
+            Direction = MessageDirection.Inbound,
+            ExternalId = externalId,
+            AuthorContactId = contact.Id,
+            AuthorName = string.IsNullOrWhiteSpace(item.AuthorName) ? item.AuthorHandle : item.AuthorName,
+            Text = text,
+            RawPayload = item.RawPayload,
+            CreatedAt = createdAt,
+            ReceivedAt = now,
+            InReplyToExternalId = item.InReplyToExternalId,
+        };
+        message.Analysis = ToEntity(analysis, message.Id, workspaceId, now);
+        db.Messages.Add(message);
+
+        contact.Language ??= analysis.Language.Value is "other" ? null : analysis.Language.Value;
+        conversation.Language ??= message.Analysis.Language;
+        conversation.LastMessageAt = Max(conversation.LastMessageAt, createdAt);
+        conversation.LastInboundAt = Max(conversation.LastInboundAt ?? createdAt, createdAt);
+        conversation.NeedsAnswer = Math.Max(conversation.NeedsAnswer, analysis.NeedsAnswer.Value);
+        conversation.Sentiment = analysis.SentimentScore;
+        if (analysis.Intent.Value == Intent.Spam && analysis.Intent.Confidence >= 0.8 && conversation.FirstResponseAt is null)
+        {
+            // Spam is set aside, never deleted: the noise view brings it back.
+            conversation.IsNoise = true;
+        }
+
+        db.ReportingEvents.Add(new ReportingEvent
+        {
+            WorkspaceId = workspaceId,
+            Name = ReportingEventNames.MessageReceived,
+            ConversationId = conversation.Id,
+            ChannelId = item.ChannelId,
+            StartedAt = createdAt,
+            EndedAt = now,
+            DurationSeconds = Math.Max(0, (now - createdAt).TotalSeconds),
+            Value = analysis.NeedsAnswer.Value,
+        });
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another worker may have stored the same message between our check and our insert: the first one wins.
+            db.ChangeTracker.Clear();
+            if (!await db.Messages.IgnoreQueryFilters().AnyAsync(m => m.ChannelId == item.ChannelId && m.ExternalId == externalId, cancellationToken))
+            {
+                throw;
+            }
+            return await IngestAsync(db, workspaceId, item, cancellationToken);
+        }
+        return new IngestResult(message.Id, conversation.Id, contact.Id, Created: true);
+    }
+
+    private static async Task<Contact> FindOrCreateContactAsync(RapportDbContext db, Guid workspaceId, InboundItem item, DateTime now, CancellationToken cancellationToken)
+    {
+        var handle = item.AuthorHandle.Trim();
+        var identity = await db.ContactIdentities.IgnoreQueryFilters()
+            .FirstOrDefaultAsync(i => i.ChannelId == item.ChannelId && i.Handle == handle, cancellationToken);
+        if (identity is not null)
+        {
+            var known = await db.Contacts.IgnoreQueryFilters().FirstAsync(c => c.Id == identity.ContactId, cancellationToken);
+            // A merged contact forwards to the person it was merged into.
+            while (known.MergedIntoId is { } target)
+            {
+                known = await db.Contacts.IgnoreQueryFilters().FirstAsync(c => c.Id == target, cancellationToken);
+            }
+            return known;
+        }
+        var contact = new Contact
+        {
+            WorkspaceId = workspaceId,
+            DisplayName = string.IsNullOrWhiteSpace(item.AuthorName) ? handle : item.AuthorName.Trim(),
+            Email = handle.Contains('@', StringComparison.Ordinal) && !handle.StartsWith('@') ? handle : null,
+            CreatedAt = now,
+        };
+        contact.Identities.Add(new ContactIdentity
+        {
+            WorkspaceId = workspaceId,
+            ChannelId = item.ChannelId,
+            Handle = handle,
+            DisplayName = item.AuthorName,
+            CreatedAt = now,
+        });
+        db.Contacts.Add(contact);
+        return contact;
+    }
+
+    private static async Task<Conversation> FindOrCreateConversationAsync(
+        RapportDbContext db, Guid workspaceId, InboundItem item, Contact contact, DateTime createdAt, DateTime now, CancellationToken cancellationToken)
+    {
+        var conversations = db.Conversations.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId && c.ChannelId == item.ChannelId);
+        Conversation? conversation = null;
+        if (item.InReplyToExternalId is { Length: > 0 } parent)
+        {
+            var parentConversation = await db.Messages.IgnoreQueryFilters()
+                .Where(m => m.ChannelId == item.ChannelId && m.ExternalId == parent)
+                .Select(m => (Guid?)m.ConversationId)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (parentConversation is { } id)
+            {
+                conversation = await conversations.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+            }
+        }
+        if (conversation is null && item.ThreadId is { Length: > 0 } thread)
+        {
+            conversation = await conversations.FirstOrDefaultAsync(c => c.ExternalThreadId == thread, cancellationToken);
+        }
+        if (conversation is null && db.Entry(contact).State != EntityState.Added)
+        {
+            // The same person writing again on the same channel continues their latest conversation,
+            // unless it was resolved long ago.
+            var reopenAfter = now - ReopenWindow;
+            conversation = await conversations
+                .Where(c => c.ContactId == contact.Id && c.IsPublic == item.IsPublic && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
+                .OrderByDescending(c => c.LastMessageAt)
+                .FirstOrDefaultAsync(cancellationToken);
+        }
+
+        if (conversation is null)
+        {
+            conversation = new Conversation
+            {
+                WorkspaceId = workspaceId,
+                ChannelId = item.ChannelId,
+                ContactId = contact.Id,
+                Subject = item.Subject,
+                IsPublic = item.IsPublic,
+                ExternalThreadId = item.ThreadId ?? item.ExternalId,
+                CreatedAt = createdAt,
+                LastMessageAt = createdAt,
+            };
+            db.Conversations.Add(conversation);
+            db.ReportingEvents.Add(new ReportingEvent
+            {
+                WorkspaceId = workspaceId,
+                Name = ReportingEventNames.ConversationCreated,
+                ConversationId = conversation.Id,
+                ChannelId = item.ChannelId,
+                StartedAt = createdAt,
+                EndedAt = createdAt,
+            });
+            return conversation;
+        }
+
+        if (conversation.Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
+        {
+            var reopened = conversation.Status == ConversationStatus.Resolved;
+            conversation.Status = ConversationStatus.Open;
+            conversation.SnoozedUntil = null;
+            if (reopened)
+            {
+                db.ReportingEvents.Add(new ReportingEvent
+                {
+                    WorkspaceId = workspaceId,
+                    Name = ReportingEventNames.ConversationReopened,
+                    ConversationId = conversation.Id,
+                    ChannelId = item.ChannelId,
+                    StartedAt = conversation.ResolvedAt ?? createdAt,
+                    EndedAt = createdAt,
+                });
+                conversation.ResolvedAt = null;
+            }
+        }
+        conversation.Version++;
+        return conversation;
+    }
+
+    internal static MessageAnalysis ToEntity(TextAnalysisResult analysis, Guid messageId, Guid workspaceId, DateTime now) => new()
+    {
+        MessageId = messageId,
+        WorkspaceId = workspaceId,
+        Language = analysis.Language.Value,
+        Intent = analysis.Intent.Value.ToString(),
+        IntentConfidence = analysis.Intent.Confidence,
+        NeedsAnswer = analysis.NeedsAnswer.Value,
+        SentimentScore = analysis.SentimentScore,
+        Sentiment = analysis.Sentiment.Value.ToString(),
+        Urgency = string.Join(',', analysis.Urgency.Select(u => u.Value)),
+        Toxicity = string.Join(',', analysis.Toxicity.Select(t => t.Value)),
+        Themes = string.Join(',', analysis.Themes.Select(t => t.Value)),
+        KeyPhrases = string.Join(", ", analysis.KeyPhrases),
+        Explanation = JsonSerializer.Serialize(analysis, ExplanationJson),
+        ModelVersion = analysis.ModelVersion,
+        AnalyzedAt = now,
+    };
+
+    private static readonly JsonSerializerOptions ExplanationJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    /// <summary>Removes NUL and other control characters that databases or browsers choke on, and caps the length.</summary>
+    internal static string Clean(string text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return "";
+        }
+        var span = text.Length > MaxTextLength ? text.AsSpan(0, MaxTextLength) : text.AsSpan();
+        var builder = new System.Text.StringBuilder(span.Length);
+        foreach (var c in span)
+        {
+            if (c == '\n' || c == '\t' || !char.IsControl(c))
+            {
+                builder.Append(c);
+            }
+            else if (c == '\r')
+            {
+                continue;
+            }
+        }
+        return builder.ToString().Trim();
+    }
+
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+}

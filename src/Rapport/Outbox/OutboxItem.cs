@@ -1,0 +1,27 @@
+namespace Rapport.Outbox;
+
+public enum OutboxStatus
+{
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+}
+
+/// <summary>A reply or post waiting to be delivered: retried with backoff, never sent twice.</summary>
+public sealed class OutboxItem
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid WorkspaceId { get; set; }
+    public Guid ChannelId { get; set; }
+    public Guid? MessageId { get; set; }
+    /// <summary>Unique: the same reply queued twice is one item; sent to networks that accept one.</summary>
+    public required string IdempotencyKey { get; set; }
+    public string Payload { get; set; } = "{}";
+    public OutboxStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTime NextAttemptAt { get; set; }
+    public string? LastError { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? SentAt { get; set; }
+}

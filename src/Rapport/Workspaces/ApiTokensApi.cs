@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Accounts;
+using Rapport.Api;
+using Rapport.Audit;
+using Rapport.Data;
+
+namespace Rapport.Workspaces;
+
+public sealed record ApiTokenDto(Guid Id, string Name, string Prefix, Role Role, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt);
+public sealed record CreateApiTokenRequest(string Name, Role Role);
+/// <summary>The token itself appears in this response only; it cannot be read again.</summary>
+public sealed record CreatedApiTokenDto(Guid Id, string Name, Role Role, string Token);
+
+public static class ApiTokensApi
+{
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        workspace.MapGet("/tokens", ListAsync).RequireAuthorization(Policies.Admin).WithSummary("API tokens (never the secret itself).");
+        workspace.MapPost("/tokens", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Creates an API token, shown once.");
+        workspace.MapDelete("/tokens/{tokenId:guid}", RevokeAsync).RequireAuthorization(Policies.Admin).WithSummary("Revokes an API token.");
+    }
+
+    private static async Task<Ok<List<ApiTokenDto>>> ListAsync(RapportDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await db.ApiTokens.OrderByDescending(t => t.CreatedAt)
+            .Select(t => new ApiTokenDto(t.Id, t.Name, t.Prefix, t.Role, t.CreatedAt, t.LastUsedAt, t.RevokedAt)).ToListAsync(ct));
+
+    private static async Task<Results<Created<CreatedApiTokenDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        Guid workspaceId, CreateApiTokenRequest request, HttpContext http, RapportDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
+    {
+        var caller = http.Member();
+        var name = request.Name?.Trim() ?? "";
+        if (name.Length is 0 or > 100)
+        {
+            return Problems.Invalid("name", "A name of 1 to 100 characters is required.");
+        }
+        // A token never acts with more rights than the person who made it.
+        if (!Enum.IsDefined(request.Role) || request.Role > caller.Role)
+        {
+            return Problems.Forbidden("A token's role cannot be higher than your own.");
+        }
+        var secret = TokenHasher.NewToken(ApiTokenAuthenticationHandler.TokenPrefix);
+        var token = new ApiToken
+        {
+            WorkspaceId = workspaceId,
+            Name = name,
+            Prefix = secret[..10],
+            TokenHash = TokenHasher.Hash(secret),
+            Role = request.Role,
+            CreatedByUserId = caller.UserId ?? Guid.Empty,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.ApiTokens.Add(token);
+        audit.Add(db, "token.created", workspaceId, caller.UserId, http.User.Identity?.Name, name, request.Role.ToString());
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/tokens/{token.Id}", new CreatedApiTokenDto(token.Id, name, token.Role, secret));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        Guid workspaceId, Guid tokenId, HttpContext http, RapportDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
+    {
+        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId, ct);
+        if (token is null)
+        {
+            return Problems.NotFound("Token");
+        }
+        token.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
+        audit.Add(db, "token.revoked", workspaceId, http.Member().UserId, http.User.Identity?.Name, token.Name);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Api;
+using Rapport.Data;
+
+namespace Rapport.Workspaces;
+
+public sealed record LabelDto(Guid Id, string Name, string Color);
+public sealed record LabelRequest(string Name, string? Color);
+
+public static partial class LabelsApi
+{
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        workspace.MapGet("/labels", ListAsync).WithSummary("Labels.");
+        workspace.MapPost("/labels", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Creates a label.");
+        workspace.MapPut("/labels/{labelId:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithSummary("Renames or recolours a label.");
+        workspace.MapDelete("/labels/{labelId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Deletes a label and takes it off every conversation.");
+    }
+
+    private static async Task<Ok<List<LabelDto>>> ListAsync(RapportDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await db.Labels.OrderBy(l => l.Name).Select(l => new LabelDto(l.Id, l.Name, l.Color)).ToListAsync(ct));
+
+    private static async Task<Results<Created<LabelDto>, ValidationProblem>> CreateAsync(Guid workspaceId, LabelRequest request, RapportDbContext db, CancellationToken ct)
+    {
+        var label = new Label { WorkspaceId = workspaceId, Name = "" };
+        if (await ValidateAsync(label, request, db, ct) is { } problem)
+        {
+            return problem;
+        }
+        db.Labels.Add(label);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/labels/{label.Id}", new LabelDto(label.Id, label.Name, label.Color));
+    }
+
+    private static async Task<Results<Ok<LabelDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(Guid labelId, LabelRequest request, RapportDbContext db, CancellationToken ct)
+    {
+        var label = await db.Labels.FirstOrDefaultAsync(l => l.Id == labelId, ct);
+        if (label is null)
+        {
+            return Problems.NotFound("Label");
+        }
+        if (await ValidateAsync(label, request, db, ct) is { } problem)
+        {
+            return problem;
+        }
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new LabelDto(label.Id, label.Name, label.Color));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid labelId, RapportDbContext db, CancellationToken ct)
+    {
+        var label = await db.Labels.FirstOrDefaultAsync(l => l.Id == labelId, ct);
+        if (label is null)
+        {
+            return Problems.NotFound("Label");
+        }
+        db.Labels.Remove(label);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<ValidationProblem?> ValidateAsync(Label label, LabelRequest request, RapportDbContext db, CancellationToken ct)
+    {
+        var name = request.Name?.Trim() ?? "";
+        if (name.Length is 0 or > 60)
+        {
+            return Problems.Invalid("name", "A name of 1 to 60 characters is required.");
+        }
+        if (request.Color is not null && !HexColor().IsMatch(request.Color))
+        {
+            return Problems.Invalid("color", "A colour is written #rrggbb.");
+        }
+        if (await db.Labels.AnyAsync(l => l.Name == name && l.Id != label.Id, ct))
+        {
+            return Problems.Invalid("name", "Another label already has this name.");
+        }
+        label.Name = name;
+        label.Color = request.Color ?? label.Color;
+        return null;
+    }
+
+    [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
+    private static partial Regex HexColor();
+}

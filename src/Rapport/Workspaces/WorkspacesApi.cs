@@ -1,0 +1,118 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Accounts;
+using Rapport.Api;
+using Rapport.Audit;
+using Rapport.Data;
+
+namespace Rapport.Workspaces;
+
+public sealed record WorkspaceDto(Guid Id, string Name, string Slug, string TimeZone, string DefaultCulture, Role Role);
+public sealed record CreateWorkspaceRequest(string Name, string? DefaultCulture, string? TimeZone);
+public sealed record UpdateWorkspaceRequest(string? Name, string? DefaultCulture, string? TimeZone);
+public sealed record AuditEntryDto(long Id, string Action, string? ActorName, string? Target, string? Details, DateTime At);
+
+public static class WorkspacesApi
+{
+    public static void Map(RouteGroupBuilder api, RouteGroupBuilder workspace)
+    {
+        api.MapGet("/workspaces", ListAsync).WithSummary("The workspaces the caller belongs to.");
+        api.MapPost("/workspaces", CreateAsync).WithSummary("Creates a workspace; the caller becomes its owner.");
+        workspace.MapGet("", GetAsync).WithSummary("One workspace.");
+        workspace.MapPatch("", UpdateAsync).RequireAuthorization(Policies.Admin).WithSummary("Renames a workspace or changes its language or time zone.");
+        workspace.MapGet("/audit", AuditAsync).RequireAuthorization(Policies.Admin).WithSummary("The audit log, newest first.");
+    }
+
+    private static async Task<Ok<List<WorkspaceDto>>> ListAsync(ClaimsPrincipal user, RapportDbContext db, WorkspaceResolver resolver, CancellationToken ct)
+    {
+        if (user.Identity?.AuthenticationType == ApiTokenAuthenticationHandler.SchemeName)
+        {
+            var member = await resolver.FindAsync(user, null, ct);
+            var only = await db.Workspaces.Where(w => w.Id == member!.WorkspaceId)
+                .Select(w => new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, member!.Role)).ToListAsync(ct);
+            return TypedResults.Ok(only);
+        }
+        var userId = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
+        var list = await db.Memberships.Where(m => m.UserId == userId)
+            .Join(db.Workspaces, m => m.WorkspaceId, w => w.Id, (m, w) => new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, m.Role))
+            .OrderBy(w => w.Name).ToListAsync(ct);
+        return TypedResults.Ok(list);
+    }
+
+    private static async Task<Results<Created<WorkspaceDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateWorkspaceRequest request, ClaimsPrincipal user, WorkspaceService workspaces)
+    {
+        if (user.Identity?.AuthenticationType == ApiTokenAuthenticationHandler.SchemeName)
+        {
+            return Problems.Forbidden("API tokens act inside one workspace and cannot create workspaces.");
+        }
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+        {
+            return Problems.Invalid("name", "A name of 1 to 200 characters is required.");
+        }
+        var userId = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
+        var w = await workspaces.CreateWorkspaceAsync(request.Name, userId, request.DefaultCulture, request.TimeZone);
+        return TypedResults.Created($"/api/v1/workspaces/{w.Id}", new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, Role.Owner));
+    }
+
+    private static async Task<Results<Ok<WorkspaceDto>, ProblemHttpResult>> GetAsync(Guid workspaceId, HttpContext http, RapportDbContext db, CancellationToken ct)
+    {
+        var role = http.Member().Role;
+        var w = await db.Workspaces.Where(x => x.Id == workspaceId)
+            .Select(x => new WorkspaceDto(x.Id, x.Name, x.Slug, x.TimeZone, x.DefaultCulture, role)).FirstOrDefaultAsync(ct);
+        return w is null ? Problems.NotFound("Workspace") : TypedResults.Ok(w);
+    }
+
+    private static async Task<Results<Ok<WorkspaceDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid workspaceId, UpdateWorkspaceRequest request, HttpContext http, RapportDbContext db, AuditLog audit, CancellationToken ct)
+    {
+        var w = await db.Workspaces.FirstOrDefaultAsync(x => x.Id == workspaceId, ct);
+        if (w is null)
+        {
+            return Problems.NotFound("Workspace");
+        }
+        if (request.Name is not null)
+        {
+            if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+            {
+                return Problems.Invalid("name", "A name of 1 to 200 characters is required.");
+            }
+            w.Name = request.Name.Trim();
+        }
+        if (request.DefaultCulture is not null)
+        {
+            if (request.DefaultCulture is not ("fr" or "en"))
+            {
+                return Problems.Invalid("defaultCulture", "The language is \"fr\" or \"en\".");
+            }
+            w.DefaultCulture = request.DefaultCulture;
+        }
+        if (request.TimeZone is not null)
+        {
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(request.TimeZone, out _))
+            {
+                return Problems.Invalid("timeZone", "Unknown time zone; use an IANA name such as Europe/Paris.");
+            }
+            w.TimeZone = request.TimeZone;
+        }
+        var member = http.Member();
+        audit.Add(db, "workspace.updated", workspaceId, member.UserId, http.User.Identity?.Name, w.Name);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, member.Role));
+    }
+
+    private static async Task<Ok<Page<AuditEntryDto>>> AuditAsync(RapportDbContext db, long? before, int? limit, CancellationToken ct)
+    {
+        var take = Cursor.Limit(limit);
+        var query = db.AuditEntries.Where(a => a.WorkspaceId == db.ScopedWorkspaceId);
+        if (before is { } b)
+        {
+            query = query.Where(a => a.Id < b);
+        }
+        var items = await query.OrderByDescending(a => a.Id).Take(take + 1)
+            .Select(a => new AuditEntryDto(a.Id, a.Action, a.ActorName, a.Target, a.Details, a.At)).ToListAsync(ct);
+        var next = items.Count > take ? items[take - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new Page<AuditEntryDto>(items.Take(take).ToList(), next));
+    }
+}
