@@ -10,7 +10,7 @@ namespace Rapport.Analysis.Trends;
 /// <param name="Threshold">Robust z-score (MAD) from which a bucket is a spike.</param>
 /// <param name="MinExcess">Smallest excess over the baseline that counts (in the series' unit), so tiny counts do not alarm.</param>
 /// <param name="Warmup">Buckets of history needed before anything can be flagged.</param>
-public sealed record SpikeOptions(int SeasonPeriod = 7, int SeasonalLookback = 4, int TrendWindow = 14, double Threshold = 4.0, double MinExcess = 3, int Warmup = 14)
+public sealed record SpikeOptions(int SeasonPeriod = 7, int SeasonalLookback = 4, int TrendWindow = 14, double Threshold = 5.0, double MinExcess = 3, int Warmup = 14)
 {
     public static SpikeOptions Daily { get; } = new();
 
