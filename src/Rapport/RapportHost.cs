@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using MudBlazor.Services;
 using Rapport.Accounts;
-using Rapport.Analysis;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
@@ -127,7 +126,9 @@ public static class RapportHost
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
 
-        services.AddSingleton<ITextAnalyzer>(_ => TextAnalyzer.Default);
+        services.AddSingleton<Learning.WorkspaceAnalyzers>();
+        services.AddScoped<Learning.WorkspaceTraining>();
+        services.AddHostedService<Learning.RetrainWorker>();
         services.AddScoped<IngestService>();
         services.AddScoped<WorkspaceService>();
         services.AddScoped<Demo.DemoSeeder>();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Rapport.Cli;
 using Rapport.Data;
+using Rapport.Learning;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests;
@@ -85,6 +86,34 @@ public class CliTests
         {
             Assert.Contains(command, output.ToString(), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task TrainCommand_FromCsvThenRollback()
+    {
+        var folder = Databases.NewTempFolder();
+        var config = $"--Rapport:DataFolder={folder}";
+        var folds = "--Rapport:TrainingFolds=2";
+        var csv = Path.Combine(folder, "labels.csv");
+        await File.WriteAllTextAsync(csv, """
+            text,intent,needs_answer,sentiment
+            "le badge d'accès au parking ne marche plus depuis lundi",complaint,1,negative
+            "the parking badge stopped working again this morning",complaint,1,negative
+            "merci pour le nouveau parking vélo !",praise,0,positive
+            """);
+        Assert.Equal(0, await RapportCli.RunAsync(["users", "create", "--email", "o@example.test", "--password", "a very long password", "--workspace", "w", config]));
+
+        Assert.Equal(0, await RapportCli.RunAsync(["train", "--from", csv, config, folds]));
+        // The same examples again score the same: the new model replaces the first, which is kept for a rollback.
+        Assert.Equal(0, await RapportCli.RunAsync(["train", config, folds]));
+        Assert.Equal(0, await RapportCli.RunAsync(["train", "--rollback", config]));
+
+        await using var db = new RapportDbContextFactory(new RapportOptions { DataFolder = folder }).CreateDbContext();
+        Assert.Equal(3, await db.Corrections.CountAsync());
+        var models = await db.TrainedModels.OrderBy(m => m.Number).ToListAsync();
+        Assert.Equal(2, models.Count);
+        Assert.Equal(TrainedModelStatus.Current, models[0].Status);
+        Assert.Equal(TrainedModelStatus.Rejected, models[1].Status);
     }
 }
 

@@ -31,6 +31,8 @@ public static class RapportCli
         root.Subcommands.Add(MigrateCommand());
         root.Subcommands.Add(UsersCommand());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(LearningCommands.Train());
+        root.Subcommands.Add(LearningCommands.Eval());
         // Exceptions propagate (with their stack trace) instead of being turned into a generic message, so
         // hosting tools that stop the entry point on purpose keep working.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

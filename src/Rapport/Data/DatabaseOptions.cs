@@ -21,6 +21,13 @@ public sealed class RapportOptions
     [Range(1024, 1024L * 1024 * 1024)]
     public long MaxRequestBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>How often workspaces with new corrections get their model retrained. Default: daily; zero turns it off.</summary>
+    public TimeSpan RetrainEvery { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Folds of the cross-validation that decides whether a retrained model replaces the current one.</summary>
+    [Range(2, 20)]
+    public int TrainingFolds { get; set; } = 5;
+
     /// <summary>Apply pending migrations at start. Default: on for SQLite; PostgreSQL uses `rapport migrate`.</summary>
     public bool? MigrateOnStart { get; set; }
 }

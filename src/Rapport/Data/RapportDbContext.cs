@@ -43,6 +43,7 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageAnalysis> MessageAnalyses => Set<MessageAnalysis>();
     public DbSet<Correction> Corrections => Set<Correction>();
+    public DbSet<TrainedModel> TrainedModels => Set<TrainedModel>();
     public DbSet<ReportingEvent> ReportingEvents => Set<ReportingEvent>();
     public DbSet<OutboxItem> OutboxItems => Set<OutboxItem>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -115,7 +116,8 @@ public abstract class RapportDbContext(DbContextOptions options)
             e.HasOne(m => m.Analysis).WithOne().HasForeignKey<MessageAnalysis>(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<MessageAnalysis>().HasKey(a => a.MessageId);
-        builder.Entity<Correction>().HasIndex(c => c.WorkspaceId);
+        builder.Entity<Correction>().HasIndex(c => new { c.WorkspaceId, c.CreatedAt });
+        builder.Entity<TrainedModel>().HasIndex(m => new { m.WorkspaceId, m.Number }).IsUnique();
         builder.Entity<ReportingEvent>().HasIndex(r => new { r.WorkspaceId, r.Name, r.StartedAt });
         builder.Entity<OutboxItem>(e =>
         {
@@ -138,6 +140,7 @@ public abstract class RapportDbContext(DbContextOptions options)
         builder.Entity<Message>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
         builder.Entity<MessageAnalysis>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
         builder.Entity<Correction>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<TrainedModel>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
         builder.Entity<ReportingEvent>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
         builder.Entity<OutboxItem>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
     }

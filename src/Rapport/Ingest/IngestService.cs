@@ -4,6 +4,7 @@ using Rapport.Analysis;
 using Rapport.Contacts;
 using Rapport.Conversations;
 using Rapport.Data;
+using Rapport.Learning;
 using Rapport.Reports;
 
 namespace Rapport.Ingest;
@@ -12,7 +13,7 @@ namespace Rapport.Ingest;
 /// The one path every inbound message takes: store it (idempotent on channel + external id), find or
 /// create its contact and conversation, analyse it, and append the reporting events.
 /// </summary>
-public sealed class IngestService(ITextAnalyzer analyzer, TimeProvider clock)
+public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clock)
 {
     /// <summary>Longest text kept on a message; anything longer is cut and the raw payload keeps the rest.</summary>
     public const int MaxTextLength = 100_000;
@@ -40,6 +41,7 @@ public sealed class IngestService(ITextAnalyzer analyzer, TimeProvider clock)
         var contact = await FindOrCreateContactAsync(db, workspaceId, item, now, cancellationToken);
         var conversation = await FindOrCreateConversationAsync(db, workspaceId, item, contact, createdAt, now, cancellationToken);
 
+        var analyzer = await analyzers.ForAsync(workspaceId, cancellationToken);
         var analysis = analyzer.Analyze(text, new AnalysisContext(null, item.IsPublic, contact.Language));
         var message = new Message
         {

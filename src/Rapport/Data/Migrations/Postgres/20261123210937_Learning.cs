@@ -1,0 +1,66 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Rapport.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Learning : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Corrections_WorkspaceId",
+                table: "Corrections");
+
+            migrationBuilder.CreateTable(
+                name: "TrainedModels",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<string>(type: "text", nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Data = table.Column<byte[]>(type: "bytea", nullable: false),
+                    CrossValidation = table.Column<string>(type: "text", nullable: false),
+                    Examples = table.Column<int>(type: "integer", nullable: false),
+                    Corrections = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrainedModels", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Corrections_WorkspaceId_CreatedAt",
+                table: "Corrections",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrainedModels_WorkspaceId_Number",
+                table: "TrainedModels",
+                columns: new[] { "WorkspaceId", "Number" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "TrainedModels");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Corrections_WorkspaceId_CreatedAt",
+                table: "Corrections");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Corrections_WorkspaceId",
+                table: "Corrections",
+                column: "WorkspaceId");
+        }
+    }
+}
