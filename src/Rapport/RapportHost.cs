@@ -118,6 +118,7 @@ public static class RapportHost
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
+        services.AddScoped<Components.Shared.WorkspaceSession>();
 
         // ANALYZER-REGISTRATION: TextAnalyzer.Default once Rapport.Analysis lands.
         services.AddScoped<IngestService>();
