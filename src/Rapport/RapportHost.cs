@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using MudBlazor.Services;
 using Rapport.Accounts;
+using Rapport.Analysis;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
@@ -120,7 +121,7 @@ public static class RapportHost
         services.AddMudServices();
         services.AddScoped<Components.Shared.WorkspaceSession>();
 
-        // ANALYZER-REGISTRATION: TextAnalyzer.Default once Rapport.Analysis lands.
+        services.AddSingleton<ITextAnalyzer>(_ => TextAnalyzer.Default);
         services.AddScoped<IngestService>();
         services.AddScoped<WorkspaceService>();
         services.AddScoped<Demo.DemoSeeder>();

@@ -31,7 +31,9 @@ public static class RapportCli
         root.Subcommands.Add(MigrateCommand());
         root.Subcommands.Add(UsersCommand());
         root.Subcommands.Add(ImportCommand.Create());
-        return await root.Parse(args).InvokeAsync();
+        // Exceptions propagate (with their stack trace) instead of being turned into a generic message, so
+        // hosting tools that stop the entry point on purpose keep working.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
     private static async Task<int> ServeAsync(string[] hostArgs, bool demo, CancellationToken ct)

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Globalization;
+using Rapport.Analysis;
+
+namespace Rapport.Bench;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var name = args.Length > 0 ? args[0] : "help";
+        switch (name)
+        {
+            case "seed-cv":
+                SeedCv();
+                return 0;
+            case "probe":
+                foreach (var t in args.Skip(1))
+                {
+                    var r = TextAnalyzer.Default.Analyze(t);
+                    Console.WriteLine($"{t}\n  lang={r.Language.Value}({r.Language.Confidence}) intent={r.Intent.Value}({r.Intent.Confidence}) [{string.Join("|", r.Intent.Evidence)}] needs={r.NeedsAnswer.Value} sent={r.Sentiment.Value} {r.SentimentScore} [{string.Join("|", r.Sentiment.Evidence)}] urg=[{string.Join(",", r.Urgency.Select(u => u.Value + ":" + string.Join("/", u.Evidence)))}] kp=[{string.Join("|", r.KeyPhrases)}]");
+                }
+                return 0;
+            default:
+                Console.Error.WriteLine("usage: Rapport.Bench NAME (analysis-throughput | accuracy | seed-cv)");
+                return 2;
+        }
+    }
+
+    private static void SeedCv()
+    {
+        var sw = Stopwatch.StartNew();
+        var model = AnalyzerModel.Train([]);
+        Console.WriteLine($"train on {model.ExampleCount} seed examples: {sw.ElapsedMilliseconds} ms, version {model.Version}");
+        sw.Restart();
+        var cv = AnalyzerModel.CrossValidate([], 5);
+        Console.WriteLine($"5-fold CV: {sw.ElapsedMilliseconds} ms");
+        foreach (var (head, m) in new[] { ("intent", cv.Intent), ("needs_answer", cv.NeedsAnswer), ("sentiment", cv.Sentiment) })
+        {
+            Console.WriteLine($"{head}: acc {m.Accuracy:F3} macro-F1 {m.MacroF1:F3}  " + string.Join(" ", m.PerClass.Select(c => $"{c.Label}={c.F1:F2}")));
+        }
+        Console.WriteLine($"seed-cv: {cv.Intent.MacroF1:F3} intent-macro-F1");
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Tests.Infrastructure;
+using Rapport.Workspaces;
+
+namespace Rapport.Tests;
+
+public class AccountsTests
+{
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task SignIn_FiveWrongPasswords_LocksTheAccount(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (owner, _) = await factory.CreateOwnerAsync();
+        var client = factory.CreateClient();
+
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            var wrong = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = owner.Email, password = $"wrong password {attempt}" });
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+            Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
+        }
+        var fifth = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = owner.Email, password = "wrong password 5" });
+        Assert.Equal(HttpStatusCode.Locked, fifth.StatusCode);
+        Assert.Equal("application/problem+json", fifth.Content.Headers.ContentType?.MediaType);
+
+        // Even the right password is refused while locked.
+        var right = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = owner.Email, password = RapportFactory.Password });
+        Assert.Equal(HttpStatusCode.Locked, right.StatusCode);
+
+        await using var db = factory.OpenDb();
+        Assert.Equal(4, await db.AuditEntries.CountAsync(a => a.ActorUserId == owner.Id && a.Action == "signin.failed"));
+        Assert.True(await db.AuditEntries.AnyAsync(a => a.ActorUserId == owner.Id && a.Action == "signin.locked_out"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task ApiToken_IsShownOnceStoredHashedAndRevocable(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var client = await factory.SignedInClientAsync(owner.Email!);
+
+        var created = await client.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/tokens", new { name = "zapier", role = "Agent" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var json = await created.Content.ReadFromJsonAsync<JsonElement>(Json.Options);
+        var token = json.GetProperty("token").GetString()!;
+        var tokenId = json.GetProperty("id").GetGuid();
+
+        var listed = await client.GetStringAsync($"/api/v1/workspaces/{workspace.Id}/tokens");
+        Assert.DoesNotContain(token, listed, StringComparison.Ordinal);
+        await using (var db = factory.OpenDb())
+        {
+            var stored = await db.ApiTokens.SingleAsync(t => t.Id == tokenId);
+            Assert.NotEqual(token, stored.TokenHash);
+            Assert.DoesNotContain(token, stored.TokenHash, StringComparison.Ordinal);
+        }
+
+        var api = factory.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync($"/api/v1/workspaces/{workspace.Id}/conversations")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/workspaces/{workspace.Id}/tokens/{tokenId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync($"/api/v1/workspaces/{workspace.Id}/conversations")).StatusCode);
+
+        await using var audit = factory.OpenDb();
+        Assert.True(await audit.AuditEntries.AnyAsync(a => a.WorkspaceId == workspace.Id && a.Action == "token.created"));
+        Assert.True(await audit.AuditEntries.AnyAsync(a => a.WorkspaceId == workspace.Id && a.Action == "token.revoked"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Roles_AreEnforcedOnEveryWriteEndpoint(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var analyst = await factory.TokenClientAsync(workspace.Id, Role.Analyst);
+        var agent = await factory.TokenClientAsync(workspace.Id, Role.Agent);
+        var channel = await factory.CreateChannelAsync(workspace.Id);
+        var anonymous = factory.CreateClient();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/v1/workspaces/{workspace.Id}/conversations")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await analyst.GetAsync($"/api/v1/workspaces/{workspace.Id}/conversations")).StatusCode);
+        var pushed = await analyst.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}/messages",
+            new { externalId = "1", authorHandle = "a", text = "hello" });
+        Assert.Equal(HttpStatusCode.Forbidden, pushed.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/channels", new { name = "x", kind = "Api" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/labels", new { name = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.GetAsync($"/api/v1/workspaces/{workspace.Id}/audit")).StatusCode);
+        // A token cannot mint a token with more rights than its own.
+        var admin = await factory.TokenClientAsync(workspace.Id, Role.Admin);
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/tokens", new { name = "x", role = "Owner" })).StatusCode);
+
+        await using var db = factory.OpenDb();
+        Assert.Empty(await db.Labels.ToListAsync());
+        Assert.Empty(await db.Messages.ToListAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Invitation_JoinsOnceWithItsRole(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var client = await factory.SignedInClientAsync(owner.Email!);
+
+        var invited = await client.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/invitations", new { email = "new.agent@example.test", role = "Agent" });
+        Assert.Equal(HttpStatusCode.Created, invited.StatusCode);
+        var link = (await invited.Content.ReadFromJsonAsync<JsonElement>(Json.Options)).GetProperty("link").GetString()!;
+        var token = link[(link.LastIndexOf('/') + 1)..];
+
+        var anonymous = factory.CreateClient();
+        var weak = await anonymous.PostAsJsonAsync("/api/v1/invitations/accept", new { token, displayName = "New", password = "short" });
+        Assert.Equal(HttpStatusCode.BadRequest, weak.StatusCode);
+        var accepted = await anonymous.PostAsJsonAsync("/api/v1/invitations/accept", new { token, displayName = "New Agent", password = "a long enough password" });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var again = await anonymous.PostAsJsonAsync("/api/v1/invitations/accept", new { token, displayName = "Eve", password = "another long password" });
+        Assert.Equal(HttpStatusCode.Gone, again.StatusCode);
+
+        var members = await client.GetFromJsonAsync<List<MemberDto>>($"/api/v1/workspaces/{workspace.Id}/members", Json.Options);
+        Assert.Contains(members!, m => m.Email == "new.agent@example.test" && m.Role == Role.Agent);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task RoleChange_OnlyOwnersTouchOwnersAndTheLastOwnerStays(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var adminUser = await factory.AddMemberAsync(workspace.Id, Role.Admin);
+        var admin = await factory.SignedInClientAsync(adminUser.Email!);
+        var ownerClient = await factory.SignedInClientAsync(owner.Email!);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.PatchAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/members/{owner.Id}", new { role = "Agent" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.PatchAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/members/{adminUser.Id}", new { role = "Owner" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await ownerClient.PatchAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/members/{owner.Id}", new { role = "Admin" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ownerClient.PatchAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/members/{adminUser.Id}", new { role = "Agent" })).StatusCode);
+
+        await using var db = factory.OpenDb();
+        Assert.True(await db.AuditEntries.AnyAsync(a => a.Action == "member.role_changed" && a.Details == "Admin → Agent"));
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Cli;
+using Rapport.Data;
+using Rapport.Tests.Infrastructure;
+
+namespace Rapport.Tests;
+
+/// <summary>The `rapport` commands, run in-process on each provider.</summary>
+[Collection(nameof(ConsoleCollection))]
+public class CliTests
+{
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task UsersCreateThenImport_IngestsGoodRowsReportsBadOnesAndIsIdempotent(string provider)
+    {
+        var folder = Databases.NewTempFolder();
+        string[] config = provider == Databases.Postgres
+            ? [$"--Rapport:DataFolder={folder}", $"--Rapport:Postgres={Databases.NewPostgresDatabase()}"]
+            : [$"--Rapport:DataFolder={folder}"];
+        var csv = Path.Combine(folder, "messages.csv");
+        await File.WriteAllTextAsync(csv, """
+            external_id,author,author_name,text,created_at,in_reply_to
+            1,@marie,Marie,"Bonjour, ma box ne marche plus depuis hier, vous pouvez m'aider ?",2026-11-20T09:00:00Z,
+            2,@marie,Marie,"Toujours rien, c'est urgent svp",2026-11-20T11:00:00Z,1
+            3,@tom,,"When does the new plan launch?",not a date,
+            ,@nobody,,"no id here",,
+            4,@tom,Tom,"Line with a ""quoted"" word, and a comma",2026-11-21T08:00:00Z,
+            """);
+
+        Assert.Equal(0, await RapportCli.RunAsync(["users", "create", "--email", "owner@example.test", "--name", "Owner", "--password", "a very long password", "--workspace", "acme", .. config]));
+        Assert.Equal(0, await RapportCli.RunAsync(["import", csv, "--channel", "Old tickets", .. config]));
+        Assert.Equal(0, await RapportCli.RunAsync(["import", csv, "--channel", "Old tickets", .. config]));
+
+        var options = new RapportOptions { DataFolder = folder, Postgres = config.Length > 1 ? config[1]["--Rapport:Postgres=".Length..] : null };
+        await using var db = new RapportDbContextFactory(options).CreateDbContext();
+        var messages = await db.Messages.OrderBy(m => m.ExternalId).ToListAsync();
+        Assert.Equal(["1", "2", "4"], messages.Select(m => m.ExternalId));
+        Assert.Equal("Line with a \"quoted\" word, and a comma", messages[2].Text);
+        // Row 2 answers row 1: one conversation for Marie.
+        Assert.Equal(messages[0].ConversationId, messages[1].ConversationId);
+        Assert.Equal(2, await db.Conversations.CountAsync());
+        Assert.Equal("Old tickets", (await db.Channels.SingleAsync()).Name);
+        Assert.Equal("acme", (await db.Workspaces.SingleAsync()).Slug);
+    }
+
+    [Fact]
+    public async Task Import_JsonFileAndMissingFile()
+    {
+        var folder = Databases.NewTempFolder();
+        var config = $"--Rapport:DataFolder={folder}";
+        var json = Path.Combine(folder, "messages.json");
+        await File.WriteAllTextAsync(json, """
+            [
+              {"externalId": "a", "authorHandle": "lea@example.fr", "text": "Je n'ai pas reçu mon remboursement 😡"},
+              {"externalId": "b", "authorHandle": "", "text": "no author"},
+              "not an object",
+              {"externalId": "c", "authorHandle": "sam@example.com", "text": "Thanks, all good now!", "isPublic": true}
+            ]
+            """);
+        Assert.Equal(0, await RapportCli.RunAsync(["users", "create", "--email", "o@example.test", "--password", "a very long password", "--workspace", "w", config]));
+
+        Assert.Equal(2, await RapportCli.RunAsync(["import", Path.Combine(folder, "missing.csv"), "--channel", "x", config]));
+        Assert.Equal(0, await RapportCli.RunAsync(["import", json, "--channel", "Legacy", config]));
+
+        await using var db = new RapportDbContextFactory(new RapportOptions { DataFolder = folder }).CreateDbContext();
+        Assert.Equal(["a", "c"], await db.Messages.OrderBy(m => m.ExternalId).Select(m => m.ExternalId!).ToListAsync());
+        Assert.True((await db.Conversations.SingleAsync(c => c.IsPublic)).IsPublic);
+    }
+
+    [Fact]
+    public async Task Help_ListsEveryCommand()
+    {
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(0, await RapportCli.RunAsync(["--help"]));
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        foreach (var command in new[] { "serve", "migrate", "users", "import" })
+        {
+            Assert.Contains(command, output.ToString(), StringComparison.Ordinal);
+        }
+    }
+}
+
+/// <summary>CLI tests write to the console: run them one at a time.</summary>
+[CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
+public sealed class ConsoleCollection;

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rapport.Conversations;
+using Rapport.Demo;
+using Rapport.Tests.Infrastructure;
+
+namespace Rapport.Tests;
+
+public class DemoTests
+{
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Demo_FillsALivingBilingualWorkspaceOnce(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
+            var signIn = await seeder.SeedIfEmptyAsync();
+            Assert.Equal(DemoSeeder.DemoEmail, signIn.Email);
+        }
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedIfEmptyAsync();
+        }
+
+        await using var db = factory.OpenDb();
+        Assert.Equal(1, await db.Workspaces.CountAsync());
+        Assert.True(await db.Messages.CountAsync() >= 150);
+        Assert.True(await db.Channels.CountAsync() >= 4);
+        var languages = await db.MessageAnalyses.Select(a => a.Language).Distinct().ToListAsync();
+        Assert.Contains("fr", languages);
+        Assert.Contains("en", languages);
+        Assert.True(await db.Conversations.CountAsync(c => c.Status == ConversationStatus.Resolved) >= 10);
+        Assert.True(await db.Conversations.CountAsync(c => c.Status == ConversationStatus.Open && c.FirstResponseAt == null) >= 10);
+        Assert.True(await db.Messages.CountAsync(m => m.Direction == MessageDirection.Outbound) >= 20);
+        var oldest = await db.Messages.MinAsync(m => m.CreatedAt);
+        Assert.True(DateTime.UtcNow - oldest > TimeSpan.FromDays(5), "The demo spans several days.");
+        Assert.True(await db.Messages.MaxAsync(m => m.CreatedAt) <= DateTime.UtcNow.AddMinutes(1), "No demo message is in the future.");
+
+        var client = factory.CreateClient();
+        var signedIn = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = DemoSeeder.DemoEmail, password = DemoSeeder.DemoPassword });
+        Assert.Equal(HttpStatusCode.NoContent, signedIn.StatusCode);
+    }
+}

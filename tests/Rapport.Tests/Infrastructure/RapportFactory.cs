@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Rapport.Accounts;
+using Rapport.Channels;
+using Rapport.Data;
+using Rapport.Workspaces;
+
+namespace Rapport.Tests.Infrastructure;
+
+/// <summary>The whole app over HTTP on a fresh database of the given provider.</summary>
+public sealed class RapportFactory : WebApplicationFactory<Program>
+{
+    public const string Password = "correct horse battery";
+
+    private readonly string dataFolder = Databases.NewTempFolder();
+
+    public RapportFactory(string provider, Action<IDictionary<string, string?>>? settings = null)
+    {
+        Provider = provider;
+        Settings["Rapport:DataFolder"] = dataFolder;
+        Settings["Rapport:MigrateOnStart"] = "true";
+        if (provider == Databases.Postgres)
+        {
+            Settings["Rapport:Postgres"] = Databases.NewPostgresDatabase();
+        }
+        settings?.Invoke(Settings);
+    }
+
+    public string Provider { get; }
+
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.UseEnvironment("Testing");
+    }
+
+    public RapportDbContext OpenDb() => Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
+
+    /// <summary>A user with a workspace of their own (as owner), made through the same service as setup.</summary>
+    public async Task<(User User, Workspace Workspace)> CreateOwnerAsync(string? email = null, string workspaceName = "Acme")
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var workspaces = scope.ServiceProvider.GetRequiredService<WorkspaceService>();
+        var (user, errors) = await workspaces.CreateUserAsync(email ?? $"{Guid.NewGuid():N}@example.test", "Owner", Password);
+        Assert.True(user is not null, string.Join(" ", errors));
+        var workspace = await workspaces.CreateWorkspaceAsync(workspaceName, user.Id);
+        return (user, workspace);
+    }
+
+    public async Task<User> AddMemberAsync(Guid workspaceId, Role role, string? email = null)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var workspaces = scope.ServiceProvider.GetRequiredService<WorkspaceService>();
+        var (user, errors) = await workspaces.CreateUserAsync(email ?? $"{Guid.NewGuid():N}@example.test", role.ToString(), Password);
+        Assert.True(user is not null, string.Join(" ", errors));
+        await workspaces.AddMemberAsync(workspaceId, user.Id, role, null);
+        return user;
+    }
+
+    /// <summary>A client signed in with the session cookie, as the web app is.</summary>
+    public async Task<HttpClient> SignedInClientAsync(string email, string password = Password)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var response = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email, password });
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+        return client;
+    }
+
+    /// <summary>A client that authenticates with a fresh API token of the given role.</summary>
+    public async Task<HttpClient> TokenClientAsync(Guid workspaceId, Role role)
+    {
+        string secret;
+        await using (var db = OpenDb())
+        {
+            secret = TokenHasher.NewToken(ApiTokenAuthenticationHandler.TokenPrefix);
+            db.ApiTokens.Add(new ApiToken
+            {
+                WorkspaceId = workspaceId,
+                Name = $"test-{role}",
+                Prefix = secret[..10],
+                TokenHash = TokenHasher.Hash(secret),
+                Role = role,
+                CreatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        return client;
+    }
+
+    public async Task<Channel> CreateChannelAsync(Guid workspaceId, ChannelKind kind = ChannelKind.Api, string name = "API")
+    {
+        await using var db = OpenDb();
+        var channel = new Channel { WorkspaceId = workspaceId, Name = name, Kind = kind, Direction = ChannelDirection.Inbox, CreatedAt = DateTime.UtcNow };
+        db.Channels.Add(channel);
+        await db.SaveChangesAsync();
+        return channel;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Provider == Databases.Postgres && Settings["Rapport:Postgres"] is { } connection)
+        {
+            // Drop the throwaway database so a long test run does not fill the cluster.
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+            var name = builder.Database;
+            builder.Database = "postgres";
+            await using var admin = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+            await admin.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rapport.Conversations;
+using Rapport.Tests.Infrastructure;
+using Rapport.Workspaces;
+
+namespace Rapport.Tests;
+
+/// <summary>A member of workspace A tries every API endpoint against workspace B's ids: never B's data.</summary>
+public class WorkspaceIsolationTests
+{
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task EveryWorkspaceEndpoint_RefusesAnotherWorkspacesIds(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (ownerA, workspaceA) = await factory.CreateOwnerAsync(workspaceName: "A");
+        var (ownerB, workspaceB) = await factory.CreateOwnerAsync(workspaceName: "B");
+        var ids = await SeedWorkspaceAsync(factory, workspaceB.Id, ownerB.Id);
+        var client = await factory.SignedInClientAsync(ownerA.Email!);
+
+        var endpoints = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true
+                && e.RoutePattern.RawText.Contains("{workspaceId", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(endpoints.Count >= 25, $"Expected every workspace endpoint to be checked, found {endpoints.Count}.");
+
+        var leaks = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"];
+            foreach (var method in methods)
+            {
+                // B's workspace id with B's resource ids, then A's workspace id with B's resource ids.
+                foreach (var workspaceId in new[] { workspaceB.Id, workspaceA.Id })
+                {
+                    if (workspaceId == workspaceA.Id && endpoint.RoutePattern.Parameters.Count == 1)
+                    {
+                        continue; // A's own workspace-level endpoints show A's data.
+                    }
+                    var path = Fill(endpoint.RoutePattern.RawText!, workspaceId, ids);
+                    using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                    if (method is "POST" or "PUT" or "PATCH")
+                    {
+                        request.Content = new StringContent(Body(path), Encoding.UTF8, "application/json");
+                    }
+                    var response = await client.SendAsync(request);
+                    var body = await response.Content.ReadAsStringAsync();
+                    var refused = response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden
+                        || (workspaceId == workspaceA.Id && response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict);
+                    if (!refused || body.Contains("Secret B", StringComparison.Ordinal) || body.Contains(ids.ConversationId.ToString(), StringComparison.Ordinal))
+                    {
+                        leaks.Add($"{method} {path} → {(int)response.StatusCode} {body[..Math.Min(200, body.Length)]}");
+                    }
+                }
+            }
+        }
+        Assert.Empty(leaks);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/account/switch/{workspaceB.Id}")).StatusCode);
+
+        // And nothing of B changed.
+        await using var db = factory.OpenDb();
+        var conversation = await db.Conversations.SingleAsync(c => c.Id == ids.ConversationId);
+        Assert.Equal(ConversationStatus.Open, conversation.Status);
+        Assert.Equal(1, await db.Labels.CountAsync(l => l.WorkspaceId == workspaceB.Id));
+        Assert.Equal(1, await db.Channels.CountAsync(c => c.WorkspaceId == workspaceB.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task ApiToken_OfWorkspaceA_CannotReadWorkspaceB(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspaceA) = await factory.CreateOwnerAsync();
+        var (ownerB, workspaceB) = await factory.CreateOwnerAsync();
+        await SeedWorkspaceAsync(factory, workspaceB.Id, ownerB.Id);
+        var client = await factory.TokenClientAsync(workspaceA.Id, Role.Owner);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync($"/api/v1/workspaces/{workspaceB.Id}/conversations")).StatusCode);
+        var mine = await client.GetFromJsonAsync<List<WorkspaceDto>>("/api/v1/workspaces", Json.Options);
+        Assert.Equal([workspaceA.Id], mine!.Select(w => w.Id));
+    }
+
+    internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId);
+
+    internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Data.RapportDbContext>();
+        var secrets = scope.ServiceProvider.GetRequiredService<Channels.ChannelSecrets>();
+        var channel = new Channels.Channel
+        {
+            WorkspaceId = workspaceId, Name = "Secret B channel", Kind = Channels.ChannelKind.Api, CreatedAt = DateTime.UtcNow,
+            ProtectedSecrets = secrets.Protect(new Dictionary<string, string> { ["token"] = "Secret B" }),
+        };
+        var contact = new Contacts.Contact { WorkspaceId = workspaceId, DisplayName = "Secret B customer", CreatedAt = DateTime.UtcNow };
+        var conversation = new Conversation { WorkspaceId = workspaceId, ChannelId = channel.Id, ContactId = contact.Id, Subject = "Secret B", CreatedAt = DateTime.UtcNow, LastMessageAt = DateTime.UtcNow };
+        var label = new Label { WorkspaceId = workspaceId, Name = "Secret B label" };
+        var team = new Team { WorkspaceId = workspaceId, Name = "Secret B team" };
+        var token = new ApiToken { WorkspaceId = workspaceId, Name = "Secret B token", Prefix = "rpt_x", TokenHash = Guid.NewGuid().ToString(), CreatedAt = DateTime.UtcNow };
+        var invitation = new Invitation { WorkspaceId = workspaceId, Email = "b@example.test", TokenHash = Guid.NewGuid().ToString(), CreatedAt = DateTime.UtcNow, ExpiresAt = DateTime.UtcNow.AddDays(1) };
+        db.AddRange(channel, contact, conversation, label, team, token, invitation);
+        db.Messages.Add(new Message { WorkspaceId = workspaceId, ConversationId = conversation.Id, ChannelId = channel.Id, ExternalId = "b-1", Text = "Secret B message", CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow });
+        await db.SaveChangesAsync();
+        return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId);
+    }
+
+    private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
+    {
+        var path = pattern
+            .Replace("{workspaceId:guid}", workspaceId.ToString(), StringComparison.Ordinal)
+            .Replace("{conversationId:guid}", ids.ConversationId.ToString(), StringComparison.Ordinal)
+            .Replace("{channelId:guid}", ids.ChannelId.ToString(), StringComparison.Ordinal)
+            .Replace("{contactId:guid}", ids.ContactId.ToString(), StringComparison.Ordinal)
+            .Replace("{labelId:guid}", ids.LabelId.ToString(), StringComparison.Ordinal)
+            .Replace("{teamId:guid}", ids.TeamId.ToString(), StringComparison.Ordinal)
+            .Replace("{tokenId:guid}", ids.TokenId.ToString(), StringComparison.Ordinal)
+            .Replace("{invitationId:guid}", ids.InvitationId.ToString(), StringComparison.Ordinal)
+            .Replace("{userId:guid}", ids.UserId.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("{", path, StringComparison.Ordinal);
+        return "/" + path.TrimStart('/');
+    }
+
+    private static string Body(string path) => path switch
+    {
+        _ when path.EndsWith("/messages", StringComparison.Ordinal) => """{"externalId":"x-1","authorHandle":"eve","text":"hello"}""",
+        _ when path.Contains("/conversations/", StringComparison.Ordinal) => """{"status":"Resolved"}""",
+        _ when path.Contains("/members/", StringComparison.Ordinal) => """{"role":"Analyst"}""",
+        _ when path.EndsWith("/invitations", StringComparison.Ordinal) => """{"email":"eve@example.test","role":"Agent"}""",
+        _ when path.Contains("/channels", StringComparison.Ordinal) => """{"name":"Eve","kind":"Api","direction":"Inbox","secrets":{"token":"eve"}}""",
+        _ when path.Contains("/tokens", StringComparison.Ordinal) => """{"name":"eve","role":"Agent"}""",
+        _ => """{"name":"Eve"}""",
+    };
+}
