@@ -15,12 +15,13 @@ internal static class Flows
         await page.GotoAsync("/");
         // No account yet: every road leads to setup.
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/setup$"));
-        await page.GetByLabel("Your name").FillAsync("Camille Martin");
-        await page.GetByLabel("E-mail").FillAsync(OwnerEmail);
-        await page.GetByLabel("Password").FillAsync(OwnerPassword);
-        await page.GetByLabel("Workspace name").FillAsync("Vélo Vert");
-        await page.GetByLabel("Language").SelectOptionAsync("en");
-        await page.GetByLabel("Time zone").SelectOptionAsync("Europe/Paris");
+        await ScreenshotAsync(page, "en-setup");
+        await page.GetByLabel("Your name", new() { Exact = true }).FillAsync("Camille Martin");
+        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(OwnerEmail);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(OwnerPassword);
+        await page.GetByLabel("Workspace name", new() { Exact = true }).FillAsync("Vélo Vert");
+        await page.GetByLabel("Language", new() { Exact = true }).SelectOptionAsync("en");
+        await page.GetByLabel("Time zone", new() { Exact = true }).SelectOptionAsync("Europe/Paris");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create and sign in" }).ClickAsync();
         await Expect(Heading(page, "Inbox")).ToBeVisibleAsync();
     }
@@ -31,4 +32,14 @@ internal static class Flows
     /// <summary>Waits until the interactive circuit is connected, so clicks on menus and buttons are handled.</summary>
     public static async Task WaitForCircuitAsync(IPage page) =>
         await page.Locator("main[data-interactive=true]").WaitForAsync();
+
+    /// <summary>Saves a full-page screenshot when RAPPORT_SCREENSHOTS names a folder (for looking at the design, and CI artefacts).</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("RAPPORT_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+        }
+    }
 }

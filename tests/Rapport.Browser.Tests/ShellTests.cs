@@ -45,6 +45,7 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         {
             await page.GotoAsync(path);
             await Expect(Flows.Heading(page, french)).ToBeVisibleAsync();
+            await Flows.ScreenshotAsync(page, "fr" + path.Replace('/', '-'));
         }
 
         // Back to English.
@@ -61,6 +62,7 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
             await nav.Locator($"a[href='{path}']").ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(path) + "$"));
             await Expect(Flows.Heading(page, english)).ToBeVisibleAsync();
+            await Flows.ScreenshotAsync(page, "en" + path.Replace('/', '-'));
         }
     }
 }

@@ -13,12 +13,13 @@ public sealed class SignInTests(RapportApp app) : IClassFixture<RapportApp>
         // A new browser profile: signed out.
         var page = await app.NewPageAsync("en-US");
         await page.GotoAsync("/account/signin");
-        await page.GetByLabel("E-mail").FillAsync(Flows.OwnerEmail);
-        await page.GetByLabel("Password").FillAsync("not the password");
+        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(Flows.OwnerEmail);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("not the password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Wrong e-mail or password.");
+        await Flows.ScreenshotAsync(page, "en-signin-wrong");
 
-        await page.GetByLabel("Password").FillAsync(Flows.OwnerPassword);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Flows.OwnerPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(Flows.Heading(page, "Inbox")).ToBeVisibleAsync();
     }
