@@ -28,3 +28,23 @@ public static class TimeZoneChoices
     public static IReadOnlyList<string> All { get; } =
         [.. TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Where(id => id.Contains('/', StringComparison.Ordinal) || id == "UTC").Order(StringComparer.Ordinal)];
 }
+
+/// <summary>The rules of labels, for the API and the settings pages.</summary>
+public static partial class LabelRules
+{
+    public static RuleViolation? CheckName(string? name) =>
+        (name?.Trim().Length ?? 0) is 0 or > 60 ? new("name", "Validation.Name60", "A name of 1 to 60 characters is required.") : null;
+
+    public static RuleViolation? CheckColor(string? color) =>
+        color is not null && !HexColor().IsMatch(color) ? new("color", "Validation.Color", "A colour is written #rrggbb.") : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^#[0-9a-fA-F]{6}$")]
+    private static partial System.Text.RegularExpressions.Regex HexColor();
+}
+
+/// <summary>The rules of teams, for the API and the settings pages.</summary>
+public static class TeamRules
+{
+    public static RuleViolation? CheckName(string? name) =>
+        (name?.Trim().Length ?? 0) is 0 or > 100 ? new("name", "Validation.Name100", "A name of 1 to 100 characters is required.") : null;
+}
