@@ -59,7 +59,13 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Main navigation" });
         foreach (var (path, english, _) in Sections)
         {
-            await nav.Locator($"a[href='{path}']").ClickAsync();
+            var link = nav.Locator($"a[href='{path}']");
+            if (!await link.IsVisibleAsync())
+            {
+                // Settings is a group in the drawer: open it first.
+                await nav.GetByRole(AriaRole.Button, new() { Name = "Settings" }).ClickAsync();
+            }
+            await link.ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(path) + "$"));
             await Expect(Flows.Heading(page, english)).ToBeVisibleAsync();
             await Flows.ScreenshotAsync(page, "en" + path.Replace('/', '-'));
