@@ -48,7 +48,14 @@ public static class RapportHost
         services.AddHttpContextAccessor();
         services.AddRapportDatabase();
 
-        services.AddDataProtection().SetApplicationName("Rapport").PersistKeysToDbContext<RapportDbContext>();
+        // Channel secrets are encrypted with keys kept in the database; in production, wrap those keys with a
+        // certificate kept outside the database so a stolen database alone reveals no secret.
+        var keys = services.AddDataProtection().SetApplicationName("Rapport").PersistKeysToDbContext<RapportDbContext>();
+        if (configuration["Rapport:KeyCertificate"] is { Length: > 0 } certificate)
+        {
+            keys.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                certificate, configuration["Rapport:KeyCertificatePassword"]));
+        }
         services.AddSingleton<ChannelSecrets>();
 
         services.AddAuthentication(o =>

@@ -122,6 +122,10 @@ public class AccountsTests
 
         var members = await client.GetFromJsonAsync<List<MemberDto>>($"/api/v1/workspaces/{workspace.Id}/members", Json.Options);
         Assert.Contains(members!, m => m.Email == "new.agent@example.test" && m.Role == Role.Agent);
+
+        var newcomer = await factory.SignedInClientAsync("new.agent@example.test", "a long enough password");
+        var theirs = await newcomer.GetFromJsonAsync<List<WorkspaceDto>>("/api/v1/workspaces", Json.Options);
+        Assert.Equal([(workspace.Id, Role.Agent)], theirs!.Select(w => (w.Id, w.Role)));
     }
 
     [Theory]

@@ -94,7 +94,10 @@ public class WorkspaceIsolationTests
         var secrets = scope.ServiceProvider.GetRequiredService<Channels.ChannelSecrets>();
         var channel = new Channels.Channel
         {
-            WorkspaceId = workspaceId, Name = "Secret B channel", Kind = Channels.ChannelKind.Api, CreatedAt = DateTime.UtcNow,
+            WorkspaceId = workspaceId,
+            Name = "Secret B channel",
+            Kind = Channels.ChannelKind.Api,
+            CreatedAt = DateTime.UtcNow,
             ProtectedSecrets = secrets.Protect(new Dictionary<string, string> { ["token"] = "Secret B" }),
         };
         var contact = new Contacts.Contact { WorkspaceId = workspaceId, DisplayName = "Secret B customer", CreatedAt = DateTime.UtcNow };

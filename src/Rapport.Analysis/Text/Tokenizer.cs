@@ -129,8 +129,18 @@ public static class Tokenizer
 
     private static readonly Dictionary<string, string> Elisions = new(StringComparer.Ordinal)
     {
-        ["l"] = "le", ["d"] = "de", ["j"] = "je", ["m"] = "me", ["n"] = "ne", ["s"] = "se", ["t"] = "te", ["c"] = "ce",
-        ["qu"] = "que", ["jusqu"] = "jusque", ["lorsqu"] = "lorsque", ["puisqu"] = "puisque",
+        ["l"] = "le",
+        ["d"] = "de",
+        ["j"] = "je",
+        ["m"] = "me",
+        ["n"] = "ne",
+        ["s"] = "se",
+        ["t"] = "te",
+        ["c"] = "ce",
+        ["qu"] = "que",
+        ["jusqu"] = "jusque",
+        ["lorsqu"] = "lorsque",
+        ["puisqu"] = "puisque",
     };
 
     private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> ElisionsLookup = Elisions.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -164,7 +174,7 @@ public static class Tokenizer
             if (c == '@' && i + 1 < s.Length && (char.IsLetterOrDigit(s[i + 1]) || s[i + 1] == '_') && (i == 0 || !char.IsLetterOrDigit(s[i - 1])))
             {
                 var j = i + 1;
-                while (j < s.Length && (char.IsLetterOrDigit(s[j]) || s[j] is '_' or '.') )
+                while (j < s.Length && (char.IsLetterOrDigit(s[j]) || s[j] is '_' or '.'))
                 {
                     j++;
                 }

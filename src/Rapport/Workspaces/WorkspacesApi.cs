@@ -34,9 +34,11 @@ public static class WorkspacesApi
             return TypedResults.Ok(only);
         }
         var userId = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
-        var list = await db.Memberships.Where(m => m.UserId == userId)
-            .Join(db.Workspaces, m => m.WorkspaceId, w => w.Id, (m, w) => new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, m.Role))
-            .OrderBy(w => w.Name).ToListAsync(ct);
+        var list = await (from m in db.Memberships
+                          join w in db.Workspaces on m.WorkspaceId equals w.Id
+                          where m.UserId == userId
+                          orderby w.Name
+                          select new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, m.Role)).ToListAsync(ct);
         return TypedResults.Ok(list);
     }
 
