@@ -125,6 +125,7 @@ public static class RapportHost
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
+        services.AddScoped<Components.Shared.WorkspaceSession>();
 
         services.AddSingleton<Learning.WorkspaceAnalyzers>();
         services.AddScoped<Learning.WorkspaceTraining>();

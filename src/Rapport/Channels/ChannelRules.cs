@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Rapport.Workspaces;
+
+namespace Rapport.Channels;
+
+/// <summary>What a channel's name, settings and secrets must look like, for the API and the settings page.</summary>
+public static class ChannelRules
+{
+    public static RuleViolation? CheckName(string? name) =>
+        (name?.Trim().Length ?? 0) is 0 or > 100 ? new("name", "Validation.Name100", "A name of 1 to 100 characters is required.") : null;
+
+    /// <summary>Settings are a JSON object; returns its raw text when valid.</summary>
+    public static RuleViolation? CheckSettings(string? json, out string normalized)
+    {
+        normalized = "{}";
+        try
+        {
+            using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return new("settings", "Validation.SettingsObject", "Settings are a JSON object.");
+            }
+            normalized = doc.RootElement.GetRawText();
+            return null;
+        }
+        catch (JsonException)
+        {
+            return new("settings", "Validation.SettingsObject", "Settings are a JSON object.");
+        }
+    }
+
+    public static RuleViolation? CheckSecrets(IReadOnlyDictionary<string, string>? secrets) =>
+        secrets is not null && secrets.Any(kv => kv.Key.Length is 0 or > 64 || kv.Value?.Length > 8192)
+            ? new("secrets", "Validation.Secrets", "Secret names are 1 to 64 characters and values at most 8 KiB.")
+            : null;
+}
