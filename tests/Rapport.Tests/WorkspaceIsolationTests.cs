@@ -68,6 +68,7 @@ public class WorkspaceIsolationTests
         Assert.Equal(ConversationStatus.Open, conversation.Status);
         Assert.Equal(1, await db.Labels.CountAsync(l => l.WorkspaceId == workspaceB.Id));
         Assert.Equal(1, await db.Channels.CountAsync(c => c.WorkspaceId == workspaceB.Id));
+        Assert.Empty(await db.Corrections.ToListAsync());
     }
 
     [Theory]
@@ -85,7 +86,7 @@ public class WorkspaceIsolationTests
         Assert.Equal([workspaceA.Id], mine!.Select(w => w.Id));
     }
 
-    internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId);
+    internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -107,9 +108,11 @@ public class WorkspaceIsolationTests
         var token = new ApiToken { WorkspaceId = workspaceId, Name = "Secret B token", Prefix = "rpt_x", TokenHash = Guid.NewGuid().ToString(), CreatedAt = DateTime.UtcNow };
         var invitation = new Invitation { WorkspaceId = workspaceId, Email = "b@example.test", TokenHash = Guid.NewGuid().ToString(), CreatedAt = DateTime.UtcNow, ExpiresAt = DateTime.UtcNow.AddDays(1) };
         db.AddRange(channel, contact, conversation, label, team, token, invitation);
-        db.Messages.Add(new Message { WorkspaceId = workspaceId, ConversationId = conversation.Id, ChannelId = channel.Id, ExternalId = "b-1", Text = "Secret B message", CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow });
+        var message = new Message { WorkspaceId = workspaceId, ConversationId = conversation.Id, ChannelId = channel.Id, ExternalId = "b-1", Text = "Secret B message", CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow };
+        message.Analysis = new MessageAnalysis { MessageId = message.Id, WorkspaceId = workspaceId, Intent = "Question", Sentiment = "Neutral" };
+        db.Messages.Add(message);
         await db.SaveChangesAsync();
-        return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId);
+        return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -123,7 +126,8 @@ public class WorkspaceIsolationTests
             .Replace("{teamId:guid}", ids.TeamId.ToString(), StringComparison.Ordinal)
             .Replace("{tokenId:guid}", ids.TokenId.ToString(), StringComparison.Ordinal)
             .Replace("{invitationId:guid}", ids.InvitationId.ToString(), StringComparison.Ordinal)
-            .Replace("{userId:guid}", ids.UserId.ToString(), StringComparison.Ordinal);
+            .Replace("{userId:guid}", ids.UserId.ToString(), StringComparison.Ordinal)
+            .Replace("{messageId:guid}", ids.MessageId.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');
     }
@@ -131,6 +135,7 @@ public class WorkspaceIsolationTests
     private static string Body(string path) => path switch
     {
         _ when path.EndsWith("/messages", StringComparison.Ordinal) => """{"externalId":"x-1","authorHandle":"eve","text":"hello"}""",
+        _ when path.EndsWith("/corrections", StringComparison.Ordinal) => """{"intent":"Spam","needsAnswer":false}""",
         _ when path.Contains("/conversations/", StringComparison.Ordinal) => """{"status":"Resolved"}""",
         _ when path.Contains("/members/", StringComparison.Ordinal) => """{"role":"Analyst"}""",
         _ when path.EndsWith("/invitations", StringComparison.Ordinal) => """{"email":"eve@example.test","role":"Agent"}""",
