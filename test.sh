@@ -32,7 +32,6 @@ trap cleanup EXIT
 export RAPPORT_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Pooling=true;Maximum Pool Size=20"
 echo "PostgreSQL test cluster on port $port."
 
-dotnet tool restore >/dev/null
 results=$(mktemp -d /tmp/rapport-results.XXXXXX)
 status=0
 dotnet test Rapport.slnx --logger "trx" --results-directory "$results" "$@" || status=$?

@@ -36,6 +36,28 @@ public class AccountsTests
         Assert.True(await db.AuditEntries.AnyAsync(a => a.ActorUserId == owner.Id && a.Action == "signin.locked_out"));
     }
 
+    [Fact]
+    public async Task SignIn_IsRateLimitedPerAddress()
+    {
+        await using var factory = new RapportFactory(Databases.Sqlite);
+        var client = factory.CreateClient(new() { AllowAutoRedirect = false });
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 25; i++)
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = $"guess{i}@example.test", password = "guess guess guess" });
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+        Assert.Equal(20, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        // The sign-in page shares the limit.
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync("/account/signin")).StatusCode);
+    }
+
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task ApiToken_IsShownOnceStoredHashedAndRevocable(string provider)

@@ -36,9 +36,23 @@ public sealed class Channel
     public string Settings { get; set; } = "{}";
     /// <summary>Secrets (passwords, tokens, signing keys) as JSON, encrypted with ASP.NET Data Protection. Never returned.</summary>
     public string? ProtectedSecrets { get; set; }
+    /// <summary>What the channel's adapter remembers between runs (feed ETag, last notification id…), as JSON.</summary>
+    public string State { get; set; } = "{}";
     public bool Paused { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? LastPolledAt { get; set; }
     public string? LastError { get; set; }
     public DateTime? LastErrorAt { get; set; }
+}
+
+/// <summary>
+/// A signed delivery a webhook channel accepted, remembered so that a replayed delivery (same id) is refused.
+/// </summary>
+public sealed class WebhookReceipt
+{
+    public long Id { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public Guid ChannelId { get; set; }
+    public required string DeliveryId { get; set; }
+    public DateTime ReceivedAt { get; set; }
 }

@@ -36,6 +36,7 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<CustomStatus> CustomStatuses => Set<CustomStatus>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Channel> Channels => Set<Channel>();
+    public DbSet<WebhookReceipt> WebhookReceipts => Set<WebhookReceipt>();
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<ContactIdentity> ContactIdentities => Set<ContactIdentity>();
     public DbSet<Conversation> Conversations => Set<Conversation>();
@@ -87,6 +88,7 @@ public abstract class RapportDbContext(DbContextOptions options)
         builder.Entity<CustomStatus>().HasIndex(s => new { s.WorkspaceId, s.Name }).IsUnique();
         builder.Entity<ApiToken>().HasIndex(t => t.TokenHash).IsUnique();
         builder.Entity<Channel>().HasIndex(c => c.WorkspaceId);
+        builder.Entity<WebhookReceipt>().HasIndex(r => new { r.ChannelId, r.DeliveryId }).IsUnique();
         builder.Entity<Contact>(e =>
         {
             e.HasIndex(c => c.WorkspaceId);
@@ -134,6 +136,7 @@ public abstract class RapportDbContext(DbContextOptions options)
         builder.Entity<CustomStatus>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
         builder.Entity<ApiToken>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
         builder.Entity<Channel>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        builder.Entity<WebhookReceipt>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
         builder.Entity<Contact>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
         builder.Entity<ContactIdentity>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
         builder.Entity<Conversation>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
