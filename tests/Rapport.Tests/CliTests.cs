@@ -71,20 +71,10 @@ public class CliTests
     [Fact]
     public async Task Help_ListsEveryCommand()
     {
-        var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        try
+        var help = await CaptureAsync(["--help"]);
+        foreach (var command in new[] { "serve", "migrate", "users", "import", "train", "eval" })
         {
-            Assert.Equal(0, await RapportCli.RunAsync(["--help"]));
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
-        foreach (var command in new[] { "serve", "migrate", "users", "import" })
-        {
-            Assert.Contains(command, output.ToString(), StringComparison.Ordinal);
+            Assert.Contains(command, help, StringComparison.Ordinal);
         }
     }
 
@@ -114,6 +104,48 @@ public class CliTests
         Assert.Equal(2, models.Count);
         Assert.Equal(TrainedModelStatus.Current, models[0].Status);
         Assert.Equal(TrainedModelStatus.Rejected, models[1].Status);
+    }
+
+    [Fact]
+    public async Task Eval_PrintsMetricsAsTextAndJson()
+    {
+        var folder = Databases.NewTempFolder();
+        var csv = Path.Combine(folder, "complaints.csv");
+        var rows = new List<string> { "text,complaint" };
+        for (var i = 0; i < 12; i++)
+        {
+            rows.Add($"\"my order {i} never arrived and nobody answers, third time I write\",1");
+            rows.Add($"\"what a lovely sunny day for a ride number {i}\",0");
+        }
+        await File.WriteAllLinesAsync(csv, rows);
+
+        var text = await CaptureAsync(["eval", "--task", "complaint", "--test", csv]);
+        Assert.Contains("macro", text, StringComparison.OrdinalIgnoreCase);
+        var json = await CaptureAsync(["eval", "--task", "complaint", "--test", csv, "--cv", "3", "--json"]);
+        using var report = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(24, report.RootElement.GetProperty("n").GetInt32());
+        foreach (var key in new[] { "accuracy", "macro_f1", "macro_recall", "per_class" })
+        {
+            Assert.True(report.RootElement.TryGetProperty(key, out _), key);
+        }
+        Assert.Equal(2, await RapportCli.RunAsync(["eval", "--task", "complaint", "--test", Path.Combine(folder, "missing.csv")]));
+        Assert.Equal(2, await RapportCli.RunAsync(["eval", "--task", "horoscope", "--test", csv]));
+    }
+
+    private static async Task<string> CaptureAsync(string[] args)
+    {
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(0, await RapportCli.RunAsync(args));
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        return output.ToString();
     }
 }
 
