@@ -86,6 +86,17 @@ public class WorkspaceIsolationTests
         Assert.Equal([workspaceA.Id], mine!.Select(w => w.Id));
     }
 
+    [Fact]
+    public async Task EveryEntityWithAWorkspace_IsFilteredToTheScopedWorkspace()
+    {
+        await using var factory = new RapportFactory(Databases.Sqlite);
+        await using var db = factory.OpenDb();
+
+        var owned = db.Model.GetEntityTypes().Where(t => t.FindProperty("WorkspaceId")?.ClrType == typeof(Guid)).ToList();
+        Assert.True(owned.Count >= 15);
+        Assert.All(owned, t => Assert.True(t.GetDeclaredQueryFilters().Count > 0, $"{t.ClrType.Name} has a WorkspaceId but no workspace filter: implement IWorkspaceOwned."));
+    }
+
     internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)

@@ -1,3 +1,5 @@
+using Rapport.Data;
+
 namespace Rapport.Channels;
 
 /// <summary>The network or source a channel talks to. Each kind has one adapter that only translates.</summary>
@@ -25,7 +27,7 @@ public enum ChannelDirection
 }
 
 /// <summary>A connected source or destination of messages.</summary>
-public sealed class Channel
+public sealed class Channel : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
@@ -48,7 +50,7 @@ public sealed class Channel
 /// <summary>
 /// A signed delivery a webhook channel accepted, remembered so that a replayed delivery (same id) is refused.
 /// </summary>
-public sealed class WebhookReceipt
+public sealed class WebhookReceipt : IWorkspaceOwned
 {
     public long Id { get; set; }
     public Guid WorkspaceId { get; set; }

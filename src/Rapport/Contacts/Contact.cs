@@ -1,7 +1,9 @@
+using Rapport.Data;
+
 namespace Rapport.Contacts;
 
 /// <summary>One person, whatever channels they use to reach the brand.</summary>
-public sealed class Contact
+public sealed class Contact : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
@@ -18,7 +20,7 @@ public sealed class Contact
 }
 
 /// <summary>A handle on one channel (an e-mail address, @name@instance, a chat visitor id). Unique per channel.</summary>
-public sealed class ContactIdentity
+public sealed class ContactIdentity : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }

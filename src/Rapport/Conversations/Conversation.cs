@@ -1,3 +1,5 @@
+using Rapport.Data;
+
 namespace Rapport.Conversations;
 
 public enum ConversationStatus
@@ -17,7 +19,7 @@ public enum Priority
 }
 
 /// <summary>An exchange with one contact on one channel: what the inbox lists and agents answer.</summary>
-public sealed class Conversation
+public sealed class Conversation : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }

@@ -1,3 +1,5 @@
+using Rapport.Data;
+
 namespace Rapport.Conversations;
 
 public enum MessageDirection
@@ -18,7 +20,7 @@ public enum DeliveryStatus
 }
 
 /// <summary>One message in a conversation: from the contact, from the brand, or a private note.</summary>
-public sealed class Message
+public sealed class Message : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }

@@ -1,7 +1,9 @@
+using Rapport.Data;
+
 namespace Rapport.Conversations;
 
 /// <summary>What the understanding engine said about an inbound message, with its explanation.</summary>
-public sealed class MessageAnalysis
+public sealed class MessageAnalysis : IWorkspaceOwned
 {
     public Guid MessageId { get; set; }
     public Guid WorkspaceId { get; set; }

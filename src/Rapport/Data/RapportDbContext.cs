@@ -50,6 +50,13 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    private static readonly System.Reflection.MethodInfo ScopeMethod =
+        typeof(RapportDbContext).GetMethod(nameof(ScopeToWorkspace), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+
+    private void ScopeToWorkspace<T>(ModelBuilder builder)
+        where T : class, IWorkspaceOwned =>
+        builder.Entity<T>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
@@ -129,23 +136,10 @@ public abstract class RapportDbContext(DbContextOptions options)
         builder.Entity<AuditEntry>().HasIndex(a => new { a.WorkspaceId, a.At });
 
         // Defence in depth: a request scoped to a workspace cannot read another workspace's rows.
-        builder.Entity<Membership>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<Team>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<Invitation>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<Label>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<CustomStatus>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<ApiToken>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<Channel>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<WebhookReceipt>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<Contact>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<ContactIdentity>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<Conversation>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<Message>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<MessageAnalysis>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<Correction>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<TrainedModel>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<ReportingEvent>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
-        builder.Entity<OutboxItem>().HasQueryFilter(x => ScopedWorkspaceId == null || x.WorkspaceId == ScopedWorkspaceId);
+        foreach (var type in builder.Model.GetEntityTypes().Select(t => t.ClrType).Where(typeof(IWorkspaceOwned).IsAssignableFrom).ToList())
+        {
+            ScopeMethod.MakeGenericMethod(type).Invoke(this, [builder]);
+        }
     }
 }
 

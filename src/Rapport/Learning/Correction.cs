@@ -1,10 +1,12 @@
+using Rapport.Data;
+
 namespace Rapport.Learning;
 
 /// <summary>
 /// An agent's correction of the analysis of a message, kept as a labelled example: the workspace's
 /// model is retrained on the seed corpus plus these.
 /// </summary>
-public sealed class Correction
+public sealed class Correction : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }

@@ -1,3 +1,5 @@
+using Rapport.Data;
+
 namespace Rapport.Learning;
 
 public enum TrainedModelStatus
@@ -11,7 +13,7 @@ public enum TrainedModelStatus
 }
 
 /// <summary>A workspace's own analysis model: the seed corpus plus its corrections. Kept in the database so every app node shares it.</summary>
-public sealed class TrainedModel
+public sealed class TrainedModel : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }

@@ -1,3 +1,5 @@
+using Rapport.Data;
+
 namespace Rapport.Outbox;
 
 public enum OutboxStatus
@@ -9,7 +11,7 @@ public enum OutboxStatus
 }
 
 /// <summary>A reply or post waiting to be delivered: retried with backoff, never sent twice.</summary>
-public sealed class OutboxItem
+public sealed class OutboxItem : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }

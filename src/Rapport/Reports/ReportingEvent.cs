@@ -1,10 +1,12 @@
+using Rapport.Data;
+
 namespace Rapport.Reports;
 
 /// <summary>
 /// One fact for reports, appended and never changed: "conversation.created", "message.received",
 /// "first_response", "reply", "resolved", "reopened", "survey.answered"… Reports read only these.
 /// </summary>
-public sealed class ReportingEvent
+public sealed class ReportingEvent : IWorkspaceOwned
 {
     public long Id { get; set; }
     public Guid WorkspaceId { get; set; }

@@ -1,7 +1,9 @@
+using Rapport.Data;
+
 namespace Rapport.Workspaces;
 
 /// <summary>A token for scripts and integrations: scoped to one workspace and one role, stored hashed.</summary>
-public sealed class ApiToken
+public sealed class ApiToken : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }

@@ -1,3 +1,5 @@
+using Rapport.Data;
+
 namespace Rapport.Workspaces;
 
 /// <summary>A brand: everything else belongs to exactly one workspace.</summary>
@@ -23,7 +25,7 @@ public enum Role
 }
 
 /// <summary>A user's place in a workspace, with their role.</summary>
-public sealed class Membership
+public sealed class Membership : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
@@ -34,7 +36,7 @@ public sealed class Membership
 }
 
 /// <summary>A group of members that conversations can be routed to.</summary>
-public sealed class Team
+public sealed class Team : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
@@ -49,7 +51,7 @@ public sealed class TeamMember
 }
 
 /// <summary>A single-use link that lets someone join a workspace with a given role.</summary>
-public sealed class Invitation
+public sealed class Invitation : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
@@ -64,7 +66,7 @@ public sealed class Invitation
 }
 
 /// <summary>A label agents put on conversations.</summary>
-public sealed class Label
+public sealed class Label : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
@@ -73,7 +75,7 @@ public sealed class Label
 }
 
 /// <summary>A workspace's own conversation status, beyond open / pending / snoozed / resolved.</summary>
-public sealed class CustomStatus
+public sealed class CustomStatus : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
