@@ -44,6 +44,22 @@ public class CliTests
         Assert.Equal("acme", (await db.Workspaces.SingleAsync()).Slug);
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Migrate_CreatesTheSchemaAndIsSafeToRepeat(string provider)
+    {
+        var folder = Databases.NewTempFolder();
+        var options = new RapportOptions { DataFolder = folder, Postgres = provider == Databases.Postgres ? Databases.NewPostgresDatabase() : null };
+        string[] config = options.Postgres is null ? [$"--Rapport:DataFolder={folder}"] : [$"--Rapport:DataFolder={folder}", $"--Rapport:Postgres={options.Postgres}"];
+
+        Assert.Equal(0, await RapportCli.RunAsync(["migrate", .. config]));
+        Assert.Equal(0, await RapportCli.RunAsync(["migrate", .. config]));
+
+        await using var db = new RapportDbContextFactory(options).CreateDbContext();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.Equal(0, await db.Workspaces.CountAsync());
+    }
+
     [Fact]
     public async Task Import_JsonFileAndMissingFile()
     {
