@@ -107,9 +107,13 @@ public static class RapportHost
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(SignInService.RateLimitPolicy, ctx => RateLimitPartition.GetFixedWindowLimiter(
-                ctx.Connection.RemoteIpAddress?.ToString() ?? "local",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 20, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            o.AddPolicy(SignInService.RateLimitPolicy, ctx =>
+            {
+                var limits = ctx.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RapportOptions>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    ctx.Connection.RemoteIpAddress?.ToString() ?? "local",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limits.SignInAttempts, Window = limits.SignInWindow, QueueLimit = 0 });
+            });
             o.AddPolicy(SurveyRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
                 ctx.Connection.RemoteIpAddress?.ToString() ?? "local",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = 30, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));

@@ -21,6 +21,13 @@ public sealed class RapportOptions
     [Range(1024, 1024L * 1024 * 1024)]
     public long MaxRequestBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Sign-in, setup and invitation attempts allowed per client address in <see cref="SignInWindow"/>. Default: 20.</summary>
+    [Range(1, 10_000)]
+    public int SignInAttempts { get; set; } = 20;
+
+    /// <summary>The window of <see cref="SignInAttempts"/>. Default: one minute.</summary>
+    public TimeSpan SignInWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often workspaces with new corrections get their model retrained. Default: daily; zero turns it off.</summary>
     public TimeSpan RetrainEvery { get; set; } = TimeSpan.FromDays(1);
 
