@@ -65,6 +65,28 @@ public static class Problems
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
+    /// <summary>A 400 naming the field a shared rule found wrong.</summary>
+    public static ValidationProblem Invalid(RuleViolation violation)
+    {
+        ArgumentNullException.ThrowIfNull(violation);
+        return Invalid(violation.Field, violation.Message);
+    }
+
+    /// <summary>
+    /// The answer to a broken role rule: 409 when the workspace must keep its last owner, 400 for a role that does not
+    /// exist, else 403 (the caller lacks the right).
+    /// </summary>
+    public static ProblemHttpResult Refused(RuleViolation violation)
+    {
+        ArgumentNullException.ThrowIfNull(violation);
+        return violation.Code switch
+        {
+            "Rule.LastOwner" => Conflict("Last owner", violation.Message),
+            "Rule.UnknownRole" => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: violation.Message),
+            _ => Forbidden(violation.Message),
+        };
+    }
+
     /// <summary>The caller's membership, set by the authorization handler before any workspace endpoint runs.</summary>
     public static WorkspaceMember Member(this HttpContext http) =>
         WorkspaceResolver.Current(http) ?? throw new InvalidOperationException("Workspace endpoint reached without a resolved member.");

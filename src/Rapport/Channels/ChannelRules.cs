@@ -9,6 +9,20 @@ public static class ChannelRules
     public static RuleViolation? CheckName(string? name) =>
         (name?.Trim().Length ?? 0) is 0 or > 100 ? new("name", "Validation.Name100", "A name of 1 to 100 characters is required.") : null;
 
+    public static RuleViolation? CheckKind(ChannelKind? kind) =>
+        kind is null || !Enum.IsDefined(kind.Value)
+            ? new("kind", "Validation.ChannelKind", "A channel kind is required: " + string.Join(", ", Enum.GetNames<ChannelKind>()) + ".")
+            : null;
+
+    /// <summary>A channel keeps its kind; another kind is another channel.</summary>
+    public static RuleViolation? CheckKindChange(ChannelKind current, ChannelKind? wanted) =>
+        wanted is { } kind && kind != current
+            ? new("kind", "Validation.ChannelKindFixed", "A channel's kind cannot change; connect a new channel instead.")
+            : null;
+
+    public static RuleViolation? CheckDirection(ChannelDirection direction) =>
+        Enum.IsDefined(direction) ? null : new("direction", "Validation.ChannelDirection", "The direction is Inbox, Listening or Publishing.");
+
     /// <summary>Settings are a JSON object; returns its raw text when valid.</summary>
     public static RuleViolation? CheckSettings(string? json, out string normalized)
     {
@@ -16,18 +30,23 @@ public static class ChannelRules
         try
         {
             using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            if (CheckSettings(doc.RootElement) is { } violation)
             {
-                return new("settings", "Validation.SettingsObject", "Settings are a JSON object.");
+                return violation;
             }
             normalized = doc.RootElement.GetRawText();
             return null;
         }
         catch (JsonException)
         {
-            return new("settings", "Validation.SettingsObject", "Settings are a JSON object.");
+            return SettingsNotAnObject;
         }
     }
+
+    public static RuleViolation? CheckSettings(JsonElement settings) =>
+        settings.ValueKind == JsonValueKind.Object ? null : SettingsNotAnObject;
+
+    private static readonly RuleViolation SettingsNotAnObject = new("settings", "Validation.SettingsObject", "Settings are a JSON object.");
 
     public static RuleViolation? CheckSecrets(IReadOnlyDictionary<string, string>? secrets) =>
         secrets is not null && secrets.Any(kv => kv.Key.Length is 0 or > 64 || kv.Value?.Length > 8192)

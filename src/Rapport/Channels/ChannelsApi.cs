@@ -42,11 +42,11 @@ public static class ChannelsApi
     private static async Task<Results<Created<ChannelDto>, ValidationProblem>> CreateAsync(
         Guid workspaceId, ChannelRequest request, HttpContext http, RapportDbContext db, ChannelSecrets secrets, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
-        if (request.Kind is null || !Enum.IsDefined(request.Kind.Value))
+        if (ChannelRules.CheckKind(request.Kind) is { } violation)
         {
-            return Problems.Invalid("kind", "A channel kind is required: " + string.Join(", ", Enum.GetNames<ChannelKind>()) + ".");
+            return Problems.Invalid(violation);
         }
-        var channel = new Channel { WorkspaceId = workspaceId, Name = "", Kind = request.Kind.Value, CreatedAt = clock.GetUtcNow().UtcDateTime };
+        var channel = new Channel { WorkspaceId = workspaceId, Name = "", Kind = request.Kind!.Value, CreatedAt = clock.GetUtcNow().UtcDateTime };
         if (Apply(channel, request with { Name = request.Name ?? "" }, secrets) is { } problem)
         {
             return problem;
@@ -65,9 +65,9 @@ public static class ChannelsApi
         {
             return Problems.NotFound("Channel");
         }
-        if (request.Kind is { } kind && kind != channel.Kind)
+        if (ChannelRules.CheckKindChange(channel.Kind, request.Kind) is { } violation)
         {
-            return Problems.Invalid("kind", "A channel's kind cannot change; connect a new channel instead.");
+            return Problems.Invalid(violation);
         }
         if (Apply(channel, request, secrets) is { } problem)
         {
@@ -100,43 +100,25 @@ public static class ChannelsApi
 
     private static ValidationProblem? Apply(Channel channel, ChannelRequest request, ChannelSecrets secrets)
     {
-        if (request.Name is not null)
+        var violation = (request.Name is null ? null : ChannelRules.CheckName(request.Name))
+            ?? (request.Direction is { } direction ? ChannelRules.CheckDirection(direction) : null)
+            ?? (request.Settings is { } settings ? ChannelRules.CheckSettings(settings) : null)
+            ?? ChannelRules.CheckSecrets(request.Secrets);
+        if (violation is not null)
         {
-            var name = request.Name.Trim();
-            if (name.Length is 0 or > 100)
-            {
-                return Problems.Invalid("name", "A name of 1 to 100 characters is required.");
-            }
-            channel.Name = name;
+            return Problems.Invalid(violation);
         }
-        if (request.Direction is { } direction)
+        channel.Name = request.Name?.Trim() ?? channel.Name;
+        channel.Direction = request.Direction ?? channel.Direction;
+        if (request.Settings is { } changed)
         {
-            if (!Enum.IsDefined(direction))
-            {
-                return Problems.Invalid("direction", "The direction is Inbox, Listening or Publishing.");
-            }
-            channel.Direction = direction;
-        }
-        if (request.Settings is { } settings)
-        {
-            if (settings.ValueKind != JsonValueKind.Object)
-            {
-                return Problems.Invalid("settings", "Settings are a JSON object.");
-            }
-            channel.Settings = settings.GetRawText();
+            channel.Settings = changed.GetRawText();
         }
         if (request.Secrets is { } changes)
         {
-            if (changes.Any(kv => kv.Key.Length is 0 or > 64 || kv.Value?.Length > 8192))
-            {
-                return Problems.Invalid("secrets", "Secret names are 1 to 64 characters and values at most 8 KiB.");
-            }
             channel.ProtectedSecrets = secrets.Merge(channel.ProtectedSecrets, changes);
         }
-        if (request.Paused is { } paused)
-        {
-            channel.Paused = paused;
-        }
+        channel.Paused = request.Paused ?? channel.Paused;
         return null;
     }
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Data;
@@ -29,31 +28,19 @@ public static class ApiTokensApi
         Guid workspaceId, CreateApiTokenRequest request, HttpContext http, RapportDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var caller = http.Member();
-        var name = request.Name?.Trim() ?? "";
-        if (name.Length is 0 or > 100)
+        if (MemberRules.CheckTokenName(request.Name) is { } invalid)
         {
-            return Problems.Invalid("name", "A name of 1 to 100 characters is required.");
+            return Problems.Invalid(invalid);
         }
-        // A token never acts with more rights than the person who made it.
-        if (!Enum.IsDefined(request.Role) || request.Role > caller.Role)
+        if (MemberRules.CheckTokenRole(caller.Role, request.Role) is { } refused)
         {
-            return Problems.Forbidden("A token's role cannot be higher than your own.");
+            return Problems.Refused(refused);
         }
-        var secret = TokenHasher.NewToken(ApiTokenAuthenticationHandler.TokenPrefix);
-        var token = new ApiToken
-        {
-            WorkspaceId = workspaceId,
-            Name = name,
-            Prefix = secret[..10],
-            TokenHash = TokenHasher.Hash(secret),
-            Role = request.Role,
-            CreatedByUserId = caller.UserId ?? Guid.Empty,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        };
+        var (token, secret) = MemberRules.NewApiToken(workspaceId, request.Name, request.Role, caller.UserId, clock.GetUtcNow().UtcDateTime);
         db.ApiTokens.Add(token);
-        audit.Add(db, "token.created", workspaceId, caller.UserId, http.User.Identity?.Name, name, request.Role.ToString());
+        audit.Add(db, "token.created", workspaceId, caller.UserId, http.User.Identity?.Name, token.Name, request.Role.ToString());
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/tokens/{token.Id}", new CreatedApiTokenDto(token.Id, name, token.Role, secret));
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/tokens/{token.Id}", new CreatedApiTokenDto(token.Id, token.Name, token.Role, secret));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -9,7 +8,7 @@ namespace Rapport.Workspaces;
 public sealed record LabelDto(Guid Id, string Name, string Color);
 public sealed record LabelRequest(string Name, string? Color);
 
-public static partial class LabelsApi
+public static class LabelsApi
 {
     public static void Map(RouteGroupBuilder workspace)
     {
@@ -61,26 +60,6 @@ public static partial class LabelsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<ValidationProblem?> ValidateAsync(Label label, LabelRequest request, RapportDbContext db, CancellationToken ct)
-    {
-        var name = request.Name?.Trim() ?? "";
-        if (name.Length is 0 or > 60)
-        {
-            return Problems.Invalid("name", "A name of 1 to 60 characters is required.");
-        }
-        if (request.Color is not null && !HexColor().IsMatch(request.Color))
-        {
-            return Problems.Invalid("color", "A colour is written #rrggbb.");
-        }
-        if (await db.Labels.AnyAsync(l => l.Name == name && l.Id != label.Id, ct))
-        {
-            return Problems.Invalid("name", "Another label already has this name.");
-        }
-        label.Name = name;
-        label.Color = request.Color ?? label.Color;
-        return null;
-    }
-
-    [GeneratedRegex("^#[0-9a-fA-F]{6}$")]
-    private static partial Regex HexColor();
+    private static async Task<ValidationProblem?> ValidateAsync(Label label, LabelRequest request, RapportDbContext db, CancellationToken ct) =>
+        await LabelRules.ApplyAsync(db, label, request.Name, request.Color, ct) is { } violation ? Problems.Invalid(violation) : null;
 }

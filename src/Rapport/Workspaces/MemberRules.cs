@@ -40,18 +40,19 @@ public static class MemberRules
         return null;
     }
 
-    public static RuleViolation? CheckInvitation(Role caller, string? email, Role role)
-    {
-        if (string.IsNullOrWhiteSpace(email) || !email.Contains('@', StringComparison.Ordinal) || email.Length > 320)
-        {
-            return new("email", "Validation.Email", "A valid e-mail address is required.");
-        }
-        if (!Enum.IsDefined(role) || (role == Role.Owner && caller != Role.Owner))
-        {
-            return new("role", "Rule.OnlyOwnerInvitesOwner", "Only an owner can invite another owner.");
-        }
-        return null;
-    }
+    public static RuleViolation? CheckInvitation(Role caller, string? email, Role role) =>
+        CheckInvitee(email) ?? CheckInvitedRole(caller, role);
+
+    public static RuleViolation? CheckInvitee(string? email) =>
+        string.IsNullOrWhiteSpace(email) || !email.Contains('@', StringComparison.Ordinal) || email.Length > 320
+            ? new("email", "Validation.Email", "A valid e-mail address is required.")
+            : null;
+
+    /// <summary>Only an owner invites an owner.</summary>
+    public static RuleViolation? CheckInvitedRole(Role caller, Role role) =>
+        !Enum.IsDefined(role) || (role == Role.Owner && caller != Role.Owner)
+            ? new("role", "Rule.OnlyOwnerInvitesOwner", "Only an owner can invite another owner.")
+            : null;
 
     /// <summary>A new invitation and the token of its link, which is shown once; only its hash is stored.</summary>
     public static (Invitation Invitation, string Token) NewInvitation(Guid workspaceId, string email, Role role, Guid? createdBy, DateTime now)

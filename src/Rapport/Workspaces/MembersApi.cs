@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Data;
@@ -41,19 +40,10 @@ public static class MembersApi
         {
             return Problems.NotFound("Member");
         }
-        if (!Enum.IsDefined(request.Role))
+        var owners = await db.Memberships.CountAsync(m => m.Role == Role.Owner, ct);
+        if (MemberRules.CheckRoleChange(caller.Role, membership.Role, request.Role, owners) is { } violation)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Unknown role");
-        }
-        // Only an owner may make or unmake an owner, and the last owner cannot be demoted.
-        if ((request.Role == Role.Owner || membership.Role == Role.Owner) && caller.Role != Role.Owner)
-        {
-            return Problems.Forbidden("Only an owner can grant or remove the owner role.");
-        }
-        if (membership.Role == Role.Owner && request.Role != Role.Owner
-            && await db.Memberships.CountAsync(m => m.Role == Role.Owner, ct) == 1)
-        {
-            return Problems.Conflict("Last owner", "A workspace keeps at least one owner.");
+            return Problems.Refused(violation);
         }
         var before = membership.Role;
         membership.Role = request.Role;
@@ -71,13 +61,10 @@ public static class MembersApi
         {
             return Problems.NotFound("Member");
         }
-        if (membership.Role == Role.Owner && caller.Role != Role.Owner)
+        var owners = await db.Memberships.CountAsync(m => m.Role == Role.Owner, ct);
+        if (MemberRules.CheckRemoval(caller.Role, membership.Role, owners) is { } violation)
         {
-            return Problems.Forbidden("Only an owner can remove an owner.");
-        }
-        if (membership.Role == Role.Owner && await db.Memberships.CountAsync(m => m.Role == Role.Owner, ct) == 1)
-        {
-            return Problems.Conflict("Last owner", "A workspace keeps at least one owner.");
+            return Problems.Refused(violation);
         }
         db.Memberships.Remove(membership);
         audit.Add(db, "member.removed", workspaceId, caller.UserId, http.User.Identity?.Name, membership.User!.Email);
@@ -93,26 +80,15 @@ public static class MembersApi
         Guid workspaceId, CreateInvitationRequest request, HttpContext http, RapportDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var caller = http.Member();
-        if (string.IsNullOrWhiteSpace(request.Email) || !request.Email.Contains('@', StringComparison.Ordinal) || request.Email.Length > 320)
+        if (MemberRules.CheckInvitee(request.Email) is { } invalid)
         {
-            return Problems.Invalid("email", "A valid e-mail address is required.");
+            return Problems.Invalid(invalid);
         }
-        if (!Enum.IsDefined(request.Role) || (request.Role == Role.Owner && caller.Role != Role.Owner))
+        if (MemberRules.CheckInvitedRole(caller.Role, request.Role) is { } refused)
         {
-            return Problems.Forbidden("Only an owner can invite another owner.");
+            return Problems.Refused(refused);
         }
-        var token = TokenHasher.NewToken("inv_");
-        var now = clock.GetUtcNow().UtcDateTime;
-        var invitation = new Invitation
-        {
-            WorkspaceId = workspaceId,
-            Email = request.Email.Trim(),
-            Role = request.Role,
-            TokenHash = TokenHasher.Hash(token),
-            CreatedAt = now,
-            ExpiresAt = now + InvitationLifetime,
-            CreatedByUserId = caller.UserId ?? Guid.Empty,
-        };
+        var (invitation, token) = MemberRules.NewInvitation(workspaceId, request.Email, request.Role, caller.UserId, clock.GetUtcNow().UtcDateTime);
         db.Invitations.Add(invitation);
         audit.Add(db, "invitation.created", workspaceId, caller.UserId, http.User.Identity?.Name, invitation.Email, request.Role.ToString());
         await db.SaveChangesAsync(ct);

@@ -66,32 +66,8 @@ public static class TeamsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<ValidationProblem?> ApplyAsync(Team team, TeamRequest request, RapportDbContext db, CancellationToken ct)
-    {
-        var name = request.Name?.Trim() ?? "";
-        if (name.Length is 0 or > 100)
-        {
-            return Problems.Invalid("name", "A name of 1 to 100 characters is required.");
-        }
-        if (await db.Teams.AnyAsync(t => t.Name == name && t.Id != team.Id, ct))
-        {
-            return Problems.Invalid("name", "Another team already has this name.");
-        }
-        var wanted = (request.MemberIds ?? []).Distinct().ToList();
-        // Only members of this workspace can join its teams.
-        var valid = await db.Memberships.Where(m => wanted.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(ct);
-        if (valid.Count != wanted.Count)
-        {
-            return Problems.Invalid("memberIds", "Every team member must be a member of the workspace.");
-        }
-        team.Name = name;
-        team.Members.RemoveAll(m => !wanted.Contains(m.UserId));
-        foreach (var id in wanted.Where(id => team.Members.All(m => m.UserId != id)))
-        {
-            team.Members.Add(new TeamMember { TeamId = team.Id, UserId = id });
-        }
-        return null;
-    }
+    private static async Task<ValidationProblem?> ApplyAsync(Team team, TeamRequest request, RapportDbContext db, CancellationToken ct) =>
+        await TeamRules.ApplyAsync(db, team, request.Name, request.MemberIds, ct) is { } violation ? Problems.Invalid(violation) : null;
 
     private static TeamDto ToDto(Team team) => new(team.Id, team.Name, team.Members.Select(m => m.UserId).ToList());
 }

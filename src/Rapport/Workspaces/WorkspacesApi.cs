@@ -49,9 +49,9 @@ public static class WorkspacesApi
         {
             return Problems.Forbidden("API tokens act inside one workspace and cannot create workspaces.");
         }
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+        if (WorkspaceRules.CheckName(request.Name) is { } violation)
         {
-            return Problems.Invalid("name", "A name of 1 to 200 characters is required.");
+            return Problems.Invalid(violation);
         }
         var userId = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
         var w = await workspaces.CreateWorkspaceAsync(request.Name, userId, request.DefaultCulture, request.TimeZone);
@@ -74,30 +74,16 @@ public static class WorkspacesApi
         {
             return Problems.NotFound("Workspace");
         }
-        if (request.Name is not null)
+        var violation = (request.Name is null ? null : WorkspaceRules.CheckName(request.Name))
+            ?? (request.DefaultCulture is null ? null : WorkspaceRules.CheckCulture(request.DefaultCulture))
+            ?? (request.TimeZone is null ? null : WorkspaceRules.CheckTimeZone(request.TimeZone));
+        if (violation is not null)
         {
-            if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
-            {
-                return Problems.Invalid("name", "A name of 1 to 200 characters is required.");
-            }
-            w.Name = request.Name.Trim();
+            return Problems.Invalid(violation);
         }
-        if (request.DefaultCulture is not null)
-        {
-            if (request.DefaultCulture is not ("fr" or "en"))
-            {
-                return Problems.Invalid("defaultCulture", "The language is \"fr\" or \"en\".");
-            }
-            w.DefaultCulture = request.DefaultCulture;
-        }
-        if (request.TimeZone is not null)
-        {
-            if (!TimeZoneInfo.TryFindSystemTimeZoneById(request.TimeZone, out _))
-            {
-                return Problems.Invalid("timeZone", "Unknown time zone; use an IANA name such as Europe/Paris.");
-            }
-            w.TimeZone = request.TimeZone;
-        }
+        w.Name = request.Name?.Trim() ?? w.Name;
+        w.DefaultCulture = request.DefaultCulture ?? w.DefaultCulture;
+        w.TimeZone = request.TimeZone ?? w.TimeZone;
         var member = http.Member();
         audit.Add(db, "workspace.updated", workspaceId, member.UserId, http.User.Identity?.Name, w.Name);
         await db.SaveChangesAsync(ct);
