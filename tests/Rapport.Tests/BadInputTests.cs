@@ -77,11 +77,16 @@ public class BadInputTests
         Assert.Contains("color", await badColor.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var badKind = await client.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/channels", new { name = "x", kind = "Carrier pigeon" });
         Assert.Equal(HttpStatusCode.BadRequest, badKind.StatusCode);
+        var owner = await factory.SignedInClientAsync((await factory.CreateOwnerAsync()).User.Email!);
+        var badZone = await owner.PostAsJsonAsync("/api/v1/workspaces", new { name = "Brand", timeZone = "Mars/Olympus_Mons" });
+        Assert.Equal(HttpStatusCode.BadRequest, badZone.StatusCode);
+        Assert.Contains("timeZone", await badZone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var badCursor = await client.GetAsync($"/api/v1/workspaces/{workspace.Id}/conversations?cursor=not-a-cursor");
         Assert.Equal(HttpStatusCode.BadRequest, badCursor.StatusCode);
 
         await using var db = factory.OpenDb();
         Assert.Empty(await db.Labels.ToListAsync());
         Assert.Empty(await db.Channels.ToListAsync());
+        Assert.DoesNotContain(await db.Workspaces.Select(w => w.Name).ToListAsync(), n => n == "Brand");
     }
 }

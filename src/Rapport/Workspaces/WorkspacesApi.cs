@@ -49,7 +49,10 @@ public static class WorkspacesApi
         {
             return Problems.Forbidden("API tokens act inside one workspace and cannot create workspaces.");
         }
-        if (WorkspaceRules.CheckName(request.Name) is { } violation)
+        var violation = WorkspaceRules.CheckName(request.Name)
+            ?? (request.DefaultCulture is null ? null : WorkspaceRules.CheckCulture(request.DefaultCulture))
+            ?? (request.TimeZone is null ? null : WorkspaceRules.CheckTimeZone(request.TimeZone));
+        if (violation is not null)
         {
             return Problems.Invalid(violation);
         }
