@@ -12,8 +12,8 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRapportDbContext))]
-    [Migration("20261123210937_Learning")]
-    partial class Learning
+    [Migration("20261123213826_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -334,6 +334,10 @@ namespace Rapport.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
 
@@ -342,6 +346,35 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId");
 
                     b.ToTable("Channels");
+                });
+
+            modelBuilder.Entity("Rapport.Channels.WebhookReceipt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DeliveryId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChannelId", "DeliveryId")
+                        .IsUnique();
+
+                    b.ToTable("WebhookReceipts");
                 });
 
             modelBuilder.Entity("Rapport.Contacts.Contact", b =>

@@ -106,6 +106,7 @@ namespace Rapport.Data.Migrations.Postgres
                     Direction = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     Settings = table.Column<string>(type: "text", nullable: false),
                     ProtectedSecrets = table.Column<string>(type: "text", nullable: true),
+                    State = table.Column<string>(type: "text", nullable: false),
                     Paused = table.Column<bool>(type: "boolean", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     LastPolledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
@@ -298,6 +299,42 @@ namespace Rapport.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Teams", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TrainedModels",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<string>(type: "text", nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Data = table.Column<byte[]>(type: "bytea", nullable: false),
+                    CrossValidation = table.Column<string>(type: "text", nullable: false),
+                    Examples = table.Column<int>(type: "integer", nullable: false),
+                    Corrections = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrainedModels", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookReceipts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ChannelId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DeliveryId = table.Column<string>(type: "text", nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookReceipts", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -684,9 +721,9 @@ namespace Rapport.Data.Migrations.Postgres
                 columns: new[] { "WorkspaceId", "Status", "NeedsAnswer" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Corrections_WorkspaceId",
+                name: "IX_Corrections_WorkspaceId_CreatedAt",
                 table: "Corrections",
-                column: "WorkspaceId");
+                columns: new[] { "WorkspaceId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_CustomStatuses_WorkspaceId_Name",
@@ -748,6 +785,18 @@ namespace Rapport.Data.Migrations.Postgres
                 name: "IX_Teams_WorkspaceId_Name",
                 table: "Teams",
                 columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrainedModels_WorkspaceId_Number",
+                table: "TrainedModels",
+                columns: new[] { "WorkspaceId", "Number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookReceipts_ChannelId_DeliveryId",
+                table: "WebhookReceipts",
+                columns: new[] { "ChannelId", "DeliveryId" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -816,6 +865,12 @@ namespace Rapport.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "TeamMembers");
+
+            migrationBuilder.DropTable(
+                name: "TrainedModels");
+
+            migrationBuilder.DropTable(
+                name: "WebhookReceipts");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

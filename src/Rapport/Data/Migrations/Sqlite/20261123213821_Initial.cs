@@ -105,6 +105,7 @@ namespace Rapport.Data.Migrations.Sqlite
                     Direction = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     Settings = table.Column<string>(type: "TEXT", nullable: false),
                     ProtectedSecrets = table.Column<string>(type: "TEXT", nullable: true),
+                    State = table.Column<string>(type: "TEXT", nullable: false),
                     Paused = table.Column<bool>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     LastPolledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -297,6 +298,42 @@ namespace Rapport.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Teams", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TrainedModels",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Number = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<string>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Data = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    CrossValidation = table.Column<string>(type: "TEXT", nullable: false),
+                    Examples = table.Column<int>(type: "INTEGER", nullable: false),
+                    Corrections = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TrainedModels", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookReceipts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ChannelId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeliveryId = table.Column<string>(type: "TEXT", nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookReceipts", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -683,9 +720,9 @@ namespace Rapport.Data.Migrations.Sqlite
                 columns: new[] { "WorkspaceId", "Status", "NeedsAnswer" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Corrections_WorkspaceId",
+                name: "IX_Corrections_WorkspaceId_CreatedAt",
                 table: "Corrections",
-                column: "WorkspaceId");
+                columns: new[] { "WorkspaceId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_CustomStatuses_WorkspaceId_Name",
@@ -747,6 +784,18 @@ namespace Rapport.Data.Migrations.Sqlite
                 name: "IX_Teams_WorkspaceId_Name",
                 table: "Teams",
                 columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TrainedModels_WorkspaceId_Number",
+                table: "TrainedModels",
+                columns: new[] { "WorkspaceId", "Number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookReceipts_ChannelId_DeliveryId",
+                table: "WebhookReceipts",
+                columns: new[] { "ChannelId", "DeliveryId" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -815,6 +864,12 @@ namespace Rapport.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "TeamMembers");
+
+            migrationBuilder.DropTable(
+                name: "TrainedModels");
+
+            migrationBuilder.DropTable(
+                name: "WebhookReceipts");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
