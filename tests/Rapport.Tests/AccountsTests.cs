@@ -96,6 +96,27 @@ public class AccountsTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task ApiToken_NeverActsAboveItsCreatorAsTheyAreNow(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var admin = await factory.AddMemberAsync(workspace.Id, Role.Admin);
+        var token = await factory.TokenClientAsync(workspace.Id, Role.Admin, admin.Id);
+        var ownerClient = await factory.SignedInClientAsync(owner.Email!);
+        var labels = $"/api/v1/workspaces/{workspace.Id}/labels";
+
+        Assert.Equal(HttpStatusCode.Created, (await token.PostAsJsonAsync(labels, new { name = "one" })).StatusCode);
+        // Demoted to agent: the admin token now acts as an agent.
+        Assert.Equal(HttpStatusCode.OK, (await ownerClient.PatchAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/members/{admin.Id}", new { role = "Agent" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await token.PostAsJsonAsync(labels, new { name = "two" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await token.GetAsync(labels)).StatusCode);
+        // Removed: the token opens nothing.
+        Assert.Equal(HttpStatusCode.NoContent, (await ownerClient.DeleteAsync($"/api/v1/workspaces/{workspace.Id}/members/{admin.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await token.GetAsync(labels)).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Roles_AreEnforcedOnEveryWriteEndpoint(string provider)
     {
         await using var factory = new RapportFactory(provider);

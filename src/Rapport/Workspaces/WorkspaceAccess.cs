@@ -37,16 +37,11 @@ public sealed class WorkspaceRoleHandler(WorkspaceResolver resolver) : Authoriza
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, WorkspaceRoleRequirement requirement)
     {
-        var http = context.Resource switch
-        {
-            HttpContext h => h,
-            _ => resolver.HttpContext,
-        };
-        if (http is null)
-        {
-            return;
-        }
-        var member = await resolver.ResolveAsync(http, context.User);
+        // An HTTP request resolves its member once. A Blazor circuit lives for hours: it asks afresh every
+        // time, so a member who was removed or demoted loses access without reloading the page.
+        var member = context.Resource is HttpContext http
+            ? await resolver.ResolveAsync(http, context.User)
+            : await resolver.FindAsync(context.User, null);
         if (member is not null && member.Role >= requirement.Minimum)
         {
             context.Succeed(requirement);
@@ -55,11 +50,9 @@ public sealed class WorkspaceRoleHandler(WorkspaceResolver resolver) : Authoriza
 }
 
 /// <summary>Finds which workspace a request is for and the caller's role in it.</summary>
-public sealed class WorkspaceResolver(RapportDbContext db, IHttpContextAccessor accessor)
+public sealed class WorkspaceResolver(RapportDbContext db)
 {
     private const string ItemKey = "rapport:workspace-member";
-
-    public HttpContext? HttpContext => accessor.HttpContext;
 
     public static WorkspaceMember? Current(HttpContext http) =>
         http.Items.TryGetValue(ItemKey, out var value) ? value as WorkspaceMember : null;
@@ -93,9 +86,17 @@ public sealed class WorkspaceResolver(RapportDbContext db, IHttpContextAccessor 
         {
             var tokenWorkspace = Guid.Parse(user.FindFirstValue(ApiTokenAuthenticationHandler.WorkspaceClaim)!);
             var tokenRole = Enum.Parse<Role>(user.FindFirstValue(ApiTokenAuthenticationHandler.RoleClaim)!);
-            return workspaceId is null || workspaceId == tokenWorkspace
-                ? new WorkspaceMember(tokenWorkspace, tokenRole, null, ViaToken: true)
-                : null;
+            if (workspaceId is not null && workspaceId != tokenWorkspace)
+            {
+                return null;
+            }
+            // A token never acts above the person who made it, as they are now: removed, it stops; demoted, it follows.
+            var creator = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
+            var creatorRole = await db.Memberships.IgnoreQueryFilters()
+                .Where(m => m.WorkspaceId == tokenWorkspace && m.UserId == creator)
+                .Select(m => (Role?)m.Role)
+                .FirstOrDefaultAsync(cancellationToken);
+            return creatorRole is null ? null : new WorkspaceMember(tokenWorkspace, (Role)Math.Min((int)tokenRole, (int)creatorRole.Value), creator, ViaToken: true);
         }
         if (!Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
         {

@@ -75,8 +75,10 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A client that authenticates with a fresh API token of the given role.</summary>
-    public async Task<HttpClient> TokenClientAsync(Guid workspaceId, Role role)
+    public async Task<HttpClient> TokenClientAsync(Guid workspaceId, Role role, Guid? createdBy = null)
     {
+        // A token acts for the member who made it: make one with the token's role unless told whose it is.
+        var creator = createdBy ?? (await AddMemberAsync(workspaceId, role)).Id;
         string secret;
         await using (var db = OpenDb())
         {
@@ -88,6 +90,7 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
                 Prefix = secret[..10],
                 TokenHash = TokenHasher.Hash(secret),
                 Role = role,
+                CreatedByUserId = creator,
                 CreatedAt = DateTime.UtcNow,
             });
             await db.SaveChangesAsync();

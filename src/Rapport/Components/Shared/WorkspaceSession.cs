@@ -37,8 +37,7 @@ public sealed record SessionInfo(
 /// </summary>
 public sealed class WorkspaceSession(
     AuthenticationStateProvider authentication,
-    IDbContextFactory<RapportDbContext> factory,
-    IHttpContextAccessor accessor)
+    IDbContextFactory<RapportDbContext> factory)
 {
     private Task<SessionInfo?>? loading;
 
@@ -52,6 +51,16 @@ public sealed class WorkspaceSession(
     {
         ArgumentNullException.ThrowIfNull(member);
         var db = await factory.CreateDbContextAsync();
+        // The member was read when the circuit opened; check it still holds, so a person removed or demoted
+        // meanwhile reads nothing more through a page left open.
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        var now = await new WorkspaceResolver(db).FindAsync(user, member.WorkspaceId);
+        if (now is null || now.Role < member.Role)
+        {
+            await db.DisposeAsync();
+            Invalidate();
+            throw new UnauthorizedAccessException("Your role in this workspace changed: reload the page.");
+        }
         db.ScopedWorkspaceId = member.WorkspaceId;
         return db;
     }
@@ -64,7 +73,7 @@ public sealed class WorkspaceSession(
         var user = (await authentication.GetAuthenticationStateAsync()).User;
         var current = await GetAsync();
         await using var db = await factory.CreateDbContextAsync();
-        return await new WorkspaceResolver(db, accessor).FindAsync(user, current?.Member?.WorkspaceId);
+        return await new WorkspaceResolver(db).FindAsync(user, current?.Member?.WorkspaceId);
     }
 
     private async Task<SessionInfo?> LoadAsync()
@@ -75,7 +84,7 @@ public sealed class WorkspaceSession(
             return null;
         }
         await using var db = await factory.CreateDbContextAsync();
-        var member = await new WorkspaceResolver(db, accessor).FindAsync(user, null);
+        var member = await new WorkspaceResolver(db).FindAsync(user, null);
         var person = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => new { u.DisplayName, u.Email }).FirstOrDefaultAsync();
         if (person is null)
