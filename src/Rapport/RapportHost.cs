@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -146,6 +147,14 @@ public static class RapportHost
     public static void UsePipeline(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Behind a TLS-terminating proxy: the client's scheme and address, from proxies we trust only
+        // (loopback by default, plus Rapport:TrustedProxies), so cookies stay Secure and limits stay per client.
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost };
+        foreach (var proxy in (app.Configuration["Rapport:TrustedProxies"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        }
+        app.UseForwardedHeaders(forwarded);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Bad requests (malformed bodies, oversized bodies) keep their status; anything else is a 500.

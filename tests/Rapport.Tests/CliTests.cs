@@ -28,7 +28,14 @@ public class CliTests
             4,@tom,Tom,"Line with a ""quoted"" word, and a comma",2026-11-21T08:00:00Z,
             """);
 
+        // PostgreSQL is migrated on purpose, once per upgrade; SQLite migrates by itself.
+        if (provider == Databases.Postgres)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => RapportCli.RunAsync(["import", csv, "--channel", "Old tickets", .. config]));
+            Assert.Equal(0, await RapportCli.RunAsync(["migrate", .. config]));
+        }
         Assert.Equal(0, await RapportCli.RunAsync(["users", "create", "--email", "owner@example.test", "--name", "Owner", "--password", "a very long password", "--workspace", "acme", .. config]));
+        Assert.Equal(0, await RapportCli.RunAsync(["users", "create", "--email", "agent@example.test", "--password", "another long password", "--workspace", "acme", .. config]));
         Assert.Equal(0, await RapportCli.RunAsync(["import", csv, "--channel", "Old tickets", .. config]));
         Assert.Equal(0, await RapportCli.RunAsync(["import", csv, "--channel", "Old tickets", .. config]));
 
@@ -42,6 +49,7 @@ public class CliTests
         Assert.Equal(2, await db.Conversations.CountAsync());
         Assert.Equal("Old tickets", (await db.Channels.SingleAsync()).Name);
         Assert.Equal("acme", (await db.Workspaces.SingleAsync()).Slug);
+        Assert.Equal([Workspaces.Role.Agent, Workspaces.Role.Owner], await db.Memberships.OrderBy(m => m.Role).Select(m => m.Role).ToListAsync());
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
@@ -34,7 +35,7 @@ public static class AccountEndpoints
         {
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/signin");
-        }).RequireAuthorization().ExcludeFromDescription();
+        }).RequireAuthorization().WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
         app.MapGet("/account/switch/{workspaceId:guid}", SwitchWorkspaceAsync).RequireAuthorization().ExcludeFromDescription();
     }
 
@@ -75,9 +76,9 @@ public static class AccountEndpoints
     }
 
     private static async Task<Results<Ok<AcceptedInvitationDto>, ProblemHttpResult, ValidationProblem>> AcceptInvitationAsync(
-        AcceptInvitationRequest request, RapportDbContext db, UserManager<User> users, WorkspaceService workspaces, AuditLog audit, TimeProvider clock)
+        AcceptInvitationRequest request, RapportDbContext db, UserManager<User> users, SignInManager<User> signIn, WorkspaceService workspaces, AuditLog audit, TimeProvider clock)
     {
-        var outcome = await InvitationAcceptance.AcceptAsync(request, db, users, workspaces, audit, clock);
+        var outcome = await InvitationAcceptance.AcceptAsync(request, db, users, signIn, workspaces, audit, clock);
         return outcome switch
         {
             { Invalid: { } invalid } => invalid,
@@ -122,8 +123,9 @@ public sealed record InvitationOutcome(Guid WorkspaceId = default, Guid UserId =
 public static class InvitationAcceptance
 {
     public static async Task<InvitationOutcome> AcceptAsync(
-        AcceptInvitationRequest request, RapportDbContext db, UserManager<User> users, WorkspaceService workspaces, AuditLog audit, TimeProvider clock)
+        AcceptInvitationRequest request, RapportDbContext db, UserManager<User> users, SignInManager<User> signIn, WorkspaceService workspaces, AuditLog audit, TimeProvider clock)
     {
+        ArgumentNullException.ThrowIfNull(signIn);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(users);
@@ -148,10 +150,20 @@ public static class InvitationAcceptance
             }
             user = created;
         }
-        else if (!await users.CheckPasswordAsync(user, request.Password ?? ""))
+        else
         {
-            return new(Problem: TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong password",
-                detail: "An account with this e-mail exists: enter its password to join."));
+            // The same lockout as the sign-in: an invitation is no way around it to guess a password.
+            var check = await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
+            if (check.IsLockedOut)
+            {
+                return new(Problem: TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Account locked",
+                    detail: "Too many wrong passwords. The account is locked for a few minutes."));
+            }
+            if (!check.Succeeded)
+            {
+                return new(Problem: TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong password",
+                    detail: "An account with this e-mail exists: enter its password to join."));
+            }
         }
         invitation.AcceptedAt = now;
         audit.Add(db, "invitation.accepted", invitation.WorkspaceId, user.Id, user.DisplayName, invitation.Email, invitation.Role.ToString());

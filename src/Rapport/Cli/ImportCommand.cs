@@ -27,7 +27,7 @@ public static class ImportCommand
             }
             using var cli = CliServices.Create([.. result.UnmatchedTokens]);
             var factory = cli.Services.GetRequiredService<RapportDbContextFactory>();
-            await DatabaseSetup.MigrateAsync(factory, ct);
+            await cli.PrepareDatabaseAsync(ct);
             await using var db = factory.CreateDbContext();
             var slug = result.GetValue(workspace);
             var workspaces = await db.Workspaces.Where(w => slug == null || w.Slug == slug).Take(2).ToListAsync(ct);

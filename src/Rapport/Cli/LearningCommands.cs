@@ -24,7 +24,7 @@ public static class LearningCommands
         {
             using var cli = CliServices.Create([.. result.UnmatchedTokens]);
             var factory = cli.Services.GetRequiredService<RapportDbContextFactory>();
-            await DatabaseSetup.MigrateAsync(factory, ct);
+            await cli.PrepareDatabaseAsync(ct);
             var workspaceId = await FindWorkspaceAsync(factory, result.GetValue(workspace), ct);
             if (workspaceId is null)
             {

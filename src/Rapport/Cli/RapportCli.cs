@@ -43,10 +43,7 @@ public static class RapportCli
         var app = RapportHost.Build(hostArgs);
         var factory = app.Services.GetRequiredService<RapportDbContextFactory>();
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RapportOptions>>().Value;
-        if (options.MigrateOnStart ?? factory.Provider == DatabaseProvider.Sqlite)
-        {
-            await DatabaseSetup.MigrateAsync(factory, ct);
-        }
+        await CliServices.PrepareDatabaseAsync(factory, options, ct);
         DemoSignIn? demoSignIn = null;
         if (demo)
         {
@@ -57,13 +54,17 @@ public static class RapportCli
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? RapportHost.DefaultUrl;
         Console.WriteLine();
         Console.WriteLine($"Rapport is running at {url}");
-        if (demoSignIn is not null)
+        if (demoSignIn is not null && demoSignIn.Exists)
         {
             Console.WriteLine($"Demo workspace \"{demoSignIn.WorkspaceName}\": sign in as {demoSignIn.Email} with password {demoSignIn.Password}");
         }
-        else if (!await app.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext().Users.AnyAsync(ct))
+        else
         {
-            Console.WriteLine($"First run: open {url}/setup to create the owner account.");
+            await using var db = factory.CreateDbContext();
+            if (!await db.Users.AnyAsync(ct))
+            {
+                Console.WriteLine($"First run: open {url}/setup to create the owner account.");
+            }
         }
         Console.WriteLine("Press Ctrl+C to stop.");
         await app.WaitForShutdownAsync(ct);
@@ -96,13 +97,13 @@ public static class RapportCli
         var name = new Option<string?>("--name") { Description = "The name shown to colleagues." };
         var password = new Option<string?>("--password") { Description = "At least 10 characters. Read from RAPPORT_PASSWORD when omitted." };
         var workspace = new Option<string?>("--workspace") { Description = "Add the user to this workspace (slug); created when it does not exist." };
-        var role = new Option<Role>("--role") { Description = "Role in the workspace.", DefaultValueFactory = _ => Role.Owner };
+        var role = new Option<Role?>("--role") { Description = "Role when joining an existing workspace (default Agent); a new workspace's creator is its owner." };
         var create = new Command("create", "Create a local account, for scripts and first installs.") { email, name, password, workspace, role };
         create.TreatUnmatchedTokensAsErrors = false;
         create.SetAction(async (result, ct) =>
         {
             using var cli = CliServices.Create([.. result.UnmatchedTokens]);
-            await DatabaseSetup.MigrateAsync(cli.Services.GetRequiredService<RapportDbContextFactory>(), ct);
+            await cli.PrepareDatabaseAsync(ct);
             await using var scope = cli.Services.CreateAsyncScope();
             var service = scope.ServiceProvider.GetRequiredService<WorkspaceService>();
             var secret = result.GetValue(password) ?? Environment.GetEnvironmentVariable("RAPPORT_PASSWORD");
@@ -129,8 +130,9 @@ public static class RapportCli
                 }
                 else
                 {
-                    await service.AddMemberAsync(existing.Id, user.Id, result.GetValue(role), null);
-                    Console.WriteLine($"Added {user.Email} to {existing.Slug} as {result.GetValue(role)}.");
+                    var joining = result.GetValue(role) ?? Role.Agent;
+                    await service.AddMemberAsync(existing.Id, user.Id, joining, null);
+                    Console.WriteLine($"Added {user.Email} to {existing.Slug} as {joining}.");
                 }
             }
             return 0;
@@ -155,6 +157,31 @@ public sealed class CliServices : IDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         RapportHost.AddServices(builder.Services, builder.Configuration);
         return new CliServices(builder.Build());
+    }
+
+    /// <summary>Migrates the configured database for a command, with the same rule as the server.</summary>
+    public Task PrepareDatabaseAsync(CancellationToken ct) =>
+        PrepareDatabaseAsync(Services.GetRequiredService<RapportDbContextFactory>(), Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RapportOptions>>().Value, ct);
+
+    /// <summary>
+    /// SQLite migrates by itself (one process owns the file); PostgreSQL, shared by several nodes, only with
+    /// `rapport migrate` or Rapport:MigrateOnStart, and a pending migration is then a clear error.
+    /// </summary>
+    public static async Task PrepareDatabaseAsync(RapportDbContextFactory factory, RapportOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MigrateOnStart ?? factory.Provider == DatabaseProvider.Sqlite)
+        {
+            await DatabaseSetup.MigrateAsync(factory, ct);
+            return;
+        }
+        await using var db = factory.CreateDbContext();
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (pending.Count > 0)
+        {
+            throw new InvalidOperationException($"The {factory.Provider} database needs {pending.Count} migration(s): run `rapport migrate` first.");
+        }
     }
 
     public void Dispose() => ((IDisposable)app).Dispose();

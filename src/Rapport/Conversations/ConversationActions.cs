@@ -49,13 +49,14 @@ public sealed class ConversationActions(TimeProvider clock)
             {
                 return new(Invalid: Problems.Invalid("status", "The status is Open, Pending, Snoozed or Resolved."));
             }
-            if (status == ConversationStatus.Snoozed && (request.SnoozedUntil is null || request.SnoozedUntil <= now))
+            var snoozedUntil = request.SnoozedUntil is { } until ? Ingest.IngestService.AsUtc(until) : (DateTime?)null;
+            if (status == ConversationStatus.Snoozed && (snoozedUntil is null || snoozedUntil <= now))
             {
                 return new(Invalid: Problems.Invalid("snoozedUntil", "Snoozing needs a time in the future."));
             }
             conversation.CustomStatusId = null;
             SetStatus(db, conversation, status, actorId, now);
-            conversation.SnoozedUntil = status == ConversationStatus.Snoozed ? request.SnoozedUntil!.Value.ToUniversalTime() : null;
+            conversation.SnoozedUntil = status == ConversationStatus.Snoozed ? snoozedUntil : null;
         }
         if (request.Priority is { } priority)
         {

@@ -10,7 +10,7 @@ using Rapport.Workspaces;
 namespace Rapport.Demo;
 
 /// <summary>How to sign in to the demo workspace; printed on the console.</summary>
-public sealed record DemoSignIn(string WorkspaceName, string Email, string Password);
+public sealed record DemoSignIn(string WorkspaceName, string Email, string Password, bool Exists);
 
 /// <summary>
 /// Fills an empty database with the Vélo Vert / Green Wheels demo: channels, agents, teams, labels and
@@ -28,7 +28,9 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         var data = Load();
         if (await db.Users.AnyAsync(ct))
         {
-            return new DemoSignIn(data.Workspace.Name, DemoEmail, DemoPassword);
+            // Not empty: the demo is not added to real data, and its sign-in is shown only if it is there.
+            var exists = await db.Users.AnyAsync(u => u.NormalizedEmail == DemoEmail.ToUpperInvariant(), ct);
+            return new DemoSignIn(data.Workspace.Name, DemoEmail, DemoPassword, exists);
         }
 
         var (owner, errors) = await workspaces.CreateUserAsync(DemoEmail, "Demo", DemoPassword, data.Workspace.DefaultCulture);
@@ -141,7 +143,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                 }
             }
         }
-        return new DemoSignIn(workspace.Name, DemoEmail, DemoPassword);
+        return new DemoSignIn(workspace.Name, DemoEmail, DemoPassword, Exists: true);
     }
 
     private static DemoData Load()

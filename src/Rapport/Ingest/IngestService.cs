@@ -21,11 +21,17 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
     /// <summary>How long a resolved conversation may be reopened by a new message instead of starting a new one.</summary>
     public static readonly TimeSpan ReopenWindow = TimeSpan.FromDays(7);
 
-    public async Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken cancellationToken = default)
+    /// <summary>Times a message is stored again after colliding with a concurrent write (same contact, same conversation).</summary>
+    private const int MaxAttempts = 4;
+
+    public Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken cancellationToken = default) =>
+        IngestAsync(db, workspaceId, item, attempt: 1, cancellationToken);
+
+    private async Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, int attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(item);
-        var externalId = item.ExternalId.Trim();
+        var externalId = Clean(item.ExternalId);
         var existing = await db.Messages.IgnoreQueryFilters()
             .Where(m => m.ChannelId == item.ChannelId && m.ExternalId == externalId)
             .Select(m => new { m.Id, m.ConversationId, m.AuthorContactId })
@@ -36,7 +42,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var createdAt = item.CreatedAt?.ToUniversalTime() ?? now;
+        var createdAt = item.CreatedAt is { } when ? AsUtc(when) : now;
         var text = Clean(item.Text);
         var contact = await FindOrCreateContactAsync(db, workspaceId, item, now, cancellationToken);
         var conversation = await FindOrCreateConversationAsync(db, workspaceId, item, contact, createdAt, now, cancellationToken);
@@ -51,12 +57,13 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
             Direction = MessageDirection.Inbound,
             ExternalId = externalId,
             AuthorContactId = contact.Id,
-            AuthorName = string.IsNullOrWhiteSpace(item.AuthorName) ? item.AuthorHandle : item.AuthorName,
+            AuthorName = string.IsNullOrWhiteSpace(item.AuthorName) ? contact.DisplayName : Clean(item.AuthorName),
             Text = text,
-            RawPayload = item.RawPayload,
+            // PostgreSQL text cannot hold NUL; everything else is kept as received.
+            RawPayload = item.RawPayload?.Replace('\0', '\uFFFD'),
             CreatedAt = createdAt,
             ReceivedAt = now,
-            InReplyToExternalId = item.InReplyToExternalId,
+            InReplyToExternalId = item.InReplyToExternalId is null ? null : Clean(item.InReplyToExternalId),
         };
         message.Analysis = ToEntity(analysis, message.Id, workspaceId, now);
         db.Messages.Add(message);
@@ -89,22 +96,19 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException) when (attempt < MaxAttempts)
         {
-            // Another worker may have stored the same message between our check and our insert: the first one wins.
+            // A concurrent write got there first: the same message (then this finds it), the same new contact, or the
+            // same conversation updated by an agent or another message. Start again from what is stored now.
             db.ChangeTracker.Clear();
-            if (!await db.Messages.IgnoreQueryFilters().AnyAsync(m => m.ChannelId == item.ChannelId && m.ExternalId == externalId, cancellationToken))
-            {
-                throw;
-            }
-            return await IngestAsync(db, workspaceId, item, cancellationToken);
+            return await IngestAsync(db, workspaceId, item, attempt + 1, cancellationToken);
         }
         return new IngestResult(message.Id, conversation.Id, contact.Id, Created: true);
     }
 
     private static async Task<Contact> FindOrCreateContactAsync(RapportDbContext db, Guid workspaceId, InboundItem item, DateTime now, CancellationToken cancellationToken)
     {
-        var handle = item.AuthorHandle.Trim();
+        var handle = NormalizeHandle(item.AuthorHandle);
         var identity = await db.ContactIdentities.IgnoreQueryFilters()
             .FirstOrDefaultAsync(i => i.ChannelId == item.ChannelId && i.Handle == handle, cancellationToken);
         if (identity is not null)
@@ -120,7 +124,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
         var contact = new Contact
         {
             WorkspaceId = workspaceId,
-            DisplayName = string.IsNullOrWhiteSpace(item.AuthorName) ? handle : item.AuthorName.Trim(),
+            DisplayName = string.IsNullOrWhiteSpace(item.AuthorName) ? handle : Clean(item.AuthorName),
             Email = handle.Contains('@', StringComparison.Ordinal) && !handle.StartsWith('@') ? handle : null,
             CreatedAt = now,
         };
@@ -129,7 +133,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
             WorkspaceId = workspaceId,
             ChannelId = item.ChannelId,
             Handle = handle,
-            DisplayName = item.AuthorName,
+            DisplayName = item.AuthorName is null ? null : Clean(item.AuthorName),
             CreatedAt = now,
         });
         db.Contacts.Add(contact);
@@ -174,9 +178,9 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
                 WorkspaceId = workspaceId,
                 ChannelId = item.ChannelId,
                 ContactId = contact.Id,
-                Subject = item.Subject,
+                Subject = item.Subject is null ? null : Clean(item.Subject),
                 IsPublic = item.IsPublic,
-                ExternalThreadId = item.ThreadId ?? item.ExternalId,
+                ExternalThreadId = Clean(item.ThreadId ?? item.ExternalId),
                 CreatedAt = createdAt,
                 LastMessageAt = createdAt,
             };
@@ -264,4 +268,15 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
     }
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    /// <summary>A time without an offset is taken as UTC, never as the server's local time.</summary>
+    public static DateTime AsUtc(DateTime time) =>
+        time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime();
+
+    /// <summary>E-mail addresses and @handles are case-insensitive: "Julie@Example.fr" is julie@example.fr.</summary>
+    internal static string NormalizeHandle(string handle)
+    {
+        var trimmed = Clean(handle);
+        return trimmed.Contains('@', StringComparison.Ordinal) ? trimmed.ToLowerInvariant() : trimmed;
+    }
 }

@@ -17,7 +17,15 @@ public sealed class RetrainWorker(IServiceScopeFactory scopes, IOptions<RapportO
         using var timer = new PeriodicTimer(every, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await RetrainDueAsync(stoppingToken);
+            try
+            {
+                await RetrainDueAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A database that is briefly away must not stop the server: try again at the next tick.
+                logger.LogError(e, "The scheduled retraining failed; it will run again in {Interval}.", every);
+            }
         }
     }
 

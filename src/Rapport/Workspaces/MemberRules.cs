@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Rapport.Accounts;
+using Rapport.Data;
 
 namespace Rapport.Workspaces;
 
@@ -38,6 +40,25 @@ public static class MemberRules
             return new("role", "Rule.LastOwner", "A workspace keeps at least one owner.");
         }
         return null;
+    }
+
+    /// <summary>
+    /// Takes a member out of the workspace: out of its teams, off the conversations they were assigned (back to
+    /// the unassigned view, so nobody waits on someone who can no longer see them), then the membership itself.
+    /// The caller saves.
+    /// </summary>
+    public static async Task RemoveAsync(RapportDbContext db, Membership membership, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(membership);
+        var teamIds = db.Teams.Where(t => t.WorkspaceId == membership.WorkspaceId).Select(t => t.Id);
+        db.TeamMembers.RemoveRange(await db.TeamMembers.Where(m => m.UserId == membership.UserId && teamIds.Contains(m.TeamId)).ToListAsync(ct));
+        foreach (var conversation in await db.Conversations.Where(c => c.WorkspaceId == membership.WorkspaceId && c.AssigneeId == membership.UserId).ToListAsync(ct))
+        {
+            conversation.AssigneeId = null;
+            conversation.Version++;
+        }
+        db.Memberships.Remove(membership);
     }
 
     public static RuleViolation? CheckInvitation(Role caller, string? email, Role role) =>

@@ -66,7 +66,7 @@ public static class MembersApi
         {
             return Problems.Refused(violation);
         }
-        db.Memberships.Remove(membership);
+        await MemberRules.RemoveAsync(db, membership, ct);
         audit.Add(db, "member.removed", workspaceId, caller.UserId, http.User.Identity?.Name, membership.User!.Email);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();

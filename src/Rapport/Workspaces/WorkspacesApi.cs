@@ -93,13 +93,18 @@ public static class WorkspacesApi
         return TypedResults.Ok(new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, member.Role));
     }
 
-    private static async Task<Ok<Page<AuditEntryDto>>> AuditAsync(RapportDbContext db, long? before, int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<Page<AuditEntryDto>>, ValidationProblem>> AuditAsync(RapportDbContext db, string? cursor, int? limit, CancellationToken ct)
     {
         var take = Cursor.Limit(limit);
         var query = db.AuditEntries.Where(a => a.WorkspaceId == db.ScopedWorkspaceId);
-        if (before is { } b)
+        if (cursor is not null)
         {
-            query = query.Where(a => a.Id < b);
+            // Audit entries are numbered in order, so the cursor is simply the last number seen.
+            if (!long.TryParse(cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var before))
+            {
+                return Problems.Invalid("cursor", "This cursor is not one the API gave.");
+            }
+            query = query.Where(a => a.Id < before);
         }
         var items = await query.OrderByDescending(a => a.Id).Take(take + 1)
             .Select(a => new AuditEntryDto(a.Id, a.Action, a.ActorName, a.Target, a.Details, a.At)).ToListAsync(ct);

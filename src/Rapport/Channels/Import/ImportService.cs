@@ -37,7 +37,23 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
                     }
                     continue;
                 }
-                var result = await ingest.IngestAsync(db, workspaceId, row.Item, ct);
+                IngestResult result;
+                try
+                {
+                    result = await ingest.IngestAsync(db, workspaceId, row.Item, ct);
+                }
+                catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
+                {
+                    // One row the database refuses is reported like a malformed one; the import goes on with a clean context.
+                    errorCount++;
+                    if (errors.Count < MaxReportedErrors)
+                    {
+                        errors.Add(row with { Item = null, Error = $"Not stored: {e.GetBaseException().Message}" });
+                    }
+                    await db.DisposeAsync();
+                    db = factory.CreateDbContext();
+                    continue;
+                }
                 if (result.Created)
                 {
                     imported++;
