@@ -71,9 +71,17 @@ public sealed partial class OutboxWorker(
         var attempted = 0;
         foreach (var id in due)
         {
-            if (await TryDeliverAsync(id, now, ct))
+            try
             {
-                attempted++;
+                if (await TryDeliverAsync(id, now, ct))
+                {
+                    attempted++;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Recording failed: the item stays in Sending and goes out again after its lease; the others go on.
+                LogItemFailed(logger, id, e);
             }
         }
         return attempted;
@@ -122,6 +130,12 @@ public sealed partial class OutboxWorker(
         }
         // A stop or a crash before this point leaves the item in Sending: it is sent again after the lease.
         ct.ThrowIfCancellationRequested();
+        if (outcome.ExternalId is { } externalId && channel is not null
+            && await db.Messages.AnyAsync(m => m.ChannelId == channel.Id && m.ExternalId == externalId, ct))
+        {
+            // The network's id must stay unique on the channel; a receiver repeating one is not worth a failed delivery.
+            outcome = outcome with { ExternalId = null };
+        }
         Record(item, message, outcome, now);
         if (channel is not null && outcome.Result != SendResult.Sent)
         {
@@ -196,6 +210,9 @@ public sealed partial class OutboxWorker(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An outbox round failed; the items stay queued.")]
     private static partial void LogRoundFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox item {Item} could not be delivered or recorded; it is retried after its lease.")]
+    private static partial void LogItemFailed(ILogger logger, Guid item, Exception e);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outbox items were left in Sending past their lease and are queued again.")]
     private static partial void LogLeaseExpired(ILogger logger, int count);

@@ -29,15 +29,15 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
         var now = clock.GetUtcNow();
         if (!secrets.Unprotect(channel.ProtectedSecrets).TryGetValue(WebhookSignature.SecretName, out var secret) || secret.Length == 0)
         {
-            return await UnauthorizedAsync(db, channel, now, "This webhook channel has no signing secret; set the \"signingSecret\" secret.");
+            return await UnauthorizedAsync(db, channel, now, "This webhook channel has no signing secret; set the \"signingSecret\" secret.", ct);
         }
         if (signature is null)
         {
-            return await UnauthorizedAsync(db, channel, now, $"A delivery came without a signature ({WebhookSignature.Header} or {WebhookSignature.MetaHeader}).");
+            return await UnauthorizedAsync(db, channel, now, $"A delivery came without a signature ({WebhookSignature.Header} or {WebhookSignature.MetaHeader}).", ct);
         }
         if (!WebhookSignature.Verify(secret, body.Span, signature))
         {
-            return await UnauthorizedAsync(db, channel, now, "A delivery came with a wrong signature: check that both sides use the same signing secret.");
+            return await UnauthorizedAsync(db, channel, now, "A delivery came with a wrong signature: check that both sides use the same signing secret.", ct);
         }
 
         JsonDocument document;
@@ -75,7 +75,7 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
             if (Math.Abs((double)now.ToUnixTimeSeconds() - timestamp) > options.Value.TimestampTolerance.TotalSeconds)
             {
                 return await UnauthorizedAsync(db, channel, now,
-                    $"A delivery's timestamp is more than {options.Value.TimestampTolerance.TotalMinutes:0.#} minutes from Rapport's clock: a replay, or a clock to set right.");
+                    $"A delivery's timestamp is more than {options.Value.TimestampTolerance.TotalMinutes:0.#} minutes from Rapport's clock: a replay, or a clock to set right.", ct);
             }
             if (delivery.Messages is not { Count: > 0 } messages || messages.Count > options.Value.MaxMessagesPerDelivery)
             {
@@ -179,11 +179,11 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
         Problems.Conflict("Delivery already received", $"Delivery {deliveryId} was already received; its messages are stored once.");
 
     /// <summary>Refuses the delivery and records why on the channel, where its settings page shows it.</summary>
-    private static async Task<ProblemHttpResult> UnauthorizedAsync(RapportDbContext db, Channel channel, DateTimeOffset now, string reason)
+    private static async Task<ProblemHttpResult> UnauthorizedAsync(RapportDbContext db, Channel channel, DateTimeOffset now, string reason, CancellationToken ct)
     {
         var at = now.UtcDateTime;
         await db.Channels.IgnoreQueryFilters().Where(c => c.Id == channel.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastError, reason).SetProperty(c => c.LastErrorAt, at));
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastError, reason).SetProperty(c => c.LastErrorAt, at), ct);
         return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Delivery refused", detail: reason);
     }
 }
