@@ -199,6 +199,21 @@ public class OutboxTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Reply_OnAWebhookChannelWithoutCallbackUrl_FailsWithTheReason(string provider)
+    {
+        await using var setup = await Setup.StartAsync(provider, callbackUrl: null);
+        var reply = await setup.ReplyAsync("Nowhere to go.");
+
+        await setup.Worker.RunOnceAsync();
+
+        var message = await setup.MessageAsync(reply.MessageId);
+        Assert.Equal(DeliveryStatus.Failed, message.DeliveryStatus);
+        Assert.Contains("callbackUrl", message.DeliveryError, StringComparison.Ordinal);
+        Assert.Equal(1, (await setup.ItemAsync(reply.MessageId)).Attempts);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task ReplyWithoutText_Is400_AndNothingIsQueued(string provider)
     {
         await using var setup = await Setup.StartAsync(provider, ClosedPort());
@@ -231,7 +246,7 @@ public class OutboxTests
         public OutboxWorker Worker { get; private set; } = null!;
         public DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-        public static async Task<Setup> StartAsync(string provider, Uri callbackUrl)
+        public static async Task<Setup> StartAsync(string provider, Uri? callbackUrl)
         {
             var setup = new Setup(new RapportFactory(provider, s => s["Rapport:Outbox:PollInterval"] = "00:00:00"));
             var factory = setup.Factory;

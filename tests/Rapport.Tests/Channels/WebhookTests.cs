@@ -108,6 +108,8 @@ public class WebhookTests
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(client, channel.Id, noText, Sign(noText))).StatusCode);
         var noId = JsonSerializer.Serialize(new { timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), messages = new[] { new { externalId = "x", authorHandle = "e", text = "t" } } });
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(client, channel.Id, noId, Sign(noId))).StatusCode);
+        var huge = Delivery("d-3", DateTimeOffset.UtcNow, new { externalId = "x-2", authorHandle = "eve", text = new string('a', 1024 * 1024) });
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostAsync(client, channel.Id, huge, Sign(huge))).StatusCode);
         foreach (var id in new[] { Guid.NewGuid(), paused.Id, api.Id })
         {
             Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(client, id, valid, Sign(valid))).StatusCode);
