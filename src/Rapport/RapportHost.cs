@@ -11,9 +11,11 @@ using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
+using Rapport.Channels.Webhook;
 using Rapport.Components;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.Outbox;
 using Rapport.Workspaces;
 
 namespace Rapport;
@@ -140,6 +142,8 @@ public static class RapportHost
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
         services.AddScoped<Conversations.ConversationActions>();
+        services.AddOutbox();
+        services.AddWebhookChannel();
     }
 
     public const string SurveyRateLimit = "survey";

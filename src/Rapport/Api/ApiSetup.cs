@@ -26,6 +26,8 @@ public static class ApiSetup
         ContactsApi.Map(workspace);
         ConversationsApi.Map(workspace);
         Learning.CorrectionsApi.Map(workspace);
+        Outbox.OutboxApi.Map(workspace);
+        Channels.Webhook.WebhookApi.Map(api);
     }
 }
 

@@ -124,10 +124,12 @@ public sealed class ConversationActions(TimeProvider clock)
     }
 
     /// <summary>
-    /// Records a message from the brand (a reply already delivered, or a private note) and the response-time
-    /// events it closes: the first response, or the next response to the customer's latest message.
+    /// Records a message from the brand (a reply, or a private note) and the response-time events it closes: the first
+    /// response, or the next response to the customer's latest message. A reply is <see cref="DeliveryStatus.Sent"/>
+    /// unless told otherwise; the outbox records its replies as <see cref="DeliveryStatus.Queued"/> until delivered.
     /// </summary>
-    public Message RecordOutbound(RapportDbContext db, Conversation conversation, Guid authorUserId, string authorName, string text, bool note, DateTime? at = null)
+    public Message RecordOutbound(RapportDbContext db, Conversation conversation, Guid? authorUserId, string authorName, string text, bool note, DateTime? at = null,
+        DeliveryStatus delivery = DeliveryStatus.Sent)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(conversation);
@@ -143,7 +145,7 @@ public sealed class ConversationActions(TimeProvider clock)
             Text = text,
             CreatedAt = when,
             ReceivedAt = when,
-            DeliveryStatus = note ? DeliveryStatus.None : DeliveryStatus.Sent,
+            DeliveryStatus = note ? DeliveryStatus.None : delivery,
         };
         db.Messages.Add(message);
         if (note)

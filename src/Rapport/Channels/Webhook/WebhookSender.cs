@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Rapport.Outbox;
+
+namespace Rapport.Channels.Webhook;
+
+/// <summary>The reply a webhook channel's callback URL receives, signed like inbound deliveries.</summary>
+public sealed record WebhookReply(
+    string Id, long Timestamp, string Type, Guid MessageId, Guid ConversationId, string? ThreadId, string? InReplyToExternalId,
+    string? Subject, bool IsPublic, string AuthorName, string Text, string? Network);
+
+/// <summary>
+/// Delivers replies of webhook channels: a signed JSON POST to the channel's <c>callbackUrl</c> setting, with the outbox
+/// item's <c>Idempotency-Key</c> so a receiver can drop a second copy after a crash.
+/// </summary>
+public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets secrets) : IChannelSender
+{
+    public const string HttpClientName = "rapport.webhook";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var settings = WebhookSettings.Read(delivery.Channel.Settings);
+        if (settings.CallbackUrl is null)
+        {
+            return SendOutcome.Failed("This webhook channel has no valid \"callbackUrl\" setting (an absolute http or https URL).");
+        }
+        if (!secrets.Unprotect(delivery.Channel.ProtectedSecrets).TryGetValue(WebhookSignature.SecretName, out var secret) || secret.Length == 0)
+        {
+            return SendOutcome.Failed("This webhook channel has no signing secret; set the \"signingSecret\" secret.");
+        }
+        var payload = JsonSerializer.Deserialize<ReplyPayload>(delivery.Item.Payload, OutboxService.PayloadJson)
+            ?? throw new InvalidOperationException("The outbox item has no reply payload.");
+        var reply = new WebhookReply(delivery.Item.IdempotencyKey, new DateTimeOffset(delivery.Now).ToUnixTimeSeconds(), "reply",
+            delivery.Message.Id, payload.ConversationId, payload.ThreadId, payload.InReplyToExternalId, payload.Subject, payload.IsPublic,
+            payload.AuthorName, payload.Text, settings.Network);
+        var body = JsonSerializer.SerializeToUtf8Bytes(reply, Json);
+        var signature = WebhookSignature.Sign(secret, body);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, settings.CallbackUrl);
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.Add(WebhookSignature.Header, signature);
+        request.Headers.Add(WebhookSignature.MetaHeader, signature);
+        request.Headers.Add("Idempotency-Key", delivery.Item.IdempotencyKey);
+        try
+        {
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                return SendOutcome.Sent(await ExternalIdAsync(response, cancellationToken));
+            }
+            var error = $"The callback URL answered {status} {response.ReasonPhrase}".TrimEnd() + ".";
+            if (response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || status >= 500)
+            {
+                return SendOutcome.Retry(error, RetryAfter(response, delivery.Now));
+            }
+            return SendOutcome.Failed(error + await DetailAsync(response, cancellationToken));
+        }
+        catch (HttpRequestException e)
+        {
+            return SendOutcome.Retry($"The callback URL could not be reached: {e.Message}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return SendOutcome.Retry("The callback URL did not answer in time.");
+        }
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTime now) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - new DateTimeOffset(now),
+        _ => null,
+    };
+
+    /// <summary>A receiver may answer <c>{"externalId": "…"}</c>, the network's id for the reply, which threads later answers.</summary>
+    private static async Task<string?> ExternalIdAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.Content.Headers.ContentType?.MediaType?.EndsWith("json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return null;
+        }
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("externalId", out var id) && id.ValueKind == JsonValueKind.String
+                && id.GetString() is { Length: > 0 and <= 256 } value
+                ? value
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The start of the receiver's explanation, so the agent sees why the reply was refused.</summary>
+    private static async Task<string> DetailAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = (await response.Content.ReadAsStringAsync(ct)).Trim();
+        return text.Length == 0 ? "" : " " + (text.Length > 300 ? text[..300] + "…" : text);
+    }
+}
+
+/// <summary>A webhook channel's non-secret settings: where replies go, and which network it stands for (shown only).</summary>
+public sealed record WebhookSettings(Uri? CallbackUrl, string? Network)
+{
+    public static WebhookSettings Read(string settings)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(settings) ? "{}" : settings);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return new(null, null);
+            }
+            var url = root.TryGetProperty("callbackUrl", out var u) && u.ValueKind == JsonValueKind.String
+                && Uri.TryCreate(u.GetString(), UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp)
+                ? parsed
+                : null;
+            var network = root.TryGetProperty("network", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            return new(url, network);
+        }
+        catch (JsonException)
+        {
+            return new(null, null);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Rapport.Channels;
+using Rapport.Conversations;
+
+namespace Rapport.Outbox;
+
+/// <summary>
+/// Delivers outbox items to one kind of channel. Registered as a keyed service under its <see cref="ChannelKind"/>;
+/// a sender only translates and reports what the network answered, the outbox decides about retries.
+/// </summary>
+public interface IChannelSender
+{
+    Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken);
+}
+
+/// <summary>One attempt at delivering an outbox item: the item, where it goes, and what it carries.</summary>
+public sealed record OutboundDelivery(OutboxItem Item, Channel Channel, Message Message, Conversation Conversation, DateTime Now);
+
+public enum SendResult
+{
+    Sent,
+    /// <summary>Worth trying again later: network error, timeout, 408, 429, 5xx.</summary>
+    Retry,
+    /// <summary>Trying again will not help: the network refused the item or the channel is misconfigured.</summary>
+    Failed,
+}
+
+/// <summary>What a sender observed. <see cref="RetryAfter"/> is the network's own wish (Retry-After), honoured over the backoff.</summary>
+public sealed record SendOutcome(SendResult Result, string? Error = null, TimeSpan? RetryAfter = null, string? ExternalId = null)
+{
+    public static SendOutcome Sent(string? externalId = null) => new(SendResult.Sent, ExternalId: externalId);
+
+    public static SendOutcome Retry(string error, TimeSpan? retryAfter = null) => new(SendResult.Retry, error, retryAfter);
+
+    public static SendOutcome Failed(string error) => new(SendResult.Failed, error);
+}

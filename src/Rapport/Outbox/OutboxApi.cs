@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Api;
+using Rapport.Conversations;
+using Rapport.Data;
+using Rapport.Ingest;
+using Rapport.Workspaces;
+
+namespace Rapport.Outbox;
+
+/// <summary>A reply from the brand to the customer, delivered through the conversation's channel.</summary>
+public sealed record ReplyRequest(string? Text);
+
+/// <summary>The queued reply: its message id and delivery status (Queued, then Sent or Failed with a reason).</summary>
+public sealed record ReplyResponse(Guid MessageId, DeliveryStatus DeliveryStatus, string? DeliveryError);
+
+public static class OutboxApi
+{
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        workspace.MapPost("/conversations/{conversationId:guid}/replies", ReplyAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Replies to the customer: the reply is queued in the outbox and delivered through the conversation's channel.");
+        workspace.MapPost("/conversations/{conversationId:guid}/messages/{messageId:guid}/retry", RetryAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Queues a reply whose delivery failed again.");
+    }
+
+    private static async Task<Results<Accepted<ReplyResponse>, ValidationProblem, ProblemHttpResult>> ReplyAsync(
+        Guid workspaceId, Guid conversationId, ReplyRequest request, HttpContext http, RapportDbContext db, OutboxService outbox, CancellationToken ct)
+    {
+        if (!await db.Conversations.AnyAsync(c => c.Id == conversationId, ct))
+        {
+            return Problems.NotFound("Conversation");
+        }
+        var text = IngestService.Clean(request.Text ?? "");
+        if (text.Length == 0 || request.Text!.Length > IngestService.MaxTextLength)
+        {
+            return Problems.Invalid("text", $"A text of 1 to {IngestService.MaxTextLength} characters is required.");
+        }
+        var userId = http.Member().UserId;
+        var author = userId is { } id
+            ? await db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).FirstOrDefaultAsync(ct)
+            : null;
+        var message = await outbox.EnqueueReplyAsync(db, conversationId, userId, string.IsNullOrWhiteSpace(author) ? http.User.Identity?.Name ?? "API" : author, text, ct);
+        return TypedResults.Accepted(
+            $"/api/v1/workspaces/{workspaceId}/conversations/{conversationId}/messages",
+            new ReplyResponse(message.Id, message.DeliveryStatus, message.DeliveryError));
+    }
+
+    private static async Task<Results<Accepted<ReplyResponse>, ProblemHttpResult>> RetryAsync(
+        Guid workspaceId, Guid conversationId, Guid messageId, RapportDbContext db, OutboxService outbox, CancellationToken ct)
+    {
+        if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ConversationId == conversationId, ct))
+        {
+            return Problems.NotFound("Message");
+        }
+        return await outbox.RetryAsync(db, messageId, ct) switch
+        {
+            RetryOutcome.NotFound => Problems.NotFound("Queued reply"),
+            RetryOutcome.NotFailed => Problems.Conflict("Not failed", "Only a reply whose delivery failed can be retried; this one is queued or sent."),
+            _ => TypedResults.Accepted(
+                $"/api/v1/workspaces/{workspaceId}/conversations/{conversationId}/messages",
+                new ReplyResponse(messageId, DeliveryStatus.Queued, null)),
+        };
+    }
+}

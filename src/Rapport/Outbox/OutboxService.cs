@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Conversations;
+using Rapport.Data;
+
+namespace Rapport.Outbox;
+
+/// <summary>The reply as the outbox keeps it for the channel's sender.</summary>
+public sealed record ReplyPayload(Guid ConversationId, string? ThreadId, string? InReplyToExternalId, string? Subject, bool IsPublic, string AuthorName, string Text);
+
+/// <summary>What happened to a retry request.</summary>
+public enum RetryOutcome
+{
+    Queued,
+    NotFound,
+    NotFailed,
+}
+
+/// <summary>
+/// Puts the brand's replies in the outbox: the message and its outbox item are written in one transaction, so a reply
+/// is either queued for delivery or not recorded at all; the <see cref="OutboxWorker"/> delivers it.
+/// </summary>
+public sealed class OutboxService(ConversationActions actions, OutboxSignal signal, TimeProvider clock)
+{
+    internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Records the reply as an outbound message (Queued) with its response-time events and queues its delivery.</summary>
+    public async Task<Message> EnqueueReplyAsync(RapportDbContext db, Guid conversationId, Guid? authorUserId, string authorName, string text, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        for (var attempt = 1; ; attempt++)
+        {
+            var conversation = await db.Conversations.FirstAsync(c => c.Id == conversationId, ct);
+            // Threads the reply under the customer's latest message, as the network expects.
+            var inReplyTo = await db.Messages
+                .Where(m => m.ConversationId == conversation.Id && m.Direction == MessageDirection.Inbound && m.ExternalId != null)
+                .OrderByDescending(m => m.CreatedAt)
+                .Select(m => m.ExternalId)
+                .FirstOrDefaultAsync(ct);
+            var message = actions.RecordOutbound(db, conversation, authorUserId, authorName, text, note: false, delivery: DeliveryStatus.Queued);
+            message.InReplyToExternalId = inReplyTo;
+            var payload = new ReplyPayload(conversation.Id, conversation.ExternalThreadId, inReplyTo, conversation.Subject, conversation.IsPublic, authorName, message.Text);
+            var now = clock.GetUtcNow().UtcDateTime;
+            db.OutboxItems.Add(new OutboxItem
+            {
+                WorkspaceId = conversation.WorkspaceId,
+                ChannelId = conversation.ChannelId,
+                MessageId = message.Id,
+                IdempotencyKey = "reply-" + message.Id.ToString("N"),
+                Payload = JsonSerializer.Serialize(payload, PayloadJson),
+                Status = OutboxStatus.Pending,
+                NextAttemptAt = now,
+                CreatedAt = now,
+            });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                signal.Notify();
+                return message;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                // A colleague changed the conversation (assigned it, labelled it) at the same moment: the reply still goes out.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    /// <summary>Queues a failed reply again, from a fresh count of attempts.</summary>
+    public async Task<RetryOutcome> RetryAsync(RapportDbContext db, Guid messageId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var item = await db.OutboxItems.FirstOrDefaultAsync(o => o.MessageId == messageId, ct);
+        var message = await db.Messages.FirstOrDefaultAsync(m => m.Id == messageId, ct);
+        if (item is null || message is null)
+        {
+            return RetryOutcome.NotFound;
+        }
+        if (item.Status != OutboxStatus.Failed)
+        {
+            return RetryOutcome.NotFailed;
+        }
+        item.Status = OutboxStatus.Pending;
+        item.Attempts = 0;
+        item.NextAttemptAt = clock.GetUtcNow().UtcDateTime;
+        message.DeliveryStatus = DeliveryStatus.Queued;
+        message.DeliveryError = null;
+        await db.SaveChangesAsync(ct);
+        signal.Notify();
+        return RetryOutcome.Queued;
+    }
+}
+
+/// <summary>Wakes the outbox worker when something was queued, so a reply leaves at once instead of at the next poll.</summary>
+public sealed class OutboxSignal
+{
+    // One pending wake-up covers every item queued since: later notifications are dropped.
+    private readonly System.Threading.Channels.Channel<bool> wakeUps = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+
+    public void Notify() => wakeUps.Writer.TryWrite(true);
+
+    public async Task WaitAsync(CancellationToken ct) => await wakeUps.Reader.ReadAsync(ct);
+}
