@@ -10,6 +10,7 @@ using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
+using Rapport.Channels.Feeds;
 using Rapport.Components;
 using Rapport.Data;
 using Rapport.Ingest;
@@ -134,6 +135,7 @@ public static class RapportHost
         services.AddScoped<WorkspaceService>();
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
+        services.AddFeeds();
         services.AddScoped<Conversations.ConversationActions>();
     }
 
