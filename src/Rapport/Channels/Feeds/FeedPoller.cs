@@ -178,8 +178,9 @@ public sealed class FeedPoller(
             return new Fetched(
                 body,
                 response.Content.Headers.ContentType?.MediaType,
-                response.Headers.ETag?.ToString(),
-                response.Content.Headers.TryGetValues("Last-Modified", out var modified) ? modified.FirstOrDefault() : null);
+                // Kept verbatim, even when not quite to the letter of the RFC: the server only has to recognise its own value.
+                response.Headers.NonValidated.TryGetValues("ETag", out var etagValue) ? etagValue.ToString() : null,
+                response.Content.Headers.NonValidated.TryGetValues("Last-Modified", out var modified) ? modified.ToString() : null);
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
