@@ -269,6 +269,30 @@ public class FeedTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task SilentServer_TimesOutWithAClearError(string provider)
+    {
+        await using var server = await FeedServer.StartAsync();
+        server.Serve("/silent.xml", FrenchRss, hang: true);
+        server.Serve("/fr.xml", FrenchRss);
+        await using var factory = new RapportFactory(provider, s =>
+        {
+            s["Rapport:Feeds:CheckEvery"] = "00:00:00";
+            s["Rapport:Feeds:Timeout"] = "00:00:01";
+        });
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var silent = await CreateFeedAsync(factory, workspace.Id, server.Url("/silent.xml"));
+        var good = await CreateFeedAsync(factory, workspace.Id, server.Url("/fr.xml"));
+
+        var results = await factory.Services.GetRequiredService<FeedWorker>().RunOnceAsync();
+
+        Assert.Contains("did not answer within the 1-second limit", results.Single(r => r.ChannelId == silent.Id).Error, StringComparison.Ordinal);
+        Assert.Equal(2, results.Single(r => r.ChannelId == good.Id).Ingested);
+        await using var db = factory.OpenDb();
+        Assert.NotNull((await db.Channels.SingleAsync(c => c.Id == silent.Id)).LastErrorAt);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Worker_SkipsPausedFeedsAndPollsDueOnes(string provider)
     {
         await using var server = await FeedServer.StartAsync();
@@ -408,7 +432,7 @@ public class FeedTests
 
     private sealed record SeenRequest(string Path, string IfNoneMatch, string IfModifiedSince, string UserAgent, int Status);
 
-    private sealed record ServedFeed(string Body, string ContentType, int Status, bool Validators, bool Chunked);
+    private sealed record ServedFeed(string Body, string ContentType, int Status, bool Validators, bool Chunked, bool Hang);
 
     /// <summary>A real HTTP server on loopback that serves the feeds a test writes, with ETag and Last-Modified like a blog engine.</summary>
     private sealed class FeedServer : IAsyncDisposable
@@ -436,8 +460,8 @@ public class FeedTests
 
         public string Url(string path) => baseAddress + path;
 
-        public void Serve(string path, string body, string contentType = "application/rss+xml", int status = 200, bool validators = true, bool chunked = false) =>
-            feeds[path] = new ServedFeed(body, contentType, status, validators, chunked);
+        public void Serve(string path, string body, string contentType = "application/rss+xml", int status = 200, bool validators = true, bool chunked = false, bool hang = false) =>
+            feeds[path] = new ServedFeed(body, contentType, status, validators, chunked, hang);
 
         public string ETagOf(string path) => ETag(Encoding.UTF8.GetBytes(feeds[path].Body));
 
@@ -464,6 +488,12 @@ public class FeedTests
             // Recorded before answering, so the test sees the request as soon as the client has the answer.
             Requests.Enqueue(new SeenRequest(path, ifNoneMatch, ifModifiedSince, request.Headers.UserAgent.ToString(), status));
 
+            if (feed is { Hang: true })
+            {
+                // Never answers: waits until the client gives up and closes the connection.
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
             response.StatusCode = status;
             if (feed is { Validators: true } && status is 200 or 304)
             {

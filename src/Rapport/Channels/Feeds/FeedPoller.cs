@@ -184,7 +184,7 @@ public sealed class FeedPoller(
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new FeedException($"The feed at {url.Host} did not answer within {limits.Timeout.TotalSeconds:0} seconds.", e);
+            throw new FeedException($"The feed at {url.Authority} did not answer within the {limits.Timeout.TotalSeconds:0}-second limit.", e);
         }
         catch (HttpRequestException e)
         {
