@@ -390,6 +390,32 @@ public class FeedTests
     }
 
     [Fact]
+    public void FeedReader_ReadsTheDeclaredEncodingAndRss10()
+    {
+        var latin1 = Encoding.Latin1.GetBytes("""
+            <?xml version="1.0" encoding="ISO-8859-1"?>
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+              <channel rdf:about="https://presse.example/"><title>La Presse régionale</title></channel>
+              <item rdf:about="https://presse.example/a1">
+                <title>Un été à vélo</title>
+                <link>https://presse.example/a1</link>
+                <dc:creator>Zoé Lefèvre</dc:creator>
+                <dc:date>2026-07-14T09:00:00+02:00</dc:date>
+              </item>
+            </rdf:RDF>
+            """);
+
+        var document = FeedReader.Parse(latin1, 10);
+
+        Assert.Equal("La Presse régionale", document.Title);
+        var entry = Assert.Single(document.Entries);
+        Assert.Equal("Un été à vélo", entry.Text);
+        Assert.Equal("Zoé Lefèvre", entry.Author);
+        Assert.Equal("https://presse.example/a1", entry.Id);
+        Assert.Equal(new DateTime(2026, 7, 14, 7, 0, 0, DateTimeKind.Utc), entry.PublishedAt);
+    }
+
+    [Fact]
     public void FeedReader_TakesAtMostMaxItems()
     {
         var items = string.Concat(Enumerable.Range(1, 50).Select(i => $"<item><guid>{i}</guid><title>Article {i}</title></item>"));

@@ -28,6 +28,8 @@ public sealed record FeedChannelState
     /// <summary>Ids remembered; a feed rarely shows more than a few dozen items, so this covers many fetches.</summary>
     public const int MaxSeenIds = 1000;
 
+    /// <summary>The address the validators and ids below came from.</summary>
+    public string? Url { get; init; }
     public string? ETag { get; init; }
     public string? LastModified { get; init; }
     public List<string> Seen { get; init; } = [];

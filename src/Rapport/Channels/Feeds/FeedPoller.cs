@@ -52,6 +52,11 @@ public sealed class FeedPoller(
         try
         {
             var url = FeedAddress(settings.Url);
+            if (state.Url != url.AbsoluteUri)
+            {
+                // A new address: the old server's validators mean nothing there. The ids stay; ingest dedupes anyway.
+                state = state with { Url = url.AbsoluteUri, ETag = null, LastModified = null };
+            }
             var fetched = await FetchAsync(url, state.ETag, state.LastModified, ct);
             var ingested = 0;
             if (fetched is not null)
@@ -97,7 +102,7 @@ public sealed class FeedPoller(
         {
             // Not the feed's fault (the database, most likely): still shown on the channel, and the next poll starts over.
             logger.LogError(e, "Feed channel {Channel} could not be stored.", channelId);
-            var message = $"Rapport could not store this feed's items: {e.Message}";
+            const string message = "Rapport could not store this feed's items; the server log has the details. It will try again at the next poll.";
             await RecordErrorAsync(db, channel, message);
             return new FeedPollResult(channelId, Ok: false, 0, NotModified: false, message);
         }
