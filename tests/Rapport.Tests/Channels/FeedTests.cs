@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -319,6 +320,49 @@ public class FeedTests
         await using (var db = factory.OpenDb())
         {
             Assert.Equal(0, await db.Messages.CountAsync(m => m.ChannelId == paused.Id));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task FeedChannel_ConnectedThroughTheApi_ShowsItsHealthThere(string provider)
+    {
+        await using var server = await FeedServer.StartAsync();
+        server.Serve("/en.atom", EnglishAtom, "application/atom+xml");
+        await using var factory = NewFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var client = await factory.TokenClientAsync(workspace.Id, Workspaces.Role.Owner);
+        var channels = $"/api/v1/workspaces/{workspace.Id}/channels";
+        var created = await client.PostAsJsonAsync(channels, new
+        {
+            name = "Cycling Weekly",
+            kind = "Feed",
+            direction = "Listening",
+            settings = new { url = server.Url("/en.atom"), pollMinutes = 30 },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var channel = (await created.Content.ReadFromJsonAsync<ChannelDto>(Json.Options))!;
+        var worker = factory.Services.GetRequiredService<FeedWorker>();
+
+        Assert.True(Assert.Single(await worker.RunOnceAsync()).Ok);
+        var healthy = await client.GetFromJsonAsync<ChannelDto>($"{channels}/{channel.Id}", Json.Options);
+        Assert.NotNull(healthy!.LastPolledAt);
+        Assert.Null(healthy.LastError);
+
+        // The site moves its feed away: the error is on the channel, where the settings page reads it.
+        await client.PatchAsJsonAsync($"{channels}/{channel.Id}", new { settings = new { url = server.Url("/moved.atom"), pollMinutes = 30 } });
+        await using (var db = factory.OpenDb())
+        {
+            var stored = await db.Channels.SingleAsync(c => c.Id == channel.Id);
+            stored.LastPolledAt = stored.LastPolledAt!.Value.AddMinutes(-31);
+            await db.SaveChangesAsync();
+        }
+        Assert.False(Assert.Single(await worker.RunOnceAsync()).Ok);
+        var broken = await client.GetFromJsonAsync<ChannelDto>($"{channels}/{channel.Id}", Json.Options);
+        Assert.Equal("The feed answered HTTP 404 (Not Found). Check the feed's address.", broken!.LastError);
+        await using (var db = factory.OpenDb())
+        {
+            Assert.Equal(2, await db.Messages.CountAsync(m => m.ChannelId == channel.Id));
         }
     }
 
