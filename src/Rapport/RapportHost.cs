@@ -11,6 +11,7 @@ using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
+using Rapport.Channels.Feeds;
 using Rapport.Channels.Webhook;
 using Rapport.Components;
 using Rapport.Data;
@@ -141,6 +142,7 @@ public static class RapportHost
         services.AddScoped<WorkspaceService>();
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
+        services.AddFeeds();
         services.AddScoped<Conversations.ConversationActions>();
         services.AddOutbox();
         services.AddWebhookChannel();
