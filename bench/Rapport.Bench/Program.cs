@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Rapport.Analysis;
+using Rapport.Analysis.Evaluation;
 
 namespace Rapport.Bench;
 
@@ -13,9 +14,54 @@ internal static class Program
         var name = args.Length > 0 ? args[0] : "help";
         switch (name)
         {
+            case "analysis-throughput":
+                Throughput.Run();
+                return 0;
             case "seed-cv":
                 SeedCv();
                 return 0;
+            case "eval":
+                {
+                    // eval TASK TEST [train FILE] [cv K] [label COLUMN] [text COLUMN]: the library's entry point, as the CLI calls it.
+                    var o = new EvalOptions(EvalOptions.ParseTask(args[1]), args[2]);
+                    for (var i = 3; i + 1 < args.Length; i += 2)
+                    {
+                        o = args[i] switch
+                        {
+                            "train" => o with { TrainPath = args[i + 1] },
+                            "cv" => o with { CvFolds = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                            "label" => o with { LabelColumn = args[i + 1] },
+                            "text" => o with { TextColumn = args[i + 1] },
+                            _ => o,
+                        };
+                    }
+                    var report = EvaluationRunner.Run(o);
+                    Console.WriteLine(report.ToText());
+                    Console.WriteLine($"eval: {report.MacroF1:F4} macro-F1 ({report.Seconds:F1} s)");
+                    return 0;
+                }
+            case "complaint-rules":
+                {
+                    var data = EvaluationRunner.LoadLabelled(args[1], EvalTask.Complaint);
+                    var rows = data.Select(d => (d.Label, R: TextAnalyzer.Default.Analyze(d.Text), P: TextAnalyzer.Default.IntentProbabilities(d.Text))).ToList();
+                    void Show(string name, Func<TextAnalysisResult, IReadOnlyDictionary<Intent, double>, bool> rule)
+                    {
+                        var m = ClassificationMetrics.Compute(rows.Select(r => (r.Label, rule(r.R, r.P) ? "1" : "0")), ["0", "1"]);
+                        var one = m.PerClass.Single(c => c.Label == "1");
+                        Console.WriteLine($"{name,-40} recall {one.Recall:F3} precision {one.Precision:F3} macroF1 {m.MacroF1:F3}");
+                    }
+                    Show("intent", (r, p) => r.Intent.Value == Intent.Complaint);
+                    Show("current", (r, p) => EvaluationRunner.IsComplaint(r, p));
+                    foreach (var t in new[] { 0.1, 0.15, 0.2, 0.3 })
+                    {
+                        Show($"p>={t}", (r, p) => p[Intent.Complaint] >= t);
+                        Show($"p>={t} or neg", (r, p) => p[Intent.Complaint] >= t || r.Sentiment.Value == SentimentLabel.Negative);
+                    }
+                    Show("neg or complaint", (r, p) => r.Intent.Value == Intent.Complaint || r.Sentiment.Value == SentimentLabel.Negative);
+                    Show("neg-ish or complaint", (r, p) => r.Intent.Value == Intent.Complaint || r.SentimentScore < -0.1);
+                    Show("negish or urg or complaint", (r, p) => r.Intent.Value == Intent.Complaint || r.SentimentScore < -0.1 || r.Urgency.Count > 0);
+                    return 0;
+                }
             case "probe":
                 foreach (var t in args.Skip(1))
                 {

@@ -53,6 +53,35 @@ public sealed class TextAnalyzer : ITextAnalyzer
         }
     }
 
+    /// <summary>The probability of every intent (the full distribution behind <see cref="TextAnalysisResult.Intent"/>).</summary>
+    public IReadOnlyDictionary<Intent, double> IntentProbabilities(string text)
+    {
+        var result = new Dictionary<Intent, double>();
+        try
+        {
+            var s = s_scratch ??= new Scratch();
+            Tokenizer.Tokenize(text ?? string.Empty, s.Tokens);
+            s.Signals.Compute(s.Tokens);
+            var linear = Model.Linear;
+            Featurizer.Extract(s.Tokens, s.Signals, linear.Options, s.Features);
+            var logits = s.Logits.AsSpan(0, linear.Width);
+            linear.Logits(s.Features, logits);
+            var intent = logits.Slice(linear.Offset(AnalyzerModel.IntentHead), 8);
+            PackedLinearModel.Softmax(intent);
+            for (var i = 0; i < intent.Length; i++)
+            {
+                result[(Intent)i] = Math.Round(intent[i], 4);
+            }
+        }
+#pragma warning disable CA1031 // Never throws, like Analyze.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            s_scratch = null;
+        }
+        return result;
+    }
+
     private TextAnalysisResult Fallback() => new(
         new Scored<string>(LanguageIdentifier.Other, 0, []),
         new Scored<Intent>(Intent.Chatter, 0, []),
