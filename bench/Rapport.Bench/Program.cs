@@ -62,6 +62,27 @@ internal static class Program
                     Show("negish or urg or complaint", (r, p) => r.Intent.Value == Intent.Complaint || r.SentimentScore < -0.1 || r.Urgency.Count > 0);
                     return 0;
                 }
+            case "evidence-stats":
+                {
+                    // Diagnostics only: which of our evidence terms drive wrong negatives, in aggregate.
+                    var data = EvaluationRunner.LoadLabelled(args[1], EvalTask.Sentiment);
+                    var counts = new Dictionary<string, int>();
+                    var n = 0;
+                    foreach (var (text, label) in data)
+                    {
+                        var r = TextAnalyzer.Default.Analyze(text);
+                        if (label != "0" && r.Sentiment.Value == SentimentLabel.Negative)
+                        {
+                            n++;
+                            foreach (var e in r.Sentiment.Evidence)
+                            {
+                                counts[e] = counts.GetValueOrDefault(e) + 1;
+                            }
+                        }
+                    }
+                    Console.WriteLine($"{n} wrong negatives; top evidence: " + string.Join(", ", counts.OrderByDescending(c => c.Value).Take(40).Select(c => $"{c.Key}={c.Value}")));
+                    return 0;
+                }
             case "probe":
                 foreach (var t in args.Skip(1))
                 {

@@ -148,7 +148,8 @@ public sealed class TextAnalyzer : ITextAnalyzer
         // Sentiment: the model's view blended with the lexicon (negation, intensifiers, emoji), which it cannot always learn from a small corpus.
         var modelScore = sentimentProbs[2] - sentimentProbs[0];
         var lex = signals.Score;
-        var score = lex == 0 ? modelScore : 0.55 * modelScore + 0.45 * lex;
+        // Without any polar word the model's view is shrunk: it partly learned the seed corpus' style (long complaints, numbers, @mentions).
+        var score = lex == 0 ? 0.6 * modelScore : 0.45 * modelScore + 0.55 * lex;
         score = Math.Clamp(score, -1, 1);
         var label = score >= 0.2 ? SentimentLabel.Positive : score <= -0.2 ? SentimentLabel.Negative : SentimentLabel.Neutral;
         var sentimentConfidence = label == SentimentLabel.Neutral ? 1 - Math.Abs(score) * 2 : 0.5 + Math.Abs(score) / 2;
