@@ -17,6 +17,8 @@ internal static class Program
             case "analysis-throughput":
                 Throughput.Run();
                 return 0;
+            case "accuracy":
+                return Accuracy.Run(args);
             case "seed-cv":
                 SeedCv();
                 return 0;

@@ -19,7 +19,7 @@ public sealed record TextClassifierOptions(FeaturizerOptions Features, bool Prio
     {
         EvalTask.Complaint => new(new FeaturizerOptions(HashBits: 18, CharMin: 3, CharMax: 5), PriorModelFeatures: true, L2: 2f),
         EvalTask.Sentiment => new(new FeaturizerOptions(HashBits: 18, CharMin: 3, CharMax: 5), PriorModelFeatures: true, L2: 2f),
-        EvalTask.Toxicity => new(new FeaturizerOptions(HashBits: 18, CharMin: 3, CharMax: 5, Normalize: true), PriorModelFeatures: false, L2: 0.5f, BalanceClasses: true, NaiveBayesScaling: true, TuneThreshold: true),
+        EvalTask.Toxicity => new(new FeaturizerOptions(HashBits: 20, CharMin: 3, CharMax: 5, Normalize: true), PriorModelFeatures: false, L2: 0.5f, BalanceClasses: true, NaiveBayesScaling: true, TuneThreshold: true),
         EvalTask.Clickbait => new(new FeaturizerOptions(HashBits: 18, CharMin: 3, CharMax: 5), PriorModelFeatures: false, L2: 1f),
         _ => new(new FeaturizerOptions(HashBits: 16, CharMin: 3, CharMax: 4), PriorModelFeatures: false, L2: 1f, MaxIterations: 100),
     };
