@@ -160,3 +160,33 @@ public sealed class TrainingTests
         return ms.ToArray();
     }
 }
+
+public sealed class DefaultModelCacheTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rapport-model-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void LoadOrTrainDefault_WritesThenReadsTheSameModel()
+    {
+        var first = AnalyzerModel.LoadOrTrainDefault(_dir);
+        var file = Assert.Single(Directory.GetFiles(_dir));
+        Assert.Contains(AnalyzerModel.DefaultFingerprint, file, StringComparison.Ordinal);
+
+        var second = AnalyzerModel.LoadOrTrainDefault(_dir);
+
+        Assert.Equal(first.Version, second.Version);
+        Assert.Equal(AnalyzerModel.Default.Version, second.Version);
+    }
+
+    [Fact]
+    public void LoadOrTrainDefault_DamagedCache_IsRebuilt()
+    {
+        File.WriteAllText(Path.Combine(_dir, $"default-{AnalyzerModel.DefaultFingerprint}.model"), "not a model");
+
+        var model = AnalyzerModel.LoadOrTrainDefault(_dir);
+
+        Assert.Equal(AnalyzerModel.Default.Version, model.Version);
+    }
+}
