@@ -42,49 +42,6 @@ internal static class Program
                     Console.WriteLine($"eval: {report.MacroF1:F4} macro-F1 ({report.Seconds:F1} s)");
                     return 0;
                 }
-            case "complaint-rules":
-                {
-                    var data = EvaluationRunner.LoadLabelled(args[1], EvalTask.Complaint);
-                    var rows = data.Select(d => (d.Label, R: TextAnalyzer.Default.Analyze(d.Text), P: TextAnalyzer.Default.IntentProbabilities(d.Text))).ToList();
-                    void Show(string name, Func<TextAnalysisResult, IReadOnlyDictionary<Intent, double>, bool> rule)
-                    {
-                        var m = ClassificationMetrics.Compute(rows.Select(r => (r.Label, rule(r.R, r.P) ? "1" : "0")), ["0", "1"]);
-                        var one = m.PerClass.Single(c => c.Label == "1");
-                        Console.WriteLine($"{name,-40} recall {one.Recall:F3} precision {one.Precision:F3} macroF1 {m.MacroF1:F3}");
-                    }
-                    Show("intent", (r, p) => r.Intent.Value == Intent.Complaint);
-                    Show("current", (r, p) => EvaluationRunner.IsComplaint(r, p));
-                    foreach (var t in new[] { 0.1, 0.15, 0.2, 0.3 })
-                    {
-                        Show($"p>={t}", (r, p) => p[Intent.Complaint] >= t);
-                        Show($"p>={t} or neg", (r, p) => p[Intent.Complaint] >= t || r.Sentiment.Value == SentimentLabel.Negative);
-                    }
-                    Show("neg or complaint", (r, p) => r.Intent.Value == Intent.Complaint || r.Sentiment.Value == SentimentLabel.Negative);
-                    Show("neg-ish or complaint", (r, p) => r.Intent.Value == Intent.Complaint || r.SentimentScore < -0.1);
-                    Show("negish or urg or complaint", (r, p) => r.Intent.Value == Intent.Complaint || r.SentimentScore < -0.1 || r.Urgency.Count > 0);
-                    return 0;
-                }
-            case "evidence-stats":
-                {
-                    // Diagnostics only: which of our evidence terms drive wrong negatives, in aggregate.
-                    var data = EvaluationRunner.LoadLabelled(args[1], EvalTask.Sentiment);
-                    var counts = new Dictionary<string, int>();
-                    var n = 0;
-                    foreach (var (text, label) in data)
-                    {
-                        var r = TextAnalyzer.Default.Analyze(text);
-                        if (label != "0" && r.Sentiment.Value == SentimentLabel.Negative)
-                        {
-                            n++;
-                            foreach (var e in r.Sentiment.Evidence)
-                            {
-                                counts[e] = counts.GetValueOrDefault(e) + 1;
-                            }
-                        }
-                    }
-                    Console.WriteLine($"{n} wrong negatives; top evidence: " + string.Join(", ", counts.OrderByDescending(c => c.Value).Take(40).Select(c => $"{c.Key}={c.Value}")));
-                    return 0;
-                }
             case "probe":
                 foreach (var t in args.Skip(1))
                 {
@@ -93,7 +50,7 @@ internal static class Program
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rapport.Bench NAME (analysis-throughput | accuracy | seed-cv)");
+                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | accuracy [--eval DIR] [--only SET] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
                 return 2;
         }
     }

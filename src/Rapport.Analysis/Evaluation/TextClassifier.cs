@@ -14,7 +14,7 @@ namespace Rapport.Analysis.Evaluation;
 /// <param name="TuneThreshold">For two classes, picks the decision threshold that maximises macro-F1 in a 3-fold CV on the training set.</param>
 public sealed record TextClassifierOptions(FeaturizerOptions Features, bool PriorModelFeatures = false, float L2 = 1f, int MaxIterations = 200, bool BalanceClasses = false, bool NaiveBayesScaling = false, bool TuneThreshold = false)
 {
-    /// <summary>Defaults per evaluation task, chosen on the seed corpus and general knowledge of each task, not on evaluation rows.</summary>
+    /// <summary>Defaults per evaluation task, chosen by cross-validation on training files only (never on a test split).</summary>
     public static TextClassifierOptions For(EvalTask task) => task switch
     {
         EvalTask.Complaint => new(new FeaturizerOptions(HashBits: 18, CharMin: 3, CharMax: 5), PriorModelFeatures: true, L2: 2f),
