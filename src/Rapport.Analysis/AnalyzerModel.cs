@@ -274,8 +274,24 @@ public sealed record CrossValidationReport(int Folds, int Examples, Classificati
     public bool IsNotWorseThan(CrossValidationReport baseline, double tolerance = 0.01)
     {
         ArgumentNullException.ThrowIfNull(baseline);
-        return Intent.MacroF1 >= baseline.Intent.MacroF1 - tolerance
-            && NeedsAnswer.MacroF1 >= baseline.NeedsAnswer.MacroF1 - tolerance
-            && Sentiment.MacroF1 >= baseline.Sentiment.MacroF1 - tolerance;
+        return IsNotWorse(MacroF1, baseline.MacroF1, tolerance);
+    }
+
+    /// <summary>
+    /// The same comparison on stored numbers (head name → macro-F1), for a baseline kept in a database:
+    /// true when no head of the baseline is missing from the candidate or lower by more than the tolerance.
+    /// </summary>
+    public static bool IsNotWorse(IReadOnlyDictionary<string, double> candidate, IReadOnlyDictionary<string, double> baseline, double tolerance = 0.01)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(baseline);
+        foreach (var (head, value) in baseline)
+        {
+            if (!candidate.TryGetValue(head, out var c) || c < value - tolerance)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -109,6 +109,9 @@ public sealed class TrainingTests
         var worse = report with { Intent = report.Intent with { MacroF1 = report.Intent.MacroF1 - 0.2 } };
         Assert.False(worse.IsNotWorseThan(report));
         Assert.True(report.IsNotWorseThan(worse));
+        var stored = new Dictionary<string, double> { ["intent"] = 0.80, ["needs_answer"] = 0.85, ["sentiment"] = 0.70 };
+        Assert.True(CrossValidationReport.IsNotWorse(new Dictionary<string, double> { ["intent"] = 0.795, ["needs_answer"] = 0.86, ["sentiment"] = 0.70 }, stored));
+        Assert.False(CrossValidationReport.IsNotWorse(new Dictionary<string, double> { ["intent"] = 0.75, ["needs_answer"] = 0.86, ["sentiment"] = 0.70 }, stored));
     }
 
     [Fact]
