@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Rapport.Analysis;
+using Rapport.Analysis.Evaluation;
 
 namespace Rapport.Bench;
 
@@ -13,9 +14,34 @@ internal static class Program
         var name = args.Length > 0 ? args[0] : "help";
         switch (name)
         {
+            case "analysis-throughput":
+                Throughput.Run();
+                return 0;
+            case "accuracy":
+                return Accuracy.Run(args);
             case "seed-cv":
                 SeedCv();
                 return 0;
+            case "eval":
+                {
+                    // eval TASK TEST [train FILE] [cv K] [label COLUMN] [text COLUMN]: the library's entry point, as the CLI calls it.
+                    var o = new EvalOptions(EvalOptions.ParseTask(args[1]), args[2]);
+                    for (var i = 3; i + 1 < args.Length; i += 2)
+                    {
+                        o = args[i] switch
+                        {
+                            "train" => o with { TrainPath = args[i + 1] },
+                            "cv" => o with { CvFolds = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                            "label" => o with { LabelColumn = args[i + 1] },
+                            "text" => o with { TextColumn = args[i + 1] },
+                            _ => o,
+                        };
+                    }
+                    var report = EvaluationRunner.Run(o);
+                    Console.WriteLine(report.ToText());
+                    Console.WriteLine($"eval: {report.MacroF1:F4} macro-F1 ({report.Seconds:F1} s)");
+                    return 0;
+                }
             case "probe":
                 foreach (var t in args.Skip(1))
                 {
@@ -24,7 +50,7 @@ internal static class Program
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rapport.Bench NAME (analysis-throughput | accuracy | seed-cv)");
+                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | accuracy [--eval DIR] [--only SET] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
                 return 2;
         }
     }

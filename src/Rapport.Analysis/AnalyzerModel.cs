@@ -23,8 +23,8 @@ public sealed class AnalyzerModel
     internal const int NeedsAnswerHead = 1;
     internal const int SentimentHead = 2;
 
-    internal static readonly FeaturizerOptions DefaultFeatures = new(HashBits: 18, WordBigrams: true, CharMin: 3, CharMax: 4, Lexicon: true);
-    internal static readonly MaxEntSettings DefaultSettings = new(L2: 0.5f, MaxIterations: 150);
+    internal static readonly FeaturizerOptions DefaultFeatures = new(HashBits: 16, WordBigrams: true, CharMin: 3, CharMax: 4, Lexicon: true);
+    internal static readonly MaxEntSettings DefaultSettings = new(L2: 0.5f, MaxIterations: 100);
 
     private static readonly Lazy<AnalyzerModel> LazyDefault = new(() => Train([]), LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -45,6 +45,62 @@ public sealed class AnalyzerModel
 
     /// <summary>The model trained on the embedded seed corpus alone (trained once, at first use, then shared).</summary>
     public static AnalyzerModel Default => LazyDefault.Value;
+
+    /// <summary>
+    /// Identifies the default model before training it: the format version and a hash of the embedded seed
+    /// corpus. Equal fingerprints give byte-identical default models.
+    /// </summary>
+    public static string DefaultFingerprint { get; } = ComputeFingerprint();
+
+    private static string ComputeFingerprint()
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes(FormatVersion + DefaultFeatures + DefaultSettings));
+        var assembly = typeof(AnalyzerModel).Assembly;
+        foreach (var name in assembly.GetManifestResourceNames().Order(StringComparer.Ordinal))
+        {
+            using var stream = assembly.GetManifestResourceStream(name);
+            if (stream is not null)
+            {
+                using var ms = new MemoryStream();
+                stream.CopyTo(ms);
+                sha.AppendData(ms.ToArray());
+            }
+        }
+        return FormatVersion + "-" + Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+    }
+
+    /// <summary>
+    /// The default model, loaded from <c>default-&lt;fingerprint&gt;.model</c> in <paramref name="cacheDirectory"/>
+    /// when present and readable, otherwise trained and written there (atomically), so a host pays for
+    /// training once per seed-corpus version instead of once per process.
+    /// </summary>
+    public static AnalyzerModel LoadOrTrainDefault(string cacheDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(cacheDirectory);
+        var path = Path.Combine(cacheDirectory, $"default-{DefaultFingerprint}.model");
+        if (File.Exists(path))
+        {
+            try
+            {
+                using var read = File.OpenRead(path);
+                return Load(read);
+            }
+            catch (InvalidDataException)
+            {
+                // A damaged cache file is rebuilt below.
+            }
+        }
+        var model = Default;
+        Directory.CreateDirectory(cacheDirectory);
+        var temp = path + "." + Environment.ProcessId + ".tmp";
+        using (var write = File.Create(temp))
+        {
+            model.Save(write);
+        }
+        File.Move(temp, path, overwrite: true);
+        return model;
+    }
 
     /// <summary>Trains on the seed corpus plus <paramref name="extra"/> (a workspace's corrections). Same input, same bytes.</summary>
     public static AnalyzerModel Train(IEnumerable<LabelledExample> extra, int seed = 42)
@@ -186,9 +242,9 @@ public sealed class AnalyzerModel
             }
             return new AnalyzerModel(linear, count);
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is EndOfStreamException or FormatException or OverflowException or ArgumentException or OutOfMemoryException)
         {
-            throw new InvalidDataException("Truncated model file.", e);
+            throw new InvalidDataException("Damaged or truncated model file.", e);
         }
     }
 
@@ -218,8 +274,24 @@ public sealed record CrossValidationReport(int Folds, int Examples, Classificati
     public bool IsNotWorseThan(CrossValidationReport baseline, double tolerance = 0.01)
     {
         ArgumentNullException.ThrowIfNull(baseline);
-        return Intent.MacroF1 >= baseline.Intent.MacroF1 - tolerance
-            && NeedsAnswer.MacroF1 >= baseline.NeedsAnswer.MacroF1 - tolerance
-            && Sentiment.MacroF1 >= baseline.Sentiment.MacroF1 - tolerance;
+        return IsNotWorse(MacroF1, baseline.MacroF1, tolerance);
+    }
+
+    /// <summary>
+    /// The same comparison on stored numbers (head name → macro-F1), for a baseline kept in a database:
+    /// true when no head of the baseline is missing from the candidate or lower by more than the tolerance.
+    /// </summary>
+    public static bool IsNotWorse(IReadOnlyDictionary<string, double> candidate, IReadOnlyDictionary<string, double> baseline, double tolerance = 0.01)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(baseline);
+        foreach (var (head, value) in baseline)
+        {
+            if (!candidate.TryGetValue(head, out var c) || c < value - tolerance)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -53,6 +53,35 @@ public sealed class TextAnalyzer : ITextAnalyzer
         }
     }
 
+    /// <summary>The probability of every intent (the full distribution behind <see cref="TextAnalysisResult.Intent"/>).</summary>
+    public IReadOnlyDictionary<Intent, double> IntentProbabilities(string text)
+    {
+        var result = new Dictionary<Intent, double>();
+        try
+        {
+            var s = s_scratch ??= new Scratch();
+            Tokenizer.Tokenize(text ?? string.Empty, s.Tokens);
+            s.Signals.Compute(s.Tokens);
+            var linear = Model.Linear;
+            Featurizer.Extract(s.Tokens, s.Signals, linear.Options, s.Features);
+            var logits = s.Logits.AsSpan(0, linear.Width);
+            linear.Logits(s.Features, logits);
+            var intent = logits.Slice(linear.Offset(AnalyzerModel.IntentHead), 8);
+            PackedLinearModel.Softmax(intent);
+            for (var i = 0; i < intent.Length; i++)
+            {
+                result[(Intent)i] = Math.Round(intent[i], 4);
+            }
+        }
+#pragma warning disable CA1031 // Never throws, like Analyze.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            s_scratch = null;
+        }
+        return result;
+    }
+
     private TextAnalysisResult Fallback() => new(
         new Scored<string>(LanguageIdentifier.Other, 0, []),
         new Scored<Intent>(Intent.Chatter, 0, []),
@@ -119,7 +148,8 @@ public sealed class TextAnalyzer : ITextAnalyzer
         // Sentiment: the model's view blended with the lexicon (negation, intensifiers, emoji), which it cannot always learn from a small corpus.
         var modelScore = sentimentProbs[2] - sentimentProbs[0];
         var lex = signals.Score;
-        var score = lex == 0 ? modelScore : 0.55 * modelScore + 0.45 * lex;
+        // Without any polar word the model's view is shrunk: it partly learned the seed corpus' style (long complaints, numbers, @mentions).
+        var score = lex == 0 ? 0.6 * modelScore : 0.45 * modelScore + 0.55 * lex;
         score = Math.Clamp(score, -1, 1);
         var label = score >= 0.2 ? SentimentLabel.Positive : score <= -0.2 ? SentimentLabel.Negative : SentimentLabel.Neutral;
         var sentimentConfidence = label == SentimentLabel.Neutral ? 1 - Math.Abs(score) * 2 : 0.5 + Math.Abs(score) / 2;

@@ -157,7 +157,10 @@ public sealed class AnalyzerTests
     [Fact]
     public void Analyze_Question_IsQuestion()
     {
-        Assert.Equal(Intent.Question, Analyzer.Analyze("Bonjour, est-ce que vous livrez en Belgique ?").Intent.Value is Intent.Question or Intent.PurchaseIntent ? Intent.Question : Intent.Chatter);
+        // Asking whether they deliver somewhere is a question, or a purchase intent: both need an answer.
+        var r = Analyzer.Analyze("Bonjour, est-ce que vous livrez en Belgique ?");
+        Assert.Contains(r.Intent.Value, new[] { Intent.Question, Intent.PurchaseIntent });
+        Assert.True(r.NeedsAnswer.Value >= 0.5);
         Assert.True(Analyzer.Analyze("what time does the store open on sunday?").NeedsAnswer.Value >= 0.5);
     }
 

@@ -130,3 +130,43 @@ public sealed class EvaluationTests : IDisposable
         }
     }
 }
+
+public sealed class TextClassifierTests
+{
+    [Fact]
+    public void Train_BinaryWithNaiveBayesAndTunedThreshold_SeparatesTheClasses()
+    {
+        var random = new Random(1);
+        string[] rude = ["you are an idiot", "shut up moron", "what a stupid take", "fuck off", "go to hell you clown", "this is bullshit"];
+        string[] polite = ["have a nice day", "thanks for sharing", "interesting article", "see you tomorrow", "great game last night", "lovely weather"];
+        var examples = Enumerable.Range(0, 120)
+            .Select(i => i % 3 == 0 ? (rude[random.Next(rude.Length)] + " " + i, "1") : (polite[random.Next(polite.Length)] + " " + i, "0"))
+            .ToList();
+        var options = TextClassifierOptions.For(EvalTask.Toxicity);
+
+        var classifier = TextClassifier.Train(examples, options);
+
+        Assert.True(options.NaiveBayesScaling && options.TuneThreshold);
+        Assert.InRange(classifier.Threshold, 0.2, 0.8);
+        Assert.Equal("1", classifier.Predict("shut up you idiot"));
+        Assert.Equal("0", classifier.Predict("thanks, have a lovely day"));
+    }
+
+    [Fact]
+    public void Train_Multiclass_PredictsEachLabel()
+    {
+        var examples = new List<(string, string)>();
+        for (var i = 0; i < 10; i++)
+        {
+            examples.Add(($"card blocked at the atm {i}", "card"));
+            examples.Add(($"transfer to another account pending {i}", "transfer"));
+            examples.Add(($"change my pin code please {i}", "pin"));
+        }
+
+        var classifier = TextClassifier.Train(examples, TextClassifierOptions.For(EvalTask.Intent));
+
+        Assert.Equal(["card", "pin", "transfer"], classifier.Labels);
+        Assert.Equal("pin", classifier.Predict("how do I change my pin"));
+        Assert.Equal("transfer", classifier.Predict("my transfer is still pending"));
+    }
+}

@@ -109,6 +109,9 @@ public sealed class TrainingTests
         var worse = report with { Intent = report.Intent with { MacroF1 = report.Intent.MacroF1 - 0.2 } };
         Assert.False(worse.IsNotWorseThan(report));
         Assert.True(report.IsNotWorseThan(worse));
+        var stored = new Dictionary<string, double> { ["intent"] = 0.80, ["needs_answer"] = 0.85, ["sentiment"] = 0.70 };
+        Assert.True(CrossValidationReport.IsNotWorse(new Dictionary<string, double> { ["intent"] = 0.795, ["needs_answer"] = 0.86, ["sentiment"] = 0.70 }, stored));
+        Assert.False(CrossValidationReport.IsNotWorse(new Dictionary<string, double> { ["intent"] = 0.75, ["needs_answer"] = 0.86, ["sentiment"] = 0.70 }, stored));
     }
 
     [Fact]
@@ -158,5 +161,35 @@ public sealed class TrainingTests
         using var ms = new MemoryStream();
         model.Save(ms);
         return ms.ToArray();
+    }
+}
+
+public sealed class DefaultModelCacheTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rapport-model-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void LoadOrTrainDefault_WritesThenReadsTheSameModel()
+    {
+        var first = AnalyzerModel.LoadOrTrainDefault(_dir);
+        var file = Assert.Single(Directory.GetFiles(_dir));
+        Assert.Contains(AnalyzerModel.DefaultFingerprint, file, StringComparison.Ordinal);
+
+        var second = AnalyzerModel.LoadOrTrainDefault(_dir);
+
+        Assert.Equal(first.Version, second.Version);
+        Assert.Equal(AnalyzerModel.Default.Version, second.Version);
+    }
+
+    [Fact]
+    public void LoadOrTrainDefault_DamagedCache_IsRebuilt()
+    {
+        File.WriteAllText(Path.Combine(_dir, $"default-{AnalyzerModel.DefaultFingerprint}.model"), "not a model");
+
+        var model = AnalyzerModel.LoadOrTrainDefault(_dir);
+
+        Assert.Equal(AnalyzerModel.Default.Version, model.Version);
     }
 }

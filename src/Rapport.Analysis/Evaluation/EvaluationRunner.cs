@@ -277,7 +277,7 @@ public static class EvaluationRunner
         var r = TextAnalyzer.Default.Analyze(text);
         return task switch
         {
-            EvalTask.Complaint => IsComplaint(r) ? "1" : "0",
+            EvalTask.Complaint => IsComplaint(r, TextAnalyzer.Default.IntentProbabilities(text)) ? "1" : "0",
             EvalTask.Sentiment => r.Sentiment.Value switch { SentimentLabel.Negative => "0", SentimentLabel.Neutral => "1", _ => "2" },
             EvalTask.Toxicity => r.Toxicity.Count > 0 ? "1" : "0",
             EvalTask.Clickbait => PostReviewer.IsBait(text) ? "1" : "0",
@@ -292,14 +292,20 @@ public static class EvaluationRunner
         _ => intent.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>Complaint probability from which the zero-shot complaint detector flags a message.</summary>
+    public const double ComplaintThreshold = 0.15;
+
     /// <summary>
-    /// A complaint is a message reporting a breach of expectations: our complaint intent, or a question,
-    /// request or feedback said with negative sentiment ("why is my order still not here??").
+    /// The zero-shot complaint detector favours recall, as triage should (a missed complaint costs more than a
+    /// second look): a message is a complaint when complaint is a plausible reading of it
+    /// (P(complaint) ≥ <see cref="ComplaintThreshold"/>) or when it is negative and not spam.
     /// </summary>
-    public static bool IsComplaint(TextAnalysisResult r)
+    public static bool IsComplaint(TextAnalysisResult r, IReadOnlyDictionary<Intent, double> intentProbabilities)
     {
         ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(intentProbabilities);
         return r.Intent.Value == Intent.Complaint
-            || (r.Sentiment.Value == SentimentLabel.Negative && r.Intent.Value is Intent.Question or Intent.Request or Intent.Feedback);
+            || intentProbabilities.GetValueOrDefault(Intent.Complaint) >= ComplaintThreshold
+            || (r.Sentiment.Value == SentimentLabel.Negative && r.Intent.Value != Intent.Spam);
     }
 }

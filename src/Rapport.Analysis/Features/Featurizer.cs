@@ -9,7 +9,8 @@ namespace Rapport.Analysis.Features;
 /// <param name="CharMin">Smallest character n-gram inside words (0 turns character n-grams off).</param>
 /// <param name="CharMax">Largest character n-gram inside words.</param>
 /// <param name="Lexicon">Adds lexicon and rule features (polarity sums, urgency, toxicity, cues).</param>
-public sealed record FeaturizerOptions(int HashBits = 18, bool WordBigrams = true, int CharMin = 3, int CharMax = 4, bool Lexicon = true)
+/// <param name="Normalize">Scales the vector to unit length, so long and short texts weigh the same.</param>
+public sealed record FeaturizerOptions(int HashBits = 18, bool WordBigrams = true, int CharMin = 3, int CharMax = 4, bool Lexicon = true, bool Normalize = false)
 {
     public int Dimension => 1 << HashBits;
 }
@@ -163,6 +164,20 @@ internal static class Featurizer
         if (options.Lexicon)
         {
             AddLexical(text, signals, mask, into);
+        }
+        if (options.Normalize && into.Count > 0)
+        {
+            // Over the entries as listed (before duplicates are merged): training and prediction see the same scale.
+            var sum = 0f;
+            for (var k = 0; k < into.Count; k++)
+            {
+                sum += into.Value[k] * into.Value[k];
+            }
+            var scale = 1f / MathF.Sqrt(sum);
+            for (var k = 0; k < into.Count; k++)
+            {
+                into.Value[k] *= scale;
+            }
         }
     }
 

@@ -10,6 +10,7 @@ internal enum Cue
     PrivateMessage,
     Purchase,
     Request,
+    Profanity,
 }
 
 /// <summary>
@@ -56,6 +57,7 @@ internal static class RuleLexicons
         (Cue.Thanks, 1f, "merci | thanks | thank you | remercie* | grateful | appreciate* | cheers | bravo | kudos | felicitations | congrats | congratulations"),
         (Cue.PrivateMessage, 1f, "direct_message | message prive | en prive | in private | privately | send me | envoyez moi | envoie moi | check your direct_message"),
         (Cue.Purchase, 1f, "acheter | achete | commander | je veux commander | je voudrais commander | combien coute | combien ca coute | c est combien | quel est le prix | disponible | en stock | livrez vous | livrez vous en | abonner | souscrire | devis | tarif pour | buy | buying | purchase | order one | want to order | how much | price for | in stock | available in | do you ship | do you deliver | sign up | subscribe | quote for | interested in | where can i buy | ou acheter | ou puis je acheter"),
+        (Cue.Profanity, 1f, "fuck* | fck* | fuk* | f*ck | shit* | sh*t | bullshit | crap | crappy | damn | dammit | goddamn | bitch* | ass | asses | asshole* | arse | dick* | cock* | pussy | slut* | whore* | bastard* | piss* | wtf | stfu | screw you | sucks | suck it | moron* | idiot* | stupid | dumbass | jackass | putain | ptn | merde* | bordel | chier | chiant* | foutre | fous | con | conne | connard* | connasse* | salope* | pute* | encule* | bite | couille* | nique* | ntm | fdp | tg | ta gueule | batard* | abruti* | debile* | cretin*"),
         (Cue.Request, 1f, "pouvez vous | pourriez vous | merci de | je voudrais | je souhaite | j'aimerais | je aimerais | besoin de | need | i need | i would like | i'd like | i want | please | could you | can you | help me | aidez moi | aide moi | rembours* | refund | annuler | cancel | modifier | change my | update my | changer mon | changer ma"),
     ]);
 }

@@ -83,7 +83,6 @@ internal static class SentimentLexicon
         ["very"] = 1.5f,
         ["really"] = 1.5f,
         ["so"] = 1.4f,
-        ["soo"] = 1.6f,
         ["extremely"] = 1.9f,
         ["totally"] = 1.5f,
         ["completely"] = 1.6f,

@@ -6,7 +6,7 @@ using Rapport.Analysis.Features;
 namespace Rapport.Analysis.Models;
 
 /// <summary>One example as hashed sparse features, with its class index.</summary>
-internal sealed record SparseExample(int[] Indices, float[] Values, int Label);
+internal sealed record SparseExample(int[] Indices, float[] Values, int Label, float Weight = 1f);
 
 /// <summary>The learned weights of one multinomial logistic-regression head.</summary>
 internal sealed record HeadWeights(string Name, string[] Labels, float[] Bias, Dictionary<int, float[]> Rows);
@@ -23,6 +23,7 @@ internal static class MaxEntTrainer
     private sealed class Row
     {
         public uint Label { get; set; }
+        public float Weight { get; set; }
         public VBuffer<float> Features { get; set; }
     }
 
@@ -36,6 +37,7 @@ internal static class MaxEntTrainer
         {
             // LoadFromEnumerable maps a 0-based uint onto the key type itself (key 0 is not "missing" here).
             Label = (uint)e.Label,
+            Weight = e.Weight,
             Features = new VBuffer<float>(dimension, e.Indices.Length, e.Values, e.Indices),
         });
         var data = ml.Data.LoadFromEnumerable(rows, schema);
@@ -43,6 +45,7 @@ internal static class MaxEntTrainer
         {
             LabelColumnName = nameof(Row.Label),
             FeatureColumnName = nameof(Row.Features),
+            ExampleWeightColumnName = nameof(Row.Weight),
             L2Regularization = settings.L2,
             L1Regularization = settings.L1,
             NumberOfThreads = 1,
@@ -206,6 +209,7 @@ internal sealed class PackedLinearModel
         w.Write(Options.CharMin);
         w.Write(Options.CharMax);
         w.Write(Options.Lexicon);
+        w.Write(Options.Normalize);
         w.Write(Heads.Count);
         foreach (var h in Heads)
         {
@@ -233,7 +237,7 @@ internal sealed class PackedLinearModel
 
     public static PackedLinearModel Read(BinaryReader r)
     {
-        var options = new FeaturizerOptions(r.ReadInt32(), r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean());
+        var options = new FeaturizerOptions(r.ReadInt32(), r.ReadBoolean(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), r.ReadBoolean());
         if (options.HashBits is < 8 or > 24)
         {
             throw new InvalidDataException("Unsupported hash size.");
