@@ -160,10 +160,10 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
         {
             conversation = await conversations.FirstOrDefaultAsync(c => c.ExternalThreadId == thread, cancellationToken);
         }
-        if (conversation is null && db.Entry(contact).State != EntityState.Added)
+        if (conversation is null && item.ThreadId is null && db.Entry(contact).State != EntityState.Added)
         {
-            // The same person writing again on the same channel continues their latest conversation,
-            // unless it was resolved long ago.
+            // Without a thread from the network, the same person writing again on the same channel continues
+            // their latest conversation, unless it was resolved long ago. A new thread id is a new conversation.
             var reopenAfter = now - ReopenWindow;
             conversation = await conversations
                 .Where(c => c.ContactId == contact.Id && c.IsPublic == item.IsPublic && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))

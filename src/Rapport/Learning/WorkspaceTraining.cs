@@ -63,7 +63,7 @@ public sealed class WorkspaceTraining(RapportDbContextFactory factory, Workspace
         var baseline = current is null
             ? DefaultBaseline.GetOrAdd(Folds, folds => new(() => AnalyzerModel.CrossValidate([], folds).MacroF1)).Value
             : Parse(current.CrossValidation);
-        var replaced = candidateReport.MacroF1.All(kv => kv.Value >= baseline.GetValueOrDefault(kv.Key) - Tolerance);
+        var replaced = CrossValidationReport.IsNotWorse(candidateReport.MacroF1, baseline, Tolerance);
 
         var model = AnalyzerModel.Train(extra);
         using var buffer = new MemoryStream();
