@@ -50,6 +50,8 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                 Name = c.Name,
                 Kind = Enum.Parse<ChannelKind>(c.Kind),
                 Direction = Enum.Parse<ChannelDirection>(c.Direction),
+                // The demo's feed has its items but no live address to poll: paused, it shows no error.
+                Paused = c.Kind == nameof(ChannelKind.Feed),
                 CreatedAt = now.AddDays(-30),
             };
             channels[c.Key] = channel;
