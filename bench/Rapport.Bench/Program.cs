@@ -19,6 +19,19 @@ internal static class Program
                 return 0;
             case "accuracy":
                 return Accuracy.Run(args);
+            case "complaint-threshold":
+                {
+                    // How EvaluationRunner.ComplaintThreshold is derived: from the seed corpus only (docs/decisions/0012).
+                    var sw = Stopwatch.StartNew();
+                    var d = ComplaintThresholdRule.DeriveFromSeed();
+                    foreach (var c in d.Curve.Where(c => Math.Round(c.Threshold * 100) % 5 == 0 || c.Threshold == d.Threshold))
+                    {
+                        Console.WriteLine($"  t={c.Threshold:F2} recall={c.Recall:F3} precision={c.Precision:F3}");
+                    }
+                    Console.WriteLine($"{d} ({sw.Elapsed.TotalSeconds:F1} s); constant in the library: {EvaluationRunner.ComplaintThreshold:F2}");
+                    Console.WriteLine($"complaint-threshold: {d.Threshold:F2} P(complaint)");
+                    return 0;
+                }
             case "seed-cv":
                 SeedCv();
                 return 0;
@@ -50,7 +63,7 @@ internal static class Program
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | accuracy [--eval DIR] [--only SET] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
+                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | accuracy [--eval DIR] [--only SET] | complaint-threshold | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
                 return 2;
         }
     }

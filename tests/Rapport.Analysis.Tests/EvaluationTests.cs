@@ -169,4 +169,28 @@ public sealed class TextClassifierTests
         Assert.Equal("pin", classifier.Predict("how do I change my pin"));
         Assert.Equal("transfer", classifier.Predict("my transfer is still pending"));
     }
+
+    [Fact]
+    public void ComplaintThreshold_IsTheOneTheSeedCorpusRuleGives()
+    {
+        // The zero-shot complaint threshold comes from held-out seed folds only (docs/decisions/0012), never from an eval set.
+        var d = ComplaintThresholdRule.DeriveFromSeed();
+
+        Assert.Equal(EvaluationRunner.ComplaintThreshold, d.Threshold, 6);
+        Assert.True(d.Recall >= ComplaintThresholdRule.TargetRecall, d.ToString());
+        Assert.True(d.Complaints > 100, d.ToString());
+    }
+
+    [Theory]
+    [InlineData("shut up you pathetic clown", true)]
+    [InlineData("what a disgusting liar", true)]
+    [InlineData("thanks for the lovely evening", false)]
+    public void OffensiveLexicon_FiresOnGeneralAbuseOnly(string text, bool fires)
+    {
+        var matches = new List<Lexicons.PhraseMatch<Lexicons.OffensiveCue>>();
+        Lexicons.OffensiveLexicon.Cues.Match(Text.Tokenizer.Rent(text), matches);
+
+        Assert.Equal(fires, matches.Count > 0);
+        Assert.True(TextClassifierOptions.For(EvalTask.Toxicity).OffensiveLexicon);
+    }
 }
