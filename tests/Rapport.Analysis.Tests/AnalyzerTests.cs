@@ -113,6 +113,16 @@ public sealed class AnalyzerTests
         Assert.Contains(Analyzer.Analyze("still waiting for my refund for 3 weeks").Urgency, u => u.Value == UrgencySignal.LongWait);
     }
 
+    [Theory]
+    [InlineData("Bonjour, je suis non-voyant et les boutons de votre appli ne sont pas lus par VoiceOver")]
+    [InlineData("ma fille est malentendante, le conseiller refuse de répondre par écrit")]
+    [InlineData("I'm colour-blind and your station map is unusable")]
+    [InlineData("my dad has alzheimer's and got locked out of his account")]
+    public void Analyze_VulnerablePeople_AreFlagged(string text)
+    {
+        Assert.Contains(Analyzer.Analyze(text).Urgency, u => u.Value == UrgencySignal.VulnerablePerson);
+    }
+
     [Fact]
     public void Analyze_NoProblem_IsNotASafetyRisk()
     {
