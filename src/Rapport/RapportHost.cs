@@ -107,6 +107,7 @@ public static class RapportHost
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, WorkspaceRoleHandler>();
         services.AddScoped<AuditLog>();
         services.AddScoped<SignInService>();
+        services.AddSingleton<SetupGate>();
         services.AddAntiforgery(o => o.Cookie.Name = "rapport.af");
         services.AddRateLimiter(o =>
         {

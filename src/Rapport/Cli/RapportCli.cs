@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
+using Rapport.Accounts;
 using Rapport.Data;
 using Rapport.Demo;
 using Rapport.Workspaces;
@@ -64,6 +65,7 @@ public static class RapportCli
             if (!await db.Users.AnyAsync(ct))
             {
                 Console.WriteLine($"First run: open {url}/setup to create the owner account.");
+                Console.WriteLine($"From another computer, setup asks for this one-time code: {app.Services.GetRequiredService<SetupGate>().Code}");
             }
         }
         Console.WriteLine("Press Ctrl+C to stop.");
