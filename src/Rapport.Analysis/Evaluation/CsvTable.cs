@@ -53,10 +53,24 @@ public sealed class CsvTable
             return new CsvTable([], []);
         }
         var header = records[0].Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
-        return new CsvTable(header, records.Skip(1).Where(r => r.Length > 1 || (r.Length == 1 && r[0].Length > 0)).ToList());
+        return new CsvTable(header, records.Skip(1).ToList());
     }
 
-    private static IEnumerable<string[]> ReadRecords(TextReader reader)
+    /// <summary>Longest field accepted; a longer one is a malformed file (an unclosed quote), not data.</summary>
+    public const int MaxFieldLength = 1_000_000;
+
+    /// <summary>
+    /// Reads RFC 4180 records one at a time (quoted fields, doubled quotes, newlines inside quotes), skipping
+    /// empty lines, so a file of any size is read in flat memory. The one CSV reader of Rapport: evaluation,
+    /// labelled examples and message imports all use it.
+    /// </summary>
+    public static IEnumerable<string[]> ReadRecords(TextReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return ReadRecordsCore(reader).Where(r => r.Length > 1 || r[0].Length > 0);
+    }
+
+    private static IEnumerable<string[]> ReadRecordsCore(TextReader reader)
     {
         var fields = new List<string>();
         var field = new StringBuilder();
@@ -67,6 +81,10 @@ public sealed class CsvTable
         {
             var c = (char)ch;
             any = true;
+            if (field.Length > MaxFieldLength)
+            {
+                throw new InvalidDataException($"A field is longer than {MaxFieldLength} characters: the file is not valid CSV (an unclosed quote?).");
+            }
             if (inQuotes)
             {
                 if (c == '"')

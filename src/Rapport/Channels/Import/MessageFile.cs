@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Rapport.Analysis.Evaluation;
 using Rapport.Ingest;
 
 namespace Rapport.Channels.Import;
@@ -19,7 +20,7 @@ public static class MessageFile
     public static IAsyncEnumerable<ImportRow> ReadAsync(Stream stream, string fileName, Guid channelId, CancellationToken ct = default) =>
         Path.GetExtension(fileName).Equals(".json", StringComparison.OrdinalIgnoreCase)
             ? ReadJsonAsync(stream, channelId, ct)
-            : ReadCsvAsync(stream, channelId, ct);
+            : ReadCsv(stream, channelId, ct).ToAsyncEnumerable();
 
     private static async IAsyncEnumerable<ImportRow> ReadJsonAsync(Stream stream, Guid channelId, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -69,13 +70,14 @@ public static class MessageFile
         }
     }
 
-    private static async IAsyncEnumerable<ImportRow> ReadCsvAsync(Stream stream, Guid channelId, [EnumeratorCancellation] CancellationToken ct)
+    private static IEnumerable<ImportRow> ReadCsv(Stream stream, Guid channelId, CancellationToken ct)
     {
         using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
         string[]? header = null;
         long line = 0;
-        await foreach (var record in CsvRows.ReadAsync(reader, ct))
+        foreach (var record in CsvTable.ReadRecords(reader))
         {
+            ct.ThrowIfCancellationRequested();
             line++;
             if (header is null)
             {
