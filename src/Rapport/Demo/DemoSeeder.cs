@@ -88,14 +88,17 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         {
             var channel = channels[c.Channel];
             Guid? conversationId = null;
-            foreach (var m in c.Messages)
+            for (var index = 0; index < c.Messages.Count; index++)
             {
+                var m = c.Messages[index];
                 var local = today.AddDays(-m.DaysAgo).Add(TimeSpan.Parse(m.At, System.Globalization.CultureInfo.InvariantCulture));
                 var at = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
-                // Times later today than now would be in the future: keep the demo in the past.
-                if (at > now)
+                // Times later today than now would be in the future: move them to the last minutes,
+                // one minute apart in the conversation's order, so the demo stays in the past.
+                var latest = now.AddMinutes(-(c.Messages.Count - index));
+                if (at > latest)
                 {
-                    at = now.AddMinutes(-(c.Messages.Count - sequence % 5));
+                    at = latest;
                 }
                 sequence++;
                 if (m.From == "contact")
