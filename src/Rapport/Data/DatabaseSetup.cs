@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.Options;
+using Rapport.Conversations.Live;
 
 namespace Rapport.Data;
 
@@ -18,12 +19,14 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
 {
     private readonly Func<RapportDbContext> create;
 
-    public RapportDbContextFactory(IOptions<RapportOptions> options)
-        : this(options.Value)
+    public RapportDbContextFactory(IOptions<RapportOptions> options, ConversationEvents events)
+        : this(options.Value, events)
     {
     }
 
-    public RapportDbContextFactory(RapportOptions options)
+    /// <param name="options">Where the database is.</param>
+    /// <param name="events">Where saved changes to conversations are announced to open pages; null in the CLI.</param>
+    public RapportDbContextFactory(RapportOptions options, ConversationEvents? events = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Provider = ProviderFor(options);
@@ -31,6 +34,7 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
         {
             var builder = new DbContextOptionsBuilder<PostgresRapportDbContext>();
             ConfigurePostgres(builder, options.Postgres!);
+            AddInterceptors(builder, events);
             var built = builder.Options;
             create = () => new PostgresRapportDbContext(built);
         }
@@ -38,6 +42,7 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
         {
             var builder = new DbContextOptionsBuilder<SqliteRapportDbContext>();
             ConfigureSqlite(builder, SqliteConnectionString(options));
+            AddInterceptors(builder, events);
             var built = builder.Options;
             create = () => new SqliteRapportDbContext(built);
         }
@@ -46,6 +51,14 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
     public DatabaseProvider Provider { get; }
 
     public RapportDbContext CreateDbContext() => create();
+
+    private static void AddInterceptors(DbContextOptionsBuilder builder, ConversationEvents? events)
+    {
+        if (events is not null)
+        {
+            builder.AddInterceptors(new ConversationChangeInterceptor(events));
+        }
+    }
 
     public static DatabaseProvider ProviderFor(RapportOptions options) =>
         string.IsNullOrWhiteSpace(options.Postgres) ? DatabaseProvider.Sqlite : DatabaseProvider.Postgres;
@@ -72,6 +85,7 @@ public static class DatabaseSetup
     /// </summary>
     public static IServiceCollection AddRapportDatabase(this IServiceCollection services)
     {
+        services.AddSingleton<ConversationEvents>();
         services.AddSingleton<RapportDbContextFactory>();
         services.AddSingleton<IDbContextFactory<RapportDbContext>>(sp => sp.GetRequiredService<RapportDbContextFactory>());
         services.AddScoped(sp => sp.GetRequiredService<RapportDbContextFactory>().CreateDbContext());

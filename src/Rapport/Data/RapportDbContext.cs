@@ -134,6 +134,8 @@ public abstract class RapportDbContext(DbContextOptions options)
             e.HasIndex(o => new { o.Status, o.NextAttemptAt });
         });
         builder.Entity<AuditEntry>().HasIndex(a => new { a.WorkspaceId, a.At });
+        // Each feature folder keeps its own entities' configuration (IEntityTypeConfiguration) next to them.
+        builder.ApplyConfigurationsFromAssembly(typeof(RapportDbContext).Assembly);
 
         // Defence in depth: a request scoped to a workspace cannot read another workspace's rows.
         foreach (var type in builder.Model.GetEntityTypes().Select(t => t.ClrType).Where(typeof(IWorkspaceOwned).IsAssignableFrom).ToList())
