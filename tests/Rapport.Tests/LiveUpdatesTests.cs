@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Rapport.Conversations.Live;
 using Rapport.Conversations;
+using Rapport.Conversations.Live;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
 
