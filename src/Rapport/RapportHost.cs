@@ -106,6 +106,7 @@ public static class RapportHost
         services.AddScoped<WorkspaceResolver>();
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, WorkspaceRoleHandler>();
         services.AddScoped<AuditLog>();
+        services.AddSingleton<Notifications.Notifier>();
         services.AddScoped<SignInService>();
         services.AddSingleton<SetupGate>();
         services.AddAntiforgery(o => o.Cookie.Name = "rapport.af");

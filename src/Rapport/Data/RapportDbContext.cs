@@ -48,6 +48,7 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<ReportingEvent> ReportingEvents => Set<ReportingEvent>();
     public DbSet<OutboxItem> OutboxItems => Set<OutboxItem>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     private static readonly System.Reflection.MethodInfo ScopeMethod =
