@@ -24,6 +24,44 @@ public sealed class TokenizerTests
         Assert.Equal("!!", tokens[7].Original);
     }
 
+    private static float PolarityOf(string text, string word)
+    {
+        var t = new TokenizedText();
+        Tokenizer.Tokenize(text, t);
+        return Enumerable.Range(0, t.Count).Where(i => t.Norm(i).SequenceEqual(word)).Select(i => t[i].Polarity).Single();
+    }
+
+    [Theory]
+    [InlineData("great, another 40 min delay 🙄", "great")]
+    [InlineData("love waiting on hold for an hour #not", "love")]
+    [InlineData("thanks for nothing @AcmeRail", "thanks")]
+    [InlineData("merci pour rien, vraiment génial", "genial")]
+    [InlineData("super service, said no one ever", "super")]
+    [InlineData("internet down again, love that for me", "love")]
+    public void Tokenize_IronyMarker_TurnsPraiseIntoBlame(string text, string word)
+    {
+        Assert.True(PolarityOf(text, word) < 0, text);
+    }
+
+    [Theory]
+    [InlineData("great service today 😊", "great")]
+    [InlineData("love the new menu", "love")]
+    [InlineData("thanks for sorting that out", "thanks")]
+    public void Tokenize_NoIronyMarker_PraiseStaysPositive(string text, string word)
+    {
+        Assert.True(PolarityOf(text, word) > 0, text);
+    }
+
+    [Theory]
+    [InlineData("the charger is faulty", "faulty")]
+    [InlineData("the app is unusable since the update", "unusable")]
+    [InlineData("colis endommagé", "endommage")]
+    [InlineData("c'est insupportable", "insupportable")]
+    public void Tokenize_FaultWords_AreNegative(string text, string word)
+    {
+        Assert.True(PolarityOf(text, word) < 0, text);
+    }
+
     [Fact]
     public void Tokenize_AccentsAndCase_AreFolded()
     {

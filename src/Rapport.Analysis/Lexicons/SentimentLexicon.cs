@@ -27,6 +27,10 @@ internal static class SentimentLexicon
         // English, negative
         Add(-3f, "terrible horrible awful worst disgusting disgraceful appalling atrocious pathetic useless scam fraud hate hated furious outrageous unacceptable nightmare shameful ridiculous dangerous unsafe");
         Add(-2f, "bad poor disappointed disappointing disappointment angry annoyed annoying frustrated frustrating upset broken broke wrong rude slow late delayed delay delays cancelled canceled cancellation missing lost failed fails failure fail error errors bug buggy crash crashed crashes problem problems issue issues complaint worse waste refund overcharged overpriced expensive ripoff rubbish crap sucks sucked shit fuck fucking damn dirty unhappy sad sorry stuck ignored unreliable incompetent misleading lied lying liar mess messed hell disaster fed sick tired joke");
+        // Words customers use about faults and service that are negative wherever they appear.
+        Add(-3f, "abysmal dreadful shocking laughable shambles infuriating disgrace livid fuming");
+        Add(-2f, "faulty defective damaged cracked smashed leaking leaky ruined unusable unresponsive incorrect mistake inconvenient inconvenience shoddy flimsy sloppy careless unprofessional disrespectful hassle outage outages overdue unanswered unfair cheated misled robbed stolen worthless lousy poorly clueless hopeless gutted fml");
+        Add(-1f, "ugh smh impossible");
         Add(-1f, "meh unfortunately confusing confused difficult hard wait waiting weird strange cold noisy mediocre average boring concern concerned worried worry doubt doubtful");
 
         // French, positive
@@ -36,6 +40,8 @@ internal static class SentimentLexicon
         // French, negative
         Add(-3f, "horrible horribles nul nulle nuls nulles lamentable lamentables scandale scandaleux scandaleuse honteux honteuse honte inadmissible inacceptable catastrophe catastrophique pire arnaque arnaques arnaqueur escroc escrocs escroquerie deplorable deplorables degoutant degoutante degoute degoutee deteste inutile inutiles dangereux dangereuse minable pitoyable enfer cauchemar honteusement");
         Add(-2f, "mauvais mauvaise mauvaises decu decue decus decues decevant decevante deception mecontent mecontente enerve enervee enervant agace agacee furieux furieuse marre galere galerer galere probleme problemes souci soucis panne pannes bug bugs bogue erreur erreurs retard retards retarde annule annulee annulation perdu perdue perdus casse cassee casses abime abimee defectueux defectueuse lent lente lents lentement cher chere chers trop_cher rembourser remboursement plainte reclamation incompetent incompetents incompetence merde merdique bordel putain chiant chiante pourri pourrie pourris foutage fiasco triste desole desolee bloque bloquee attente ignore ignoree injoignable mensonge menteur menteurs vole voleurs sale");
+        Add(-3f, "insupportable degueulasse immonde");
+        Add(-2f, "abuse abusif abusive foireux inutilisable defaillant defaillante endommage endommagee irrespectueux irrespectueuse impoli impolie malpoli malpolie desagreable injuste incapable incapables amateurisme menti mensonger");
         Add(-1.5f, "mal");
         Add(-1f, "bof moyen moyenne dommage malheureusement complique compliquee difficile bizarre etrange froid inquiet inquiete inquietude doute attendre attends");
         return d;

@@ -646,6 +646,66 @@ public static class Tokenizer
                 pendingLeft--;
             }
         }
+        if (IsIronic(into))
+        {
+            // "great, another delay 🙄", "love waiting on hold #not": an explicit marker of irony turns the praise
+            // around it into blame, as a negation does ("not great").
+            for (var i = 0; i < into.Count; i++)
+            {
+                ref var t = ref tokens[i];
+                if (t.Polarity > 0 && t.Kind is TokenKind.Word or TokenKind.Hashtag)
+                {
+                    t.Polarity *= -0.8f;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// An explicit marker of irony: the eye-roll or upside-down face, #not, #sarcasm, #irony (#sarcasme, #ironie),
+    /// "thanks for nothing", "merci pour rien", "yeah right", "said no one ever", "love that for me".
+    /// </summary>
+    private static bool IsIronic(TokenizedText into)
+    {
+        for (var i = 0; i < into.Count; i++)
+        {
+            ref readonly var t = ref into.Tokens[i];
+            switch (t.Kind)
+            {
+                case TokenKind.Emoji when Tokenizer.TryCodePoint(into.Source, t.Start, out var cp, out _) && cp is 0x1F644 or 0x1F643:
+                    return true;
+                case TokenKind.Hashtag when into.Norm(i) is "not" or "sarcasm" or "sarcastic" or "irony" or "sarcasme" or "ironie":
+                    return true;
+                case TokenKind.Word:
+                    if (Follows(into, i, "thanks", "for", "nothing") || Follows(into, i, "thank", "you", "for", "nothing")
+                        || Follows(into, i, "merci", "pour", "rien") || Follows(into, i, "yeah", "right")
+                        || Follows(into, i, "said", "no", "one", "ever") || Follows(into, i, "said", "nobody", "ever")
+                        || Follows(into, i, "love", "that", "for", "me"))
+                    {
+                        return true;
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        return false;
+    }
+
+    private static bool Follows(TokenizedText into, int at, params ReadOnlySpan<string> words)
+    {
+        if (at + words.Length > into.Count)
+        {
+            return false;
+        }
+        for (var k = 0; k < words.Length; k++)
+        {
+            if (into.Tokens[at + k].Kind != TokenKind.Word || !into.Norm(at + k).SequenceEqual(words[k]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool NextIsPolar(TokenizedText into, int from)
