@@ -303,7 +303,8 @@ public static class EvaluationRunner
     /// <summary>
     /// The zero-shot complaint detector favours recall, as triage should (a missed complaint costs more than a
     /// second look): a message is a complaint when complaint is a plausible reading of it
-    /// (P(complaint) ≥ <see cref="ComplaintThreshold"/>) or when it is negative and not spam.
+    /// (P(complaint) ≥ <see cref="ComplaintThreshold"/>) or when it is negative and neither spam nor chatter
+    /// (a lost match or a rainy Monday is negative but blames no one; chosen on held-out seed folds, docs/decisions/0012).
     /// </summary>
     public static bool IsComplaint(TextAnalysisResult r, IReadOnlyDictionary<Intent, double> intentProbabilities) =>
         IsComplaint(r, intentProbabilities, ComplaintThreshold);
@@ -315,6 +316,6 @@ public static class EvaluationRunner
         ArgumentNullException.ThrowIfNull(intentProbabilities);
         return r.Intent.Value == Intent.Complaint
             || intentProbabilities.GetValueOrDefault(Intent.Complaint) >= threshold
-            || (r.Sentiment.Value == SentimentLabel.Negative && r.Intent.Value != Intent.Spam);
+            || (r.Sentiment.Value == SentimentLabel.Negative && r.Intent.Value is not (Intent.Spam or Intent.Chatter));
     }
 }
