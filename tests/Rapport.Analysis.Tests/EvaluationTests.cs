@@ -182,6 +182,23 @@ public sealed class TextClassifierTests
     }
 
     [Theory]
+    [InlineData(Intent.Question, SentimentLabel.Negative, true)]
+    [InlineData(Intent.Request, SentimentLabel.Negative, true)]
+    [InlineData(Intent.Chatter, SentimentLabel.Negative, false)]
+    [InlineData(Intent.Spam, SentimentLabel.Negative, false)]
+    [InlineData(Intent.Question, SentimentLabel.Neutral, false)]
+    [InlineData(Intent.Complaint, SentimentLabel.Neutral, true)]
+    public void IsComplaint_NegativeCountsUnlessSpamOrChatter(Intent intent, SentimentLabel sentiment, bool expected)
+    {
+        var r = new TextAnalysisResult(
+            new Scored<string>("en", 1, []), new Scored<Intent>(intent, 0.6, []), new Scored<double>(0.5, 0, []), 0,
+            new Scored<SentimentLabel>(sentiment, 0.8, []), [], [], [], [], "test");
+        var p = new Dictionary<Intent, double> { [intent] = 0.6, [Intent.Complaint] = intent == Intent.Complaint ? 0.6 : 0.1 };
+
+        Assert.Equal(expected, EvaluationRunner.IsComplaint(r, p));
+    }
+
+    [Theory]
     [InlineData("shut up you pathetic clown", true)]
     [InlineData("what a disgusting liar", true)]
     [InlineData("thanks for the lovely evening", false)]
