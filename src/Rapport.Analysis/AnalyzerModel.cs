@@ -15,7 +15,7 @@ namespace Rapport.Analysis;
 public sealed class AnalyzerModel
 {
     /// <summary>Bumped when the features or the file format change; part of <see cref="Version"/>.</summary>
-    public const string FormatVersion = "ra1";
+    public const string FormatVersion = "ra2";
 
     private const string Magic = "RAPPORT-ANALYZER";
 

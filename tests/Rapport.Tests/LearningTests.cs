@@ -75,4 +75,32 @@ public class LearningTests
         var statuses = await db.TrainedModels.OrderBy(m => m.Number).Select(m => m.Status).ToListAsync();
         Assert.Equal([TrainedModelStatus.Current, TrainedModelStatus.Rejected], statuses);
     }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task ModelFromAnOlderVersion_FallsBackToTheDefaultModelInsteadOfFailingIngest(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        using var old = new MemoryStream();
+        await using (var w = new BinaryWriter(old, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write("RAPPORT-ANALYZER");
+            w.Write("ra0");
+        }
+        await using (var db = factory.OpenDb())
+        {
+            db.TrainedModels.Add(new TrainedModel { WorkspaceId = workspace.Id, Number = 1, Status = TrainedModelStatus.Current, Data = old.ToArray(), CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var analyzer = await factory.Services.GetRequiredService<WorkspaceAnalyzers>().ForAsync(workspace.Id);
+        Assert.Same(TextAnalyzer.Default, analyzer);
+
+        var channel = await factory.CreateChannelAsync(workspace.Id);
+        var client = await factory.TokenClientAsync(workspace.Id, Role.Agent);
+        var pushed = await client.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}/messages",
+            new { externalId = "m-1", authorHandle = "ana@example.test", text = "My card was charged twice, please refund me." });
+        Assert.Equal(HttpStatusCode.Created, pushed.StatusCode);
+    }
 }

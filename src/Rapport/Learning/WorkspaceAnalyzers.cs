@@ -10,7 +10,7 @@ namespace Rapport.Learning;
 /// Cached per workspace; the cache checks for a newer model at most every <see cref="RefreshEvery"/>, so a
 /// model trained on another app node is picked up within that time.
 /// </summary>
-public sealed class WorkspaceAnalyzers(RapportDbContextFactory factory, TimeProvider clock)
+public sealed partial class WorkspaceAnalyzers(RapportDbContextFactory factory, TimeProvider clock, ILogger<WorkspaceAnalyzers> logger)
 {
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromMinutes(1);
 
@@ -40,11 +40,23 @@ public sealed class WorkspaceAnalyzers(RapportDbContextFactory factory, TimeProv
         {
             var data = await db.TrainedModels.Where(m => m.Id == id).Select(m => m.Data).FirstAsync(ct);
             using var stream = new MemoryStream(data);
-            analyzer = new TextAnalyzer(AnalyzerModel.Load(stream));
+            try
+            {
+                analyzer = new TextAnalyzer(AnalyzerModel.Load(stream));
+            }
+            catch (InvalidDataException e)
+            {
+                // A model saved by an older version (its features changed): keep triaging with the default
+                // model rather than failing every message; the next retrain replaces it.
+                LogModelUnreadable(workspaceId, e.Message);
+            }
         }
         cache[workspaceId] = new Entry(currentId, analyzer, now);
         return analyzer;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workspace {WorkspaceId}'s trained model cannot be read ({Reason}); using the default model until it is retrained.")]
+    private partial void LogModelUnreadable(Guid workspaceId, string reason);
 
     /// <summary>Forgets a workspace's cached analyzer, after training or rolling back on this node.</summary>
     public void Invalidate(Guid workspaceId) => cache.TryRemove(workspaceId, out _);
