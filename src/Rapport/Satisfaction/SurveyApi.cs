@@ -31,7 +31,7 @@ public static class SurveyApi
             return Problems.NotFound("Conversation");
         }
         var token = links.TokenFor(workspaceId, conversationId);
-        return TypedResults.Ok(new SurveyLinkDto(links.UrlFor(workspaceId, conversationId), token));
+        return TypedResults.Ok(new SurveyLinkDto(links.UrlFor(token), token));
     }
 
     private static async Task<Ok<SurveySettingsDto>> GetSettingsAsync(RapportDbContext db, CancellationToken ct)

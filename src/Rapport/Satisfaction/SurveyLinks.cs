@@ -38,7 +38,8 @@ public sealed class SurveyLinks(IDataProtectionProvider protection, IOptions<Sur
         return WebEncoders.Base64UrlEncode(protector.Protect(plain));
     }
 
-    public Uri UrlFor(Guid workspaceId, Guid conversationId) => new(options.Value.PublicUrl, "/survey/" + TokenFor(workspaceId, conversationId));
+    /// <summary>The public page of a token. Each token made differs (random IV), so the link is built from the one given.</summary>
+    public Uri UrlFor(string token) => new(options.Value.PublicUrl, "/survey/" + token);
 
     /// <summary>The conversation a token names, or null for a forged, altered or malformed one.</summary>
     public (Guid WorkspaceId, Guid ConversationId)? Read(string? token)
@@ -68,7 +69,7 @@ public sealed class SurveyLinks(IDataProtectionProvider protection, IOptions<Sur
         {
             return;
         }
-        var link = UrlFor(conversation.WorkspaceId, conversation.Id).ToString();
+        var link = UrlFor(TokenFor(conversation.WorkspaceId, conversation.Id)).ToString();
         var text = settings.Invitation.Contains(SurveySettings.LinkPlaceholder, StringComparison.Ordinal)
             ? settings.Invitation.Replace(SurveySettings.LinkPlaceholder, link, StringComparison.Ordinal)
             : settings.Invitation + " " + link;
