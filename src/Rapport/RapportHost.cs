@@ -148,6 +148,13 @@ public static class RapportHost
         services.AddScoped<Conversations.ConversationActions>();
         services.AddOutbox();
         services.AddWebhookChannel();
+        services.AddScoped<Automation.AutomationEngine>();
+        services.AddOptions<Sla.SlaOptions>().BindConfiguration(Sla.SlaOptions.Section).ValidateDataAnnotations();
+        services.AddSingleton<Sla.SlaWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<Sla.SlaWorker>());
+        services.AddOptions<Satisfaction.SurveyOptions>().BindConfiguration(Satisfaction.SurveyOptions.Section);
+        services.AddSingleton<Satisfaction.SurveyLinks>();
+        services.AddScoped<Satisfaction.SurveyService>();
     }
 
     public const string SurveyRateLimit = "survey";

@@ -27,6 +27,10 @@ public static class ApiSetup
         ConversationsApi.Map(workspace);
         Learning.CorrectionsApi.Map(workspace);
         Outbox.OutboxApi.Map(workspace);
+        Sla.SlaApi.Map(workspace);
+        Automation.AutomationApi.Map(workspace);
+        Satisfaction.SurveyApi.Map(api, workspace);
+        Reports.ReportsApi.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
     }
 }

@@ -16,7 +16,7 @@ public sealed record ConversationActionResult(ProblemHttpResult? Problem = null,
 }
 
 /// <summary>Status, assignment, labels and the rest: one place for the API and the inbox, with the reporting events they append.</summary>
-public sealed class ConversationActions(TimeProvider clock)
+public sealed class ConversationActions(TimeProvider clock, Automation.AutomationEngine rules, Satisfaction.SurveyLinks surveys)
 {
     public async Task<ConversationActionResult> UpdateAsync(RapportDbContext db, Guid conversationId, UpdateConversationRequest request, Guid? actorId, CancellationToken ct = default)
     {
@@ -109,6 +109,13 @@ public sealed class ConversationActions(TimeProvider clock)
         {
             conversation.IsNoise = noise;
         }
+        var resolvedNow = conversation.Status == ConversationStatus.Resolved && db.Entry(conversation).Property(c => c.Status).IsModified;
+        // The rules see the agent's change; what the rules change does not run them again.
+        await rules.RunAsync(db, conversation, Automation.RuleTrigger.ConversationUpdated, null, ct);
+        if (resolvedNow && conversation.Status == ConversationStatus.Resolved)
+        {
+            await surveys.QueueOnResolveAsync(db, conversation, ct);
+        }
 
         conversation.Version++;
         try
@@ -134,20 +141,7 @@ public sealed class ConversationActions(TimeProvider clock)
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(conversation);
         var when = at ?? clock.GetUtcNow().UtcDateTime;
-        var message = new Message
-        {
-            WorkspaceId = conversation.WorkspaceId,
-            ConversationId = conversation.Id,
-            ChannelId = conversation.ChannelId,
-            Direction = note ? MessageDirection.Note : MessageDirection.Outbound,
-            AuthorUserId = authorUserId,
-            AuthorName = authorName,
-            Text = text,
-            CreatedAt = when,
-            ReceivedAt = when,
-            DeliveryStatus = note ? DeliveryStatus.None : delivery,
-        };
-        db.Messages.Add(message);
+        var message = NewOutbound(db, conversation, authorUserId, authorName, text, note, when, delivery);
         if (note)
         {
             return message;
@@ -167,7 +161,38 @@ public sealed class ConversationActions(TimeProvider clock)
         return message;
     }
 
-    private static void SetStatus(RapportDbContext db, Conversation conversation, ConversationStatus status, Guid? actorId, DateTime now)
+    /// <summary>
+    /// Records a message the product sends by itself (a rule's acknowledgement, a survey invitation), queued for the outbox.
+    /// It is not the brand's response: the conversation still waits for a person, and no response-time event is closed.
+    /// </summary>
+    internal static Message RecordAutomatedReply(RapportDbContext db, Conversation conversation, string authorName, string text, DateTime at)
+    {
+        var message = NewOutbound(db, conversation, null, authorName, text, note: false, at, DeliveryStatus.Queued);
+        conversation.LastMessageAt = at > conversation.LastMessageAt ? at : conversation.LastMessageAt;
+        return message;
+    }
+
+    private static Message NewOutbound(RapportDbContext db, Conversation conversation, Guid? authorUserId, string authorName, string text, bool note, DateTime when,
+        DeliveryStatus delivery)
+    {
+        var message = new Message
+        {
+            WorkspaceId = conversation.WorkspaceId,
+            ConversationId = conversation.Id,
+            ChannelId = conversation.ChannelId,
+            Direction = note ? MessageDirection.Note : MessageDirection.Outbound,
+            AuthorUserId = authorUserId,
+            AuthorName = authorName,
+            Text = text,
+            CreatedAt = when,
+            ReceivedAt = when,
+            DeliveryStatus = note ? DeliveryStatus.None : delivery,
+        };
+        db.Messages.Add(message);
+        return message;
+    }
+
+    internal static void SetStatus(RapportDbContext db, Conversation conversation, ConversationStatus status, Guid? actorId, DateTime now)
     {
         if (status == conversation.Status)
         {
@@ -177,6 +202,11 @@ public sealed class ConversationActions(TimeProvider clock)
         {
             conversation.ResolvedAt = now;
             db.ReportingEvents.Add(Event(conversation, ReportingEventNames.ConversationResolved, actorId, conversation.CreatedAt, now));
+            // How the customer feels at the end, for sentiment recovery (compared with how they opened).
+            var closing = Event(conversation, ReportingEventNames.SentimentAtResolution, actorId, conversation.CreatedAt, now);
+            closing.DurationSeconds = null;
+            closing.Value = SentimentScale.Of(conversation.Sentiment);
+            db.ReportingEvents.Add(closing);
         }
         else if (conversation.Status == ConversationStatus.Resolved)
         {
@@ -186,12 +216,13 @@ public sealed class ConversationActions(TimeProvider clock)
         conversation.Status = status;
     }
 
-    private static ReportingEvent Event(Conversation conversation, string name, Guid? actorId, DateTime start, DateTime end) => new()
+    internal static ReportingEvent Event(Conversation conversation, string name, Guid? actorId, DateTime start, DateTime end) => new()
     {
         WorkspaceId = conversation.WorkspaceId,
         Name = name,
         ConversationId = conversation.Id,
         ChannelId = conversation.ChannelId,
+        TeamId = conversation.TeamId,
         ActorUserId = actorId,
         StartedAt = start,
         EndedAt = end,

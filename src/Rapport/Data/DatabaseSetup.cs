@@ -54,6 +54,8 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
 
     private static void AddInterceptors(DbContextOptionsBuilder builder, ConversationEvents? events)
     {
+        // Due times and business-hours durations are kept right on every save, the CLI's included.
+        builder.AddInterceptors(new Sla.SlaInterceptor());
         if (events is not null)
         {
             builder.AddInterceptors(new ConversationChangeInterceptor(events));

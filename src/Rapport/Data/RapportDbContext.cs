@@ -49,6 +49,14 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<OutboxItem> OutboxItems => Set<OutboxItem>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
+    public DbSet<Sla.SlaPolicy> SlaPolicies => Set<Sla.SlaPolicy>();
+    public DbSet<Sla.BusinessHoursSpan> BusinessHours => Set<Sla.BusinessHoursSpan>();
+    public DbSet<Sla.Holiday> Holidays => Set<Sla.Holiday>();
+    public DbSet<Sla.SlaSettings> SlaSettings => Set<Sla.SlaSettings>();
+    public DbSet<Sla.SlaAlert> SlaAlerts => Set<Sla.SlaAlert>();
+    public DbSet<Automation.AutomationRule> AutomationRules => Set<Automation.AutomationRule>();
+    public DbSet<Satisfaction.SurveyResponse> SurveyResponses => Set<Satisfaction.SurveyResponse>();
+    public DbSet<Satisfaction.SurveySettings> SurveySettings => Set<Satisfaction.SurveySettings>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     private static readonly System.Reflection.MethodInfo ScopeMethod =

@@ -13,7 +13,7 @@ namespace Rapport.Ingest;
 /// The one path every inbound message takes: store it (idempotent on channel + external id), find or
 /// create its contact and conversation, analyse it, and append the reporting events.
 /// </summary>
-public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clock)
+public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.AutomationEngine rules, TimeProvider clock)
 {
     /// <summary>Longest text kept on a message; anything longer is cut and the raw payload keeps the rest.</summary>
     public const int MaxTextLength = 100_000;
@@ -80,10 +80,39 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
             conversation.IsNoise = true;
         }
 
+        var isNew = db.Entry(conversation).State == EntityState.Added;
+        if (isNew)
+        {
+            // What the conversation opened with: whether it needed an answer, and the customer's mood, for care reports.
+            db.ReportingEvents.Add(new ReportingEvent
+            {
+                WorkspaceId = workspaceId,
+                Name = ReportingEventNames.ConversationCreated,
+                ConversationId = conversation.Id,
+                ChannelId = item.ChannelId,
+                StartedAt = createdAt,
+                EndedAt = createdAt,
+                Value = analysis.NeedsAnswer.Value,
+            });
+            db.ReportingEvents.Add(new ReportingEvent
+            {
+                WorkspaceId = workspaceId,
+                Name = ReportingEventNames.SentimentAtOpening,
+                ConversationId = conversation.Id,
+                ChannelId = item.ChannelId,
+                StartedAt = createdAt,
+                EndedAt = createdAt,
+                Value = SentimentScale.Of(analysis.SentimentScore),
+            });
+            await rules.RunAsync(db, conversation, Automation.RuleTrigger.ConversationCreated, message, cancellationToken);
+        }
+        await rules.RunAsync(db, conversation, Automation.RuleTrigger.MessageReceived, message, cancellationToken);
+
         db.ReportingEvents.Add(new ReportingEvent
         {
             WorkspaceId = workspaceId,
             Name = ReportingEventNames.MessageReceived,
+            TeamId = conversation.TeamId,
             ConversationId = conversation.Id,
             ChannelId = item.ChannelId,
             StartedAt = createdAt,
@@ -185,15 +214,6 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, TimeProvider clo
                 LastMessageAt = createdAt,
             };
             db.Conversations.Add(conversation);
-            db.ReportingEvents.Add(new ReportingEvent
-            {
-                WorkspaceId = workspaceId,
-                Name = ReportingEventNames.ConversationCreated,
-                ConversationId = conversation.Id,
-                ChannelId = item.ChannelId,
-                StartedAt = createdAt,
-                EndedAt = createdAt,
-            });
             return conversation;
         }
 

@@ -39,19 +39,7 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
                 .FirstOrDefaultAsync(ct);
             var message = actions.RecordOutbound(db, conversation, authorUserId, authorName, text, note: false, delivery: DeliveryStatus.Queued);
             message.InReplyToExternalId = inReplyTo;
-            var payload = new ReplyPayload(conversation.Id, conversation.ExternalThreadId, inReplyTo, conversation.Subject, conversation.IsPublic, authorName, message.Text);
-            var now = clock.GetUtcNow().UtcDateTime;
-            db.OutboxItems.Add(new OutboxItem
-            {
-                WorkspaceId = conversation.WorkspaceId,
-                ChannelId = conversation.ChannelId,
-                MessageId = message.Id,
-                IdempotencyKey = "reply-" + message.Id.ToString("N"),
-                Payload = JsonSerializer.Serialize(payload, PayloadJson),
-                Status = OutboxStatus.Pending,
-                NextAttemptAt = now,
-                CreatedAt = now,
-            });
+            db.OutboxItems.Add(NewReplyItem(conversation, message, inReplyTo, authorName, clock.GetUtcNow().UtcDateTime));
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -64,6 +52,25 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
                 db.ChangeTracker.Clear();
             }
         }
+    }
+
+    /// <summary>The outbox item that delivers a recorded outbound message; the caller adds it and saves with the message.</summary>
+    public static OutboxItem NewReplyItem(Conversation conversation, Message message, string? inReplyTo, string authorName, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        ArgumentNullException.ThrowIfNull(message);
+        var payload = new ReplyPayload(conversation.Id, conversation.ExternalThreadId, inReplyTo, conversation.Subject, conversation.IsPublic, authorName, message.Text);
+        return new OutboxItem
+        {
+            WorkspaceId = conversation.WorkspaceId,
+            ChannelId = conversation.ChannelId,
+            MessageId = message.Id,
+            IdempotencyKey = "reply-" + message.Id.ToString("N"),
+            Payload = JsonSerializer.Serialize(payload, PayloadJson),
+            Status = OutboxStatus.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+        };
     }
 
     /// <summary>Queues a failed reply again, from a fresh count of attempts.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Rapport.Data;
 
 namespace Rapport.Reports;
@@ -13,7 +15,10 @@ public sealed class ReportingEvent : IWorkspaceOwned
     public required string Name { get; set; }
     public Guid? ConversationId { get; set; }
     public Guid? ChannelId { get; set; }
+    /// <summary>The member who acted (answered, resolved), when one did.</summary>
     public Guid? ActorUserId { get; set; }
+    /// <summary>The conversation's team when the event happened, for reports by team.</summary>
+    public Guid? TeamId { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime EndedAt { get; set; }
     /// <summary>Seconds between start and end, when the event measures a wait.</summary>
@@ -21,4 +26,10 @@ public sealed class ReportingEvent : IWorkspaceOwned
     /// <summary>The same wait counted in the workspace's business hours only.</summary>
     public double? BusinessDurationSeconds { get; set; }
     public double? Value { get; set; }
+}
+
+internal sealed class ReportingEventConfiguration : IEntityTypeConfiguration<ReportingEvent>
+{
+    // Care reports ask "was this conversation answered / resolved / recovered?" for each conversation of a period.
+    public void Configure(EntityTypeBuilder<ReportingEvent> builder) => builder.HasIndex(e => new { e.ConversationId, e.Name });
 }

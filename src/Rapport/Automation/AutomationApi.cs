@@ -1,0 +1,143 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Api;
+using Rapport.Data;
+using Rapport.Workspaces;
+
+namespace Rapport.Automation;
+
+public sealed record AutomationRuleDto(Guid Id, string Name, int Position, bool Enabled, RuleTrigger Trigger, RuleConditions Conditions, RuleActions Actions);
+public sealed record AutomationRuleRequest(string Name, int? Position, bool Enabled, RuleTrigger Trigger, RuleConditions? Conditions, RuleActions? Actions);
+
+/// <summary>Checks and applies a rule edit, for the API and the settings page alike.</summary>
+public static class AutomationRules
+{
+    public static async Task<(string Field, string Message)?> ApplyAsync(RapportDbContext db, AutomationRule rule, AutomationRuleRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(request);
+        var when = request.Conditions ?? new RuleConditions();
+        var then = request.Actions ?? new RuleActions();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100)
+        {
+            return ("name", "A name of 1 to 100 characters is required.");
+        }
+        if (!Enum.IsDefined(request.Trigger))
+        {
+            return ("trigger", "The trigger is MessageReceived, ConversationCreated, ConversationUpdated or SlaAboutToBreach.");
+        }
+        if (when.MinNeedsAnswer is < 0 or > 1)
+        {
+            return ("conditions.minNeedsAnswer", "The needs-an-answer threshold is between 0 and 1.");
+        }
+        if ((when.Keywords?.Count ?? 0) > AutomationRule.MaxKeywords || (when.Keywords ?? []).Any(k => string.IsNullOrWhiteSpace(k) || k.Length > 100))
+        {
+            return ("conditions.keywords", $"At most {AutomationRule.MaxKeywords} keywords of 1 to 100 characters.");
+        }
+        if (when.ChannelIds is { Count: > 0 } channels && await db.Channels.IgnoreQueryFilters().CountAsync(c => channels.Contains(c.Id) && c.WorkspaceId == rule.WorkspaceId, ct) != channels.Distinct().Count())
+        {
+            return ("conditions.channelIds", "Unknown channel.");
+        }
+        if (then.Capacity is < 1 or > 10_000)
+        {
+            return ("actions.capacity", "The capacity is from 1 to 10,000 open conversations per member.");
+        }
+        if (then.AssignToTeamId is { } team && !await db.Teams.IgnoreQueryFilters().AnyAsync(t => t.Id == team && t.WorkspaceId == rule.WorkspaceId, ct))
+        {
+            return ("actions.assignToTeamId", "Unknown team.");
+        }
+        var members = new[] { then.AssignToUserId }.OfType<Guid>().Concat(then.NotifyUserIds ?? []).Distinct().ToList();
+        if (members.Count > 0 && await db.Memberships.IgnoreQueryFilters().CountAsync(m => members.Contains(m.UserId) && m.WorkspaceId == rule.WorkspaceId, ct) != members.Count)
+        {
+            return ("actions.assignToUserId", "Unknown member.");
+        }
+        if (then.LabelIds is { Count: > 0 } labels && await db.Labels.IgnoreQueryFilters().CountAsync(l => labels.Contains(l.Id) && l.WorkspaceId == rule.WorkspaceId, ct) != labels.Distinct().Count())
+        {
+            return ("actions.labelIds", "Unknown label.");
+        }
+        if ((then.Priority is { } priority && !Enum.IsDefined(priority)) || (then.Status is { } status && (!Enum.IsDefined(status) || status == Conversations.ConversationStatus.Snoozed)))
+        {
+            return ("actions.status", "Unknown priority or status (a rule cannot snooze).");
+        }
+        if (then.ReplyText?.Length > AutomationRule.MaxReplyLength)
+        {
+            return ("actions.replyText", $"A reply is at most {AutomationRule.MaxReplyLength} characters.");
+        }
+        rule.Name = request.Name.Trim();
+        rule.Enabled = request.Enabled;
+        rule.Trigger = request.Trigger;
+        rule.Conditions = when with { Keywords = when.Keywords?.Select(k => k.Trim()).ToList() };
+        rule.Actions = then with { ReplyText = string.IsNullOrWhiteSpace(then.ReplyText) ? null : then.ReplyText.Trim() };
+        if (request.Position is { } position)
+        {
+            rule.Position = position;
+        }
+        else if (db.Entry(rule).State is EntityState.Detached or EntityState.Added)
+        {
+            rule.Position = (await db.AutomationRules.IgnoreQueryFilters().Where(r => r.WorkspaceId == rule.WorkspaceId).MaxAsync(r => (int?)r.Position, ct) ?? 0) + 1;
+        }
+        return null;
+    }
+
+    public static AutomationRuleDto ToDto(AutomationRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return new(rule.Id, rule.Name, rule.Position, rule.Enabled, rule.Trigger, rule.Conditions, rule.Actions);
+    }
+}
+
+public static class AutomationApi
+{
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        workspace.MapGet("/rules", ListAsync).WithSummary("Automation rules, in the order they run.");
+        workspace.MapPost("/rules", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Creates a rule (last unless a position is given).");
+        workspace.MapPut("/rules/{ruleId:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes a rule: conditions, actions, order, enabled.");
+        workspace.MapDelete("/rules/{ruleId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Deletes a rule.");
+    }
+
+    private static async Task<Ok<List<AutomationRuleDto>>> ListAsync(RapportDbContext db, CancellationToken ct) =>
+        TypedResults.Ok((await db.AutomationRules.AsNoTracking().OrderBy(r => r.Position).ThenBy(r => r.CreatedAt).ToListAsync(ct)).Select(AutomationRules.ToDto).ToList());
+
+    private static async Task<Results<Created<AutomationRuleDto>, ValidationProblem>> CreateAsync(
+        Guid workspaceId, AutomationRuleRequest request, RapportDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var rule = new AutomationRule { WorkspaceId = workspaceId, Name = "", CreatedAt = clock.GetUtcNow().UtcDateTime };
+        if (await AutomationRules.ApplyAsync(db, rule, request, ct) is var (field, message))
+        {
+            return Problems.Invalid(field, message);
+        }
+        db.AutomationRules.Add(rule);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/rules/{rule.Id}", AutomationRules.ToDto(rule));
+    }
+
+    private static async Task<Results<Ok<AutomationRuleDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid ruleId, AutomationRuleRequest request, RapportDbContext db, CancellationToken ct)
+    {
+        var rule = await db.AutomationRules.FirstOrDefaultAsync(r => r.Id == ruleId, ct);
+        if (rule is null)
+        {
+            return Problems.NotFound("Rule");
+        }
+        if (await AutomationRules.ApplyAsync(db, rule, request, ct) is var (field, message))
+        {
+            return Problems.Invalid(field, message);
+        }
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(AutomationRules.ToDto(rule));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid ruleId, RapportDbContext db, CancellationToken ct)
+    {
+        var rule = await db.AutomationRules.FirstOrDefaultAsync(r => r.Id == ruleId, ct);
+        if (rule is null)
+        {
+            return Problems.NotFound("Rule");
+        }
+        db.AutomationRules.Remove(rule);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+}

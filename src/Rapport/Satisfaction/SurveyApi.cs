@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Api;
+using Rapport.Data;
+using Rapport.Workspaces;
+
+namespace Rapport.Satisfaction;
+
+public sealed record SurveyLinkDto(Uri Url, string Token);
+public sealed record SurveySettingsDto(bool SendOnResolve, string Invitation);
+public sealed record SurveyAnswerRequest(int Csat, int Effort, string? Comment);
+
+public static class SurveyApi
+{
+    /// <summary>Agents get a conversation's link; admins set the automatic invitation; anyone with a link answers (rate-limited).</summary>
+    public static void Map(RouteGroupBuilder api, RouteGroupBuilder workspace)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        workspace.MapGet("/conversations/{conversationId:guid}/survey-link", LinkAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("The public satisfaction survey link of a conversation, to insert in a reply.");
+        workspace.MapGet("/survey-settings", GetSettingsAsync).WithSummary("Whether the survey is sent on resolution, and its invitation text.");
+        workspace.MapPut("/survey-settings", PutSettingsAsync).RequireAuthorization(Policies.Admin).WithSummary("Sets the automatic survey invitation.");
+        api.MapPost("/surveys/{token}", AnswerAsync).AllowAnonymous().RequireRateLimiting(RapportHost.SurveyRateLimit)
+            .WithSummary("Answers a satisfaction survey (no account): CSAT 1–5, effort 1–5, optional comment. Once per conversation.");
+    }
+
+    private static async Task<Results<Ok<SurveyLinkDto>, ProblemHttpResult>> LinkAsync(Guid workspaceId, Guid conversationId, RapportDbContext db, SurveyLinks links, CancellationToken ct)
+    {
+        if (!await db.Conversations.AnyAsync(c => c.Id == conversationId, ct))
+        {
+            return Problems.NotFound("Conversation");
+        }
+        var token = links.TokenFor(workspaceId, conversationId);
+        return TypedResults.Ok(new SurveyLinkDto(links.UrlFor(token), token));
+    }
+
+    private static async Task<Ok<SurveySettingsDto>> GetSettingsAsync(RapportDbContext db, CancellationToken ct)
+    {
+        var settings = await db.SurveySettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? new SurveySettings();
+        return TypedResults.Ok(new SurveySettingsDto(settings.SendOnResolve, settings.Invitation));
+    }
+
+    private static async Task<Results<Ok<SurveySettingsDto>, ValidationProblem>> PutSettingsAsync(Guid workspaceId, SurveySettingsDto request, RapportDbContext db, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Invitation) || request.Invitation.Length > SurveySettings.MaxInvitationLength)
+        {
+            return Problems.Invalid("invitation", $"An invitation of 1 to {SurveySettings.MaxInvitationLength} characters is required; {SurveySettings.LinkPlaceholder} marks where the link goes.");
+        }
+        var settings = await db.SurveySettings.FirstOrDefaultAsync(ct);
+        if (settings is null)
+        {
+            settings = new SurveySettings { WorkspaceId = workspaceId };
+            db.SurveySettings.Add(settings);
+        }
+        settings.SendOnResolve = request.SendOnResolve;
+        settings.Invitation = request.Invitation.Trim();
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new SurveySettingsDto(settings.SendOnResolve, settings.Invitation));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> AnswerAsync(string token, SurveyAnswerRequest request, RapportDbContext db, SurveyService surveys, CancellationToken ct) =>
+        await surveys.AnswerAsync(db, token, request.Csat, request.Effort, request.Comment, ct) switch
+        {
+            SurveyOutcome.Recorded => TypedResults.NoContent(),
+            SurveyOutcome.AlreadyAnswered => Problems.Conflict("Already answered", "This survey was already answered. Thank you!"),
+            SurveyOutcome.InvalidScore => Problems.Invalid("csat", "Satisfaction and effort are scores from 1 to 5."),
+            SurveyOutcome.CommentTooLong => Problems.Invalid("comment", $"The comment is limited to {SurveyResponse.MaxCommentLength} characters."),
+            _ => Problems.NotFound("Survey"),
+        };
+}
