@@ -12,7 +12,7 @@ public sealed record AutomationRuleRequest(string Name, int? Position, bool Enab
 /// <summary>Checks and applies a rule edit, for the API and the settings page alike.</summary>
 public static class AutomationRules
 {
-    public static async Task<(string Field, string Message)?> ApplyAsync(RapportDbContext db, AutomationRule rule, AutomationRuleRequest request, CancellationToken ct = default)
+    public static async Task<RuleViolation?> ApplyAsync(RapportDbContext db, AutomationRule rule, AutomationRuleRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(rule);
@@ -21,48 +21,48 @@ public static class AutomationRules
         var then = request.Actions ?? new RuleActions();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100)
         {
-            return ("name", "A name of 1 to 100 characters is required.");
+            return new RuleViolation("name", "Validation.Rule.Name", "A name of 1 to 100 characters is required.");
         }
         if (!Enum.IsDefined(request.Trigger))
         {
-            return ("trigger", "The trigger is MessageReceived, ConversationCreated, ConversationUpdated or SlaAboutToBreach.");
+            return new RuleViolation("trigger", "Validation.Rule.Trigger", "The trigger is MessageReceived, ConversationCreated, ConversationUpdated or SlaAboutToBreach.");
         }
         if (when.MinNeedsAnswer is < 0 or > 1)
         {
-            return ("conditions.minNeedsAnswer", "The needs-an-answer threshold is between 0 and 1.");
+            return new RuleViolation("conditions.minNeedsAnswer", "Validation.Rule.Threshold", "The needs-an-answer threshold is between 0 and 1.");
         }
         if ((when.Keywords?.Count ?? 0) > AutomationRule.MaxKeywords || (when.Keywords ?? []).Any(k => string.IsNullOrWhiteSpace(k) || k.Length > 100))
         {
-            return ("conditions.keywords", $"At most {AutomationRule.MaxKeywords} keywords of 1 to 100 characters.");
+            return new RuleViolation("conditions.keywords", "Validation.Rule.Keywords", $"At most {AutomationRule.MaxKeywords} keywords of 1 to 100 characters.");
         }
         if (when.ChannelIds is { Count: > 0 } channels && await db.Channels.IgnoreQueryFilters().CountAsync(c => channels.Contains(c.Id) && c.WorkspaceId == rule.WorkspaceId, ct) != channels.Distinct().Count())
         {
-            return ("conditions.channelIds", "Unknown channel.");
+            return new RuleViolation("conditions.channelIds", "Validation.UnknownChannel", "Unknown channel.");
         }
         if (then.Capacity is < 1 or > 10_000)
         {
-            return ("actions.capacity", "The capacity is from 1 to 10,000 open conversations per member.");
+            return new RuleViolation("actions.capacity", "Validation.Rule.Capacity", "The capacity is from 1 to 10,000 open conversations per member.");
         }
         if (then.AssignToTeamId is { } team && !await db.Teams.IgnoreQueryFilters().AnyAsync(t => t.Id == team && t.WorkspaceId == rule.WorkspaceId, ct))
         {
-            return ("actions.assignToTeamId", "Unknown team.");
+            return new RuleViolation("actions.assignToTeamId", "Validation.Rule.UnknownTeam", "Unknown team.");
         }
         var members = new[] { then.AssignToUserId }.OfType<Guid>().Concat(then.NotifyUserIds ?? []).Distinct().ToList();
         if (members.Count > 0 && await db.Memberships.IgnoreQueryFilters().CountAsync(m => members.Contains(m.UserId) && m.WorkspaceId == rule.WorkspaceId, ct) != members.Count)
         {
-            return ("actions.assignToUserId", "Unknown member.");
+            return new RuleViolation("actions.assignToUserId", "Validation.Rule.UnknownMember", "Unknown member.");
         }
         if (then.LabelIds is { Count: > 0 } labels && await db.Labels.IgnoreQueryFilters().CountAsync(l => labels.Contains(l.Id) && l.WorkspaceId == rule.WorkspaceId, ct) != labels.Distinct().Count())
         {
-            return ("actions.labelIds", "Unknown label.");
+            return new RuleViolation("actions.labelIds", "Validation.Rule.UnknownLabel", "Unknown label.");
         }
         if ((then.Priority is { } priority && !Enum.IsDefined(priority)) || (then.Status is { } status && (!Enum.IsDefined(status) || status == Conversations.ConversationStatus.Snoozed)))
         {
-            return ("actions.status", "Unknown priority or status (a rule cannot snooze).");
+            return new RuleViolation("actions.status", "Validation.Rule.Status", "Unknown priority or status (a rule cannot snooze).");
         }
         if (then.ReplyText?.Length > AutomationRule.MaxReplyLength)
         {
-            return ("actions.replyText", $"A reply is at most {AutomationRule.MaxReplyLength} characters.");
+            return new RuleViolation("actions.replyText", "Validation.Rule.Reply", $"A reply is at most {AutomationRule.MaxReplyLength} characters.");
         }
         rule.Name = request.Name.Trim();
         rule.Enabled = request.Enabled;
@@ -104,9 +104,9 @@ public static class AutomationApi
         Guid workspaceId, AutomationRuleRequest request, RapportDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var rule = new AutomationRule { WorkspaceId = workspaceId, Name = "", CreatedAt = clock.GetUtcNow().UtcDateTime };
-        if (await AutomationRules.ApplyAsync(db, rule, request, ct) is var (field, message))
+        if (await AutomationRules.ApplyAsync(db, rule, request, ct) is { } violation)
         {
-            return Problems.Invalid(field, message);
+            return Problems.Invalid(violation);
         }
         db.AutomationRules.Add(rule);
         await db.SaveChangesAsync(ct);
@@ -121,9 +121,9 @@ public static class AutomationApi
         {
             return Problems.NotFound("Rule");
         }
-        if (await AutomationRules.ApplyAsync(db, rule, request, ct) is var (field, message))
+        if (await AutomationRules.ApplyAsync(db, rule, request, ct) is { } violation)
         {
-            return Problems.Invalid(field, message);
+            return Problems.Invalid(violation);
         }
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(AutomationRules.ToDto(rule));

@@ -10,6 +10,44 @@ public sealed record SurveyLinkDto(Uri Url, string Token);
 public sealed record SurveySettingsDto(bool SendOnResolve, string Invitation);
 public sealed record SurveyAnswerRequest(int Csat, int Effort, string? Comment);
 
+/// <summary>Reads, checks and saves the automatic survey invitation, for the API and the settings page alike.</summary>
+public static class SurveySetup
+{
+    /// <summary>The settings of the context's workspace (the defaults until saved).</summary>
+    public static async Task<SurveySettingsDto> ReadAsync(RapportDbContext db, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var settings = await db.SurveySettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? new SurveySettings();
+        return new SurveySettingsDto(settings.SendOnResolve, settings.Invitation);
+    }
+
+    public static RuleViolation? Check(SurveySettingsDto request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return string.IsNullOrWhiteSpace(request.Invitation) || request.Invitation.Length > SurveySettings.MaxInvitationLength
+            ? new RuleViolation("invitation", "Validation.Survey.Invitation",
+                $"An invitation of 1 to {SurveySettings.MaxInvitationLength} characters is required; {SurveySettings.LinkPlaceholder} marks where the link goes.")
+            : null;
+    }
+
+    /// <summary>Saves checked settings in the context's workspace.</summary>
+    public static async Task<SurveySettingsDto> SaveAsync(RapportDbContext db, Guid workspaceId, SurveySettingsDto request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(request);
+        var settings = await db.SurveySettings.FirstOrDefaultAsync(ct);
+        if (settings is null)
+        {
+            settings = new SurveySettings { WorkspaceId = workspaceId };
+            db.SurveySettings.Add(settings);
+        }
+        settings.SendOnResolve = request.SendOnResolve;
+        settings.Invitation = request.Invitation.Trim();
+        await db.SaveChangesAsync(ct);
+        return new SurveySettingsDto(settings.SendOnResolve, settings.Invitation);
+    }
+}
+
 public static class SurveyApi
 {
     /// <summary>Agents get a conversation's link; admins set the automatic invitation; anyone with a link answers (rate-limited).</summary>
@@ -34,28 +72,16 @@ public static class SurveyApi
         return TypedResults.Ok(new SurveyLinkDto(links.UrlFor(token), token));
     }
 
-    private static async Task<Ok<SurveySettingsDto>> GetSettingsAsync(RapportDbContext db, CancellationToken ct)
-    {
-        var settings = await db.SurveySettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? new SurveySettings();
-        return TypedResults.Ok(new SurveySettingsDto(settings.SendOnResolve, settings.Invitation));
-    }
+    private static async Task<Ok<SurveySettingsDto>> GetSettingsAsync(RapportDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await SurveySetup.ReadAsync(db, ct));
 
     private static async Task<Results<Ok<SurveySettingsDto>, ValidationProblem>> PutSettingsAsync(Guid workspaceId, SurveySettingsDto request, RapportDbContext db, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Invitation) || request.Invitation.Length > SurveySettings.MaxInvitationLength)
+        if (SurveySetup.Check(request) is { } violation)
         {
-            return Problems.Invalid("invitation", $"An invitation of 1 to {SurveySettings.MaxInvitationLength} characters is required; {SurveySettings.LinkPlaceholder} marks where the link goes.");
+            return Problems.Invalid(violation);
         }
-        var settings = await db.SurveySettings.FirstOrDefaultAsync(ct);
-        if (settings is null)
-        {
-            settings = new SurveySettings { WorkspaceId = workspaceId };
-            db.SurveySettings.Add(settings);
-        }
-        settings.SendOnResolve = request.SendOnResolve;
-        settings.Invitation = request.Invitation.Trim();
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new SurveySettingsDto(settings.SendOnResolve, settings.Invitation));
+        return TypedResults.Ok(await SurveySetup.SaveAsync(db, workspaceId, request, ct));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> AnswerAsync(string token, SurveyAnswerRequest request, RapportDbContext db, SurveyService surveys, CancellationToken ct) =>

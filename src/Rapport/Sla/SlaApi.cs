@@ -35,47 +35,47 @@ public static class SlaSetup
         return new SlaSetupDto(zone, lead ?? SlaSettings.DefaultWarningLeadMinutes, policies, hours, holidays);
     }
 
-    /// <summary>The first thing wrong with a setup, as (field, message), or null.</summary>
-    public static async Task<(string Field, string Message)?> CheckAsync(RapportDbContext db, Guid workspaceId, SlaSetupDto setup, CancellationToken ct = default)
+    /// <summary>The first thing wrong with a setup, or null; the code names the message in the interface's strings.</summary>
+    public static async Task<RuleViolation?> CheckAsync(RapportDbContext db, Guid workspaceId, SlaSetupDto setup, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(setup);
         if (setup.WarningLeadMinutes is < 0 or > 7 * 24 * 60)
         {
-            return ("warningLeadMinutes", "The warning lead is between 0 minutes and 7 days.");
+            return new RuleViolation("warningLeadMinutes", "Validation.Sla.WarningLead", "The warning lead is between 0 minutes and 7 days.");
         }
         if ((setup.Policies?.Count ?? 0) > MaxItems || (setup.Hours?.Count ?? 0) > MaxItems || (setup.Holidays?.Count ?? 0) > MaxItems)
         {
-            return ("policies", $"At most {MaxItems} policies, opening spans and holidays.");
+            return new RuleViolation("policies", "Validation.Sla.TooMany", $"At most {MaxItems} policies, opening spans and holidays.");
         }
         foreach (var policy in setup.Policies ?? [])
         {
             if (string.IsNullOrWhiteSpace(policy.Name) || policy.Name.Length > 100)
             {
-                return ("policies", "Each policy needs a name of 1 to 100 characters.");
+                return new RuleViolation("policies", "Validation.Sla.PolicyName", "Each policy needs a name of 1 to 100 characters.");
             }
             if (policy.Priority is { } priority && !Enum.IsDefined(priority))
             {
-                return ("policies", "The priority is Low, Normal, High or Urgent.");
+                return new RuleViolation("policies", "Validation.Sla.Priority", "The priority is Low, Normal, High or Urgent.");
             }
             if (new[] { policy.FirstResponseMinutes, policy.NextResponseMinutes, policy.ResolutionMinutes }.Any(m => m is < 1 or > MaxTargetMinutes))
             {
-                return ("policies", "Targets are from 1 minute to 365 days of business time.");
+                return new RuleViolation("policies", "Validation.Sla.Target", "Targets are from 1 minute to 365 days of business time.");
             }
             if (policy.ChannelId is { } channel && !await db.Channels.IgnoreQueryFilters().AnyAsync(c => c.Id == channel && c.WorkspaceId == workspaceId, ct))
             {
-                return ("policies", "Unknown channel.");
+                return new RuleViolation("policies", "Validation.UnknownChannel", "Unknown channel.");
             }
         }
         if ((setup.Policies ?? []).GroupBy(p => (p.Priority, p.ChannelId)).Any(g => g.Count() > 1))
         {
-            return ("policies", "Two policies cover the same priority and channel.");
+            return new RuleViolation("policies", "Validation.Sla.DuplicatePolicy", "Two policies cover the same priority and channel.");
         }
         foreach (var span in setup.Hours ?? [])
         {
             if (!Enum.IsDefined(span.Day) || span.OpensMinute < 0 || span.ClosesMinute > 1440 || span.OpensMinute >= span.ClosesMinute)
             {
-                return ("hours", "Each opening span opens before it closes, within one day.");
+                return new RuleViolation("hours", "Validation.Sla.Span", "Each opening span opens before it closes, within one day.");
             }
         }
         foreach (var day in (setup.Hours ?? []).GroupBy(s => s.Day))
@@ -83,16 +83,16 @@ public static class SlaSetup
             var spans = day.OrderBy(s => s.OpensMinute).ToList();
             if (spans.Zip(spans.Skip(1)).Any(p => p.Second.OpensMinute < p.First.ClosesMinute))
             {
-                return ("hours", "Opening spans of one day must not overlap.");
+                return new RuleViolation("hours", "Validation.Sla.Overlap", "Opening spans of one day must not overlap.");
             }
         }
         if ((setup.Holidays ?? []).Any(h => string.IsNullOrWhiteSpace(h.Name) || h.Name.Length > 100))
         {
-            return ("holidays", "Each holiday needs a name of 1 to 100 characters.");
+            return new RuleViolation("holidays", "Validation.Sla.HolidayName", "Each holiday needs a name of 1 to 100 characters.");
         }
         if ((setup.Holidays ?? []).GroupBy(h => h.Date).Any(g => g.Count() > 1))
         {
-            return ("holidays", "A date is listed twice.");
+            return new RuleViolation("holidays", "Validation.Sla.HolidayTwice", "A date is listed twice.");
         }
         return null;
     }
@@ -141,9 +141,9 @@ public static class SlaApi
 
     private static async Task<Results<Ok<SlaSetupDto>, ValidationProblem>> PutAsync(Guid workspaceId, SlaSetupDto request, RapportDbContext db, CancellationToken ct)
     {
-        if (await SlaSetup.CheckAsync(db, workspaceId, request, ct) is var (field, message))
+        if (await SlaSetup.CheckAsync(db, workspaceId, request, ct) is { } violation)
         {
-            return Problems.Invalid(field, message);
+            return Problems.Invalid(violation);
         }
         await SlaSetup.SaveAsync(db, workspaceId, request, ct);
         return TypedResults.Ok(await SlaSetup.ReadAsync(db, workspaceId, ct));

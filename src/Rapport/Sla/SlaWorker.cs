@@ -1,11 +1,14 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Rapport.Automation;
 using Rapport.Conversations;
 using Rapport.Data;
 using Rapport.Notifications;
 using Rapport.Reports;
+using Rapport.Resources;
 
 namespace Rapport.Sla;
 
@@ -25,10 +28,12 @@ public sealed class SlaOptions
 /// <summary>
 /// Warns the assignee (or the team) when a deadline comes within the workspace's lead time, and records a breach event
 /// when it passes, each once per deadline (the <see cref="SlaAlert"/> row is unique). A warning also runs the rules whose
-/// trigger is "SLA about to breach".
+/// trigger is "SLA about to breach". Notices are written in the workspace's language, with times in its time zone:
+/// a notification is stored as plain text, read later by whoever it is for.
 /// </summary>
 public sealed partial class SlaWorker(
-    RapportDbContextFactory databases, IServiceScopeFactory scopes, Notifier notifier, IOptions<SlaOptions> options, TimeProvider clock, ILogger<SlaWorker> logger)
+    RapportDbContextFactory databases, IServiceScopeFactory scopes, Notifier notifier, IStringLocalizer<Strings> strings, IOptions<SlaOptions> options,
+    TimeProvider clock, ILogger<SlaWorker> logger)
     : BackgroundService
 {
     private readonly SlaOptions settings = options.Value;
@@ -153,7 +158,7 @@ public sealed partial class SlaWorker(
                 Value = (int)deadline.Target,
             });
         }
-        var text = $"{Describe(deadline.Target)} {(kind == "sla.warning" ? "due" : "overdue since")} {deadline.DueAt:yyyy-MM-dd HH:mm} UTC: {conversation.Subject ?? "conversation"}";
+        var text = await NoticeAsync(db, conversation, deadline, kind == "sla.warning", ct);
         foreach (var userId in await RecipientsAsync(db, conversation, ct))
         {
             notifier.Add(db, conversation.WorkspaceId, userId, kind, text, conversation.Id);
@@ -162,12 +167,25 @@ public sealed partial class SlaWorker(
         return true;
     }
 
-    private static string Describe(SlaTarget target) => target switch
+    /// <summary>"First response due 10/06/2026 10:00 (Europe/Paris): subject", in the workspace's language.</summary>
+    private async Task<string> NoticeAsync(RapportDbContext db, Conversation conversation, Deadline deadline, bool warning, CancellationToken ct)
     {
-        SlaTarget.FirstResponse => "First response",
-        SlaTarget.NextResponse => "Next response",
-        _ => "Resolution",
-    };
+        var workspace = await db.Workspaces.Where(w => w.Id == conversation.WorkspaceId).Select(w => new { w.DefaultCulture, w.TimeZone }).FirstAsync(ct);
+        var culture = CultureInfo.GetCultureInfo(workspace.DefaultCulture is "fr" ? "fr" : "en");
+        var zone = BusinessCalendar.Zone(workspace.TimeZone);
+        var due = TimeZoneInfo.ConvertTimeFromUtc(deadline.DueAt, zone).ToString("g", culture) + $" ({zone.Id})";
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = culture;
+        try
+        {
+            return strings[warning ? "Sla.Notice.Warning" : "Sla.Notice.Breach", strings[$"Sla.Target.{deadline.Target}"], due,
+                conversation.Subject ?? strings["Sla.Notice.AConversation"]];
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+    }
 
     /// <summary>The assignee; without one, the members of the conversation's team.</summary>
     private static async Task<List<Guid>> RecipientsAsync(RapportDbContext db, Conversation conversation, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -9,6 +10,7 @@ using Rapport.Conversations;
 using Rapport.Data;
 using Rapport.Notifications;
 using Rapport.Reports;
+using Rapport.Resources;
 using Rapport.Sla;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
@@ -89,6 +91,12 @@ public class SlaTests
     {
         await using var setup = await ServiceWorkspace.StartAsync(provider);
         var agent = await setup.Factory.AddMemberAsync(setup.Workspace.Id, Role.Agent);
+        await using (var french = setup.Factory.OpenDb())
+        {
+            // Notices are written in the workspace's language, with times in its time zone.
+            (await french.Workspaces.SingleAsync(w => w.Id == setup.Workspace.Id)).DefaultCulture = "fr";
+            await french.SaveChangesAsync();
+        }
         // Round the clock, first response within an hour, warned 20 minutes before.
         var policy = new SlaSetupDto("Europe/Paris", 20, [new SlaPolicyDto("Default", null, null, 60, null, null)], [], []);
         Assert.Equal(HttpStatusCode.OK, (await setup.Client.PutAsJsonAsync($"{setup.Url}/sla", policy)).StatusCode);
@@ -98,7 +106,7 @@ public class SlaTests
 
         var clock = new FakeTimeProvider(start.AddMinutes(30));
         var worker = new SlaWorker(setup.Factory.Services.GetRequiredService<RapportDbContextFactory>(), setup.Factory.Services.GetRequiredService<IServiceScopeFactory>(),
-            new Notifier(clock), Options.Create(new SlaOptions()), clock, NullLogger<SlaWorker>.Instance);
+            new Notifier(clock), setup.Factory.Services.GetRequiredService<IStringLocalizer<Strings>>(), Options.Create(new SlaOptions()), clock, NullLogger<SlaWorker>.Instance);
 
         Assert.Equal(0, await worker.RunOnceAsync());
         clock.SetUtcNow(start.AddMinutes(45));
@@ -113,6 +121,9 @@ public class SlaTests
         var notifications = await db.Notifications.Where(n => n.ConversationId == id).OrderBy(n => n.CreatedAt).ToListAsync();
         Assert.Equal(["sla.warning", "sla.breach"], notifications.Where(n => n.Kind.StartsWith("sla.", StringComparison.Ordinal)).Select(n => n.Kind));
         Assert.All(notifications.Where(n => n.Kind.StartsWith("sla.", StringComparison.Ordinal)), n => Assert.Equal(agent.Id, n.UserId));
+        // Due 9:00 UTC, 11:00 in Paris (UTC+2 in June), in French.
+        Assert.StartsWith("Première réponse attendue le 10/06/2026 11:00 (Europe/Paris) : ", notifications.Single(n => n.Kind == "sla.warning").Text, StringComparison.Ordinal);
+        Assert.StartsWith("Première réponse en retard depuis le 10/06/2026 11:00 (Europe/Paris) : ", notifications.Single(n => n.Kind == "sla.breach").Text, StringComparison.Ordinal);
         var breach = await db.ReportingEvents.SingleAsync(e => e.Name == ReportingEventNames.SlaBreached);
         Assert.Equal((id, start.AddMinutes(60), agent.Id), (breach.ConversationId!.Value, breach.StartedAt, breach.ActorUserId!.Value));
     }
