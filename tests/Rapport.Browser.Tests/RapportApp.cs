@@ -21,6 +21,9 @@ public sealed class RapportApp : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
+    /// <summary>The running app's services, for seeding what a test needs besides what it does through pages.</summary>
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("The app is not started.");
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))

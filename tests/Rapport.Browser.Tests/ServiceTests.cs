@@ -1,0 +1,227 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Rapport.Accounts;
+using Rapport.Channels;
+using Rapport.Data;
+using Rapport.Reports;
+using Rapport.Workspaces;
+
+namespace Rapport.Browser.Tests;
+
+/// <summary>
+/// Service settings take effect: an SLA policy and a rule made on their pages shape the next message that arrives
+/// through the API; analysts read them but cannot change them; the care report shows figures, a chart, and French.
+/// </summary>
+public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IAsyncLifetime
+{
+    private const string AnalystEmail = "alex@velo-vert.example";
+    private Workspace workspace = null!;
+    private Channel channel = null!;
+
+    /// <summary>Runs before each test; the app (and its database) is shared by the class, so set up once.</summary>
+    public async Task InitializeAsync()
+    {
+        await using var db = await OpenDbAsync();
+        if (!await db.Workspaces.AnyAsync())
+        {
+            await Flows.SetUpAsync(await app.NewPageAsync("en-US"));
+            workspace = await db.Workspaces.SingleAsync();
+            db.Channels.Add(new Channel { WorkspaceId = workspace.Id, Name = "Web chat", Kind = ChannelKind.Api, Direction = ChannelDirection.Inbox, CreatedAt = DateTime.UtcNow });
+            db.Labels.Add(new Label { WorkspaceId = workspace.Id, Name = "Refund", Color = "#b45309" });
+            await db.SaveChangesAsync();
+            await using var scope = app.Services.CreateAsyncScope();
+            var workspaces = scope.ServiceProvider.GetRequiredService<WorkspaceService>();
+            var (analyst, errors) = await workspaces.CreateUserAsync(AnalystEmail, "Alex Analyst", Flows.OwnerPassword);
+            Assert.True(analyst is not null, string.Join(" ", errors));
+            await workspaces.AddMemberAsync(workspace.Id, analyst.Id, Role.Analyst, null);
+        }
+        workspace = await db.Workspaces.SingleAsync();
+        channel = await db.Channels.IgnoreQueryFilters().SingleAsync(c => c.Name == "Web chat");
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Admin_MakesAPolicyAndARule_TheNextApiMessageGetsTheLabelAndADueTime()
+    {
+        var page = await SignInAsync(Flows.OwnerEmail);
+
+        await page.GotoAsync("/settings/sla");
+        await Flows.WaitForCircuitAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a policy" }).ClickAsync();
+        await page.GetByLabel("First response", new() { Exact = true }).FillAsync("60");
+        // A second policy for the same priority and channel is refused with the shared check's message.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a policy" }).ClickAsync();
+        await page.GetByRole(AriaRole.Group, new() { Name = "Policy 2" }).GetByLabel("Name", new() { Exact = true }).FillAsync("Duplicate");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save service levels" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Two policies" })).ToContainTextAsync("Two policies cover the same priority and channel.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete Duplicate" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save service levels" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Saved." })).ToBeVisibleAsync();
+        await Flows.ScreenshotAsync(page, "en-settings-sla");
+
+        await page.GotoAsync("/settings/rules");
+        await Flows.WaitForCircuitAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "New rule" }).ClickAsync();
+        await page.GetByLabel("Rule name", new() { Exact = true }).FillAsync("Refund requests");
+        await page.GetByLabel("Keywords", new() { Exact = true }).FillAsync("refund\nmoney back");
+        await page.GetByLabel("Add labels", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Refund" }).ClickAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save rule" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "Refund requests", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "words: “refund”, “money back”" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "label Refund" })).ToBeVisibleAsync();
+        await Flows.ScreenshotAsync(page, "en-settings-rules");
+
+        var before = DateTime.UtcNow;
+        using var api = await ApiClientAsync();
+        var response = await api.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}/messages",
+            new { externalId = "m-1", authorHandle = "lea@example.test", text = "Hello, I would like a refund for my order please." });
+        response.EnsureSuccessStatusCode();
+        var conversationId = (await response.Content.ReadFromJsonAsync<Received>())!.ConversationId;
+
+        await using var db = await OpenDbAsync();
+        var conversation = await db.Conversations.IgnoreQueryFilters().Include(c => c.Labels).SingleAsync(c => c.Id == conversationId);
+        var label = await db.Labels.IgnoreQueryFilters().SingleAsync(l => l.Name == "Refund");
+        Assert.Contains(conversation.Labels, l => l.LabelId == label.Id);
+        // Round the clock (no opening hours): due an hour after the message.
+        Assert.NotNull(conversation.FirstResponseDueAt);
+        Assert.InRange(conversation.FirstResponseDueAt!.Value, before.AddMinutes(59), DateTime.UtcNow.AddMinutes(61));
+    }
+
+    [Fact]
+    public async Task Analyst_ReadsSlaAndRules_ButCannotChangeThem()
+    {
+        var page = await SignInAsync(AnalystEmail);
+
+        await page.GotoAsync("/settings/sla");
+        await Flows.WaitForCircuitAsync(page);
+        await Expect(Flows.Heading(page, "Service levels (SLA)")).ToBeVisibleAsync();
+        await Expect(page.Locator("#sla-read-only")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save service levels" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Add a policy" })).ToHaveCountAsync(0);
+
+        await page.GotoAsync("/settings/rules");
+        await Flows.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#rules-read-only")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "New rule" })).ToHaveCountAsync(0);
+
+        // Admin-only settings stay closed.
+        await page.GotoAsync("/settings/workspace");
+        await Expect(Flows.Heading(page, "Access denied")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Reports_ShowFiguresAChartAndNames_ThenFrench()
+    {
+        await SeedCareAsync();
+        var page = await SignInAsync(AnalystEmail);
+
+        await page.GotoAsync("/reports");
+        await Flows.WaitForCircuitAsync(page);
+        await Expect(Flows.Heading(page, "Reports")).ToBeVisibleAsync();
+        // Just the seeded day: the other tests' messages arrive today.
+        var day = DateOnly.FromDateTime(SeededDay).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await page.GetByLabel("Period", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Custom" }).ClickAsync();
+        await page.GetByLabel("From", new() { Exact = true }).FillAsync(day);
+        await page.GetByLabel("To", new() { Exact = true }).FillAsync(day);
+        // Three conversations needed an answer, two got one.
+        var rate = page.GetByRole(AriaRole.Article, new() { Name = "Response rate" });
+        await Expect(rate).ToContainTextAsync("67%");
+        await Expect(rate).ToContainTextAsync("2 of 3 answered");
+        await Expect(page.GetByRole(AriaRole.Article, new() { Name = "Satisfaction (CSAT)" })).ToContainTextAsync("4.0 / 5");
+        await Expect(page.Locator("section[aria-labelledby=chart-first-response] svg").First).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download CSV" })).ToHaveAttributeAsync("href", new Regex("/reports/care\\.csv\\?from="));
+
+        // By channel: the channel's name, never its id.
+        await page.GetByLabel("Group by", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Channel" }).ClickAsync();
+        await Expect(page.Locator("#report-table")).ToContainTextAsync("Web chat");
+        Assert.DoesNotContain(channel.Id.ToString(), await page.Locator("#report-table").InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
+        await Flows.ScreenshotAsync(page, "en-reports");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "FR Français" }).ClickAsync();
+        await Expect(Flows.Heading(page, "Rapports")).ToBeVisibleAsync();
+        await Flows.WaitForCircuitAsync(page);
+        await Expect(page.GetByRole(AriaRole.Article, new() { Name = "Taux de réponse" })).ToContainTextAsync("2 sur 3 ont reçu une réponse");
+        await Expect(page.GetByRole(AriaRole.Article, new() { Name = "Délai de première réponse" })).ToBeVisibleAsync();
+        await Expect(page.GetByText("Première réponse médiane (minutes) par canal")).ToBeVisibleAsync();
+        await Expect(page.Locator("#report-table")).ToContainTextAsync("Web chat");
+        await Flows.ScreenshotAsync(page, "fr-reports");
+    }
+
+    private sealed record Received(Guid ConversationId);
+
+    private async Task<RapportDbContext> OpenDbAsync() =>
+        await app.Services.GetRequiredService<IDbContextFactory<RapportDbContext>>().CreateDbContextAsync();
+
+    private async Task<IPage> SignInAsync(string email)
+    {
+        var page = await app.NewPageAsync("en-US");
+        await page.GotoAsync("/account/signin");
+        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(email);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Flows.OwnerPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator("main h1")).ToBeVisibleAsync();
+        // The language is remembered on the account, and another test may have switched it to French.
+        await page.GotoAsync("/account/culture?culture=en&redirectUri=%2F");
+        await Expect(Flows.Heading(page, "Inbox")).ToBeVisibleAsync();
+        return page;
+    }
+
+    /// <summary>An owner's API token, as an integration would hold.</summary>
+    private async Task<HttpClient> ApiClientAsync()
+    {
+        var secret = TokenHasher.NewToken(ApiTokenAuthenticationHandler.TokenPrefix);
+        await using (var db = await OpenDbAsync())
+        {
+            var owner = await db.Memberships.IgnoreQueryFilters().Where(m => m.WorkspaceId == workspace.Id && m.Role == Role.Owner).Select(m => m.UserId).FirstAsync();
+            db.ApiTokens.Add(new ApiToken
+            {
+                WorkspaceId = workspace.Id,
+                Name = "chat widget",
+                Prefix = secret[..10],
+                TokenHash = TokenHasher.Hash(secret),
+                Role = Role.Owner,
+                CreatedByUserId = owner,
+                CreatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        var client = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        return client;
+    }
+
+    private static DateTime SeededDay => DateTime.UtcNow.Date.AddDays(-10).AddHours(9);
+
+    /// <summary>Ten days ago: three conversations that needed an answer, two answered (10 min, 2 h), one resolved and rated 4.</summary>
+    private async Task SeedCareAsync()
+    {
+        await using var db = await OpenDbAsync();
+        var day = SeededDay;
+        var ids = new[] { Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid() };
+        ReportingEvent Event(string name, Guid conversation, double? duration = null, double? value = null) => new()
+        {
+            WorkspaceId = workspace.Id,
+            Name = name,
+            ConversationId = conversation,
+            ChannelId = channel.Id,
+            StartedAt = day,
+            EndedAt = day.AddSeconds(duration ?? 0),
+            DurationSeconds = duration,
+            Value = value,
+        };
+        db.ReportingEvents.AddRange(ids.Select(id => Event(ReportingEventNames.ConversationCreated, id, value: 0.9)));
+        db.ReportingEvents.AddRange(
+            Event(ReportingEventNames.FirstResponse, ids[0], duration: 600),
+            Event(ReportingEventNames.FirstResponse, ids[1], duration: 7200),
+            Event(ReportingEventNames.ConversationResolved, ids[0], duration: 3600),
+            Event(ReportingEventNames.SurveyCsat, ids[0], value: 4),
+            Event(ReportingEventNames.SurveyEffort, ids[0], value: 2));
+        await db.SaveChangesAsync();
+    }
+}
