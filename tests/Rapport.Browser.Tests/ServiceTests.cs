@@ -89,6 +89,19 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         // Round the clock (no opening hours): due an hour after the message.
         Assert.NotNull(conversation.FirstResponseDueAt);
         Assert.InRange(conversation.FirstResponseDueAt!.Value, before.AddMinutes(59), DateTime.UtcNow.AddMinutes(61));
+
+        // Opening hours: a split Monday, saved as spans in minutes of the day.
+        await page.GotoAsync("/settings/sla");
+        await Flows.WaitForCircuitAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add hours on Monday" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add hours on Monday" }).ClickAsync();
+        await page.GetByLabel("Monday, span 1: opens").FillAsync("08:30");
+        await page.GetByLabel("Monday, span 2: closes").FillAsync("18:00");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save service levels" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Saved." }).Last).ToBeVisibleAsync();
+        await using var after = await OpenDbAsync();
+        var spans = await after.BusinessHours.IgnoreQueryFilters().Where(h => h.WorkspaceId == workspace.Id).OrderBy(h => h.OpensMinute).ToListAsync();
+        Assert.Equal([(DayOfWeek.Monday, 510, 720), (DayOfWeek.Monday, 780, 1080)], spans.Select(h => (h.Day, h.OpensMinute, h.ClosesMinute)));
     }
 
     [Fact]

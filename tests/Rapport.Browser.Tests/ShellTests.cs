@@ -18,6 +18,8 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         ("/settings/teams", "Teams", "Équipes"),
         ("/settings/labels", "Labels", "Étiquettes"),
         ("/settings/channels", "Channels", "Canaux"),
+        ("/settings/sla", "Service levels (SLA)", "Niveaux de service (SLA)"),
+        ("/settings/rules", "Automation rules", "Règles d’automatisation"),
         ("/settings/tokens", "API tokens", "Jetons d’API"),
         ("/settings/audit", "Audit log", "Journal d’audit"),
     ];
