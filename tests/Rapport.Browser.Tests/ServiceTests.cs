@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Rapport.Accounts;
+using Rapport.Automation;
 using Rapport.Channels;
 using Rapport.Data;
 using Rapport.Reports;
@@ -102,6 +103,54 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         await using var after = await OpenDbAsync();
         var spans = await after.BusinessHours.IgnoreQueryFilters().Where(h => h.WorkspaceId == workspace.Id).OrderBy(h => h.OpensMinute).ToListAsync();
         Assert.Equal([(DayOfWeek.Monday, 510, 720), (DayOfWeek.Monday, 780, 1080)], spans.Select(h => (h.Day, h.OpensMinute, h.ClosesMinute)));
+
+        // The survey is sent on resolution once switched on in the workspace settings.
+        await page.GotoAsync("/settings/workspace");
+        await Flows.WaitForCircuitAsync(page);
+        await Expect(page.GetByText("Rapport:Surveys:PublicUrl", new() { Exact = false })).ToBeVisibleAsync();
+        await page.GetByLabel("Send the survey link when a conversation is resolved").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save survey settings" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Saved." }).Last).ToBeVisibleAsync();
+        await using var surveys = await OpenDbAsync();
+        Assert.True((await surveys.SurveySettings.IgnoreQueryFilters().SingleAsync(x => x.WorkspaceId == workspace.Id)).SendOnResolve);
+    }
+
+    [Fact]
+    public async Task Admin_ReordersDisablesAndDeletesRules()
+    {
+        await using (var seed = await OpenDbAsync())
+        {
+            var last = await seed.AutomationRules.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspace.Id).MaxAsync(r => (int?)r.Position) ?? 0;
+            seed.AutomationRules.AddRange(
+                new AutomationRule { WorkspaceId = workspace.Id, Name = "Urgent first", Position = last + 1, CreatedAt = DateTime.UtcNow, Actions = new() { Priority = Conversations.Priority.High } },
+                new AutomationRule { WorkspaceId = workspace.Id, Name = "VIP next", Position = last + 2, CreatedAt = DateTime.UtcNow, Conditions = new() { VipOnly = true } });
+            await seed.SaveChangesAsync();
+        }
+        var page = await SignInAsync(Flows.OwnerEmail);
+        await page.GotoAsync("/settings/rules");
+        await Flows.WaitForCircuitAsync(page);
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "VIP contact" })).ToBeVisibleAsync();
+
+        var above = await RowIndexAsync("Urgent first");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Move VIP next up" }).ClickAsync();
+        // The header is row 0: the rule now shows where "Urgent first" was, and the database agrees.
+        await Expect(page.GetByRole(AriaRole.Row).Nth(1 + above)).ToContainTextAsync("VIP next");
+        Assert.Equal(above, await RowIndexAsync("VIP next"));
+        // Positions are renumbered 1..n in the order shown.
+        await using (var moved = await OpenDbAsync())
+        {
+            var positions = await moved.AutomationRules.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspace.Id).OrderBy(r => r.Position).Select(r => r.Position).ToListAsync();
+            Assert.Equal(Enumerable.Range(1, positions.Count), positions);
+        }
+        await page.GetByLabel("Urgent first enabled").UncheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete VIP next" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "VIP next", Exact = true })).ToHaveCountAsync(0);
+
+        await using var db = await OpenDbAsync();
+        var rules = await db.AutomationRules.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspace.Id).OrderBy(r => r.Position).ToListAsync();
+        Assert.DoesNotContain(rules, r => r.Name == "VIP next");
+        Assert.False(rules.Single(r => r.Name == "Urgent first").Enabled);
     }
 
     [Fact]
@@ -167,6 +216,14 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
     }
 
     private sealed record Received(Guid ConversationId);
+
+    /// <summary>Where a rule stands in the workspace's order (0 first), as the database says.</summary>
+    private async Task<int> RowIndexAsync(string name)
+    {
+        await using var db = await OpenDbAsync();
+        var names = await db.AutomationRules.IgnoreQueryFilters().Where(r => r.WorkspaceId == workspace.Id).OrderBy(r => r.Position).ThenBy(r => r.CreatedAt).Select(r => r.Name).ToListAsync();
+        return names.IndexOf(name);
+    }
 
     private async Task<RapportDbContext> OpenDbAsync() =>
         await app.Services.GetRequiredService<IDbContextFactory<RapportDbContext>>().CreateDbContextAsync();
