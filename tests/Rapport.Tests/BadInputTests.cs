@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
 

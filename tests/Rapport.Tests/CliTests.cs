@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Rapport.Cli;
 using Rapport.Data;
 using Rapport.Learning;

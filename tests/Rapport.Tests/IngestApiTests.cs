@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
 using Rapport.Conversations;
 using Rapport.Tests.Infrastructure;

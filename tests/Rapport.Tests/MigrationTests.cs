@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests;

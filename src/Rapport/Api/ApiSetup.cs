@@ -27,6 +27,8 @@ public static class ApiSetup
         ConversationsApi.Map(workspace);
         Learning.CorrectionsApi.Map(workspace);
         Outbox.OutboxApi.Map(workspace);
+        ConversationThreadApi.Map(workspace);
+        Notifications.NotificationsApi.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
     }
 }

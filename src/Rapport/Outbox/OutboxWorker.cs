@@ -136,7 +136,13 @@ public sealed partial class OutboxWorker(
             // The network's id must stay unique on the channel; a receiver repeating one is not worth a failed delivery.
             outcome = outcome with { ExternalId = null };
         }
+        var wasScheduled = message?.DeliveryStatus == DeliveryStatus.Scheduled;
         Record(item, message, outcome, now);
+        if (wasScheduled && outcome.Result == SendResult.Sent && conversation is not null)
+        {
+            // A scheduled reply becomes the brand's response when the customer gets it, not when it was written.
+            ConversationActions.CountResponse(db, conversation, message!.AuthorUserId, now);
+        }
         if (channel is not null && outcome.Result != SendResult.Sent)
         {
             channel.LastError = outcome.Error;

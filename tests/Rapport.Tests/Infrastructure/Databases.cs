@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Rapport.Tests.Infrastructure;
 
 /// <summary>
