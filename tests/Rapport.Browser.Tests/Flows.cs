@@ -1,3 +1,6 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
 namespace Rapport.Browser.Tests;
 
 /// <summary>Steps several tests share.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Rapport.Cli;
 using Rapport.Data;
 using Rapport.Learning;

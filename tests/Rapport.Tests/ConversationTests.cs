@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using Rapport.Conversations;
 using Rapport.Reports;
 using Rapport.Tests.Infrastructure;

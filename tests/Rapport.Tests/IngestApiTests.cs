@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
 using Rapport.Conversations;
 using Rapport.Tests.Infrastructure;

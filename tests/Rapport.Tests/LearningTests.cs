@@ -1,5 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rapport.Analysis;
+using Rapport.Analysis.Training;
 using Rapport.Conversations;
 using Rapport.Learning;
 using Rapport.Tests.Infrastructure;

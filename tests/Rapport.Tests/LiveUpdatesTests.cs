@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Rapport.Conversations;
 using Rapport.Conversations.Live;
 using Rapport.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests;

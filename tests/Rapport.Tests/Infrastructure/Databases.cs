@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Rapport.Tests.Infrastructure;
 
 /// <summary>
