@@ -129,6 +129,18 @@ public sealed class PresenceTests(RapportApp app) : IClassFixture<RapportApp>
 
         // Leaving the page leaves the conversation.
         await leo.GotoAsync("/inbox");
+        await Flows.WaitForCircuitAsync(leo);
         await Expect(camille.GetByTestId("presence")).Not.ToContainTextAsync("Léo Dubois");
+
+        // A note that mentions Léo lights up his bell, wherever he is; the notification leads to the conversation.
+        await camille.GetByLabel("Private note", new() { Exact = true }).CheckAsync();
+        await camille.Locator("#reply-box").FillAsync("@Léo Dubois can you call Sam back?");
+        await camille.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
+        await Expect(camille.Locator(".message-note")).ToContainTextAsync("can you call Sam back?");
+        await Expect(leo.GetByTestId("unread-count")).ToHaveTextAsync("1");
+        await leo.GetByRole(AriaRole.Button, new() { Name = "Notifications, 1 unread" }).ClickAsync();
+        await leo.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("mentioned you") }).ClickAsync();
+        await Expect(leo).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/conversations/{conversationId}$"));
+        await Expect(leo.GetByTestId("unread-count")).ToHaveCountAsync(0);
     }
 }
