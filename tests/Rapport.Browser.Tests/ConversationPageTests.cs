@@ -144,3 +144,43 @@ public sealed class PresenceTests(RapportApp app) : IClassFixture<RapportApp>
         await Expect(leo.GetByTestId("unread-count")).ToHaveCountAsync(0);
     }
 }
+
+/// <summary>A conversation of 10,000 messages opens on its latest page and loads earlier ones on request.</summary>
+public sealed class LongThreadTests(RapportApp app) : IClassFixture<RapportApp>
+{
+    [Fact]
+    public async Task AThreadOf10000Messages_OpensOnItsLatestPage_AndPagesBack()
+    {
+        var page = await app.NewPageAsync("en-US");
+        await Flows.SetUpAsync(page);
+        var conversationId = await ConversationPageTests.SeedConversationAsync(app, "First of many.");
+        await using (var scope = app.Services.CreateAsyncScope())
+        await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RapportDbContext>>().CreateDbContextAsync())
+        {
+            var conversation = await db.Conversations.SingleAsync(c => c.Id == conversationId);
+            var start = DateTime.UtcNow.AddDays(-1);
+            db.Messages.AddRange(Enumerable.Range(1, 9_999).Select(i => new Rapport.Conversations.Message
+            {
+                WorkspaceId = conversation.WorkspaceId,
+                ConversationId = conversation.Id,
+                ChannelId = conversation.ChannelId,
+                ExternalId = $"bulk-{i}",
+                AuthorName = "Sam Rivera",
+                Text = $"Message {i}",
+                CreatedAt = start.AddSeconds(i),
+                ReceivedAt = start.AddSeconds(i),
+            }));
+            await db.SaveChangesAsync();
+        }
+
+        await page.GotoAsync($"/conversations/{conversationId}");
+        await Flows.WaitForCircuitAsync(page);
+
+        var messages = page.Locator("ol.messages > li");
+        await Expect(messages).ToHaveCountAsync(50);
+        await Expect(messages.Last).ToContainTextAsync("First of many.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show earlier messages" }).ClickAsync();
+        await Expect(messages).ToHaveCountAsync(100);
+        await Expect(messages.First).ToContainTextAsync("Message 9901");
+    }
+}

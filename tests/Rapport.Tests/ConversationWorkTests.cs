@@ -267,6 +267,47 @@ public class ConversationWorkTests
         Assert.Empty(presence.Present(conversation));
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task AThreadOf10000Messages_IsReadInPages_NeverAllAtOnce(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await factory.CreateChannelAsync(workspace.Id);
+        var conversation = await InboundAsync(factory, workspace.Id, channel.Id, "m-0", "sam@example.test", "First of many.");
+        await SeedThreadAsync(factory, workspace.Id, channel.Id, conversation, 9_999);
+        var client = await factory.TokenClientAsync(workspace.Id, Role.Analyst);
+
+        var first = await client.GetFromJsonAsync<Api.Page<MessageDto>>($"/api/v1/workspaces/{workspace.Id}/conversations/{conversation}/messages?limit=500", Json.Options);
+        Assert.True(first!.Items.Count <= Api.Cursor.MaxLimit, "One page is bounded whatever limit is asked for.");
+        Assert.NotNull(first.NextCursor);
+        var second = await client.GetFromJsonAsync<Api.Page<MessageDto>>(
+            $"/api/v1/workspaces/{workspace.Id}/conversations/{conversation}/messages?limit=500&cursor={Uri.EscapeDataString(first.NextCursor!)}", Json.Options);
+        Assert.Empty(first.Items.Select(m => m.Id).Intersect(second!.Items.Select(m => m.Id)));
+        Assert.True(second.Items[0].CreatedAt >= first.Items[^1].CreatedAt);
+    }
+
+    /// <summary>Many customer messages in one conversation, a second apart, inserted in one go.</summary>
+    internal static async Task SeedThreadAsync(RapportFactory factory, Guid workspaceId, Guid channelId, Guid conversationId, int count)
+    {
+        await using var db = factory.OpenDb();
+        var start = DateTime.UtcNow.AddDays(-1);
+        db.Messages.AddRange(Enumerable.Range(1, count).Select(i => new Message
+        {
+            WorkspaceId = workspaceId,
+            ConversationId = conversationId,
+            ChannelId = channelId,
+            Direction = i % 2 == 0 ? MessageDirection.Outbound : MessageDirection.Inbound,
+            DeliveryStatus = i % 2 == 0 ? DeliveryStatus.Sent : DeliveryStatus.None,
+            ExternalId = $"bulk-{i}",
+            AuthorName = i % 2 == 0 ? "Camille" : "Sam",
+            Text = $"Message {i}",
+            CreatedAt = start.AddSeconds(i),
+            ReceivedAt = start.AddSeconds(i),
+        }));
+        await db.SaveChangesAsync();
+    }
+
     internal static async Task<Guid> InboundAsync(RapportFactory factory, Guid workspaceId, Guid channelId, string externalId, string handle, string text, string? thread = null)
     {
         await using var scope = factory.Services.CreateAsyncScope();
