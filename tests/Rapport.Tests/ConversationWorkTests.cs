@@ -212,12 +212,11 @@ public class ConversationWorkTests
         var (owner, workspace) = await factory.CreateOwnerAsync();
         var channel = await factory.CreateChannelAsync(workspace.Id);
         var conversation = await InboundAsync(factory, workspace.Id, channel.Id, "m-1", "sam@example.test", "Hello?");
-        await using (var db = factory.OpenDb())
-        {
-            (await db.Memberships.SingleAsync(m => m.UserId == owner.Id)).Signature = "Camille, Vélo Vert";
-            await db.SaveChangesAsync();
-        }
         var agent = await factory.SignedInClientAsync(owner.Email!);
+        var signatureUrl = $"/api/v1/workspaces/{workspace.Id}/signature";
+        Assert.Equal(HttpStatusCode.BadRequest, (await agent.PutAsJsonAsync(signatureUrl, new { signature = new string('x', Signatures.MaxLength + 1) })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await agent.PutAsJsonAsync(signatureUrl, new { signature = "  Camille, Vélo Vert  " })).StatusCode);
+        Assert.Equal("Camille, Vélo Vert", (await agent.GetFromJsonAsync<SignatureDto>(signatureUrl, Json.Options))!.Signature);
         var response = await agent.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/conversations/{conversation}/replies", new { text = "Hi Sam!", signature = true });
         var reply = await response.Content.ReadFromJsonAsync<ReplyResponse>(Json.Options);
 

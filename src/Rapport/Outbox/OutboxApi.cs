@@ -17,6 +17,9 @@ public sealed record ReplyRequest(string? Text, DateTime? SendAt = null, bool? S
 /// <summary>The queued reply: its message id and delivery status (Queued, then Sent or Failed with a reason).</summary>
 public sealed record ReplyResponse(Guid MessageId, DeliveryStatus DeliveryStatus, string? DeliveryError);
 
+/// <summary>Your signature in this workspace, appended to replies sent with <c>signature: true</c> (or the composer's box ticked).</summary>
+public sealed record SignatureDto(string? Signature);
+
 public static class OutboxApi
 {
     public static void Map(RouteGroupBuilder workspace)
@@ -27,6 +30,9 @@ public static class OutboxApi
             .WithSummary("Queues a reply whose delivery failed again.");
         workspace.MapPost("/conversations/{conversationId:guid}/messages/{messageId:guid}/cancel", CancelAsync).RequireAuthorization(Policies.Agent)
             .WithSummary("Takes a scheduled reply back before its send-at time; it stays in the thread as cancelled.");
+        workspace.MapGet("/signature", SignatureAsync).RequireAuthorization(Policies.Agent).WithSummary("Your signature in this workspace.");
+        workspace.MapPut("/signature", SetSignatureAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary($"Sets your signature in this workspace (at most {Signatures.MaxLength} characters; empty removes it).");
     }
 
     private static async Task<Results<Accepted<ReplyResponse>, ValidationProblem, ProblemHttpResult>> ReplyAsync(
@@ -94,5 +100,31 @@ public static class OutboxApi
                 "Only a scheduled reply that has not left yet can be cancelled; this one is being sent, sent, failed or already cancelled."),
             _ => TypedResults.Ok(new ReplyResponse(messageId, DeliveryStatus.Cancelled, null)),
         };
+    }
+
+    private static async Task<Results<Ok<SignatureDto>, ProblemHttpResult>> SignatureAsync(HttpContext http, RapportDbContext db, CancellationToken ct)
+    {
+        var userId = http.Member().UserId;
+        var membership = await db.Memberships.Where(m => m.UserId == userId).Select(m => new SignatureDto(m.Signature)).FirstOrDefaultAsync(ct);
+        return membership is null ? Problems.NotFound("Membership") : TypedResults.Ok(membership);
+    }
+
+    private static async Task<Results<Ok<SignatureDto>, ValidationProblem, ProblemHttpResult>> SetSignatureAsync(
+        SignatureDto request, HttpContext http, RapportDbContext db, CancellationToken ct)
+    {
+        var text = IngestService.Clean(request.Signature ?? "").Trim();
+        if ((request.Signature?.Length ?? 0) > Signatures.MaxLength)
+        {
+            return Problems.Invalid("signature", $"A signature has at most {Signatures.MaxLength} characters.");
+        }
+        var userId = http.Member().UserId;
+        var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == userId, ct);
+        if (membership is null)
+        {
+            return Problems.NotFound("Membership");
+        }
+        membership.Signature = text.Length == 0 ? null : text;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new SignatureDto(membership.Signature));
     }
 }
