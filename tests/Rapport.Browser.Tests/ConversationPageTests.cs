@@ -86,6 +86,23 @@ public sealed class ConversationPageTests(RapportApp app) : IClassFixture<Rappor
         return result.ConversationId;
     }
 
+    /// <summary>The same customer writing again on the conversation's channel.</summary>
+    internal static async Task SeedFollowUpAsync(RapportApp app, Guid conversationId, string text)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RapportDbContext>>().CreateDbContextAsync();
+        var conversation = await db.Conversations.SingleAsync(c => c.Id == conversationId);
+        var result = await scope.ServiceProvider.GetRequiredService<IngestService>().IngestAsync(db, conversation.WorkspaceId, new InboundItem
+        {
+            ChannelId = conversation.ChannelId,
+            ExternalId = "follow-up-" + Guid.NewGuid().ToString("N"),
+            AuthorHandle = "sam@example.test",
+            AuthorName = "Sam Rivera",
+            Text = text,
+        });
+        Assert.Equal(conversationId, result.ConversationId);
+    }
+
     /// <summary>A second agent in the only workspace.</summary>
     internal static async Task AddAgentAsync(RapportApp app, string email, string name)
     {
@@ -123,6 +140,11 @@ public sealed class PresenceTests(RapportApp app) : IClassFixture<RapportApp>
 
         await Expect(camille.GetByTestId("presence")).ToContainTextAsync("Léo Dubois is viewing");
         await Expect(leo.GetByTestId("presence")).ToContainTextAsync("Camille Martin is viewing");
+
+        // A new customer message appears on both pages without a reload.
+        await ConversationPageTests.SeedFollowUpAsync(app, conversationId, "Hello? Still waiting.");
+        await Expect(camille.Locator(".message-inbound").Last).ToContainTextAsync("Still waiting.");
+        await Expect(leo.Locator(".message-inbound").Last).ToContainTextAsync("Still waiting.");
 
         await leo.Locator("#reply-box").PressSequentiallyAsync("On it");
         await Expect(camille.GetByTestId("presence")).ToContainTextAsync("Léo Dubois is typing…");
