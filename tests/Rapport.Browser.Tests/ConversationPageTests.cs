@@ -59,7 +59,7 @@ public sealed class ConversationPageTests(RapportApp app) : IClassFixture<Rappor
         await page.Locator("h1").ClickAsync();
         await page.Keyboard.PressAsync("e");
         await Expect(page.GetByLabel("Status", new() { Exact = true })).ToHaveValueAsync("Resolved");
-        await Expect(page.Locator(".audit-trail")).ToContainTextAsync("conversation.status Resolved");
+        await Expect(page.Locator(".audit-trail")).ToContainTextAsync("set the status to Resolved");
 
         // Esc goes back to the inbox.
         await page.Keyboard.PressAsync("Escape");
