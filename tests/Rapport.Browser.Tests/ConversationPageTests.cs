@@ -167,11 +167,11 @@ public sealed class PresenceTests(RapportApp app) : IClassFixture<RapportApp>
     }
 }
 
-/// <summary>A conversation of 10,000 messages opens on its latest page and loads earlier ones on request.</summary>
+/// <summary>A conversation of 10,000 messages opens on its latest page and pages back; a stale change is refused, then reloaded.</summary>
 public sealed class LongThreadTests(RapportApp app) : IClassFixture<RapportApp>
 {
     [Fact]
-    public async Task AThreadOf10000Messages_OpensOnItsLatestPage_AndPagesBack()
+    public async Task AThreadOf10000Messages_OpensOnItsLatestPage_PagesBack_AndAStaleChangeIsRefusedThenReloaded()
     {
         var page = await app.NewPageAsync("en-US");
         await Flows.SetUpAsync(page);
@@ -204,5 +204,21 @@ public sealed class LongThreadTests(RapportApp app) : IClassFixture<RapportApp>
         await page.GetByRole(AriaRole.Button, new() { Name = "Show earlier messages" }).ClickAsync();
         await Expect(messages).ToHaveCountAsync(100);
         await Expect(messages.First).ToContainTextAsync("Message 9901");
+
+        // A colleague's change this page has not heard of (made outside the app's saves): acting on the stale
+        // version is refused with a clear message, and the page reloads with their change instead of overwriting it.
+        await using (var scope = app.Services.CreateAsyncScope())
+        await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<RapportDbContext>>().CreateDbContextAsync())
+        {
+            await db.Conversations.Where(c => c.Id == conversationId)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Priority, Rapport.Conversations.Priority.Urgent).SetProperty(c => c.Version, c => c.Version + 1));
+        }
+        await page.GetByRole(AriaRole.Button, new() { Name = "Assign to me (a)" }).ClickAsync();
+        await Expect(page.GetByText("Someone else changed this conversation since you opened it.", new() { Exact = false })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Priority", new() { Exact = true })).ToHaveValueAsync("Urgent");
+        await Expect(page.GetByLabel("Assignee", new() { Exact = true })).ToHaveValueAsync("");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Assign to me (a)" }).ClickAsync();
+        await Expect(page.GetByLabel("Assignee", new() { Exact = true })).Not.ToHaveValueAsync("");
+        await Expect(page.GetByLabel("Priority", new() { Exact = true })).ToHaveValueAsync("Urgent");
     }
 }
