@@ -146,6 +146,10 @@ public static class RapportHost
         services.AddScoped<Channels.Import.ImportService>();
         services.AddFeeds();
         services.AddScoped<Conversations.ConversationActions>();
+        services.AddScoped<Learning.AnalysisCorrections>();
+        services.AddScoped<Conversations.ConversationNotes>();
+        services.AddScoped<Conversations.ConversationMerge>();
+        services.AddSingleton<Conversations.Live.ConversationPresence>();
         services.AddOutbox();
         services.AddWebhookChannel();
         services.AddScoped<Automation.AutomationEngine>();

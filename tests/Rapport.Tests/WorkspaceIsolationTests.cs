@@ -97,7 +97,7 @@ public class WorkspaceIsolationTests
         Assert.All(owned, t => Assert.True(t.GetDeclaredQueryFilters().Count > 0, $"{t.ClrType.Name} has a WorkspaceId but no workspace filter: implement IWorkspaceOwned."));
     }
 
-    internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId, Guid RuleId);
+    internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId, Guid RuleId, Guid NotificationId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -123,8 +123,10 @@ public class WorkspaceIsolationTests
         var message = new Message { WorkspaceId = workspaceId, ConversationId = conversation.Id, ChannelId = channel.Id, ExternalId = "b-1", Text = "Secret B message", CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow };
         message.Analysis = new MessageAnalysis { MessageId = message.Id, WorkspaceId = workspaceId, Intent = "Question", Sentiment = "Neutral" };
         db.Messages.Add(message);
+        var notification = new Notifications.Notification { WorkspaceId = workspaceId, UserId = ownerId, Kind = "note.mention", Text = "Secret B mention", CreatedAt = DateTime.UtcNow };
+        db.Notifications.Add(notification);
         await db.SaveChangesAsync();
-        return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id, rule.Id);
+        return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id, rule.Id, notification.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -140,7 +142,8 @@ public class WorkspaceIsolationTests
             .Replace("{invitationId:guid}", ids.InvitationId.ToString(), StringComparison.Ordinal)
             .Replace("{userId:guid}", ids.UserId.ToString(), StringComparison.Ordinal)
             .Replace("{messageId:guid}", ids.MessageId.ToString(), StringComparison.Ordinal)
-            .Replace("{ruleId:guid}", ids.RuleId.ToString(), StringComparison.Ordinal);
+            .Replace("{ruleId:guid}", ids.RuleId.ToString(), StringComparison.Ordinal)
+            .Replace("{notificationId:guid}", ids.NotificationId.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');
     }

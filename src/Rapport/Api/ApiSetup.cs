@@ -31,6 +31,8 @@ public static class ApiSetup
         Automation.AutomationApi.Map(workspace);
         Satisfaction.SurveyApi.Map(api, workspace);
         Reports.ReportsApi.Map(workspace);
+        ConversationThreadApi.Map(workspace);
+        Notifications.NotificationsApi.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
     }
 }

@@ -56,6 +56,8 @@ public sealed class Conversation : IWorkspaceOwned
     public DateTime? FirstResponseDueAt { get; set; }
     public DateTime? NextResponseDueAt { get; set; }
     public DateTime? ResolutionDueAt { get; set; }
+    /// <summary>When this conversation was merged into another one of the same contact: the one that now holds its messages.</summary>
+    public Guid? MergedIntoId { get; set; }
     public List<ConversationLabel> Labels { get; set; } = [];
     /// <summary>Optimistic concurrency: two agents acting at once never silently overwrite each other.</summary>
     public int Version { get; set; }

@@ -286,6 +286,8 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "At");
 
+                    b.HasIndex("WorkspaceId", "Target", "At");
+
                     b.ToTable("AuditEntries");
                 });
 
@@ -542,6 +544,9 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("LinkedConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("MergedIntoId")
                         .HasColumnType("uuid");
 
                     b.Property<double>("NeedsAnswer")
@@ -1309,6 +1314,10 @@ namespace Rapport.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Signature")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("uuid");

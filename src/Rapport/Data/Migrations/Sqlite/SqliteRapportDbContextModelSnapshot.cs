@@ -273,6 +273,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "At");
 
+                    b.HasIndex("WorkspaceId", "Target", "At");
+
                     b.ToTable("AuditEntries");
                 });
 
@@ -527,6 +529,9 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("LinkedConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("MergedIntoId")
                         .HasColumnType("TEXT");
 
                     b.Property<double>("NeedsAnswer")
@@ -1291,6 +1296,10 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Signature")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("UserId")
