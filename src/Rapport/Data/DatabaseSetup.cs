@@ -54,6 +54,7 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
 
     private static void AddInterceptors(DbContextOptionsBuilder builder, ConversationEvents? events)
     {
+        builder.AddInterceptors(new Conversations.Inbox.InboxRankInterceptor());
         if (events is not null)
         {
             builder.AddInterceptors(new ConversationChangeInterceptor(events));
