@@ -25,6 +25,9 @@ public sealed class RapportApp : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
+    /// <summary>The running app's services, for arranging what a test needs outside the page (a channel, a token).</summary>
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("The app has not started.");
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))

@@ -166,6 +166,10 @@ public static class InboxQuery
             counts[InboxView.NeedsAnswer], counts[InboxView.Noise]);
     }
 
+    /// <summary>The label of a conversation's sentiment score, with the understanding engine's bounds.</summary>
+    public static SentimentLabel SentimentOf(double? score) =>
+        score <= -SentimentBound ? SentimentLabel.Negative : score >= SentimentBound ? SentimentLabel.Positive : SentimentLabel.Neutral;
+
     /// <summary>The SLA time an answer is due by, when the conversation has one still open.</summary>
     public static DateTime? SlaDueAt(DateTime? firstResponseDueAt, DateTime? firstResponseAt, DateTime? nextResponseDueAt)
     {
