@@ -13,7 +13,7 @@ using Rapport.Workspaces;
 namespace Rapport.Bench;
 
 /// <summary>
-/// inbox-latency [--scale S] [--runs N]: 1,000,000 messages in 200,000 conversations (times S), bulk-loaded, then the
+/// inbox-latency [--scale S] [--runs N] [--keep]: 1,000,000 messages in 200,000 conversations (times S), bulk-loaded, then the
 /// p95 of the default inbox view, a filtered view and a full-text search, as the API runs them (a fresh context per
 /// query). SQLite always; PostgreSQL too when RAPPORT_BENCH_POSTGRES holds a server's connection string (a throwaway
 /// database is created on it and dropped after). Targets: 50 ms for the views, 150 ms for the search.
@@ -22,6 +22,9 @@ internal static class InboxLatency
 {
     private const int Conversations = 200_000;
     private const int MessagesPerConversation = 5;
+
+    /// <summary>--keep: leave the SQLite database (and the PostgreSQL one) in place to look at query plans.</summary>
+    private static bool keep;
 
     private static readonly string[] Openings =
     [
@@ -46,6 +49,7 @@ internal static class InboxLatency
     {
         var scale = Option(args, "--scale", 1.0);
         var runs = (int)Option(args, "--runs", 200);
+        keep = args.Contains("--keep");
         var conversations = Math.Max(100, (int)(Conversations * scale));
         Console.WriteLine($"inbox-latency: {conversations:N0} conversations, {conversations * MessagesPerConversation:N0} messages, {runs} runs per query");
         var p95s = new List<double>();
@@ -110,7 +114,11 @@ internal static class InboxLatency
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             NpgsqlConnection.ClearAllPools();
-            if (database is not null)
+            if (keep)
+            {
+                Console.WriteLine($"[{name}] kept: {(database is null ? Path.Combine(folder, "rapport.db") : database)}");
+            }
+            else if (database is not null)
             {
                 using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres" }.ConnectionString);
                 admin.Open();
@@ -119,7 +127,10 @@ internal static class InboxLatency
             }
             try
             {
-                Directory.Delete(folder, recursive: true);
+                if (!keep)
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
             }
             catch (IOException)
             {

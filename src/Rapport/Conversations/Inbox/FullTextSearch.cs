@@ -20,6 +20,12 @@ public static class FullTextSearch
     /// <summary>Longest search accepted; a search is a few words, not a document.</summary>
     public const int MaxQueryLength = 500;
 
+    /// <summary>
+    /// A search looks at the most recent matching messages, at most this many: a word in every tenth message of a
+    /// million then costs what a rare one does, and the list, in inbox order, comes from recent activity.
+    /// </summary>
+    public const int MaxMatchingMessages = 2_000;
+
     /// <summary>Words of a search used at most; the rest are ignored.</summary>
     private const int MaxWords = 16;
 
@@ -95,19 +101,24 @@ public static class FullTextSearch
             // websearch_to_tsquery never fails on user input; the words are passed already cleaned anyway.
             var text = string.Join(' ', words);
             return db.Database.SqlQuery<Guid>($"""
-                SELECT DISTINCT m."ConversationId" AS "Value" FROM "Messages" m
-                WHERE m."WorkspaceId" = {workspaceId}
-                  AND (to_tsvector('rapport_french'::regconfig, m."Text") || to_tsvector('rapport_english'::regconfig, m."Text"))
-                      @@ (websearch_to_tsquery('rapport_french'::regconfig, {text}) || websearch_to_tsquery('rapport_english'::regconfig, {text}))
+                SELECT DISTINCT x."ConversationId" AS "Value" FROM (
+                    SELECT m."ConversationId" FROM "Messages" m
+                    WHERE m."WorkspaceId" = {workspaceId}
+                      AND (to_tsvector('rapport_french'::regconfig, m."Text") || to_tsvector('rapport_english'::regconfig, m."Text"))
+                          @@ (websearch_to_tsquery('rapport_french'::regconfig, {text}) || websearch_to_tsquery('rapport_english'::regconfig, {text}))
+                    ORDER BY m."CreatedAt" DESC LIMIT {MaxMatchingMessages}) x
                 """);
         }
         // Each word quoted (so no FTS5 operator survives) and matched as a prefix of its light stem: "colis" finds
         // "colis", "shipping" finds "shipped", "problems" finds "problème".
         var match = string.Join(' ', words.Select(w => $"\"{Stem(w)}\"*"));
         var workspace = workspaceId.ToString().ToUpperInvariant();
+        // FTS5 walks the matches newest first (rowid order) and stops at the cap.
         return db.Database.SqlQuery<Guid>($"""
-            SELECT DISTINCT m."ConversationId" AS "Value" FROM "MessageSearch" s JOIN "Messages" m ON m.rowid = s.rowid
-            WHERE "MessageSearch" MATCH {match} AND m."WorkspaceId" = {workspace}
+            SELECT DISTINCT x."ConversationId" AS "Value" FROM (
+                SELECT m."ConversationId" FROM "MessageSearch" s JOIN "Messages" m ON m.rowid = s.rowid
+                WHERE "MessageSearch" MATCH {match} AND m."WorkspaceId" = {workspace}
+                ORDER BY s.rowid DESC LIMIT {MaxMatchingMessages}) x
             """);
     }
 
