@@ -13,7 +13,7 @@ using Rapport.Workspaces;
 namespace Rapport.Bench;
 
 /// <summary>
-/// inbox-latency [--scale S] [--runs N] [--keep]: 1,000,000 messages in 200,000 conversations (times S), bulk-loaded, then the
+/// inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite]: 1,000,000 messages in 200,000 conversations (times S), bulk-loaded, then the
 /// p95 of the default inbox view, a filtered view and a full-text search, as the API runs them (a fresh context per
 /// query). SQLite always; PostgreSQL too when RAPPORT_BENCH_POSTGRES holds a server's connection string (a throwaway
 /// database is created on it and dropped after). Targets: 50 ms for the views, 150 ms for the search.
@@ -53,10 +53,18 @@ internal static class InboxLatency
         var conversations = Math.Max(100, (int)(Conversations * scale));
         Console.WriteLine($"inbox-latency: {conversations:N0} conversations, {conversations * MessagesPerConversation:N0} messages, {runs} runs per query");
         var p95s = new List<double>();
-        p95s.Add(RunOn(null, conversations, runs));
+        if (!args.Contains("--no-sqlite"))
+        {
+            p95s.Add(RunOn(null, conversations, runs));
+        }
         if (Environment.GetEnvironmentVariable("RAPPORT_BENCH_POSTGRES") is { Length: > 0 } server)
         {
             p95s.Add(RunOn(server, conversations, runs));
+        }
+        if (p95s.Count == 0)
+        {
+            Console.Error.WriteLine("--no-sqlite needs RAPPORT_BENCH_POSTGRES (a PostgreSQL server's connection string).");
+            return 2;
         }
         Console.WriteLine($"inbox-latency: {p95s.Max():F1} ms");
         return 0;
