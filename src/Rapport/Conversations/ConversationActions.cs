@@ -217,6 +217,7 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
         conversation.LastMessageAt = when > conversation.LastMessageAt ? when : conversation.LastMessageAt;
         // Answered: nothing is waiting for the brand until the customer writes again.
         conversation.NeedsAnswer = 0;
+        conversation.Urgency = 0;
         conversation.Version++;
     }
 

@@ -525,6 +525,16 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<DateTime?>("FirstResponseDueAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime>("InboxDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("InboxRank")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Intent")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<bool>("IsNoise")
                         .HasColumnType("boolean");
 
@@ -583,6 +593,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<Guid?>("TeamId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Urgency")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
@@ -599,6 +612,18 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "LastMessageAt");
 
                     b.HasIndex("WorkspaceId", "Status", "NeedsAnswer");
+
+                    b.HasIndex("WorkspaceId", "IsNoise", "InboxRank", "InboxDueAt", "Id")
+                        .IsDescending(false, false, true, false, false)
+                        .HasDatabaseName("IX_Conversations_Inbox");
+
+                    b.HasIndex("WorkspaceId", "AssigneeId", "IsNoise", "InboxRank", "InboxDueAt", "Id")
+                        .IsDescending(false, false, false, true, false, false)
+                        .HasDatabaseName("IX_Conversations_Inbox_Assignee");
+
+                    b.HasIndex("WorkspaceId", "TeamId", "IsNoise", "InboxRank", "InboxDueAt", "Id")
+                        .IsDescending(false, false, false, true, false, false)
+                        .HasDatabaseName("IX_Conversations_Inbox_Team");
 
                     b.ToTable("Conversations");
                 });

@@ -510,6 +510,16 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<DateTime?>("FirstResponseDueAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("InboxDueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("InboxRank")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Intent")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsNoise")
                         .HasColumnType("INTEGER");
 
@@ -568,6 +578,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<Guid?>("TeamId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Urgency")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
@@ -584,6 +597,18 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "LastMessageAt");
 
                     b.HasIndex("WorkspaceId", "Status", "NeedsAnswer");
+
+                    b.HasIndex("WorkspaceId", "IsNoise", "InboxRank", "InboxDueAt", "Id")
+                        .IsDescending(false, false, true, false, false)
+                        .HasDatabaseName("IX_Conversations_Inbox");
+
+                    b.HasIndex("WorkspaceId", "AssigneeId", "IsNoise", "InboxRank", "InboxDueAt", "Id")
+                        .IsDescending(false, false, false, true, false, false)
+                        .HasDatabaseName("IX_Conversations_Inbox_Assignee");
+
+                    b.HasIndex("WorkspaceId", "TeamId", "IsNoise", "InboxRank", "InboxDueAt", "Id")
+                        .IsDescending(false, false, false, true, false, false)
+                        .HasDatabaseName("IX_Conversations_Inbox_Team");
 
                     b.ToTable("Conversations");
                 });
