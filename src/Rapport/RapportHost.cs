@@ -11,6 +11,7 @@ using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
+using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
 using Rapport.Channels.Webhook;
 using Rapport.Components;
@@ -148,6 +149,7 @@ public static class RapportHost
         services.AddScoped<Conversations.ConversationActions>();
         services.AddOutbox();
         services.AddWebhookChannel();
+        services.AddEmailChannel();
     }
 
     public const string SurveyRateLimit = "survey";

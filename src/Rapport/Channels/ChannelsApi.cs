@@ -16,6 +16,9 @@ public sealed record ChannelDto(Guid Id, string Name, ChannelKind Kind, ChannelD
 public sealed record ChannelRequest(string? Name, ChannelKind? Kind, ChannelDirection? Direction, JsonElement? Settings,
     Dictionary<string, string>? Secrets, bool? Paused);
 
+/// <summary>What "test the connection" found: a sentence about the server when it worked, the reason when not.</summary>
+public sealed record ChannelTestResult(bool Ok, string? Detail, string? Error);
+
 public static class ChannelsApi
 {
     public static void Map(RouteGroupBuilder workspace)
@@ -24,6 +27,7 @@ public static class ChannelsApi
         workspace.MapGet("/channels/{channelId:guid}", GetAsync).WithSummary("One channel, without its secrets.");
         workspace.MapPost("/channels", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Connects a channel; secrets are encrypted at rest.");
         workspace.MapPatch("/channels/{channelId:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes a channel's settings, secrets, or pauses it.");
+        workspace.MapPost("/channels/{channelId:guid}/test", TestAsync).RequireAuthorization(Policies.Admin).WithSummary("Tests the channel's connection with its saved settings, storing nothing.");
         workspace.MapDelete("/channels/{channelId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Disconnects a channel that has no messages.");
     }
 
@@ -77,6 +81,28 @@ public static class ChannelsApi
         audit.Add(db, "channel.updated", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name, changed);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToDto(channel, secrets));
+    }
+
+    private static async Task<Results<Ok<ChannelTestResult>, ProblemHttpResult>> TestAsync(
+        Guid channelId, RapportDbContext db, IServiceProvider services, CancellationToken ct)
+    {
+        var channel = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId, ct);
+        if (channel is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+        switch (channel.Kind)
+        {
+            case ChannelKind.Email:
+                var mail = await services.GetRequiredService<Email.EmailPoller>().TestAsync(channel, ct);
+                return TypedResults.Ok(new ChannelTestResult(mail.Ok, mail.Detail, mail.Error));
+            case ChannelKind.Feed:
+                var feed = await services.GetRequiredService<Feeds.FeedPoller>().TestAsync(Feeds.FeedChannelSettings.Read(channel.Settings).Url, ct);
+                return TypedResults.Ok(new ChannelTestResult(feed.Ok,
+                    feed.Ok ? $"A {feed.Format} feed, \"{feed.Title}\", with {feed.ItemCount} items." : null, feed.Error));
+            default:
+                return Problems.Conflict("Nothing to test", $"{channel.Kind} channels have no connection to test: messages come to Rapport.");
+        }
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

@@ -1,0 +1,20 @@
+using Rapport.Outbox;
+
+namespace Rapport.Channels.Email;
+
+public static class EmailSetup
+{
+    /// <summary>The e-mail channel: the IMAP poller and its worker, and the SMTP sender of replies.</summary>
+    public static IServiceCollection AddEmailChannel(this IServiceCollection services)
+    {
+        services.AddOptions<EmailOptions>()
+            .BindConfiguration(EmailOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddScoped<EmailPoller>();
+        services.AddSingleton<EmailWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmailWorker>());
+        services.AddKeyedSingleton<IChannelSender, EmailSender>(ChannelKind.Email);
+        return services;
+    }
+}
