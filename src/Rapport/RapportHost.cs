@@ -150,6 +150,7 @@ public static class RapportHost
         services.AddOutbox();
         services.AddWebhookChannel();
         services.AddEmailChannel();
+        services.AddScoped<ChannelConnectionTest>();
     }
 
     public const string SurveyRateLimit = "survey";

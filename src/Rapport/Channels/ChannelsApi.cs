@@ -16,9 +16,6 @@ public sealed record ChannelDto(Guid Id, string Name, ChannelKind Kind, ChannelD
 public sealed record ChannelRequest(string? Name, ChannelKind? Kind, ChannelDirection? Direction, JsonElement? Settings,
     Dictionary<string, string>? Secrets, bool? Paused);
 
-/// <summary>What "test the connection" found: a sentence about the server when it worked, the reason when not.</summary>
-public sealed record ChannelTestResult(bool Ok, string? Detail, string? Error);
-
 public static class ChannelsApi
 {
     public static void Map(RouteGroupBuilder workspace)
@@ -84,25 +81,16 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelTestResult>, ProblemHttpResult>> TestAsync(
-        Guid channelId, RapportDbContext db, IServiceProvider services, CancellationToken ct)
+        Guid channelId, RapportDbContext db, ChannelConnectionTest tester, CancellationToken ct)
     {
         var channel = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId, ct);
         if (channel is null)
         {
             return Problems.NotFound("Channel");
         }
-        switch (channel.Kind)
-        {
-            case ChannelKind.Email:
-                var mail = await services.GetRequiredService<Email.EmailPoller>().TestAsync(channel, ct);
-                return TypedResults.Ok(new ChannelTestResult(mail.Ok, mail.Detail, mail.Error));
-            case ChannelKind.Feed:
-                var feed = await services.GetRequiredService<Feeds.FeedPoller>().TestAsync(Feeds.FeedChannelSettings.Read(channel.Settings).Url, ct);
-                return TypedResults.Ok(new ChannelTestResult(feed.Ok,
-                    feed.Ok ? $"A {feed.Format} feed, \"{feed.Title}\", with {feed.ItemCount} items." : null, feed.Error));
-            default:
-                return Problems.Conflict("Nothing to test", $"{channel.Kind} channels have no connection to test: messages come to Rapport.");
-        }
+        return await tester.TestAsync(channel, ct) is { } result
+            ? TypedResults.Ok(result)
+            : Problems.Conflict("Nothing to test", $"{channel.Kind} channels have no connection to test: their messages come to Rapport.");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

@@ -182,7 +182,18 @@ public class EmailTests
         big.From.Add(new MailboxAddress("Noah", "noah@example.test"));
         var photo = new MimePart("image", "jpeg") { FileName = "damage.jpg", Content = new MimeContent(new MemoryStream(new byte[8000])), ContentTransferEncoding = ContentEncoding.Base64 };
         big.Body = new Multipart("mixed") { new TextPart("plain") { Text = "The frame is bent, see the photos." }, photo };
-        await MailServers.AppendAsync(folder, hostile, big);
+        // No From, Date or Message-ID, an unknown charset, a multipart without its boundary, a broken encoded word.
+        var malformed = MailServers.Parse("""
+            Subject: =?x-unknown?B?not base64!?= Order
+            Content-Type: multipart/mixed
+            Content-Transfer-Encoding: 8bit
+
+            --nowhere
+            Content-Type: text/plain; charset=x-unknown
+
+            Where is order 5512?
+            """);
+        await MailServers.AppendAsync(folder, hostile, big, malformed);
         await using var factory = NewFactory(provider, s => s["Rapport:Email:MaxMessageBytes"] = "4096");
         var (_, workspace) = await factory.CreateOwnerAsync();
         var channel = await CreateEmailChannelAsync(factory, workspace.Id, folder);
@@ -190,8 +201,19 @@ public class EmailTests
         var result = await Poller(factory).PollAsync(channel.Id);
 
         Assert.True(result.Ok, result.Error);
-        Assert.Equal(2, result.Ingested);
+        Assert.Equal(3, result.Ingested);
+        await using (var reset = factory.OpenDb())
+        {
+            // Read again from the start (as after a lost state): the made-up id of the e-mail without a Message-ID is stable.
+            var stored = await reset.Channels.SingleAsync(c => c.Id == channel.Id);
+            stored.State = "{}";
+            await reset.SaveChangesAsync();
+        }
+        Assert.Equal(0, (await Poller(factory).PollAsync(channel.Id)).Ingested);
         await using var db = factory.OpenDb();
+        var odd = await db.Messages.SingleAsync(m => m.ExternalId!.StartsWith("sha256:"));
+        Assert.Contains("Where is order 5512?", odd.Text, StringComparison.Ordinal);
+        Assert.Equal("unknown sender", (await db.ContactIdentities.SingleAsync(i => i.ContactId == odd.AuthorContactId)).Handle);
         var evil = await db.Messages.SingleAsync(m => m.ExternalId == "evil-1@example.test");
         Assert.Equal("Please click here\n\nThanks & bye", evil.Text);
         var large = await db.Messages.SingleAsync(m => m.ExternalId == "big-1@example.test");

@@ -42,7 +42,7 @@ public static class EmailReader
 
         var body = !string.IsNullOrWhiteSpace(message.TextBody) ? message.TextBody
             : message.HtmlBody is { } html ? HtmlText.ToPlainText(html)
-            : "";
+            : Unstructured(message.Body);
         var text = EmailQuotes.Trim(body);
         var listed = attachments ?? message.Attachments.Select(Describe).ToList();
         var extra = new StringBuilder();
@@ -69,6 +69,13 @@ public static class EmailReader
         var thread = references.FirstOrDefault() ?? inReplyTo ?? externalId;
         return new EmailContent(externalId, thread, inReplyTo, handle, name, subject, text, date, SkipReason(message, from));
     }
+
+    /// <summary>
+    /// The text of a malformed multipart (no boundary, or one that never appears): MimeKit keeps it as the
+    /// preamble and epilogue, and it is shown as is rather than lost.
+    /// </summary>
+    private static string Unstructured(MimeEntity? body) =>
+        body is Multipart { Count: 0 } multipart ? $"{multipart.Preamble}\n{multipart.Epilogue}".Trim() : "";
 
     /// <summary>Why nobody needs to answer this e-mail, or null when a person wrote it.</summary>
     public static string? SkipReason(MimeMessage message, MailboxAddress? from)
