@@ -235,10 +235,16 @@ public class EmailTests
         var down = await CreateEmailChannelAsync(factory, workspace.Id, folder, imapPort: MailServers.ClosedPort(), name: "Down");
         var tls = await CreateEmailChannelAsync(factory, workspace.Id, folder, security: MailSecurity.SslOnConnect, name: "TLS on a plain port");
         var good = await CreateEmailChannelAsync(factory, workspace.Id, folder, name: "Good");
+        var garbled = await factory.CreateChannelAsync(workspace.Id, ChannelKind.Email, "Garbled settings");
+        await using (var db = factory.OpenDb())
+        {
+            (await db.Channels.SingleAsync(c => c.Id == garbled.Id)).Settings = """{"imapHost": "127.0.0.1", "imapSecurity": "Sometimes"}""";
+            await db.SaveChangesAsync();
+        }
 
         var results = await factory.Services.GetRequiredService<EmailWorker>().RunOnceAsync();
 
-        Assert.Equal(4, results.Count);
+        Assert.Equal(5, results.Count);
         Assert.True(results.Single(r => r.ChannelId == good.Id).Ok);
         await using (var db = factory.OpenDb())
         {
@@ -247,6 +253,8 @@ public class EmailTests
             Assert.StartsWith($"Could not connect to the IMAP server {host}:", channels[down.Id].LastError, StringComparison.Ordinal);
             Assert.EndsWith("the connection was refused (is the server up, and is the port right?).", channels[down.Id].LastError, StringComparison.Ordinal);
             Assert.StartsWith($"The secure connection to the IMAP server {host}:{port} failed", channels[tls.Id].LastError, StringComparison.Ordinal);
+            Assert.Equal("The channel's e-mail settings could not be read at \"imapSecurity\": ports are numbers and the TLS modes are None, StartTls or SslOnConnect.",
+                channels[garbled.Id].LastError);
             Assert.Null(channels[good.Id].LastError);
             Assert.All(new[] { wrong, down, tls }, c => Assert.NotNull(channels[c.Id].LastErrorAt));
             Assert.Equal(1, await db.Messages.CountAsync(m => m.ChannelId == good.Id));

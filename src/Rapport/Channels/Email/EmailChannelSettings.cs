@@ -68,6 +68,21 @@ public sealed record EmailChannelSettings
 
     public static EmailChannelSettings Read(string? json) => EmailJson.Read<EmailChannelSettings>(json) ?? new EmailChannelSettings();
 
+    /// <summary>Why the settings cannot be read (a port that is not a number, an unknown TLS mode), or null.</summary>
+    public static string? Problem(string? json)
+    {
+        try
+        {
+            JsonSerializer.Deserialize<EmailChannelSettings>(string.IsNullOrWhiteSpace(json) ? "{}" : json, EmailJson.Options);
+            return null;
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 2 } path ? $" at \"{path[2..]}\"" : "";
+            return $"The channel's e-mail settings could not be read{where}: ports are numbers and the TLS modes are None, StartTls or SslOnConnect.";
+        }
+    }
+
     public static SecureSocketOptions ToSocketOptions(MailSecurity security) => security switch
     {
         MailSecurity.None => SecureSocketOptions.None,

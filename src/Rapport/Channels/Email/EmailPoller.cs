@@ -66,7 +66,7 @@ public sealed partial class EmailPoller(
         try
         {
             using var client = new ImapClient();
-            var folder = await OpenAsync(client, settings, channel.ProtectedSecrets, ct);
+            var folder = await OpenAsync(client, channel, ct);
             if (state.Folder != settings.FolderOrInbox || state.UidValidity != folder.UidValidity)
             {
                 // Another folder, or the same one recreated: its UIDs start over. Ingest skips what is already stored.
@@ -132,7 +132,7 @@ public sealed partial class EmailPoller(
             string detail;
             using (var client = new ImapClient())
             {
-                var folder = await OpenAsync(client, settings, channel.ProtectedSecrets, ct);
+                var folder = await OpenAsync(client, channel, ct);
                 detail = $"Signed in to the {where}; the folder {folder.FullName} holds {folder.Count} e-mails.";
                 await client.DisconnectAsync(quit: true, ct);
             }
@@ -152,8 +152,14 @@ public sealed partial class EmailPoller(
         }
     }
 
-    private async Task<IMailFolder> OpenAsync(ImapClient client, EmailChannelSettings settings, string? protectedSecrets, CancellationToken ct)
+    private async Task<IMailFolder> OpenAsync(ImapClient client, Channel channel, CancellationToken ct)
     {
+        if (EmailChannelSettings.Problem(channel.Settings) is { } problem)
+        {
+            throw new MailException(problem, transient: false);
+        }
+        var settings = EmailChannelSettings.Read(channel.Settings);
+        var protectedSecrets = channel.ProtectedSecrets;
         var password = secrets.Unprotect(protectedSecrets).GetValueOrDefault(EmailChannelSettings.PasswordSecret);
         await MailConnection.ConnectAsync(client, "IMAP", settings.ImapHost, settings.ImapPortOrDefault, settings.ImapTls,
             settings.Username, password, limits.Timeout, ct);

@@ -21,6 +21,10 @@ public sealed partial class EmailSender(RapportDbContextFactory factory, Channel
     public async Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
+        if (EmailChannelSettings.Problem(delivery.Channel.Settings) is { } problem)
+        {
+            return SendOutcome.Failed(problem);
+        }
         var settings = EmailChannelSettings.Read(delivery.Channel.Settings);
         var from = FromAddress(settings);
         if (from is null)
