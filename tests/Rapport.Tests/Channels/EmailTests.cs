@@ -390,6 +390,46 @@ public class EmailTests
     }
 
     [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Idle_NewEmail_IsReadAsSoonAsTheServerAnnouncesIt(string provider)
+    {
+        var folder = await MailServers.NewFolderAsync();
+        await using var factory = NewFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await CreateEmailChannelAsync(factory, workspace.Id, folder);
+        var idle = factory.Services.GetRequiredService<EmailIdleWorker>();
+        try
+        {
+            await idle.WatchChannelsAsync(CancellationToken.None);
+            // The watch reads the mailbox once, then waits in IDLE; the polling worker is off in these tests.
+            await EventuallyAsync(factory, async db => (await db.Channels.SingleAsync(c => c.Id == channel.Id)).LastPolledAt is not null);
+            await MailServers.AppendAsync(folder, MailServers.Parse(FrenchLatin1));
+            await EventuallyAsync(factory, async db => await db.Messages.AnyAsync(m => m.ExternalId == "fr-1@client.example.test"));
+        }
+        finally
+        {
+            await idle.StopWatchingAsync();
+        }
+    }
+
+    /// <summary>Waits (up to 30 s) for something the IDLE connection does in the background.</summary>
+    private static async Task EventuallyAsync(RapportFactory factory, Func<Rapport.Data.RapportDbContext, Task<bool>> done)
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            await using (var db = factory.OpenDb())
+            {
+                if (await done(db))
+                {
+                    return;
+                }
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail("The IDLE watch did not read the mailbox within 30 seconds.");
+    }
+
+    [Theory]
     [InlineData("Thanks!\n\nOn Mon, Nov 16, 2026 at 9:00 AM Green Wheels <support@example.test>\nwrote:\n> old", "Thanks!")]
     [InlineData("Merci\n\nLe lun. 16 nov. 2026 à 09:00, Vélo Vert a écrit :\n> ancien", "Merci")]
     [InlineData("See below\n\n________________________________\nDe : Vélo Vert <support@example.test>\nEnvoyé : lundi 16 novembre 2026 09:00\nObjet : Commande", "See below")]
@@ -402,6 +442,7 @@ public class EmailTests
     private static RapportFactory NewFactory(string provider, Action<IDictionary<string, string?>>? settings = null) => new(provider, s =>
     {
         s["Rapport:Email:CheckEvery"] = "00:00:00";
+        s["Rapport:Email:Idle"] = "false";
         s["Rapport:Email:Timeout"] = "00:00:10";
         s["Rapport:Outbox:PollInterval"] = "00:00:00";
         settings?.Invoke(s);

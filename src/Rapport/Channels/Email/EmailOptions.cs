@@ -10,6 +10,12 @@ public sealed class EmailOptions
     /// <summary>How often the worker looks for mailboxes that are due. Zero turns the worker off. Default: one minute.</summary>
     public TimeSpan CheckEvery { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Keep a connection in IMAP IDLE to each mailbox whose server offers it, so a new e-mail is read within
+    /// seconds rather than at the next poll. Polling goes on either way. Default: on.
+    /// </summary>
+    public bool Idle { get; set; } = true;
+
     /// <summary>Longest a connection, sign-in or command may take. Default: 30 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -152,7 +152,8 @@ public sealed partial class EmailPoller(
         }
     }
 
-    private async Task<IMailFolder> OpenAsync(ImapClient client, Channel channel, CancellationToken ct)
+    /// <summary>Connects, signs in and opens the channel's folder read-only.</summary>
+    internal async Task<IMailFolder> OpenAsync(ImapClient client, Channel channel, CancellationToken ct)
     {
         if (EmailChannelSettings.Problem(channel.Settings) is { } problem)
         {

@@ -16,6 +16,8 @@ public static class EmailSetup
         services.AddScoped<EmailPoller>();
         services.AddSingleton<EmailWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmailWorker>());
+        services.AddSingleton<EmailIdleWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmailIdleWorker>());
         services.AddKeyedSingleton<IChannelSender, EmailSender>(ChannelKind.Email);
         return services;
     }
