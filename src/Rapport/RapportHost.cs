@@ -146,11 +146,11 @@ public static class RapportHost
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
         services.AddFeeds();
+        services.AddEmailChannel();
+        services.AddScoped<ChannelConnectionTest>();
         services.AddScoped<Conversations.ConversationActions>();
         services.AddOutbox();
         services.AddWebhookChannel();
-        services.AddEmailChannel();
-        services.AddScoped<ChannelConnectionTest>();
     }
 
     public const string SurveyRateLimit = "survey";
