@@ -11,6 +11,7 @@ using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
+using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
 using Rapport.Channels.Webhook;
 using Rapport.Components;
@@ -145,6 +146,8 @@ public static class RapportHost
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
         services.AddFeeds();
+        services.AddEmailChannel();
+        services.AddScoped<ChannelConnectionTest>();
         services.AddScoped<Conversations.ConversationActions>();
         services.AddScoped<Learning.AnalysisCorrections>();
         services.AddScoped<Conversations.ConversationNotes>();
