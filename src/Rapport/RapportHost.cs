@@ -16,6 +16,7 @@ using Rapport.Channels.Webhook;
 using Rapport.Components;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.KnowledgeBase;
 using Rapport.Outbox;
 using Rapport.Workspaces;
 
@@ -148,6 +149,7 @@ public static class RapportHost
         services.AddScoped<Conversations.ConversationActions>();
         services.AddOutbox();
         services.AddWebhookChannel();
+        services.AddKnowledgeBase();
     }
 
     public const string SurveyRateLimit = "survey";

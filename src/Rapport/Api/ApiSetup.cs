@@ -27,6 +27,7 @@ public static class ApiSetup
         ConversationsApi.Map(workspace);
         Learning.CorrectionsApi.Map(workspace);
         Outbox.OutboxApi.Map(workspace);
+        KnowledgeBase.KnowledgeBaseSetup.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
     }
 }

@@ -49,6 +49,10 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<OutboxItem> OutboxItems => Set<OutboxItem>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
+    public DbSet<KnowledgeBase.Article> Articles => Set<KnowledgeBase.Article>();
+    public DbSet<KnowledgeBase.ArticleCategory> ArticleCategories => Set<KnowledgeBase.ArticleCategory>();
+    public DbSet<KnowledgeBase.CannedResponse> CannedResponses => Set<KnowledgeBase.CannedResponse>();
+    public DbSet<KnowledgeBase.Macro> Macros => Set<KnowledgeBase.Macro>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     private static readonly System.Reflection.MethodInfo ScopeMethod =

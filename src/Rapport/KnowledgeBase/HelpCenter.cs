@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+using Rapport.Workspaces;
+
+namespace Rapport.KnowledgeBase;
+
+/// <summary>
+/// What the public help pages read: a workspace by its slug and its published articles, nothing else. The context is
+/// scoped to that workspace as soon as it is found, so no query of the page can reach a draft's neighbour in another workspace.
+/// </summary>
+public static class HelpCenter
+{
+    /// <summary>The workspace behind a public slug, with the context scoped to it; null for an unknown slug.</summary>
+    public static async Task<Workspace?> OpenAsync(RapportDbContext db, string? workspaceSlug, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (string.IsNullOrWhiteSpace(workspaceSlug) || workspaceSlug.Length > 64)
+        {
+            return null;
+        }
+        var workspace = await db.Workspaces.AsNoTracking().FirstOrDefaultAsync(w => w.Slug == workspaceSlug, ct);
+        if (workspace is not null)
+        {
+            db.ScopedWorkspaceId = workspace.Id;
+        }
+        return workspace;
+    }
+
+    public static IQueryable<Article> Published(RapportDbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (db.ScopedWorkspaceId is not { } workspaceId)
+        {
+            throw new InvalidOperationException("Open the help centre's workspace first.");
+        }
+        return db.Articles.AsNoTracking().Where(a => a.WorkspaceId == workspaceId && a.IsPublished);
+    }
+}
