@@ -82,7 +82,9 @@ public class KnowledgeBaseTests
         Assert.Equal(HttpStatusCode.OK, article.StatusCode);
         Assert.Contains("<em>Mes commandes</em>", await article.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/help/{workspace.Slug}/brouillon-secret")).StatusCode);
+        var draft = await anonymous.GetAsync($"/help/{workspace.Slug}/brouillon-secret");
+        Assert.Equal(HttpStatusCode.NotFound, draft.StatusCode);
+        Assert.Contains("This article does not exist or is not published.", await draft.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/help/{other.Slug}/suivre-ma-commande")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/help/no-such-workspace")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/help/{new string('x', 300)}")).StatusCode);

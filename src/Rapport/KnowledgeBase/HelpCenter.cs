@@ -26,6 +26,23 @@ public static class HelpCenter
         return workspace;
     }
 
+    /// <summary>
+    /// Answers 404 with the page's own "not found" text. Set as the response starts, not during rendering: a static
+    /// Blazor page that sets 404 while rendering has its body dropped (left to a re-executing error page we do not use).
+    /// </summary>
+    public static void AnswerNotFound(HttpContext? http)
+    {
+        if (http is null)
+        {
+            return;
+        }
+        http.Response.OnStarting(() =>
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+    }
+
     public static IQueryable<Article> Published(RapportDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
