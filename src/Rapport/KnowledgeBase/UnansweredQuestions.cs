@@ -13,7 +13,7 @@ public sealed record UnansweredQuestionGroup(string Question, string Language, i
 
 /// <summary>
 /// Finds the questions customers ask that the knowledge base does not answer yet, computed on request over a bounded
-/// recent window (see docs/decisions/0030-unanswered-questions.md): questions are inbound messages the analysis calls a
+/// recent window (see docs/decisions/0034-knowledge-base-matching.md): questions are inbound messages the analysis calls a
 /// Question, or that need an answer and hold a question mark; those no published article answers (relevance below
 /// <see cref="ArticleIndex.AnswersThreshold"/>) are grouped greedily by TF-IDF cosine of their stemmed words.
 /// </summary>
