@@ -100,12 +100,25 @@ public sealed class ArticleIndex
 
     private readonly List<(Article Article, TermSet Title, TermSet Body)> entries;
     private readonly TermWeights weights;
+    // Which articles hold each word, so a query costs the articles sharing its words rather than all of them.
+    private readonly Dictionary<string, List<int>> postings = new(StringComparer.Ordinal);
 
     public ArticleIndex(IEnumerable<Article> articles)
     {
         ArgumentNullException.ThrowIfNull(articles);
         entries = [.. articles.Select(a => (a, TermSet.Of(a.Title), TermSet.Of(ArticleMarkdown.ToPlainText(a.Body))))];
         weights = new TermWeights(entries.Select(e => e.Body).Concat(entries.Select(e => e.Title)));
+        for (var i = 0; i < entries.Count; i++)
+        {
+            foreach (var stem in entries[i].Title.Stems.Concat(entries[i].Body.Stems).Distinct())
+            {
+                if (!postings.TryGetValue(stem, out var list))
+                {
+                    postings[stem] = list = [];
+                }
+                list.Add(i);
+            }
+        }
     }
 
     public int Count => entries.Count;
@@ -127,20 +140,14 @@ public sealed class ArticleIndex
     {
         ArgumentNullException.ThrowIfNull(query);
         var hits = new List<ArticleHit>();
-        if (query.Count == 0)
+        foreach (var (i, relevance) in Scores(query))
         {
-            return hits;
-        }
-        foreach (var (article, title, body) in entries)
-        {
-            var (score, matched) = Relevance(query, title, body);
-            if (preferLanguage is not null && article.Language != preferLanguage)
-            {
-                // The customer's language first, but a good article in the other language beats a poor one in theirs.
-                score *= 0.85;
-            }
+            var (article, title, body) = entries[i];
+            // The customer's language first, but a good article in the other language beats a poor one in theirs.
+            var score = preferLanguage is not null && article.Language != preferLanguage ? relevance * 0.85 : relevance;
             if (score >= minScore)
             {
+                var matched = query.Stems.Where(s => title.Contains(s) || body.Contains(s)).Select(query.WordOf).ToList();
                 hits.Add(new ArticleHit(article, Math.Round(score, 3), matched));
             }
         }
@@ -151,24 +158,39 @@ public sealed class ArticleIndex
     public double BestScore(TermSet query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return query.Count == 0 || entries.Count == 0 ? 0 : entries.Max(e => Relevance(query, e.Title, e.Body).Score);
+        var best = 0.0;
+        foreach (var (_, score) in Scores(query))
+        {
+            best = Math.Max(best, score);
+        }
+        return best;
     }
 
-    private (double Score, List<string> Matched) Relevance(TermSet query, TermSet title, TermSet body)
+    /// <summary>Each article sharing a word with the query, and its relevance.</summary>
+    private Dictionary<int, double> Scores(TermSet query)
     {
-        double total = 0, held = 0;
-        var matched = new List<string>();
+        var held = new Dictionary<int, double>();
+        var total = 0.0;
         foreach (var stem in query.Stems)
         {
             var w = weights.Idf(stem);
             total += w;
-            var inTitle = title.Contains(stem);
-            if (inTitle || body.Contains(stem))
+            if (!postings.TryGetValue(stem, out var list))
             {
-                held += inTitle ? w : w * BodyOnlyWeight;
-                matched.Add(query.WordOf(stem));
+                continue;
+            }
+            foreach (var i in list)
+            {
+                held[i] = held.GetValueOrDefault(i) + (entries[i].Title.Contains(stem) ? w : w * BodyOnlyWeight);
             }
         }
-        return (total == 0 ? 0 : held / total, matched);
+        if (total > 0)
+        {
+            foreach (var i in held.Keys)
+            {
+                held[i] /= total;
+            }
+        }
+        return held;
     }
 }

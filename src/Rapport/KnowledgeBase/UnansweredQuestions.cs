@@ -24,6 +24,7 @@ public sealed class UnansweredQuestions(TimeProvider clock)
     public const double SameQuestionThreshold = 0.5;
     private const double NeedsAnswerThreshold = 0.7;
     private const int ExamplesPerGroup = 3;
+    private const int LookupWords = 3;
 
     public async Task<List<UnansweredQuestionGroup>> FindAsync(RapportDbContext db, int limit = 50, CancellationToken ct = default)
     {
@@ -52,7 +53,10 @@ public sealed class UnansweredQuestions(TimeProvider clock)
             var terms = open[i].Terms;
             var best = -1;
             var bestScore = SameQuestionThreshold;
-            foreach (var g in terms.Stems.SelectMany(s => groupsByStem.GetValueOrDefault(s) ?? []).Distinct())
+            // Candidates come through the question's rarest words: "bonjour" or "commande" in every question would
+            // otherwise make every group a candidate, and two questions sharing only such words are not the same question.
+            var rarest = terms.Stems.OrderByDescending(weights.Idf).Take(LookupWords);
+            foreach (var g in rarest.SelectMany(s => groupsByStem.GetValueOrDefault(s) ?? []).Distinct())
             {
                 var score = weights.Cosine(terms, groups[g].Seed);
                 if (score >= bestScore)
