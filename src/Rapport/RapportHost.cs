@@ -17,6 +17,7 @@ using Rapport.Channels.Webhook;
 using Rapport.Components;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.KnowledgeBase;
 using Rapport.Outbox;
 using Rapport.Workspaces;
 
@@ -162,6 +163,7 @@ public static class RapportHost
         services.AddOptions<Satisfaction.SurveyOptions>().BindConfiguration(Satisfaction.SurveyOptions.Section);
         services.AddSingleton<Satisfaction.SurveyLinks>();
         services.AddScoped<Satisfaction.SurveyService>();
+        services.AddKnowledgeBase();
     }
 
     public const string SurveyRateLimit = "survey";

@@ -34,6 +34,7 @@ public static class ApiSetup
         Reports.ReportsApi.Map(workspace);
         ConversationThreadApi.Map(workspace);
         Notifications.NotificationsApi.Map(workspace);
+        KnowledgeBase.KnowledgeBaseSetup.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
     }
 }
