@@ -17,6 +17,8 @@ internal static class Program
             case "analysis-throughput":
                 Throughput.Run();
                 return 0;
+            case "inbox-latency":
+                return InboxLatency.Run(args);
             case "accuracy":
                 return Accuracy.Run(args);
             case "complaint-threshold":
@@ -63,7 +65,7 @@ internal static class Program
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | accuracy [--eval DIR] [--only SET] | complaint-threshold | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
+                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | accuracy [--eval DIR] [--only SET] | complaint-threshold | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
                 return 2;
         }
     }

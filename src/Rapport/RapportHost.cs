@@ -11,11 +11,13 @@ using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
+using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
 using Rapport.Channels.Webhook;
 using Rapport.Components;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.KnowledgeBase;
 using Rapport.Outbox;
 using Rapport.Workspaces;
 
@@ -145,7 +147,13 @@ public static class RapportHost
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
         services.AddFeeds();
+        services.AddEmailChannel();
+        services.AddScoped<ChannelConnectionTest>();
         services.AddScoped<Conversations.ConversationActions>();
+        services.AddScoped<Learning.AnalysisCorrections>();
+        services.AddScoped<Conversations.ConversationNotes>();
+        services.AddScoped<Conversations.ConversationMerge>();
+        services.AddSingleton<Conversations.Live.ConversationPresence>();
         services.AddOutbox();
         services.AddWebhookChannel();
         services.AddScoped<Automation.AutomationEngine>();
@@ -155,6 +163,7 @@ public static class RapportHost
         services.AddOptions<Satisfaction.SurveyOptions>().BindConfiguration(Satisfaction.SurveyOptions.Section);
         services.AddSingleton<Satisfaction.SurveyLinks>();
         services.AddScoped<Satisfaction.SurveyService>();
+        services.AddKnowledgeBase();
     }
 
     public const string SurveyRateLimit = "survey";

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Rapport.Data;
 
 namespace Rapport.Browser.Tests;
@@ -21,8 +25,8 @@ public sealed class RapportApp : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = default!;
 
-    /// <summary>The running app's services, for seeding what a test needs besides what it does through pages.</summary>
-    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("The app is not started.");
+    /// <summary>The running app's services, for tests that put data in place the way a channel would.</summary>
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("The app has not started.");
 
     public async Task InitializeAsync()
     {

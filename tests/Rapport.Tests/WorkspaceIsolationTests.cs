@@ -97,7 +97,8 @@ public class WorkspaceIsolationTests
         Assert.All(owned, t => Assert.True(t.GetDeclaredQueryFilters().Count > 0, $"{t.ClrType.Name} has a WorkspaceId but no workspace filter: implement IWorkspaceOwned."));
     }
 
-    internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId, Guid RuleId);
+    internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId,
+        Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -123,8 +124,16 @@ public class WorkspaceIsolationTests
         var message = new Message { WorkspaceId = workspaceId, ConversationId = conversation.Id, ChannelId = channel.Id, ExternalId = "b-1", Text = "Secret B message", CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow };
         message.Analysis = new MessageAnalysis { MessageId = message.Id, WorkspaceId = workspaceId, Intent = "Question", Sentiment = "Neutral" };
         db.Messages.Add(message);
+        var notification = new Notifications.Notification { WorkspaceId = workspaceId, UserId = ownerId, Kind = "note.mention", Text = "Secret B mention", CreatedAt = DateTime.UtcNow };
+        db.Notifications.Add(notification);
+        var category = new KnowledgeBase.ArticleCategory { WorkspaceId = workspaceId, Name = "Secret B category" };
+        var article = new KnowledgeBase.Article { WorkspaceId = workspaceId, CategoryId = category.Id, Title = "Secret B article", Slug = "secret-b", IsPublished = true, Body = "Secret B", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        var canned = new KnowledgeBase.CannedResponse { WorkspaceId = workspaceId, Name = "Secret B canned", Body = "Secret B", UpdatedAt = DateTime.UtcNow };
+        var macro = new KnowledgeBase.Macro { WorkspaceId = workspaceId, Name = "Secret B macro", ReplyText = "Secret B", Status = ConversationStatus.Resolved, UpdatedAt = DateTime.UtcNow };
+        db.AddRange(category, article, canned, macro);
         await db.SaveChangesAsync();
-        return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id, rule.Id);
+        return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id,
+            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -140,7 +149,12 @@ public class WorkspaceIsolationTests
             .Replace("{invitationId:guid}", ids.InvitationId.ToString(), StringComparison.Ordinal)
             .Replace("{userId:guid}", ids.UserId.ToString(), StringComparison.Ordinal)
             .Replace("{messageId:guid}", ids.MessageId.ToString(), StringComparison.Ordinal)
-            .Replace("{ruleId:guid}", ids.RuleId.ToString(), StringComparison.Ordinal);
+            .Replace("{ruleId:guid}", ids.RuleId.ToString(), StringComparison.Ordinal)
+            .Replace("{notificationId:guid}", ids.NotificationId.ToString(), StringComparison.Ordinal)
+            .Replace("{articleId:guid}", ids.ArticleId.ToString(), StringComparison.Ordinal)
+            .Replace("{categoryId:guid}", ids.CategoryId.ToString(), StringComparison.Ordinal)
+            .Replace("{cannedResponseId:guid}", ids.CannedResponseId.ToString(), StringComparison.Ordinal)
+            .Replace("{macroId:guid}", ids.MacroId.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');
     }

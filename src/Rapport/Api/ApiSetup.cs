@@ -25,12 +25,16 @@ public static class ApiSetup
         ChannelsApi.Map(workspace);
         ContactsApi.Map(workspace);
         ConversationsApi.Map(workspace);
+        Conversations.Inbox.InboxApi.Map(workspace);
         Learning.CorrectionsApi.Map(workspace);
         Outbox.OutboxApi.Map(workspace);
         Sla.SlaApi.Map(workspace);
         Automation.AutomationApi.Map(workspace);
         Satisfaction.SurveyApi.Map(api, workspace);
         Reports.ReportsApi.Map(workspace);
+        ConversationThreadApi.Map(workspace);
+        Notifications.NotificationsApi.Map(workspace);
+        KnowledgeBase.KnowledgeBaseSetup.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
     }
 }

@@ -43,4 +43,30 @@ public static class Cursor
         }
         return false;
     }
+
+    /// <summary>A cursor for a ranked order (rank, time, id), such as the inbox's.</summary>
+    public static string Encode(int rank, DateTime at, Guid id) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{rank.ToString(CultureInfo.InvariantCulture)}|{Encoding.UTF8.GetString(Base64Url.DecodeFromChars(Encode(at, id)))}"));
+
+    public static bool TryDecode(string? cursor, out int rank, out DateTime at, out Guid id)
+    {
+        rank = 0;
+        at = default;
+        id = default;
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return false;
+        }
+        try
+        {
+            var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+            var bar = text.IndexOf('|', StringComparison.Ordinal);
+            return bar > 0 && int.TryParse(text.AsSpan(0, bar), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out rank)
+                && TryDecode(Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text[(bar + 1)..])), out at, out id);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
 }

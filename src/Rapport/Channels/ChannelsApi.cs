@@ -24,6 +24,7 @@ public static class ChannelsApi
         workspace.MapGet("/channels/{channelId:guid}", GetAsync).WithSummary("One channel, without its secrets.");
         workspace.MapPost("/channels", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Connects a channel; secrets are encrypted at rest.");
         workspace.MapPatch("/channels/{channelId:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes a channel's settings, secrets, or pauses it.");
+        workspace.MapPost("/channels/{channelId:guid}/test", TestAsync).RequireAuthorization(Policies.Admin).WithSummary("Tests the channel's connection with its saved settings, storing nothing.");
         workspace.MapDelete("/channels/{channelId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Disconnects a channel that has no messages.");
     }
 
@@ -77,6 +78,19 @@ public static class ChannelsApi
         audit.Add(db, "channel.updated", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name, changed);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToDto(channel, secrets));
+    }
+
+    private static async Task<Results<Ok<ChannelTestResult>, ProblemHttpResult>> TestAsync(
+        Guid channelId, RapportDbContext db, ChannelConnectionTest tester, CancellationToken ct)
+    {
+        var channel = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId, ct);
+        if (channel is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+        return await tester.TestAsync(channel, ct) is { } result
+            ? TypedResults.Ok(result)
+            : Problems.Conflict("Nothing to test", $"{channel.Kind} channels have no connection to test: their messages come to Rapport.");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

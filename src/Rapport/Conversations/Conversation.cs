@@ -45,6 +45,17 @@ public sealed class Conversation : IWorkspaceOwned
     /// <summary>The highest needs-an-answer probability of the unanswered inbound messages: the inbox's ordering key.</summary>
     public double NeedsAnswer { get; set; }
     public double? Sentiment { get; set; }
+    /// <summary>How many urgency signals (outage, legal threat, long wait…) the unanswered inbound messages carry, at most.</summary>
+    public int Urgency { get; set; }
+    /// <summary>The intent of the latest inbound message, as the understanding engine named it ("Complaint").</summary>
+    public string? Intent { get; set; }
+    /// <summary>
+    /// What must be answered first, as a small number kept up to date on every save (<see cref="Inbox.InboxRank"/>):
+    /// the inbox reads its default order straight from an index instead of scoring every row per query.
+    /// </summary>
+    public int InboxRank { get; set; }
+    /// <summary>When an answer is due: the SLA's due time, else a day after the customer's waiting message. Orders conversations of one rank.</summary>
+    public DateTime InboxDueAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime LastMessageAt { get; set; }
     public DateTime? LastInboundAt { get; set; }
@@ -56,6 +67,8 @@ public sealed class Conversation : IWorkspaceOwned
     public DateTime? FirstResponseDueAt { get; set; }
     public DateTime? NextResponseDueAt { get; set; }
     public DateTime? ResolutionDueAt { get; set; }
+    /// <summary>When this conversation was merged into another one of the same contact: the one that now holds its messages.</summary>
+    public Guid? MergedIntoId { get; set; }
     public List<ConversationLabel> Labels { get; set; } = [];
     /// <summary>Optimistic concurrency: two agents acting at once never silently overwrite each other.</summary>
     public int Version { get; set; }

@@ -16,9 +16,17 @@ public sealed record ConversationActionResult(ProblemHttpResult? Problem = null,
 }
 
 /// <summary>Status, assignment, labels and the rest: one place for the API and the inbox, with the reporting events they append.</summary>
-public sealed class ConversationActions(TimeProvider clock, Automation.AutomationEngine rules, Satisfaction.SurveyLinks surveys)
+public sealed class ConversationActions(TimeProvider clock, Automation.AutomationEngine rules, Satisfaction.SurveyLinks surveys, Audit.AuditLog audit)
 {
-    public async Task<ConversationActionResult> UpdateAsync(RapportDbContext db, Guid conversationId, UpdateConversationRequest request, Guid? actorId, CancellationToken ct = default)
+    /// <summary>The audit log's target for a conversation: its trail is read back with <see cref="ConversationAudit"/>.</summary>
+    public static string AuditTarget(Guid conversationId) => "conversation:" + conversationId.ToString("N");
+
+    /// <summary>
+    /// Applies the fields sent. <paramref name="actorName"/> is what the conversation's audit trail shows; automation
+    /// passes none and is recorded as such.
+    /// </summary>
+    public async Task<ConversationActionResult> UpdateAsync(RapportDbContext db, Guid conversationId, UpdateConversationRequest request, Guid? actorId,
+        CancellationToken ct = default, string? actorName = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(request);
@@ -32,6 +40,8 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
             return new(StaleVersion());
         }
         var now = clock.GetUtcNow().UtcDateTime;
+        // What the conversation's audit trail shows: who changed what, appended with the change itself.
+        var trail = new List<(string Action, string? Details)>();
 
         if (request.CustomStatusId is { } customId)
         {
@@ -42,6 +52,7 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
             }
             conversation.CustomStatusId = custom.Id;
             SetStatus(db, conversation, custom.BehavesAs, actorId, now);
+            trail.Add(("conversation.status", custom.Name));
         }
         else if (request.Status is { } status)
         {
@@ -57,6 +68,7 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
             conversation.CustomStatusId = null;
             SetStatus(db, conversation, status, actorId, now);
             conversation.SnoozedUntil = status == ConversationStatus.Snoozed ? snoozedUntil : null;
+            trail.Add(("conversation.status", snoozedUntil is { } u && status == ConversationStatus.Snoozed ? $"{status} until {u:u}" : status.ToString()));
         }
         if (request.Priority is { } priority)
         {
@@ -64,10 +76,18 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
             {
                 return new(Invalid: Problems.Invalid("priority", "The priority is Low, Normal, High or Urgent."));
             }
+            if (conversation.Priority != priority)
+            {
+                trail.Add(("conversation.priority", priority.ToString()));
+            }
             conversation.Priority = priority;
         }
         if (request.Unassign == true)
         {
+            if (conversation.AssigneeId is not null)
+            {
+                trail.Add(("conversation.unassigned", null));
+            }
             conversation.AssigneeId = null;
         }
         else if (request.AssigneeId is { } assignee && assignee != conversation.AssigneeId)
@@ -79,16 +99,27 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
             }
             conversation.AssigneeId = assignee;
             db.ReportingEvents.Add(Event(conversation, ReportingEventNames.AssigneeChanged, actorId, now, now));
+            var assigneeName = await db.Users.Where(u => u.Id == assignee).Select(u => u.DisplayName).FirstOrDefaultAsync(ct);
+            trail.Add(("conversation.assigned", assigneeName));
         }
         if (request.ClearTeam == true)
         {
+            if (conversation.TeamId is not null)
+            {
+                trail.Add(("conversation.team", null));
+            }
             conversation.TeamId = null;
         }
         else if (request.TeamId is { } teamId)
         {
-            if (!await db.Teams.AnyAsync(t => t.Id == teamId, ct))
+            var team = await db.Teams.Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(ct);
+            if (team is null)
             {
                 return new(Invalid: Problems.Invalid("teamId", "Unknown team."));
+            }
+            if (conversation.TeamId != teamId)
+            {
+                trail.Add(("conversation.team", team));
             }
             conversation.TeamId = teamId;
         }
@@ -99,6 +130,12 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
             {
                 return new(Invalid: Problems.Invalid("labelIds", "Unknown label."));
             }
+            var before = conversation.Labels.Select(l => l.LabelId).ToHashSet();
+            if (!before.SetEquals(wanted))
+            {
+                var names = await db.Labels.Where(l => wanted.Contains(l.Id)).OrderBy(l => l.Name).Select(l => l.Name).ToListAsync(ct);
+                trail.Add(("conversation.labelled", names.Count == 0 ? null : string.Join(", ", names)));
+            }
             conversation.Labels.RemoveAll(l => !wanted.Contains(l.LabelId));
             foreach (var id in wanted.Where(id => conversation.Labels.All(l => l.LabelId != id)))
             {
@@ -107,6 +144,10 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
         }
         if (request.IsNoise is { } noise)
         {
+            if (conversation.IsNoise != noise)
+            {
+                trail.Add((noise ? "conversation.set_aside" : "conversation.brought_back", null));
+            }
             conversation.IsNoise = noise;
         }
         var resolvedNow = conversation.Status == ConversationStatus.Resolved && db.Entry(conversation).Property(c => c.Status).IsModified;
@@ -117,6 +158,10 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
             await surveys.QueueOnResolveAsync(db, conversation, ct);
         }
 
+        foreach (var (action, details) in trail)
+        {
+            audit.Add(db, action, conversation.WorkspaceId, actorId, actorName, AuditTarget(conversation.Id), details);
+        }
         conversation.Version++;
         try
         {
@@ -146,6 +191,21 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
         {
             return message;
         }
+        if (delivery == DeliveryStatus.Scheduled)
+        {
+            // Not a response yet: the customer gets it at its send-at time, when the outbox counts it.
+            return message;
+        }
+        CountResponse(db, conversation, authorUserId, when);
+        return message;
+    }
+
+    /// <summary>
+    /// The response-time bookkeeping of a reply that reached (or is on its way to) the customer at <paramref name="when"/>:
+    /// the first or next response event, and nothing waiting for the brand any more.
+    /// </summary>
+    internal static void CountResponse(RapportDbContext db, Conversation conversation, Guid? authorUserId, DateTime when)
+    {
         var waitingSince = conversation.LastInboundAt;
         var name = conversation.FirstResponseAt is null ? ReportingEventNames.FirstResponse : ReportingEventNames.Reply;
         if (waitingSince is { } since && (conversation.LastResponseAt is null || since > conversation.LastResponseAt))
@@ -157,8 +217,8 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
         conversation.LastMessageAt = when > conversation.LastMessageAt ? when : conversation.LastMessageAt;
         // Answered: nothing is waiting for the brand until the customer writes again.
         conversation.NeedsAnswer = 0;
+        conversation.Urgency = 0;
         conversation.Version++;
-        return message;
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ public sealed record ConversationDto(
     Guid Id, Guid ChannelId, Guid ContactId, string ContactName, string? Subject, ConversationStatus Status, Guid? CustomStatusId,
     Priority Priority, Guid? AssigneeId, Guid? TeamId, bool IsPublic, bool IsNoise, string? Language, double NeedsAnswer, double? Sentiment,
     IReadOnlyList<Guid> LabelIds, Guid? LinkedConversationId, DateTime CreatedAt, DateTime LastMessageAt, DateTime? FirstResponseAt,
-    DateTime? ResolvedAt, DateTime? SnoozedUntil, int Version);
+    DateTime? ResolvedAt, DateTime? SnoozedUntil, int Version, Guid? MergedIntoId = null);
 
 /// <summary>Only the fields sent change. Send the <c>version</c> you read: a stale one gets 409 instead of overwriting a colleague.</summary>
 public sealed record UpdateConversationRequest(
@@ -101,7 +101,7 @@ public static class ConversationsApi
     private static async Task<Results<Ok<ConversationDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         Guid conversationId, UpdateConversationRequest request, HttpContext http, RapportDbContext db, ConversationActions actions, CancellationToken ct)
     {
-        var result = await actions.UpdateAsync(db, conversationId, request, http.Member().UserId, ct);
+        var result = await actions.UpdateAsync(db, conversationId, request, http.Member().UserId, ct, http.User.Identity?.Name);
         return result switch
         {
             { Problem: { } problem } => problem,
@@ -186,8 +186,8 @@ public static class ConversationsApi
             : TypedResults.Ok(response);
     }
 
-    private static readonly System.Linq.Expressions.Expression<Func<Conversation, ConversationDto>> ToDto = c => new ConversationDto(
+    internal static readonly System.Linq.Expressions.Expression<Func<Conversation, ConversationDto>> ToDto = c => new ConversationDto(
         c.Id, c.ChannelId, c.ContactId, c.Contact!.DisplayName, c.Subject, c.Status, c.CustomStatusId, c.Priority, c.AssigneeId, c.TeamId,
         c.IsPublic, c.IsNoise, c.Language, c.NeedsAnswer, c.Sentiment, c.Labels.Select(l => l.LabelId).ToList(), c.LinkedConversationId,
-        c.CreatedAt, c.LastMessageAt, c.FirstResponseAt, c.ResolvedAt, c.SnoozedUntil, c.Version);
+        c.CreatedAt, c.LastMessageAt, c.FirstResponseAt, c.ResolvedAt, c.SnoozedUntil, c.Version, c.MergedIntoId);
 }

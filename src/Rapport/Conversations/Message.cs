@@ -17,6 +17,10 @@ public enum DeliveryStatus
     Queued,
     Sent,
     Failed,
+    /// <summary>A reply waiting for its send-at time; it counts as the brand's response only once it leaves.</summary>
+    Scheduled,
+    /// <summary>A scheduled reply the agent took back before it left: never sent, kept in the thread.</summary>
+    Cancelled,
 }
 
 /// <summary>One message in a conversation: from the contact, from the brand, or a private note.</summary>

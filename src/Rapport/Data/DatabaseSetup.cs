@@ -56,6 +56,7 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
     {
         // Due times and business-hours durations are kept right on every save, the CLI's included.
         builder.AddInterceptors(new Sla.SlaInterceptor());
+        builder.AddInterceptors(new Conversations.Inbox.InboxRankInterceptor());
         if (events is not null)
         {
             builder.AddInterceptors(new ConversationChangeInterceptor(events));

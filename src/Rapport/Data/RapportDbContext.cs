@@ -57,6 +57,10 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<Automation.AutomationRule> AutomationRules => Set<Automation.AutomationRule>();
     public DbSet<Satisfaction.SurveyResponse> SurveyResponses => Set<Satisfaction.SurveyResponse>();
     public DbSet<Satisfaction.SurveySettings> SurveySettings => Set<Satisfaction.SurveySettings>();
+    public DbSet<KnowledgeBase.Article> Articles => Set<KnowledgeBase.Article>();
+    public DbSet<KnowledgeBase.ArticleCategory> ArticleCategories => Set<KnowledgeBase.ArticleCategory>();
+    public DbSet<KnowledgeBase.CannedResponse> CannedResponses => Set<KnowledgeBase.CannedResponse>();
+    public DbSet<KnowledgeBase.Macro> Macros => Set<KnowledgeBase.Macro>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     private static readonly System.Reflection.MethodInfo ScopeMethod =

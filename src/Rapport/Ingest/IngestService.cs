@@ -74,6 +74,8 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         conversation.LastInboundAt = Max(conversation.LastInboundAt ?? createdAt, createdAt);
         conversation.NeedsAnswer = Math.Max(conversation.NeedsAnswer, analysis.NeedsAnswer.Value);
         conversation.Sentiment = analysis.SentimentScore;
+        conversation.Urgency = Math.Max(conversation.Urgency, analysis.Urgency.Count);
+        conversation.Intent = message.Analysis.Intent;
         if (analysis.Intent.Value == Intent.Spam && analysis.Intent.Confidence >= 0.8 && conversation.FirstResponseAt is null)
         {
             // Spam is set aside, never deleted: the noise view brings it back.

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Analysis;
 using Rapport.Api;
-using Rapport.Conversations;
 using Rapport.Data;
 using Rapport.Workspaces;
 
@@ -23,67 +22,16 @@ public static class CorrectionsApi
     }
 
     private static async Task<Results<Created<CorrectionDto>, ValidationProblem, ProblemHttpResult>> CorrectAsync(
-        Guid workspaceId, Guid messageId, CorrectionRequest request, HttpContext http, RapportDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid workspaceId, Guid messageId, CorrectionRequest request, HttpContext http, RapportDbContext db, AnalysisCorrections corrections, CancellationToken ct)
     {
-        if (request.Intent is null && request.NeedsAnswer is null && request.Sentiment is null)
+        var (result, correction) = await corrections.CorrectAsync(db, workspaceId, messageId, request, http.Member().UserId, ct);
+        return result switch
         {
-            return Problems.Invalid("intent", "Correct at least one of intent, needsAnswer or sentiment.");
-        }
-        if ((request.Intent is { } i && !Enum.IsDefined(i)) || (request.Sentiment is { } s && !Enum.IsDefined(s)))
-        {
-            return Problems.Invalid("intent", "Unknown intent or sentiment.");
-        }
-        var message = await db.Messages.Include(m => m.Analysis).FirstOrDefaultAsync(m => m.Id == messageId, ct);
-        if (message is null)
-        {
-            return Problems.NotFound("Message");
-        }
-        if (message.Direction != MessageDirection.Inbound || message.Analysis is null)
-        {
-            return Problems.Conflict("Not an analysed message", "Only inbound messages are analysed, so only they can be corrected.");
-        }
-        var now = clock.GetUtcNow().UtcDateTime;
-        var correction = new Correction
-        {
-            WorkspaceId = workspaceId,
-            MessageId = messageId,
-            Text = message.Text,
-            Language = message.Analysis.Language,
-            Intent = request.Intent?.ToString(),
-            NeedsAnswer = request.NeedsAnswer,
-            Sentiment = request.Sentiment?.ToString(),
-            CreatedByUserId = http.Member().UserId,
-            CreatedAt = now,
+            { Problem: { } problem } => problem,
+            { Invalid: { } invalid } => invalid,
+            _ => TypedResults.Created($"/api/v1/workspaces/{workspaceId}/corrections",
+                new CorrectionDto(correction!.Id, messageId, correction.Intent, correction.NeedsAnswer, correction.Sentiment, correction.CreatedAt)),
         };
-        db.Corrections.Add(correction);
-
-        // The correction shows at once; the model learns from it at the next training.
-        var analysis = message.Analysis;
-        if (request.Intent is { } intent)
-        {
-            analysis.Intent = intent.ToString();
-            analysis.IntentConfidence = 1;
-        }
-        if (request.Sentiment is { } sentiment)
-        {
-            analysis.Sentiment = sentiment.ToString();
-        }
-        if (request.NeedsAnswer is { } needsAnswer)
-        {
-            analysis.NeedsAnswer = needsAnswer ? 1 : 0;
-            var conversation = await db.Conversations.FirstAsync(c => c.Id == message.ConversationId, ct);
-            if (conversation.LastResponseAt is null || message.CreatedAt > conversation.LastResponseAt)
-            {
-                var others = await db.Messages.Where(m => m.ConversationId == conversation.Id && m.Id != messageId && m.Direction == MessageDirection.Inbound
-                        && (conversation.LastResponseAt == null || m.CreatedAt > conversation.LastResponseAt) && m.Analysis != null)
-                    .Select(m => m.Analysis!.NeedsAnswer).ToListAsync(ct);
-                conversation.NeedsAnswer = others.Append(analysis.NeedsAnswer).Max();
-                conversation.Version++;
-            }
-        }
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/corrections",
-            new CorrectionDto(correction.Id, messageId, correction.Intent, correction.NeedsAnswer, correction.Sentiment, now));
     }
 
     private static async Task<Ok<List<CorrectionDto>>> ListAsync(RapportDbContext db, CancellationToken ct) =>

@@ -8,11 +8,17 @@ using Rapport.Workspaces;
 
 namespace Rapport.Outbox;
 
-/// <summary>A reply from the brand to the customer, delivered through the conversation's channel.</summary>
-public sealed record ReplyRequest(string? Text);
+/// <summary>
+/// A reply from the brand to the customer, delivered through the conversation's channel. <c>sendAt</c> (UTC, in the future,
+/// within a year) schedules it; <c>signature</c> appends the author's signature for this workspace.
+/// </summary>
+public sealed record ReplyRequest(string? Text, DateTime? SendAt = null, bool? Signature = null);
 
 /// <summary>The queued reply: its message id and delivery status (Queued, then Sent or Failed with a reason).</summary>
 public sealed record ReplyResponse(Guid MessageId, DeliveryStatus DeliveryStatus, string? DeliveryError);
+
+/// <summary>Your signature in this workspace, appended to replies sent with <c>signature: true</c> (or the composer's box ticked).</summary>
+public sealed record SignatureDto(string? Signature);
 
 public static class OutboxApi
 {
@@ -22,12 +28,18 @@ public static class OutboxApi
             .WithSummary("Replies to the customer: the reply is queued in the outbox and delivered through the conversation's channel.");
         workspace.MapPost("/conversations/{conversationId:guid}/messages/{messageId:guid}/retry", RetryAsync).RequireAuthorization(Policies.Agent)
             .WithSummary("Queues a reply whose delivery failed again.");
+        workspace.MapPost("/conversations/{conversationId:guid}/messages/{messageId:guid}/cancel", CancelAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Takes a scheduled reply back before its send-at time; it stays in the thread as cancelled.");
+        workspace.MapGet("/signature", SignatureAsync).RequireAuthorization(Policies.Agent).WithSummary("Your signature in this workspace.");
+        workspace.MapPut("/signature", SetSignatureAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary($"Sets your signature in this workspace (at most {Signatures.MaxLength} characters; empty removes it).");
     }
 
     private static async Task<Results<Accepted<ReplyResponse>, ValidationProblem, ProblemHttpResult>> ReplyAsync(
-        Guid workspaceId, Guid conversationId, ReplyRequest request, HttpContext http, RapportDbContext db, OutboxService outbox, CancellationToken ct)
+        Guid workspaceId, Guid conversationId, ReplyRequest request, HttpContext http, RapportDbContext db, OutboxService outbox, TimeProvider clock,
+        CancellationToken ct)
     {
-        if (!await db.Conversations.AnyAsync(c => c.Id == conversationId, ct))
+        if (!await db.Conversations.AnyAsync(c => c.Id == conversationId && c.MergedIntoId == null, ct))
         {
             return Problems.NotFound("Conversation");
         }
@@ -36,11 +48,22 @@ public static class OutboxApi
         {
             return Problems.Invalid("text", $"A text of 1 to {IngestService.MaxTextLength} characters is required.");
         }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var sendAt = request.SendAt is { } at ? IngestService.AsUtc(at) : (DateTime?)null;
+        if (sendAt is { } when && (when <= now || when > now.AddYears(1)))
+        {
+            return Problems.Invalid("sendAt", "A scheduled reply needs a send-at time in the future, within a year.");
+        }
         var userId = http.Member().UserId;
         var author = userId is { } id
-            ? await db.Users.Where(u => u.Id == id).Select(u => u.DisplayName).FirstOrDefaultAsync(ct)
+            ? await db.Memberships.Where(m => m.UserId == id).Select(m => new { m.User!.DisplayName, m.Signature }).FirstOrDefaultAsync(ct)
             : null;
-        var message = await outbox.EnqueueReplyAsync(db, conversationId, userId, string.IsNullOrWhiteSpace(author) ? http.User.Identity?.Name ?? "API" : author, text, ct);
+        if (request.Signature == true)
+        {
+            text = Signatures.Append(text, author?.Signature);
+        }
+        var name = string.IsNullOrWhiteSpace(author?.DisplayName) ? http.User.Identity?.Name ?? "API" : author.DisplayName;
+        var message = await outbox.EnqueueReplyAsync(db, conversationId, userId, name, text, ct, sendAt);
         return TypedResults.Accepted(
             $"/api/v1/workspaces/{workspaceId}/conversations/{conversationId}/messages",
             new ReplyResponse(message.Id, message.DeliveryStatus, message.DeliveryError));
@@ -61,5 +84,47 @@ public static class OutboxApi
                 $"/api/v1/workspaces/{workspaceId}/conversations/{conversationId}/messages",
                 new ReplyResponse(messageId, DeliveryStatus.Queued, null)),
         };
+    }
+
+    private static async Task<Results<Ok<ReplyResponse>, ProblemHttpResult>> CancelAsync(
+        Guid conversationId, Guid messageId, RapportDbContext db, OutboxService outbox, CancellationToken ct)
+    {
+        if (!await db.Messages.AnyAsync(m => m.Id == messageId && m.ConversationId == conversationId, ct))
+        {
+            return Problems.NotFound("Message");
+        }
+        return await outbox.CancelAsync(db, messageId, ct) switch
+        {
+            CancelOutcome.NotFound => Problems.NotFound("Scheduled reply"),
+            CancelOutcome.NotScheduled => Problems.Conflict("Not scheduled",
+                "Only a scheduled reply that has not left yet can be cancelled; this one is being sent, sent, failed or already cancelled."),
+            _ => TypedResults.Ok(new ReplyResponse(messageId, DeliveryStatus.Cancelled, null)),
+        };
+    }
+
+    private static async Task<Results<Ok<SignatureDto>, ProblemHttpResult>> SignatureAsync(HttpContext http, RapportDbContext db, CancellationToken ct)
+    {
+        var userId = http.Member().UserId;
+        var membership = await db.Memberships.Where(m => m.UserId == userId).Select(m => new SignatureDto(m.Signature)).FirstOrDefaultAsync(ct);
+        return membership is null ? Problems.NotFound("Membership") : TypedResults.Ok(membership);
+    }
+
+    private static async Task<Results<Ok<SignatureDto>, ValidationProblem, ProblemHttpResult>> SetSignatureAsync(
+        SignatureDto request, HttpContext http, RapportDbContext db, CancellationToken ct)
+    {
+        var text = IngestService.Clean(request.Signature ?? "").Trim();
+        if ((request.Signature?.Length ?? 0) > Signatures.MaxLength)
+        {
+            return Problems.Invalid("signature", $"A signature has at most {Signatures.MaxLength} characters.");
+        }
+        var userId = http.Member().UserId;
+        var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == userId, ct);
+        if (membership is null)
+        {
+            return Problems.NotFound("Membership");
+        }
+        membership.Signature = text.Length == 0 ? null : text;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new SignatureDto(membership.Signature));
     }
 }

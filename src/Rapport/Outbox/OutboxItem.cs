@@ -8,6 +8,8 @@ public enum OutboxStatus
     Sending,
     Sent,
     Failed,
+    /// <summary>Taken back by an agent before it was sent (a scheduled reply).</summary>
+    Cancelled,
 }
 
 /// <summary>A reply or post waiting to be delivered: retried with backoff, never sent twice.</summary>

@@ -16,6 +16,15 @@ public enum RetryOutcome
     NotFailed,
 }
 
+/// <summary>What happened to a request to take a scheduled reply back.</summary>
+public enum CancelOutcome
+{
+    Cancelled,
+    NotFound,
+    /// <summary>Not a scheduled reply, or already sending, sent, failed or cancelled.</summary>
+    NotScheduled,
+}
+
 /// <summary>
 /// Puts the brand's replies in the outbox: the message and its outbox item are written in one transaction, so a reply
 /// is either queued for delivery or not recorded at all; the <see cref="OutboxWorker"/> delivers it.
@@ -24,8 +33,13 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
 {
     internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Records the reply as an outbound message (Queued) with its response-time events and queues its delivery.</summary>
-    public async Task<Message> EnqueueReplyAsync(RapportDbContext db, Guid conversationId, Guid? authorUserId, string authorName, string text, CancellationToken ct = default)
+    /// <summary>
+    /// Records the reply as an outbound message (Queued) with its response-time events and queues its delivery. With a
+    /// <paramref name="sendAt"/> in the future the reply is Scheduled instead: it waits in the outbox until then (the
+    /// item's next attempt), can be cancelled meanwhile, and counts as a response when it leaves.
+    /// </summary>
+    public async Task<Message> EnqueueReplyAsync(RapportDbContext db, Guid conversationId, Guid? authorUserId, string authorName, string text, CancellationToken ct = default,
+        DateTime? sendAt = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         for (var attempt = 1; ; attempt++)
@@ -37,9 +51,13 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
                 .OrderByDescending(m => m.CreatedAt)
                 .Select(m => m.ExternalId)
                 .FirstOrDefaultAsync(ct);
-            var message = actions.RecordOutbound(db, conversation, authorUserId, authorName, text, note: false, delivery: DeliveryStatus.Queued);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var scheduled = sendAt is { } at && at > now;
+            var message = scheduled
+                ? actions.RecordOutbound(db, conversation, authorUserId, authorName, text, note: false, at: sendAt, delivery: DeliveryStatus.Scheduled)
+                : actions.RecordOutbound(db, conversation, authorUserId, authorName, text, note: false, delivery: DeliveryStatus.Queued);
             message.InReplyToExternalId = inReplyTo;
-            db.OutboxItems.Add(NewReplyItem(conversation, message, inReplyTo, authorName, clock.GetUtcNow().UtcDateTime));
+            db.OutboxItems.Add(NewReplyItem(conversation, message, inReplyTo, authorName, now, sendAt: scheduled ? sendAt : null));
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -54,8 +72,11 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
         }
     }
 
-    /// <summary>The outbox item that delivers a recorded outbound message; the caller adds it and saves with the message.</summary>
-    public static OutboxItem NewReplyItem(Conversation conversation, Message message, string? inReplyTo, string authorName, DateTime now)
+    /// <summary>
+    /// The outbox item that delivers a recorded outbound message; the caller adds it and saves with the message.
+    /// A scheduled reply (<c>sendAt</c> set) waits until then; otherwise it leaves at once.
+    /// </summary>
+    public static OutboxItem NewReplyItem(Conversation conversation, Message message, string? inReplyTo, string authorName, DateTime now, DateTime? sendAt = null)
     {
         ArgumentNullException.ThrowIfNull(conversation);
         ArgumentNullException.ThrowIfNull(message);
@@ -68,9 +89,37 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
             IdempotencyKey = "reply-" + message.Id.ToString("N"),
             Payload = JsonSerializer.Serialize(payload, PayloadJson),
             Status = OutboxStatus.Pending,
-            NextAttemptAt = now,
+            NextAttemptAt = sendAt ?? now,
             CreatedAt = now,
         };
+    }
+
+    /// <summary>
+    /// Takes a scheduled reply back before it leaves. One conditional update, so a worker that claimed it at the same
+    /// moment wins and the reply is sent, never half-cancelled.
+    /// </summary>
+    public async Task<CancelOutcome> CancelAsync(RapportDbContext db, Guid messageId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var message = await db.Messages.FirstOrDefaultAsync(m => m.Id == messageId, ct);
+        if (message is null || !await db.OutboxItems.AnyAsync(o => o.MessageId == messageId, ct))
+        {
+            return CancelOutcome.NotFound;
+        }
+        if (message.DeliveryStatus != DeliveryStatus.Scheduled)
+        {
+            return CancelOutcome.NotScheduled;
+        }
+        var taken = await db.OutboxItems.Where(o => o.MessageId == messageId && o.Status == OutboxStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, OutboxStatus.Cancelled).SetProperty(o => o.LastError, "Cancelled before it was sent."), ct);
+        if (taken == 0)
+        {
+            return CancelOutcome.NotScheduled;
+        }
+        message.DeliveryStatus = DeliveryStatus.Cancelled;
+        message.DeliveryError = null;
+        await db.SaveChangesAsync(ct);
+        return CancelOutcome.Cancelled;
     }
 
     /// <summary>Queues a failed reply again, from a fresh count of attempts.</summary>

@@ -136,6 +136,7 @@ public sealed partial class OutboxWorker(
             // The network's id must stay unique on the channel; a receiver repeating one is not worth a failed delivery.
             outcome = outcome with { ExternalId = null };
         }
+        var wasScheduled = message?.DeliveryStatus == DeliveryStatus.Scheduled;
         Record(item, message, outcome, now);
         if (channel is not null && outcome.Result != SendResult.Sent)
         {
@@ -143,7 +144,38 @@ public sealed partial class OutboxWorker(
             channel.LastErrorAt = now;
         }
         await db.SaveChangesAsync(ct);
+        if (wasScheduled && outcome.Result == SendResult.Sent && conversation is not null)
+        {
+            await CountScheduledResponseAsync(conversation.Id, message!.AuthorUserId, now, ct);
+        }
         return true;
+    }
+
+    /// <summary>
+    /// A scheduled reply becomes the brand's response when the customer gets it, not when it was written. Saved after
+    /// the delivery itself, so an agent changing the conversation at that moment never makes a sent reply look unsent.
+    /// </summary>
+    private async Task CountScheduledResponseAsync(Guid conversationId, Guid? authorUserId, DateTime sentAt, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = databases.CreateDbContext();
+            var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, ct);
+            if (conversation is null)
+            {
+                return;
+            }
+            ConversationActions.CountResponse(db, conversation, authorUserId, sentAt);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                // A colleague saved the conversation meanwhile: read it again and count on top of their change.
+            }
+        }
     }
 
     private void Record(OutboxItem item, Message? message, SendOutcome outcome, DateTime now)

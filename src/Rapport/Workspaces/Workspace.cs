@@ -32,6 +32,8 @@ public sealed class Membership : IWorkspaceOwned
     public Guid UserId { get; set; }
     public Accounts.User? User { get; set; }
     public Role Role { get; set; }
+    /// <summary>Appended to this member's replies in this workspace (one brand's sign-off is not another's).</summary>
+    public string? Signature { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 

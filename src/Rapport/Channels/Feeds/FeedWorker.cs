@@ -48,7 +48,7 @@ public sealed class FeedWorker(IServiceScopeFactory scopes, IOptions<FeedOptions
 
         var now = clock.GetUtcNow().UtcDateTime;
         var results = new List<FeedPollResult>();
-        foreach (var channel in feeds.Where(c => IsDue(c, now)).OrderBy(c => LastAttempt(c) ?? DateTime.MinValue))
+        foreach (var channel in feeds.Where(c => IsDue(c, now)).OrderBy(c => ChannelPolling.LastAttempt(c) ?? DateTime.MinValue))
         {
             try
             {
@@ -67,15 +67,6 @@ public sealed class FeedWorker(IServiceScopeFactory scopes, IOptions<FeedOptions
     public static bool IsDue(Channel channel, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        var last = LastAttempt(channel);
-        return last is null || now - last.Value >= FeedChannelSettings.Read(channel.Settings).PollEvery;
+        return ChannelPolling.IsDue(channel, now, FeedChannelSettings.Read(channel.Settings).PollEvery);
     }
-
-    private static DateTime? LastAttempt(Channel channel) =>
-        (channel.LastPolledAt, channel.LastErrorAt) switch
-        {
-            (null, var error) => error,
-            (var polled, null) => polled,
-            (var polled, var error) => polled > error ? polled : error,
-        };
 }

@@ -6,7 +6,7 @@ namespace Rapport.Channels.Feeds;
 
 /// <summary>
 /// Turns the HTML of a feed's summary or content into plain text: tags dropped, the contents of script and
-/// style dropped with them, entities decoded, whitespace folded. The result is stored and shown as text,
+/// style dropped with them (and a document's head), entities decoded, whitespace folded. The result is stored and shown as text,
 /// never rendered as HTML, so this only has to read well, not to sanitize.
 /// </summary>
 public static partial class HtmlText
@@ -66,7 +66,7 @@ public static partial class HtmlText
     private static partial Regex Comments();
 
     // An unclosed <script> drops everything after it: better to lose text than to show code.
-    [GeneratedRegex(@"<(script|style|noscript|template)\b[^>]*>.*?(</\1\s*>|$)", RegexOptions.Singleline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"<(script|style|noscript|template|head|title)\b[^>]*>.*?(</\1\s*>|$)", RegexOptions.Singleline | RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ScriptOrStyle();
 
     [GeneratedRegex(@"<\s*(br|/?p|/?div|/?li|/?ul|/?ol|/?h[1-6]|/?blockquote|/?pre|/?tr|/?table|hr)\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]

@@ -1,4 +1,5 @@
 ﻿using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
@@ -6,7 +7,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Rapport.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class Service : Migration
+    public partial class Serve : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -16,6 +17,61 @@ namespace Rapport.Data.Migrations.Postgres
                 table: "ReportingEvents",
                 type: "uuid",
                 nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Signature",
+                table: "Memberships",
+                type: "character varying(500)",
+                maxLength: 500,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "InboxDueAt",
+                table: "Conversations",
+                type: "timestamp with time zone",
+                nullable: false,
+                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
+
+            migrationBuilder.AddColumn<int>(
+                name: "InboxRank",
+                table: "Conversations",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Intent",
+                table: "Conversations",
+                type: "character varying(32)",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "MergedIntoId",
+                table: "Conversations",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Urgency",
+                table: "Conversations",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.CreateTable(
+                name: "ArticleCategories",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ArticleCategories", x => x.Id);
+                });
 
             migrationBuilder.CreateTable(
                 name: "AutomationRules",
@@ -53,6 +109,22 @@ namespace Rapport.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "CannedResponses",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    Language = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Body = table.Column<string>(type: "text", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CannedResponses", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Holidays",
                 columns: table => new
                 {
@@ -64,6 +136,25 @@ namespace Rapport.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Holidays", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Macros",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    ReplyText = table.Column<string>(type: "text", nullable: true),
+                    AddLabelIds = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    Priority = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    AssigneeId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Macros", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -167,10 +258,81 @@ namespace Rapport.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "Articles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CategoryId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Slug = table.Column<string>(type: "character varying(48)", maxLength: 48, nullable: false),
+                    Language = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Body = table.Column<string>(type: "text", nullable: false),
+                    IsPublished = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Articles", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Articles_ArticleCategories_CategoryId",
+                        column: x => x.CategoryId,
+                        principalTable: "ArticleCategories",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ReportingEvents_ConversationId_Name",
                 table: "ReportingEvents",
                 columns: new[] { "ConversationId", "Name" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_Inbox",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "IsNoise", "InboxRank", "InboxDueAt", "Id" },
+                descending: new[] { false, false, true, false, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_Inbox_Assignee",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "AssigneeId", "IsNoise", "InboxRank", "InboxDueAt", "Id" },
+                descending: new[] { false, false, false, true, false, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_Inbox_Team",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "TeamId", "IsNoise", "InboxRank", "InboxDueAt", "Id" },
+                descending: new[] { false, false, false, true, false, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_WorkspaceId_Target_At",
+                table: "AuditEntries",
+                columns: new[] { "WorkspaceId", "Target", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ArticleCategories_WorkspaceId_Name",
+                table: "ArticleCategories",
+                columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Articles_CategoryId",
+                table: "Articles",
+                column: "CategoryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Articles_WorkspaceId_IsPublished",
+                table: "Articles",
+                columns: new[] { "WorkspaceId", "IsPublished" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Articles_WorkspaceId_Slug",
+                table: "Articles",
+                columns: new[] { "WorkspaceId", "Slug" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_AutomationRules_WorkspaceId_Trigger_Position",
@@ -183,9 +345,21 @@ namespace Rapport.Data.Migrations.Postgres
                 column: "WorkspaceId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_CannedResponses_WorkspaceId_Name",
+                table: "CannedResponses",
+                columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Holidays_WorkspaceId_Date",
                 table: "Holidays",
                 columns: new[] { "WorkspaceId", "Date" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Macros_WorkspaceId_Name",
+                table: "Macros",
+                columns: new[] { "WorkspaceId", "Name" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -204,11 +378,26 @@ namespace Rapport.Data.Migrations.Postgres
                 table: "SurveyResponses",
                 column: "ConversationId",
                 unique: true);
+
+            // Full-text search over message text: raw SQL kept in one class (docs/decisions/0030-inbox-rank.md).
+            // Last, so that no table rebuild above drops its triggers.
+            foreach (var sql in Conversations.Inbox.FullTextSearch.PostgresUp)
+            {
+                migrationBuilder.Sql(sql);
+            }
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            foreach (var sql in Conversations.Inbox.FullTextSearch.PostgresDown)
+            {
+                migrationBuilder.Sql(sql);
+            }
+
+            migrationBuilder.DropTable(
+                name: "Articles");
+
             migrationBuilder.DropTable(
                 name: "AutomationRules");
 
@@ -216,7 +405,13 @@ namespace Rapport.Data.Migrations.Postgres
                 name: "BusinessHours");
 
             migrationBuilder.DropTable(
+                name: "CannedResponses");
+
+            migrationBuilder.DropTable(
                 name: "Holidays");
+
+            migrationBuilder.DropTable(
+                name: "Macros");
 
             migrationBuilder.DropTable(
                 name: "SlaAlerts");
@@ -233,13 +428,56 @@ namespace Rapport.Data.Migrations.Postgres
             migrationBuilder.DropTable(
                 name: "SurveySettings");
 
+            migrationBuilder.DropTable(
+                name: "ArticleCategories");
+
             migrationBuilder.DropIndex(
                 name: "IX_ReportingEvents_ConversationId_Name",
                 table: "ReportingEvents");
 
+            migrationBuilder.DropIndex(
+                name: "IX_Conversations_Inbox",
+                table: "Conversations");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Conversations_Inbox_Assignee",
+                table: "Conversations");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Conversations_Inbox_Team",
+                table: "Conversations");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEntries_WorkspaceId_Target_At",
+                table: "AuditEntries");
+
             migrationBuilder.DropColumn(
                 name: "TeamId",
                 table: "ReportingEvents");
+
+            migrationBuilder.DropColumn(
+                name: "Signature",
+                table: "Memberships");
+
+            migrationBuilder.DropColumn(
+                name: "InboxDueAt",
+                table: "Conversations");
+
+            migrationBuilder.DropColumn(
+                name: "InboxRank",
+                table: "Conversations");
+
+            migrationBuilder.DropColumn(
+                name: "Intent",
+                table: "Conversations");
+
+            migrationBuilder.DropColumn(
+                name: "MergedIntoId",
+                table: "Conversations");
+
+            migrationBuilder.DropColumn(
+                name: "Urgency",
+                table: "Conversations");
         }
     }
 }

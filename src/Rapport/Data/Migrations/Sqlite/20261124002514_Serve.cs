@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Rapport.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Service : Migration
+    public partial class Serve : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -16,6 +16,61 @@ namespace Rapport.Data.Migrations.Sqlite
                 table: "ReportingEvents",
                 type: "TEXT",
                 nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Signature",
+                table: "Memberships",
+                type: "TEXT",
+                maxLength: 500,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "InboxDueAt",
+                table: "Conversations",
+                type: "TEXT",
+                nullable: false,
+                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
+
+            migrationBuilder.AddColumn<int>(
+                name: "InboxRank",
+                table: "Conversations",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Intent",
+                table: "Conversations",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "MergedIntoId",
+                table: "Conversations",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Urgency",
+                table: "Conversations",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.CreateTable(
+                name: "ArticleCategories",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    Position = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ArticleCategories", x => x.Id);
+                });
 
             migrationBuilder.CreateTable(
                 name: "AutomationRules",
@@ -53,6 +108,22 @@ namespace Rapport.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "CannedResponses",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CannedResponses", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Holidays",
                 columns: table => new
                 {
@@ -64,6 +135,25 @@ namespace Rapport.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Holidays", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Macros",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    ReplyText = table.Column<string>(type: "TEXT", nullable: true),
+                    AddLabelIds = table.Column<string>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Priority = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    AssigneeId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Macros", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -167,10 +257,81 @@ namespace Rapport.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "Articles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CategoryId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Slug = table.Column<string>(type: "TEXT", maxLength: 48, nullable: false),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", nullable: false),
+                    IsPublished = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Articles", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Articles_ArticleCategories_CategoryId",
+                        column: x => x.CategoryId,
+                        principalTable: "ArticleCategories",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ReportingEvents_ConversationId_Name",
                 table: "ReportingEvents",
                 columns: new[] { "ConversationId", "Name" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_Inbox",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "IsNoise", "InboxRank", "InboxDueAt", "Id" },
+                descending: new[] { false, false, true, false, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_Inbox_Assignee",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "AssigneeId", "IsNoise", "InboxRank", "InboxDueAt", "Id" },
+                descending: new[] { false, false, false, true, false, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Conversations_Inbox_Team",
+                table: "Conversations",
+                columns: new[] { "WorkspaceId", "TeamId", "IsNoise", "InboxRank", "InboxDueAt", "Id" },
+                descending: new[] { false, false, false, true, false, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_WorkspaceId_Target_At",
+                table: "AuditEntries",
+                columns: new[] { "WorkspaceId", "Target", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ArticleCategories_WorkspaceId_Name",
+                table: "ArticleCategories",
+                columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Articles_CategoryId",
+                table: "Articles",
+                column: "CategoryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Articles_WorkspaceId_IsPublished",
+                table: "Articles",
+                columns: new[] { "WorkspaceId", "IsPublished" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Articles_WorkspaceId_Slug",
+                table: "Articles",
+                columns: new[] { "WorkspaceId", "Slug" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_AutomationRules_WorkspaceId_Trigger_Position",
@@ -183,9 +344,21 @@ namespace Rapport.Data.Migrations.Sqlite
                 column: "WorkspaceId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_CannedResponses_WorkspaceId_Name",
+                table: "CannedResponses",
+                columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Holidays_WorkspaceId_Date",
                 table: "Holidays",
                 columns: new[] { "WorkspaceId", "Date" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Macros_WorkspaceId_Name",
+                table: "Macros",
+                columns: new[] { "WorkspaceId", "Name" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -204,11 +377,26 @@ namespace Rapport.Data.Migrations.Sqlite
                 table: "SurveyResponses",
                 column: "ConversationId",
                 unique: true);
+
+            // Full-text search over message text: raw SQL kept in one class (docs/decisions/0030-inbox-rank.md).
+            // Last, so that no table rebuild above drops its triggers.
+            foreach (var sql in Conversations.Inbox.FullTextSearch.SqliteUp)
+            {
+                migrationBuilder.Sql(sql);
+            }
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            foreach (var sql in Conversations.Inbox.FullTextSearch.SqliteDown)
+            {
+                migrationBuilder.Sql(sql);
+            }
+
+            migrationBuilder.DropTable(
+                name: "Articles");
+
             migrationBuilder.DropTable(
                 name: "AutomationRules");
 
@@ -216,7 +404,13 @@ namespace Rapport.Data.Migrations.Sqlite
                 name: "BusinessHours");
 
             migrationBuilder.DropTable(
+                name: "CannedResponses");
+
+            migrationBuilder.DropTable(
                 name: "Holidays");
+
+            migrationBuilder.DropTable(
+                name: "Macros");
 
             migrationBuilder.DropTable(
                 name: "SlaAlerts");
@@ -233,13 +427,56 @@ namespace Rapport.Data.Migrations.Sqlite
             migrationBuilder.DropTable(
                 name: "SurveySettings");
 
+            migrationBuilder.DropTable(
+                name: "ArticleCategories");
+
             migrationBuilder.DropIndex(
                 name: "IX_ReportingEvents_ConversationId_Name",
                 table: "ReportingEvents");
 
+            migrationBuilder.DropIndex(
+                name: "IX_Conversations_Inbox",
+                table: "Conversations");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Conversations_Inbox_Assignee",
+                table: "Conversations");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Conversations_Inbox_Team",
+                table: "Conversations");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditEntries_WorkspaceId_Target_At",
+                table: "AuditEntries");
+
             migrationBuilder.DropColumn(
                 name: "TeamId",
                 table: "ReportingEvents");
+
+            migrationBuilder.DropColumn(
+                name: "Signature",
+                table: "Memberships");
+
+            migrationBuilder.DropColumn(
+                name: "InboxDueAt",
+                table: "Conversations");
+
+            migrationBuilder.DropColumn(
+                name: "InboxRank",
+                table: "Conversations");
+
+            migrationBuilder.DropColumn(
+                name: "Intent",
+                table: "Conversations");
+
+            migrationBuilder.DropColumn(
+                name: "MergedIntoId",
+                table: "Conversations");
+
+            migrationBuilder.DropColumn(
+                name: "Urgency",
+                table: "Conversations");
         }
     }
 }

@@ -1,0 +1,30 @@
+using Rapport.Channels.Email;
+using Rapport.Channels.Feeds;
+
+namespace Rapport.Channels;
+
+/// <summary>What "test the connection" found: a sentence about the server when it worked, the reason when not.</summary>
+public sealed record ChannelTestResult(bool Ok, string? Detail, string? Error);
+
+/// <summary>"Test the connection" for the channels that reach out to a server (e-mail, feeds), with their saved settings, storing nothing.</summary>
+public sealed class ChannelConnectionTest(IServiceProvider services)
+{
+    public static bool CanTest(ChannelKind kind) => kind is ChannelKind.Email or ChannelKind.Feed;
+
+    /// <returns>The result, or null for a kind whose messages come to Rapport (nothing to connect to).</returns>
+    public async Task<ChannelTestResult?> TestAsync(Channel channel, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        switch (channel.Kind)
+        {
+            case ChannelKind.Email:
+                var mail = await services.GetRequiredService<EmailPoller>().TestAsync(channel, ct);
+                return new ChannelTestResult(mail.Ok, mail.Detail, mail.Error);
+            case ChannelKind.Feed:
+                var feed = await services.GetRequiredService<FeedPoller>().TestAsync(FeedChannelSettings.Read(channel.Settings).Url, ct);
+                return new ChannelTestResult(feed.Ok, feed.Ok ? $"A {feed.Format} feed, \"{feed.Title}\", with {feed.ItemCount} items." : null, feed.Error);
+            default:
+                return null;
+        }
+    }
+}
