@@ -74,6 +74,7 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         await page.GetByLabel("Add labels", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Refund" }).ClickAsync();
         await page.Keyboard.PressAsync("Escape");
+        await Flows.ScreenshotAsync(page, "en-settings-rule-editor");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save rule" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "Refund requests", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "words: “refund”, “money back”" })).ToBeVisibleAsync();
