@@ -1,73 +1,19 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Rapport.Data;
 
 namespace Rapport.Channels.Email;
 
-/// <summary>
-/// Polls every unpaused e-mail channel whose poll interval (<c>pollMinutes</c>, default 2) has passed since its last
-/// attempt. One mailbox's failure is recorded on that channel and never stops the others.
-/// </summary>
-public sealed partial class EmailWorker(IServiceScopeFactory scopes, IOptions<EmailOptions> options, TimeProvider clock, ILogger<EmailWorker> logger) : BackgroundService
+/// <summary>Polls every unpaused e-mail channel whose poll interval (<c>pollMinutes</c>, default 2) has passed.</summary>
+public sealed class EmailWorker(IServiceScopeFactory scopes, IOptions<EmailOptions> options, TimeProvider clock, ILogger<EmailWorker> logger)
+    : ChannelPollingWorker<EmailPollResult>(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var every = options.Value.CheckEvery;
-        if (every <= TimeSpan.Zero)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(every, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The database may be down for a moment: the next tick tries again.
-                LogRoundFailed(logger, e);
-            }
-        }
-    }
+    protected override ChannelKind Kind => ChannelKind.Email;
 
-    /// <summary>Polls the e-mail channels that are due now, one after the other, and says what each poll did.</summary>
-    public async Task<IReadOnlyList<EmailPollResult>> RunOnceAsync(CancellationToken ct = default)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var factory = scope.ServiceProvider.GetRequiredService<RapportDbContextFactory>();
-        var poller = scope.ServiceProvider.GetRequiredService<EmailPoller>();
-        List<Channel> mailboxes;
-        await using (var db = factory.CreateDbContext())
-        {
-            mailboxes = await db.Channels.IgnoreQueryFilters().AsNoTracking()
-                .Where(c => c.Kind == ChannelKind.Email && !c.Paused)
-                .ToListAsync(ct);
-        }
+    protected override TimeSpan CheckEvery => options.Value.CheckEvery;
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var results = new List<EmailPollResult>();
-        foreach (var channel in mailboxes
-            .Where(c => ChannelPolling.IsDue(c, now, EmailChannelSettings.Read(c.Settings).PollEvery))
-            .OrderBy(c => ChannelPolling.LastAttempt(c) ?? DateTime.MinValue))
-        {
-            try
-            {
-                results.Add(await poller.PollAsync(channel.Id, ct));
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogChannelFailed(logger, channel.Id, e);
-                results.Add(new EmailPollResult(channel.Id, Ok: false, 0, [], e.Message));
-            }
-        }
-        return results;
-    }
+    protected override TimeSpan PollEvery(Channel channel) => EmailChannelSettings.Read(channel.Settings).PollEvery;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Polling the e-mail channels failed.")]
-    private static partial void LogRoundFailed(ILogger logger, Exception e);
+    protected override Task<EmailPollResult> PollAsync(IServiceProvider services, Guid channelId, CancellationToken ct) =>
+        services.GetRequiredService<EmailPoller>().PollAsync(channelId, ct);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Polling e-mail channel {Channel} failed.")]
-    private static partial void LogChannelFailed(ILogger logger, Guid channel, Exception e);
+    protected override EmailPollResult Failed(Guid channelId, Exception error) => new(channelId, Ok: false, 0, [], error.Message);
 }
