@@ -5,7 +5,8 @@ namespace Rapport.Channels.Import;
 
 public sealed record ImportProgress(long BytesRead, long TotalBytes, long Rows);
 
-public sealed record ImportSummary(long Imported, long AlreadyThere, IReadOnlyList<ImportRow> Errors, long ErrorCount);
+/// <summary>What an import did; BrandReplies counts the brand replies left out of a "Customer Support on Twitter" file (ingest takes inbound messages only).</summary>
+public sealed record ImportSummary(long Imported, long AlreadyThere, IReadOnlyList<ImportRow> Errors, long ErrorCount, long BrandReplies = 0);
 
 /// <summary>
 /// Feeds an import file through the one ingest path. Idempotent: re-running the same file adds nothing.
@@ -19,7 +20,7 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
     public async Task<ImportSummary> ImportAsync(Guid workspaceId, Guid channelId, Stream file, string fileName, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(file);
-        long imported = 0, already = 0, errorCount = 0, rows = 0;
+        long imported = 0, already = 0, errorCount = 0, rows = 0, brandReplies = 0;
         var errors = new List<ImportRow>();
         var total = file.CanSeek ? file.Length : 0;
         var db = factory.CreateDbContext();
@@ -28,6 +29,11 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             await foreach (var row in MessageFile.ReadAsync(file, fileName, channelId, ct))
             {
                 rows++;
+                if (row.BrandReply)
+                {
+                    brandReplies++;
+                    continue;
+                }
                 if (row.Item is null)
                 {
                     errorCount++;
@@ -76,6 +82,6 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             await db.DisposeAsync();
         }
         progress?.Report(new ImportProgress(total, total, rows));
-        return new ImportSummary(imported, already, errors, errorCount);
+        return new ImportSummary(imported, already, errors, errorCount, brandReplies);
     }
 }
