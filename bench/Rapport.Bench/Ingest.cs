@@ -77,7 +77,8 @@ internal static class Ingest
                 {
                     if (percent >= mark && !marks.ContainsKey(mark))
                     {
-                        marks[mark] = $"{p.Rows:N0} rows: peak working set {PeakMb():F0} MB, GC heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F0} MB";
+                        marks[mark] = $"{p.Rows:N0} rows: working set {WorkingSetMb():F0} MB (peak {PeakMb():F0} MB), "
+                            + $"managed heap {GC.GetTotalMemory(false) / 1048576.0:F0} MB (after the last GC {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F0} MB, GC #{GC.CollectionCount(0)})";
                     }
                 }
             });
@@ -209,6 +210,12 @@ internal static class Ingest
         writer.Flush();
         file.Refresh();
         return true;
+    }
+
+    private static double WorkingSetMb()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64 / 1048576.0;
     }
 
     private static double PeakMb()
