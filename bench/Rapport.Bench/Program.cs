@@ -19,6 +19,10 @@ internal static class Program
                 return 0;
             case "inbox-latency":
                 return InboxLatency.Run(args);
+            case "ingest-throughput":
+                return Ingest.Throughput(args);
+            case "import-memory":
+                return Ingest.Memory(args);
             case "accuracy":
                 return Accuracy.Run(args);
             case "complaint-threshold":
@@ -65,7 +69,7 @@ internal static class Program
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | accuracy [--eval DIR] [--only SET] | complaint-threshold | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
+                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | ingest-throughput [--count N] [--no-sqlite] | import-memory [--size-mb N] | accuracy [--eval DIR] [--only SET] | complaint-threshold | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
                 return 2;
         }
     }

@@ -63,6 +63,10 @@ public static class ImportCommand
                     task.Value = task.MaxValue;
                 });
             Console.WriteLine($"Imported {summary!.Imported} message(s); {summary.AlreadyThere} were already there; {summary.ErrorCount} row(s) refused.");
+            if (summary.BrandReplies > 0)
+            {
+                Console.WriteLine($"Left out {summary.BrandReplies} brand reply(ies): the import records customer messages only.");
+            }
             foreach (var error in summary.Errors.Take(50))
             {
                 Console.WriteLine($"  line {error.Line}: {error.Error}");

@@ -6,14 +6,19 @@ using Rapport.Ingest;
 
 namespace Rapport.Channels.Import;
 
-/// <summary>One row of an import file: either an item for ingest or the reason it was refused.</summary>
-public sealed record ImportRow(long Line, InboundItem? Item, string? Error);
+/// <summary>One row of an import file: an item for ingest, the reason it was refused, or a row left out on purpose.</summary>
+public sealed record ImportRow(long Line, InboundItem? Item, string? Error)
+{
+    /// <summary>A brand's own reply in a "Customer Support on Twitter" file: ingest takes inbound messages only.</summary>
+    public bool BrandReply { get; init; }
+}
 
 /// <summary>
 /// Reads the documented import formats into <see cref="InboundItem"/>s, streaming.
 /// JSON: an array of objects { externalId, authorHandle, authorName, text, createdAt, inReplyToExternalId, threadId, subject, isPublic }.
 /// CSV: a header row naming the same columns (snake_case accepted: external_id, author_handle or author, author_name, text,
-/// created_at, in_reply_to, thread_id, subject, is_public).
+/// created_at, in_reply_to, thread_id, subject, is_public), or the layout of the public "Customer Support on Twitter"
+/// export (tweet_id, author_id, inbound, created_at, text, response_tweet_id, in_response_to_tweet_id), told by its header.
 /// </summary>
 public static class MessageFile
 {
@@ -70,10 +75,19 @@ public static class MessageFile
         }
     }
 
+    /// <summary>
+    /// Brand replies remembered to thread the customer's next tweet past them: a bounded map, forgotten when full, so
+    /// memory stays flat on files of any size (a customer answering a forgotten reply still joins their latest conversation).
+    /// </summary>
+    private const int MaxRememberedBrandReplies = 100_000;
+
     private static IEnumerable<ImportRow> ReadCsv(Stream stream, Guid channelId, CancellationToken ct)
     {
         using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
         string[]? header = null;
+        var twitter = false;
+        var inboundColumn = -1;
+        var brandReplies = new Dictionary<string, string?>(StringComparer.Ordinal);
         long line = 0;
         foreach (var record in CsvTable.ReadRecords(reader))
         {
@@ -82,6 +96,12 @@ public static class MessageFile
             if (header is null)
             {
                 header = record.Select(Normalize).ToArray();
+                twitter = header.Contains("tweetid") && header.Contains("inbound") && header.Contains("inresponsetotweetid");
+                if (twitter)
+                {
+                    inboundColumn = Array.IndexOf(header, "inbound");
+                    header = [.. header.Select(h => h switch { "tweetid" => "externalid", "authorid" => "author", "inresponsetotweetid" => "inreplyto", _ => h })];
+                }
                 if (!header.Contains("text") || !header.Contains("externalid"))
                 {
                     yield return new ImportRow(line, null, "The header must name at least the columns external_id and text.");
@@ -99,9 +119,45 @@ public static class MessageFile
             {
                 fields[header[i]] = record[i];
             }
+            if (twitter && !ThreadTweet(fields, record[inboundColumn], brandReplies))
+            {
+                yield return new ImportRow(line, null, null) { BrandReply = true };
+                continue;
+            }
             yield return ToRow(line, fields, channelId, JsonSerializer.Serialize(fields));
         }
     }
+
+    /// <summary>
+    /// Tweets are public; a brand reply (inbound False) is remembered with the tweet it answers and left out; a
+    /// customer tweet answering a brand reply is threaded to what that reply answered. False for a brand reply.
+    /// </summary>
+    private static bool ThreadTweet(Dictionary<string, string?> fields, string inbound, Dictionary<string, string?> brandReplies)
+    {
+        fields["ispublic"] = "true";
+        var parent = Get(fields, "inreplyto") is { } p ? TweetId(p) : null;
+        if (parent is not null && brandReplies.TryGetValue(parent, out var answered))
+        {
+            parent = answered;
+        }
+        fields["inreplyto"] = parent;
+        if (!inbound.Trim().Equals("false", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        if (Get(fields, "externalid") is { } id)
+        {
+            if (brandReplies.Count >= MaxRememberedBrandReplies)
+            {
+                brandReplies.Clear();
+            }
+            brandReplies[TweetId(id)] = parent;
+        }
+        return false;
+    }
+
+    /// <summary>Ids written by a spreadsheet or pandas come as "119237.0".</summary>
+    private static string TweetId(string id) => id.Trim() is var t && t.EndsWith(".0", StringComparison.Ordinal) ? t[..^2] : t;
 
     private static ImportRow ToRow(long line, Dictionary<string, string?> f, Guid channelId, string raw)
     {

@@ -1,0 +1,63 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rapport.Channels;
+using Rapport.Channels.Import;
+using Rapport.Tests.Infrastructure;
+
+namespace Rapport.Tests;
+
+public class ImportTests
+{
+    /// <summary>Written for this test in the column layout of the public "Customer Support on Twitter" export.</summary>
+    private const string CustomerSupportOnTwitter = """
+        tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id
+        10,115712,True,Tue Oct 31 22:00:00 +0000 2017,"@sprintcare my phone has had no signal for two days, can you help?",11,
+        11,sprintcare,False,Tue Oct 31 22:05:00 +0000 2017,@115712 Sorry to hear that! Please send us a DM.,12,10
+        12,115712,True,Tue Oct 31 22:10:47 +0000 2017,"@sprintcare done, still waiting, this is ridiculous",,11
+        20,115713,True,Wed Nov 01 08:00:00 +0000 2017,"@AppleSupport my iPhone battery drains in an hour, is that normal?",21,
+        21,AppleSupport,False,Wed Nov 01 08:03:00 +0000 2017,@115713 Let's look into it together. Which iOS version?,,20
+        30,115714,True,yesterday,@sprintcare hello?,,
+        31,115712,True
+        40,115715,True,Thu Nov 02 09:30:00 +0000 2017,@AmazonHelp where is my parcel? order 112-555,,
+        """;
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task CustomerSupportOnTwitterLayout_RebuildsThreadsReportsBadRowsAndIsIdempotent(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await factory.CreateChannelAsync(workspace.Id, ChannelKind.Import, "Twitter archive");
+
+        var first = await ImportAsync(factory, workspace.Id, channel.Id);
+        var second = await ImportAsync(factory, workspace.Id, channel.Id);
+
+        Assert.Equal(4, first.Imported);
+        Assert.Equal(2, first.BrandReplies);
+        Assert.Equal(2, first.ErrorCount);
+        Assert.Collection(first.Errors,
+            e => Assert.Equal((7L, "created_at \"yesterday\" is not a date."), (e.Line, e.Error)),
+            e => Assert.Equal((8L, "Expected 7 fields, found 3."), (e.Line, e.Error)));
+        Assert.Equal((0L, 4L), (second.Imported, second.AlreadyThere));
+
+        await using var db = factory.OpenDb();
+        var messages = await db.Messages.OrderBy(m => m.ExternalId).ToListAsync();
+        Assert.Equal(["10", "12", "20", "40"], messages.Select(m => m.ExternalId));
+        // The customer's answer to the brand's reply joins the conversation the brand was answering.
+        Assert.Equal(messages[0].ConversationId, messages[1].ConversationId);
+        Assert.Equal("10", messages[1].InReplyToExternalId);
+        Assert.Equal(new DateTime(2017, 10, 31, 22, 10, 47, DateTimeKind.Utc), messages[1].CreatedAt);
+        Assert.Equal(3, await db.Conversations.CountAsync());
+        Assert.True(await db.Conversations.AllAsync(c => c.IsPublic));
+        Assert.Equal(["115712", "115713", "115715"], await db.ContactIdentities.OrderBy(i => i.Handle).Select(i => i.Handle).ToListAsync());
+    }
+
+    private static async Task<ImportSummary> ImportAsync(RapportFactory factory, Guid workspaceId, Guid channelId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var import = ActivatorUtilities.CreateInstance<ImportService>(scope.ServiceProvider);
+        await using var file = new MemoryStream(Encoding.UTF8.GetBytes(CustomerSupportOnTwitter));
+        return await import.ImportAsync(workspaceId, channelId, file, "twcs.csv");
+    }
+}
