@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Rapport.Conversations;
 using Rapport.Conversations.Live;
+using Rapport.Ingest;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
 
@@ -46,5 +47,36 @@ public class LiveUpdatesTests
             new { externalId = "live-2", authorHandle = "ana@example.test", text = "Toujours rien." });
         Assert.Empty(heard);
         Assert.Empty(heardElsewhere);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task InsideATransaction_ChangesAreAnnouncedOnCommit_AndNeverOnRollback(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await factory.CreateChannelAsync(workspace.Id);
+        var heard = new ConcurrentQueue<ConversationChange>();
+        using var subscription = factory.Services.GetRequiredService<ConversationEvents>()
+            .Subscribe(workspace.Id, batch => { foreach (var c in batch) { heard.Enqueue(c); } });
+        await using var scope = factory.Services.CreateAsyncScope();
+        var ingest = scope.ServiceProvider.GetRequiredService<IngestService>();
+        await using var db = factory.OpenDb();
+
+        await using (var batch = await db.Database.BeginTransactionAsync())
+        {
+            var kept = await ingest.IngestAsync(db, workspace.Id, new InboundItem { ChannelId = channel.Id, ExternalId = "t-1", AuthorHandle = "ana@example.test", Text = "Kept" });
+            Assert.Empty(heard);
+            await batch.CommitAsync();
+            Assert.Contains(heard, c => c.ConversationId == kept.ConversationId);
+        }
+
+        heard.Clear();
+        await using (var batch = await db.Database.BeginTransactionAsync())
+        {
+            await ingest.IngestAsync(db, workspace.Id, new InboundItem { ChannelId = channel.Id, ExternalId = "t-2", AuthorHandle = "bob@example.test", Text = "Rolled back" });
+            await batch.RollbackAsync();
+        }
+        Assert.Empty(heard);
     }
 }

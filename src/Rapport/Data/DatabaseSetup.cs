@@ -59,7 +59,8 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
         builder.AddInterceptors(new Conversations.Inbox.InboxRankInterceptor());
         if (events is not null)
         {
-            builder.AddInterceptors(new ConversationChangeInterceptor(events));
+            var changes = new ConversationChangeInterceptor(events);
+            builder.AddInterceptors(changes, changes.Transactions);
         }
     }
 
