@@ -1,10 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Rapport.Channels;
-using Rapport.Data;
-using Rapport.Workspaces;
 using static Microsoft.Playwright.Assertions;
 
 namespace Rapport.Browser.Tests;
@@ -18,7 +11,7 @@ public sealed class InboxTests(RapportApp app) : IClassFixture<RapportApp>
         var page = await app.NewPageAsync("en-US");
         await Flows.SetUpAsync(page);
         await Flows.WaitForCircuitAsync(page);
-        var api = await ApiChannelAsync();
+        var api = await ApiChannel.CreateAsync(app);
 
         var chatter = await api.SendAsync("m-1", "lou@example.test", "haha nice bikes, have a good weekend");
         var rows = page.Locator("tbody tr");
@@ -44,29 +37,5 @@ public sealed class InboxTests(RapportApp app) : IClassFixture<RapportApp>
         await page.Keyboard.PressAsync("Enter");
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows.First).ToHaveAttributeAsync("data-conversation", complaint);
-    }
-
-    private async Task<ApiChannel> ApiChannelAsync()
-    {
-        await using var db = app.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
-        var owner = await db.Memberships.SingleAsync();
-        var channel = new Channel { WorkspaceId = owner.WorkspaceId, Name = "Website form", Kind = ChannelKind.Api, Direction = ChannelDirection.Inbox, CreatedAt = DateTime.UtcNow };
-        var (token, secret) = MemberRules.NewApiToken(owner.WorkspaceId, "Website", Role.Agent, owner.UserId, DateTime.UtcNow);
-        db.AddRange(channel, token);
-        await db.SaveChangesAsync();
-        var client = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-        return new ApiChannel(client, $"/api/v1/workspaces/{owner.WorkspaceId}/channels/{channel.Id}/messages");
-    }
-
-    private sealed record ApiChannel(HttpClient Client, string Url)
-    {
-        public async Task<string> SendAsync(string externalId, string author, string text)
-        {
-            var response = await Client.PostAsJsonAsync(Url, new { externalId, authorHandle = author, text });
-            response.EnsureSuccessStatusCode();
-            var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
-            return body.GetProperty("conversationId").GetString()!;
-        }
     }
 }

@@ -1,13 +1,8 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Rapport.Channels;
 using Rapport.Data;
 using Rapport.KnowledgeBase;
 using Rapport.Satisfaction;
-using Rapport.Workspaces;
 using static Microsoft.Playwright.Assertions;
 
 namespace Rapport.Browser.Tests;
@@ -24,18 +19,12 @@ public sealed class JourneyTests(RapportApp app) : IClassFixture<RapportApp>
         var page = await app.NewPageAsync("en-US");
         await Flows.SetUpAsync(page);
         await Flows.WaitForCircuitAsync(page);
-        var (workspaceId, url, client) = await ArrangeAsync();
+        var api = await ApiChannel.CreateAsync(app);
+        await PublishArticleAsync(api.WorkspaceId);
 
         // The message arrives through the API channel and appears in the open inbox.
-        var sent = await client.PostAsJsonAsync(url, new
-        {
-            externalId = "journey-1",
-            authorHandle = "nora@example.test",
-            authorName = "Nora",
-            text = "My parcel never arrived and the tracking number shows nothing. Where is my order?",
-        });
-        sent.EnsureSuccessStatusCode();
-        var conversationId = (await sent.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("conversationId").GetString()!;
+        var conversationId = await api.SendAsync("journey-1", "nora@example.test",
+            "My parcel never arrived and the tracking number shows nothing. Where is my order?");
         var row = page.Locator($"tbody tr[data-conversation='{conversationId}']");
         await Expect(row).ToBeVisibleAsync();
         await Expect(page.Locator("tbody tr").First).ToHaveAttributeAsync("data-conversation", conversationId);
@@ -68,7 +57,7 @@ public sealed class JourneyTests(RapportApp app) : IClassFixture<RapportApp>
 
         // The customer answers the survey, once.
         var links = app.Services.GetRequiredService<SurveyLinks>();
-        var token = links.TokenFor(workspaceId, Guid.Parse(conversationId));
+        var token = links.TokenFor(api.WorkspaceId, Guid.Parse(conversationId));
         var customer = await app.NewPageAsync("en-US");
         await customer.GotoAsync("/survey/" + token);
         await customer.Locator("fieldset").Nth(0).GetByLabel("5").CheckAsync();
@@ -89,16 +78,13 @@ public sealed class JourneyTests(RapportApp app) : IClassFixture<RapportApp>
         await Flows.ScreenshotAsync(page, "en-journey-report");
     }
 
-    /// <summary>An API channel, a token to post through it, and a published article that answers the customer.</summary>
-    private async Task<(Guid WorkspaceId, string Url, HttpClient Client)> ArrangeAsync()
+    /// <summary>A published article that answers the customer.</summary>
+    private async Task PublishArticleAsync(Guid workspaceId)
     {
         await using var db = app.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
-        var owner = await db.Memberships.SingleAsync();
-        var channel = new Channel { WorkspaceId = owner.WorkspaceId, Name = "Website form", Kind = ChannelKind.Api, Direction = ChannelDirection.Inbox, CreatedAt = DateTime.UtcNow };
-        var (token, secret) = MemberRules.NewApiToken(owner.WorkspaceId, "Website", Role.Agent, owner.UserId, DateTime.UtcNow);
-        var article = new Article
+        db.Articles.Add(new Article
         {
-            WorkspaceId = owner.WorkspaceId,
+            WorkspaceId = workspaceId,
             Title = "Tracking a parcel that has not arrived",
             Slug = "parcel-not-arrived",
             Language = "en",
@@ -107,11 +93,7 @@ public sealed class JourneyTests(RapportApp app) : IClassFixture<RapportApp>
             IsPublished = true,
             CreatedAt = DateTime.UtcNow,
             UpdatedAt = DateTime.UtcNow,
-        };
-        db.AddRange(channel, token, article);
+        });
         await db.SaveChangesAsync();
-        var client = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-        return (owner.WorkspaceId, $"/api/v1/workspaces/{owner.WorkspaceId}/channels/{channel.Id}/messages", client);
     }
 }
