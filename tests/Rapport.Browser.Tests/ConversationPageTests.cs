@@ -161,7 +161,7 @@ public sealed class PresenceTests(RapportApp app) : IClassFixture<RapportApp>
         await Expect(camille.Locator(".message-note")).ToContainTextAsync("can you call Sam back?");
         await Expect(leo.GetByTestId("unread-count")).ToHaveTextAsync("1");
         await leo.GetByRole(AriaRole.Button, new() { Name = "Notifications, 1 unread" }).ClickAsync();
-        await leo.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("mentioned you") }).ClickAsync();
+        await leo.GetByRole(AriaRole.Link, new() { NameRegex = new System.Text.RegularExpressions.Regex("Mentioned you") }).ClickAsync();
         await Expect(leo).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/conversations/{conversationId}$"));
         await Expect(leo.GetByTestId("unread-count")).ToHaveCountAsync(0);
     }

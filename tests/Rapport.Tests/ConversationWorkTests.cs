@@ -132,7 +132,7 @@ public class ConversationWorkTests
         var anaClient = await factory.SignedInClientAsync(ana.Email!);
         var list = await anaClient.GetFromJsonAsync<NotificationList>($"/api/v1/workspaces/{workspace.Id}/notifications", Json.Options);
         Assert.Equal(1, list!.Unread);
-        Assert.Contains("mentioned you", list.Items[0].Text, StringComparison.Ordinal);
+        Assert.Contains("can you check the invoice?", list.Items[0].Text, StringComparison.Ordinal);
         // Nobody reads or marks another member's notifications.
         Assert.Empty((await client.GetFromJsonAsync<NotificationList>($"/api/v1/workspaces/{workspace.Id}/notifications", Json.Options))!.Items);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync($"/api/v1/workspaces/{workspace.Id}/notifications/{list.Items[0].Id}/read", null)).StatusCode);

@@ -37,7 +37,11 @@ public class LearningTests
         Assert.Equal("haha this made my day 😂", correction.Text);
         var analysis = await db.MessageAnalyses.SingleAsync();
         Assert.Equal(("Complaint", 1.0), (analysis.Intent, analysis.NeedsAnswer));
-        Assert.Equal(1.0, (await db.Conversations.SingleAsync()).NeedsAnswer);
+        // The inbox sees it too: the conversation is now a negative complaint that needs an answer, ranked as one.
+        var conversation = await db.Conversations.SingleAsync();
+        Assert.Equal((1.0, "Complaint", -AnalysisCorrections.CorrectedSentiment), (conversation.NeedsAnswer, conversation.Intent, conversation.Sentiment));
+        var inbox = await agent.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/workspaces/{workspace.Id}/inbox?intent=Complaint&sentiment=Negative");
+        Assert.Equal(1, inbox.GetProperty("items").GetArrayLength());
     }
 
     [Theory]

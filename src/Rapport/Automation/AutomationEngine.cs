@@ -117,7 +117,7 @@ public sealed class AutomationEngine(Notifier notifier, OutboxSignal outbox, Aud
             done.Add($"team {teamId}");
             if (chosen is { } assignee)
             {
-                Assign(db, conversation, assignee, now);
+                Assign(db, conversation, assignee, now, $"{rule.Name}: {conversation.Subject ?? Excerpt(facts.Text)}");
                 rule.LastAssigneeId = assignee;
                 done.Add($"assigned {assignee}");
             }
@@ -131,7 +131,7 @@ public sealed class AutomationEngine(Notifier notifier, OutboxSignal outbox, Aud
         {
             if (await HasRoomAsync(db, rule.WorkspaceId, userId, then.Capacity, ct))
             {
-                Assign(db, conversation, userId, now);
+                Assign(db, conversation, userId, now, $"{rule.Name}: {conversation.Subject ?? Excerpt(facts.Text)}");
                 done.Add($"assigned {userId}");
             }
             else
@@ -186,7 +186,8 @@ public sealed class AutomationEngine(Notifier notifier, OutboxSignal outbox, Aud
         return done;
     }
 
-    private void Assign(RapportDbContext db, Conversation conversation, Guid assignee, DateTime now)
+    // notice: the data of the assignee's notification (the rule, the conversation); the bell says what happened.
+    private void Assign(RapportDbContext db, Conversation conversation, Guid assignee, DateTime now, string notice)
     {
         if (conversation.AssigneeId == assignee)
         {
@@ -194,7 +195,7 @@ public sealed class AutomationEngine(Notifier notifier, OutboxSignal outbox, Aud
         }
         conversation.AssigneeId = assignee;
         db.ReportingEvents.Add(ConversationActions.Event(conversation, Reports.ReportingEventNames.AssigneeChanged, null, now, now));
-        notifier.Add(db, conversation.WorkspaceId, assignee, "conversation.assigned", $"Assigned by a rule: {conversation.Subject ?? "a conversation"}", conversation.Id);
+        notifier.Add(db, conversation.WorkspaceId, assignee, "conversation.assigned", notice, conversation.Id);
     }
 
     /// <summary>Whether a member holds fewer open conversations than the capacity (resolved and noise do not count).</summary>

@@ -40,7 +40,7 @@ public sealed class ConversationNotes(ConversationActions actions, Notifier noti
             .Where(c => c.Id == conversation.ContactId).Select(c => c.DisplayName).FirstOrDefaultAsync(ct) ?? "";
         foreach (var member in mentioned)
         {
-            notifier.Add(db, conversation.WorkspaceId, member.UserId, MentionKind, $"{authorName} mentioned you in a note on “{about}”: {clean}", conversation.Id);
+            notifier.Add(db, conversation.WorkspaceId, member.UserId, MentionKind, $"{authorName}, “{about}”: {clean}", conversation.Id);
         }
         audit.Add(db, "conversation.note", conversation.WorkspaceId, authorUserId, authorName, ConversationActions.AuditTarget(conversation.Id),
             mentioned.Count == 0 ? null : "mentioned " + string.Join(", ", mentioned.Select(m => m.DisplayName)));

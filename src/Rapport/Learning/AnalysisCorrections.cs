@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Rapport.Analysis;
 using Rapport.Api;
 using Rapport.Conversations;
 using Rapport.Data;
@@ -11,6 +12,9 @@ namespace Rapport.Learning;
 /// </summary>
 public sealed class AnalysisCorrections(TimeProvider clock)
 {
+    /// <summary>The score a corrected negative or positive sentiment stands for: clearly past the analyser's ±0.2 labels.</summary>
+    public const double CorrectedSentiment = 0.6;
+
     public async Task<(ConversationActionResult Result, Correction? Correction)> CorrectAsync(
         RapportDbContext db, Guid workspaceId, Guid messageId, CorrectionRequest request, Guid? userId, CancellationToken ct = default)
     {
@@ -48,29 +52,42 @@ public sealed class AnalysisCorrections(TimeProvider clock)
         };
         db.Corrections.Add(correction);
 
-        // The correction shows at once; the model learns from it at the next training.
+        // The correction shows at once, in the inbox's order too; the model learns from it at the next training.
         var analysis = message.Analysis;
+        var conversation = await db.Conversations.FirstAsync(c => c.Id == message.ConversationId, ct);
+        // The conversation shows the intent and sentiment of the customer's latest message.
+        var latest = conversation.LastInboundAt is not { } lastInbound || message.CreatedAt >= lastInbound;
         if (request.Intent is { } intent)
         {
             analysis.Intent = intent.ToString();
             analysis.IntentConfidence = 1;
+            if (latest)
+            {
+                conversation.Intent = analysis.Intent;
+            }
         }
         if (request.Sentiment is { } sentiment)
         {
             analysis.Sentiment = sentiment.ToString();
+            if (latest)
+            {
+                conversation.Sentiment = sentiment switch { SentimentLabel.Negative => -CorrectedSentiment, SentimentLabel.Positive => CorrectedSentiment, _ => 0 };
+            }
         }
         if (request.NeedsAnswer is { } needsAnswer)
         {
             analysis.NeedsAnswer = needsAnswer ? 1 : 0;
-            var conversation = await db.Conversations.FirstAsync(c => c.Id == message.ConversationId, ct);
             if (conversation.LastResponseAt is null || message.CreatedAt > conversation.LastResponseAt)
             {
                 var others = await db.Messages.Where(m => m.ConversationId == conversation.Id && m.Id != messageId && m.Direction == MessageDirection.Inbound
                         && (conversation.LastResponseAt == null || m.CreatedAt > conversation.LastResponseAt) && m.Analysis != null)
                     .Select(m => m.Analysis!.NeedsAnswer).ToListAsync(ct);
                 conversation.NeedsAnswer = others.Append(analysis.NeedsAnswer).Max();
-                conversation.Version++;
             }
+        }
+        if (db.Entry(conversation).State == EntityState.Modified)
+        {
+            conversation.Version++;
         }
         await db.SaveChangesAsync(ct);
         return (new(), correction);
