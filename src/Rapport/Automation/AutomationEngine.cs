@@ -20,14 +20,24 @@ public sealed class AutomationEngine(Notifier notifier, OutboxSignal outbox, Aud
     public const string AuthorName = "Rapport";
 
     /// <summary>Runs the rules; <paramref name="message"/> is the customer message that triggered them, when there is one.</summary>
-    public async Task<int> RunAsync(RapportDbContext db, Conversation conversation, RuleTrigger trigger, Message? message, CancellationToken ct = default)
+    public Task<int> RunAsync(RapportDbContext db, Conversation conversation, RuleTrigger trigger, Message? message, CancellationToken ct = default) =>
+        RunAsync(db, conversation, [trigger], message, ct);
+
+    /// <summary>
+    /// Runs the rules of several triggers that one event fires (a first message both creates a conversation and is
+    /// received), trigger after trigger in the order given, reading the rules once.
+    /// </summary>
+    public async Task<int> RunAsync(RapportDbContext db, Conversation conversation, IReadOnlyList<RuleTrigger> triggers, Message? message, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(conversation);
-        var rules = await db.AutomationRules.IgnoreQueryFilters()
-            .Where(r => r.WorkspaceId == conversation.WorkspaceId && r.Trigger == trigger && r.Enabled)
-            .OrderBy(r => r.Position).ThenBy(r => r.CreatedAt)
-            .ToListAsync(ct);
+        ArgumentNullException.ThrowIfNull(triggers);
+        var order = triggers.ToList();
+        var rules = (await db.AutomationRules.IgnoreQueryFilters()
+            .Where(r => r.WorkspaceId == conversation.WorkspaceId && order.Contains(r.Trigger) && r.Enabled)
+            .ToListAsync(ct))
+            .OrderBy(r => order.IndexOf(r.Trigger)).ThenBy(r => r.Position).ThenBy(r => r.CreatedAt)
+            .ToList();
         if (rules.Count == 0)
         {
             return 0;
@@ -38,7 +48,7 @@ public sealed class AutomationEngine(Notifier notifier, OutboxSignal outbox, Aud
         {
             var done = await ApplyAsync(db, rule, conversation, facts, ct);
             audit.Add(db, "rule.applied", conversation.WorkspaceId, null, $"{AuthorName}: {rule.Name}", conversation.Id.ToString(),
-                $"{trigger}: {(done.Count == 0 ? "nothing to do" : string.Join(", ", done))}");
+                $"{rule.Trigger}: {(done.Count == 0 ? "nothing to do" : string.Join(", ", done))}");
             applied++;
         }
         return applied;

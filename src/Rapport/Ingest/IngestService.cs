@@ -106,9 +106,10 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
                 EndedAt = createdAt,
                 Value = SentimentScale.Of(analysis.SentimentScore),
             });
-            await rules.RunAsync(db, conversation, Automation.RuleTrigger.ConversationCreated, message, cancellationToken);
         }
-        await rules.RunAsync(db, conversation, Automation.RuleTrigger.MessageReceived, message, cancellationToken);
+        await rules.RunAsync(db, conversation,
+            isNew ? [Automation.RuleTrigger.ConversationCreated, Automation.RuleTrigger.MessageReceived] : [Automation.RuleTrigger.MessageReceived],
+            message, cancellationToken);
 
         db.ReportingEvents.Add(new ReportingEvent
         {

@@ -41,7 +41,7 @@ public sealed class SlaInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>Forgets a workspace's cached schedule (its settings changed).</summary>
-    public void Evict(Guid workspaceId) => schedules.TryRemove(workspaceId, out _);
+    private void Evict(Guid workspaceId) => schedules.TryRemove(workspaceId, out _);
 
     private async ValueTask ApplyAsync(DbContext? context, CancellationToken ct)
     {

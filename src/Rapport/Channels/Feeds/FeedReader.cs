@@ -40,18 +40,17 @@ public sealed record FeedDocument(string Format, string? Title, IReadOnlyList<Fe
         {
             ChannelId = channelId,
             ExternalId = entry.Id,
-            AuthorHandle = Truncate(author, 200),
-            AuthorName = Truncate(author, 200),
+            AuthorHandle = FeedReader.Truncate(author, 200),
+            AuthorName = FeedReader.Truncate(author, 200),
             Text = entry.Text,
             CreatedAt = entry.PublishedAt,
             ThreadId = entry.Id,
-            Subject = entry.Title is null ? null : Truncate(entry.Title, 500),
+            Subject = entry.Title is null ? null : FeedReader.Truncate(entry.Title, 500),
             IsPublic = true,
             RawPayload = entry.RawXml,
         };
     }
 
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }
 
 /// <summary>
@@ -249,7 +248,7 @@ public static class FeedReader
 
     private static string? Cap(string? html) => html is { Length: > MaxHtmlLength } ? html[..MaxHtmlLength] : html;
 
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+    internal static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }
