@@ -146,6 +146,8 @@ public static class RapportHost
         services.AddScoped<WorkspaceService>();
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
+        services.AddSingleton<Channels.Import.ImportRuns>();
+        services.AddHostedService(sp => sp.GetRequiredService<Channels.Import.ImportRuns>());
         services.AddFeeds();
         services.AddEmailChannel();
         services.AddScoped<ChannelConnectionTest>();

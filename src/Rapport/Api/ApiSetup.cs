@@ -29,6 +29,7 @@ public static class ApiSetup
         Learning.CorrectionsApi.Map(workspace);
         Outbox.OutboxApi.Map(workspace);
         Publishing.PostsApi.Map(workspace);
+        Channels.Import.ImportsApi.Map(workspace);
         Sla.SlaApi.Map(workspace);
         Automation.AutomationApi.Map(workspace);
         Satisfaction.SurveyApi.Map(api, workspace);
