@@ -31,6 +31,8 @@ public sealed record MastodonChannelSettings
 
     public static MastodonChannelSettings Read(string? json) => FeedJson.Read<MastodonChannelSettings>(json) ?? new MastodonChannelSettings();
 
+    public string Write() => JsonSerializer.Serialize(this, FeedJson.Options);
+
     /// <summary>The instance's base address, or the reason it cannot be used, in one sentence.</summary>
     public static Uri Instance(string? url, bool allowHttp)
     {

@@ -9,7 +9,8 @@ namespace Rapport.Channels.Mastodon;
 /// Delivers replies of Mastodon channels with <c>POST /api/v1/statuses</c>: the customer's <c>@user@instance</c> first,
 /// <c>in_reply_to_id</c> their status, direct when they wrote privately. The outbox item's idempotency key goes in the
 /// <c>Idempotency-Key</c> header, which Mastodon honours for an hour: a reply sent again after a crash returns the
-/// status already posted instead of a second one, so each reply reaches the customer exactly once.
+/// status already posted instead of a second one, so each reply reaches the customer exactly once. New posts of the
+/// brand go out the same way, as public statuses.
 /// </summary>
 public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClient client, TimeProvider clock) : IChannelSender
 {
@@ -44,7 +45,31 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
             {
                 form.Add(new("language", language));
             }
-            return await PostAsync(delivery, instance, token, form, cancellationToken);
+            return await PostAsync(delivery.Channel, delivery.Item, instance, token, form, cancellationToken);
+        }
+        catch (MastodonException e)
+        {
+            return Outcome(e);
+        }
+    }
+
+    /// <summary>A new post of the brand: a public status, with the same idempotency guarantee as replies.</summary>
+    public async Task<SendOutcome> PublishAsync(PostDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        try
+        {
+            var (instance, token) = client.Connection(delivery.Channel);
+            var form = new List<KeyValuePair<string, string>>
+            {
+                new("status", delivery.Post.Text),
+                new("visibility", Public),
+            };
+            if (delivery.Post.Language is { Length: 2 } language)
+            {
+                form.Add(new("language", language));
+            }
+            return await PostAsync(delivery.Channel, delivery.Item, instance, token, form, cancellationToken);
         }
         catch (MastodonException e)
         {
@@ -53,14 +78,14 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
     }
 
     /// <summary>Posts the status with the item's idempotency key, unless the instance's rate limit is still used up.</summary>
-    private async Task<SendOutcome> PostAsync(OutboundDelivery delivery, Uri instance, string token, List<KeyValuePair<string, string>> form, CancellationToken ct)
+    private async Task<SendOutcome> PostAsync(Channel channel, OutboxItem item, Uri instance, string token, List<KeyValuePair<string, string>> form, CancellationToken ct)
     {
-        if (MastodonChannelState.Read(delivery.Channel.State).RateLimitedUntil is { } until && until > clock.GetUtcNow().UtcDateTime)
+        if (MastodonChannelState.Read(channel.State).RateLimitedUntil is { } until && until > clock.GetUtcNow().UtcDateTime)
         {
             throw client.RateLimited(MastodonClient.Host(instance), until);
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(instance, "api/v1/statuses"));
-        request.Headers.Add("Idempotency-Key", delivery.Item.IdempotencyKey);
+        request.Headers.Add("Idempotency-Key", item.IdempotencyKey);
         request.Content = new FormUrlEncodedContent(form);
         var answer = await client.SendAsync(request, token, ct);
         try

@@ -198,6 +198,34 @@ public class MastodonTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Post_IsPublishedOnceAsAPublicStatus_WithItsIdempotencyKeyAndLanguage(string provider)
+    {
+        await using var server = await MastodonServer.StartAsync();
+        await using var factory = NewFactory(provider);
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var channel = await CreateChannelAsync(factory, workspace.Id, server.BaseUrl);
+        var agent = await factory.SignedInClientAsync(owner.Email!);
+        var posts = $"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}/posts";
+
+        var response = await agent.PostAsJsonAsync(posts, new { text = "Nouveau : suivez votre colis en temps réel.", language = "fr" });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var queued = (await response.Content.ReadFromJsonAsync<Publishing.PostDto>(Json.Options))!;
+        await factory.Services.GetRequiredService<OutboxWorker>().RunOnceAsync();
+
+        var request = Assert.Single(server.Requests, r => r.Method == "POST");
+        Assert.Equal("post-" + queued.Id.ToString("N"), request.IdempotencyKey);
+        Assert.Equal("Nouveau : suivez votre colis en temps réel.", request.Form["status"]);
+        Assert.Equal("public", request.Form["visibility"]);
+        Assert.Equal("fr", request.Form["language"]);
+        Assert.False(request.Form.ContainsKey("in_reply_to_id"));
+        var page = await agent.GetFromJsonAsync<Api.Page<Publishing.PostDto>>(posts, Json.Options);
+        var sent = page!.Items.Single(p => p.Id == queued.Id);
+        Assert.Equal(OutboxStatus.Sent, sent.Status);
+        Assert.Equal((string?)Assert.Single(server.Posted)["id"], sent.ExternalId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task RateLimit_429AndAnEmptyAllowance_WaitUntilTheResetWithoutAnyRequest(string provider)
     {
         await using var server = await MastodonServer.StartAsync();
