@@ -13,6 +13,7 @@ using Rapport.Audit;
 using Rapport.Channels;
 using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
+using Rapport.Channels.Mastodon;
 using Rapport.Channels.Webhook;
 using Rapport.Components;
 using Rapport.Data;
@@ -158,6 +159,7 @@ public static class RapportHost
         services.AddSingleton<Conversations.Live.ConversationPresence>();
         services.AddOutbox();
         services.AddWebhookChannel();
+        services.AddMastodonChannel();
         services.AddScoped<Automation.AutomationEngine>();
         services.AddOptions<Sla.SlaOptions>().BindConfiguration(Sla.SlaOptions.Section).ValidateDataAnnotations();
         services.AddSingleton<Sla.SlaWorker>();
