@@ -179,6 +179,47 @@ public class OutboxTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task RapportProcessKilledBetweenSendingAndRecording_TheRestartedProcessSendsItAgainWithTheSameKey_ReceivedOnce(string provider)
+    {
+        await using var receiver = await CallbackReceiver.StartAsync();
+        await using var setup = await Setup.StartAsync(provider, receiver.Url);
+        var reply = await setup.ReplyAsync("Your new parcel left this morning.");
+        // A short lease, so the restarted process takes the interrupted item back within seconds.
+        string[] settings = ["Rapport:Outbox:Lease=00:00:03", "Rapport:Outbox:PollInterval=00:00:00.250"];
+
+        using (var first = RapportProcess.Start(setup.Factory, settings))
+        {
+            // The receiver has the reply; the process dies before it can record that it was sent.
+            receiver.OnReceived = first.Kill;
+            await first.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+            receiver.OnReceived = null;
+        }
+        var stuck = await setup.ItemAsync(reply.MessageId);
+        Assert.Equal((OutboxStatus.Sending, 1), (stuck.Status, stuck.Attempts));
+        Assert.Equal(DeliveryStatus.Queued, (await setup.MessageAsync(reply.MessageId)).DeliveryStatus);
+        Assert.Single(receiver.Requests);
+
+        using (RapportProcess.Start(setup.Factory, settings))
+        {
+            for (var wait = 0; (await setup.ItemAsync(reply.MessageId)).Status != OutboxStatus.Sent; wait++)
+            {
+                Assert.True(wait < 1200, "The restarted process did not send the interrupted reply within 4 minutes.");
+                await Task.Delay(200);
+            }
+        }
+
+        var sent = await setup.ItemAsync(reply.MessageId);
+        Assert.Equal((OutboxStatus.Sent, 2), (sent.Status, sent.Attempts));
+        Assert.Equal(DeliveryStatus.Sent, (await setup.MessageAsync(reply.MessageId)).DeliveryStatus);
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.Single(receiver.Requests.Select(r => r.IdempotencyKey).Distinct());
+        Assert.Equal(1, receiver.EffectiveDeliveries);
+        await using var db = setup.Factory.OpenDb();
+        Assert.Equal(1, await db.Messages.CountAsync(m => m.Direction == MessageDirection.Outbound));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task TwoWorkersAtOnce_NeverSendTheSameItemTwice(string provider)
     {
         await using var receiver = await CallbackReceiver.StartAsync();
