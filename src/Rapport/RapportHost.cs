@@ -11,6 +11,7 @@ using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
+using Rapport.Channels.Bluesky;
 using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
 using Rapport.Channels.Webhook;
@@ -148,6 +149,7 @@ public static class RapportHost
         services.AddScoped<Channels.Import.ImportService>();
         services.AddFeeds();
         services.AddEmailChannel();
+        services.AddBlueskyChannel();
         services.AddScoped<ChannelConnectionTest>();
         services.AddScoped<Conversations.ConversationActions>();
         services.AddScoped<Learning.AnalysisCorrections>();
