@@ -119,15 +119,14 @@ public sealed partial class BlueskyPoller(
     }
 
     /// <summary>
-    /// The notifications newer than <paramref name="since"/>, newest first. The first poll of a channel reads one page
-    /// (the account's recent activity), later polls go back as far as the last one, up to <see cref="BlueskyOptions.MaxPagesPerPoll"/> pages.
+    /// The notifications newer than <paramref name="since"/>, newest first, at most <see cref="BlueskyOptions.MaxPagesPerPoll"/>
+    /// pages: the first poll of a channel takes the account's recent activity, not its whole history.
     /// </summary>
     private async Task<List<JsonElement>> ReadNewAsync(BlueskyClient client, DateTimeOffset? since, CancellationToken ct)
     {
         var found = new List<JsonElement>();
         string? cursor = null;
-        var pages = since is null ? 1 : limits.MaxPagesPerPoll;
-        for (var page = 0; page < pages; page++)
+        for (var page = 0; page < limits.MaxPagesPerPoll; page++)
         {
             var parameters = new List<KeyValuePair<string, string>> { new("limit", limits.PageSize.ToString(CultureInfo.InvariantCulture)) };
             if (cursor is not null)
