@@ -8,7 +8,7 @@ using Rapport.Outbox;
 namespace Rapport.Channels.Bluesky;
 
 /// <summary>
-/// Delivers replies of Bluesky channels as posts made with <c>com.atproto.repo.createRecord</c>: threaded under the
+/// Delivers replies and new posts of Bluesky channels as posts made with <c>com.atproto.repo.createRecord</c>: threaded under the
 /// customer's post (reply references with the cid from its stored notification, or from <c>app.bsky.feed.getPosts</c>),
 /// links and @mentions turned into facets. The record key comes from the outbox item (<see cref="BlueskyRecordKey"/>),
 /// so an attempt after a crash finds the post it made and reports it sent instead of posting twice.
@@ -30,6 +30,13 @@ public sealed class BlueskySender(BlueskyConnector connector, RapportDbContextFa
             return SendOutcome.Failed("This conversation has no Bluesky post to reply to.");
         }
         return await PostAsync(delivery.Item, delivery.Channel, payload.Text, delivery.Conversation.Language, parent, delivery.Now, cancellationToken);
+    }
+
+    /// <summary>A new post of the brand: the same record, facets and record key, without reply references.</summary>
+    public Task<SendOutcome> PublishAsync(PostDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        return PostAsync(delivery.Item, delivery.Channel, delivery.Post.Text, delivery.Post.Language, replyTo: null, delivery.Now, cancellationToken);
     }
 
     private async Task<SendOutcome> PostAsync(OutboxItem item, Channel channel, string text, string? language, string? replyTo, DateTime now, CancellationToken ct)

@@ -266,6 +266,34 @@ public class BlueskyTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task NewPost_IsPublishedWithItsLanguageAndFacets_AndATooLongOneFailsWithTheReason(string provider)
+    {
+        await using var server = await BlueskyServer.StartAsync();
+        await using var setup = await Setup.StartAsync(provider, server);
+        var posts = $"{setup.WorkspaceUrl}/channels/{setup.ChannelId}/posts";
+
+        var accepted = await setup.Agent.PostAsJsonAsync(posts, new { text = "Nouveau vélo 🚲 : https://brand.example/velo", language = "fr" });
+        var tooLong = await setup.Agent.PostAsJsonAsync(posts, new { text = new string('a', 290) + " " + string.Concat(Enumerable.Repeat("🚲", 10)) });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        setup.CatchUp();
+        await setup.Worker.RunOnceAsync();
+
+        var record = JsonNode.Parse(server.Requests.Single(r => r.Nsid == "com.atproto.repo.createRecord").Body)!["record"]!;
+        Assert.Null(record["reply"]);
+        Assert.Equal(["fr"], record["langs"]!.AsArray().Select(l => l!.GetValue<string>()));
+        // "Nouveau vélo 🚲 : " is 21 bytes.
+        Assert.Equal((21, 47), Index(record["facets"]![0]!));
+        var list = (await setup.Agent.GetFromJsonAsync<Api.Page<Publishing.PostDto>>(posts, Json.Options))!.Items;
+        var published = list.Single(p => p.Text.StartsWith("Nouveau", StringComparison.Ordinal));
+        Assert.Equal(OutboxStatus.Sent, published.Status);
+        Assert.Equal($"at://{BlueskyServer.Did}/app.bsky.feed.post/{Assert.Single(server.Posts).Key}", published.ExternalId);
+        var refused = list.Single(p => p.Text.StartsWith("aaa", StringComparison.Ordinal));
+        Assert.Equal(OutboxStatus.Failed, refused.Status);
+        Assert.Equal("Bluesky posts hold at most 300 characters; this one has 301. Shorten it, or answer in several replies.", refused.Error);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Resend_OfTheSameOutboxItem_DoesNotCreateASecondPost(string provider)
     {
         await using var server = await BlueskyServer.StartAsync();
@@ -433,6 +461,7 @@ public class BlueskyTests
         public Guid ChannelId { get; private set; }
         public HttpClient Agent { get; private set; } = null!;
         public string ConversationUrl { get; private set; } = "";
+        public string WorkspaceUrl { get; private set; } = "";
         public OutboxWorker Worker { get; private set; } = null!;
 
         public static async Task<Setup> StartAsync(string provider, BlueskyServer server)
@@ -445,7 +474,8 @@ public class BlueskyTests
             await using (var db = factory.OpenDb())
             {
                 var conversation = await db.Messages.Where(m => m.ExternalId == Mention).Select(m => m.ConversationId).SingleAsync();
-                setup.ConversationUrl = $"/api/v1/workspaces/{workspace.Id}/conversations/{conversation}";
+                setup.WorkspaceUrl = $"/api/v1/workspaces/{workspace.Id}";
+                setup.ConversationUrl = $"{setup.WorkspaceUrl}/conversations/{conversation}";
             }
             setup.Agent = await factory.SignedInClientAsync(owner.Email!);
             setup.Worker = new OutboxWorker(
@@ -458,11 +488,17 @@ public class BlueskyTests
         {
             var response = await Agent.PostAsJsonAsync($"{ConversationUrl}/replies", new { text });
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            CatchUp();
+            return (await response.Content.ReadFromJsonAsync<ReplyResponse>(Json.Options))!;
+        }
+
+        /// <summary>The app queues by its real clock; the worker's fake clock moves up to it so those items are due.</summary>
+        public void CatchUp()
+        {
             if (clock.GetUtcNow() < DateTimeOffset.UtcNow)
             {
                 clock.SetUtcNow(DateTimeOffset.UtcNow);
             }
-            return (await response.Content.ReadFromJsonAsync<ReplyResponse>(Json.Options))!;
         }
 
         public void AdvanceTo(DateTime at)
