@@ -24,9 +24,9 @@ public sealed class BlueskyOptions
     public int PageSize { get; set; } = 50;
 
     /// <summary>
-    /// Most pages read in one poll: a channel connected to a busy account, or back after a long pause, catches up
-    /// over several polls instead of one huge one. Default: 10.
+    /// Most pages read in one poll, which bounds the first poll of a busy account to its recent activity. A poll
+    /// that finds more than this since the previous one leaves the oldest unread (and logs it). Default: 20.
     /// </summary>
     [Range(1, 1000)]
-    public int MaxPagesPerPoll { get; set; } = 10;
+    public int MaxPagesPerPoll { get; set; } = 20;
 }

@@ -128,7 +128,14 @@ public sealed partial class BlueskyPoller(
         string? cursor = null;
         for (var page = 0; page < limits.MaxPagesPerPoll; page++)
         {
-            var parameters = new List<KeyValuePair<string, string>> { new("limit", limits.PageSize.ToString(CultureInfo.InvariantCulture)) };
+            // Servers that know "reasons" leave likes, reposts and follows out; the others send everything and ToInboundItem filters.
+            var parameters = new List<KeyValuePair<string, string>>
+            {
+                new("limit", limits.PageSize.ToString(CultureInfo.InvariantCulture)),
+                new("reasons", "mention"),
+                new("reasons", "reply"),
+                new("reasons", "quote"),
+            };
             if (cursor is not null)
             {
                 parameters.Add(new("cursor", cursor));
@@ -150,8 +157,12 @@ public sealed partial class BlueskyPoller(
             cursor = Text(answer, "cursor");
             if (cursor is null || list.GetArrayLength() == 0)
             {
-                break;
+                return found;
             }
+        }
+        if (since is not null)
+        {
+            LogCapped(logger, limits.MaxPagesPerPoll);
         }
         return found;
     }
@@ -213,6 +224,9 @@ public sealed partial class BlueskyPoller(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bluesky channel {Channel} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Guid channel, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "More than {Pages} pages of Bluesky notifications arrived since the last poll; the oldest of them were not read (Rapport:Bluesky:MaxPagesPerPoll).")]
+    private static partial void LogCapped(ILogger logger, int pages);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Bluesky channel {Channel}: the notifications could not be stored.")]
     private static partial void LogNotStored(ILogger logger, Guid channel, Exception e);

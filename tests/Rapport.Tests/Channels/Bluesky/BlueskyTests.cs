@@ -44,6 +44,7 @@ public class BlueskyTests
         var pages = server.Requests.Where(r => r.Nsid == "app.bsky.notification.listNotifications").ToList();
         Assert.Equal(2, pages.Count);
         Assert.DoesNotContain("cursor", pages[0].Query, StringComparison.Ordinal);
+        Assert.Contains("reasons=mention&reasons=reply&reasons=quote", pages[0].Query, StringComparison.Ordinal);
         Assert.Contains("cursor=2026-11-23T09%3A40%3A00.000Z", pages[1].Query, StringComparison.Ordinal);
         Assert.All(pages, p => Assert.Equal("eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.access-1.sig", p.Token));
 
