@@ -66,7 +66,10 @@ internal sealed class BlueskyServer : IAsyncDisposable
     /// <summary>The refresh tokens stop working too (revoked, or expired after months).</summary>
     public void RevokeRefreshTokens() => validRefresh.Clear();
 
-    /// <summary>The next call to <paramref name="nsid"/> gets this answer instead of its usual one; <paramref name="store"/> still keeps a created post (its answer lost on the way).</summary>
+    /// <summary>
+    /// The next call to <paramref name="nsid"/> gets this answer instead of its usual one (status 0: no answer at all);
+    /// <paramref name="store"/> still keeps a created post (its answer lost on the way).
+    /// </summary>
     public void Once(string nsid, int status, string body, IDictionary<string, string>? headers = null, bool store = false) =>
         script.Enqueue(async (context, called) =>
         {
@@ -77,6 +80,12 @@ internal sealed class BlueskyServer : IAsyncDisposable
             if (store)
             {
                 await StoreAsync(context);
+            }
+            if (status == 0)
+            {
+                // Never answers: waits until the client gives up and closes the connection.
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return true;
             }
             foreach (var (name, value) in headers ?? new Dictionary<string, string>())
             {

@@ -227,6 +227,28 @@ public class BlueskyTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task SilentServer_TimesOutWithAClearError_AndTheNextPollReadsEverything(string provider)
+    {
+        await using var server = await BlueskyServer.StartAsync();
+        await using var factory = new RapportFactory(provider, s =>
+        {
+            s["Rapport:Bluesky:CheckEvery"] = "00:00:00";
+            s["Rapport:Bluesky:Timeout"] = "00:00:01";
+        });
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await CreateChannelAsync(factory, workspace.Id, server.Url);
+        server.Once("app.bsky.notification.listNotifications", 0, "");
+
+        var silent = await PollAsync(factory, channel.Id);
+
+        Assert.False(silent.Ok);
+        Assert.Equal("127.0.0.1 did not answer within the 1-second limit.", silent.Error);
+        var again = await PollAsync(factory, channel.Id);
+        Assert.Equal(3, again.Ingested);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Reply_IsAPostWithReplyReferencesAndFacets_CountedInUtf8Bytes(string provider)
     {
         await using var server = await BlueskyServer.StartAsync();
