@@ -223,6 +223,13 @@ public class BlueskyTests
         var wrong = await TestConnectionAsync(owner, workspace.Id, broken["refused the identifier or app password for brand.bsky.social"]);
         Assert.False(wrong.Ok);
         Assert.StartsWith("127.0.0.1 refused the identifier or app password", wrong.Error, StringComparison.Ordinal);
+
+        // Only the workspace's admins test its channels; another workspace does not even see them.
+        var analyst = await factory.TokenClientAsync(workspace.Id, Workspaces.Role.Analyst);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PostAsync($"/api/v1/workspaces/{workspace.Id}/channels/{good.Id}/test", null)).StatusCode);
+        var (_, other) = await factory.CreateOwnerAsync(workspaceName: "Other");
+        var stranger = await factory.TokenClientAsync(other.Id, Workspaces.Role.Owner);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"/api/v1/workspaces/{other.Id}/channels/{good.Id}/test", null)).StatusCode);
     }
 
     [Theory]
