@@ -11,6 +11,7 @@ using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
+using Rapport.Channels.Bluesky;
 using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
 using Rapport.Channels.Mastodon;
@@ -151,6 +152,7 @@ public static class RapportHost
         services.AddHostedService(sp => sp.GetRequiredService<Channels.Import.ImportRuns>());
         services.AddFeeds();
         services.AddEmailChannel();
+        services.AddBlueskyChannel();
         services.AddScoped<ChannelConnectionTest>();
         services.AddScoped<Conversations.ConversationActions>();
         services.AddScoped<Learning.AnalysisCorrections>();

@@ -1,3 +1,4 @@
+using Rapport.Channels.Bluesky;
 using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
 using Rapport.Channels.Mastodon;
@@ -7,10 +8,10 @@ namespace Rapport.Channels;
 /// <summary>What "test the connection" found: a sentence about the server when it worked, the reason when not.</summary>
 public sealed record ChannelTestResult(bool Ok, string? Detail, string? Error);
 
-/// <summary>"Test the connection" for the channels that reach out to a server (e-mail, feeds, Mastodon), with their saved settings, storing nothing.</summary>
+/// <summary>"Test the connection" for the channels that reach out to a server (e-mail, feeds, Mastodon, Bluesky), with their saved settings, storing nothing.</summary>
 public sealed class ChannelConnectionTest(IServiceProvider services)
 {
-    public static bool CanTest(ChannelKind kind) => kind is ChannelKind.Email or ChannelKind.Feed or ChannelKind.Mastodon;
+    public static bool CanTest(ChannelKind kind) => kind is ChannelKind.Email or ChannelKind.Feed or ChannelKind.Mastodon or ChannelKind.Bluesky;
 
     /// <returns>The result, or null for a kind whose messages come to Rapport (nothing to connect to).</returns>
     public async Task<ChannelTestResult?> TestAsync(Channel channel, CancellationToken ct = default)
@@ -26,6 +27,8 @@ public sealed class ChannelConnectionTest(IServiceProvider services)
                 return new ChannelTestResult(feed.Ok, feed.Ok ? $"A {feed.Format} feed, \"{feed.Title}\", with {feed.ItemCount} items." : null, feed.Error);
             case ChannelKind.Mastodon:
                 return await services.GetRequiredService<MastodonPoller>().TestAsync(channel, ct);
+            case ChannelKind.Bluesky:
+                return await services.GetRequiredService<BlueskyPoller>().TestAsync(channel, ct);
             default:
                 return null;
         }

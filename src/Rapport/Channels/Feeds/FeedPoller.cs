@@ -237,7 +237,8 @@ public sealed class FeedPoller(
         return $"The feed answered HTTP {code} ({reason}).{hint}";
     }
 
-    private static string ConnectionMessage(Uri url, HttpRequestException e)
+    /// <summary>Why a request to <paramref name="url"/> could not be made, in one sentence; shared by the channels that speak HTTP.</summary>
+    internal static string ConnectionMessage(Uri url, HttpRequestException e)
     {
         var socket = e.InnerException as SocketException ?? e.InnerException?.InnerException as SocketException;
         return e.HttpRequestError switch

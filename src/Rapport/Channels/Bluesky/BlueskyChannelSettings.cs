@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rapport.Channels.Feeds;
+
+namespace Rapport.Channels.Bluesky;
+
+/// <summary>
+/// What the user sets on a Bluesky channel, kept in <see cref="Channel.Settings"/>:
+/// <c>{"serviceUrl": "https://bsky.social", "identifier": "brand.bsky.social", "pollMinutes": 2}</c>.
+/// The app password is a secret (<c>appPassword</c>), never a setting.
+/// </summary>
+public sealed record BlueskyChannelSettings
+{
+    public const string AppPasswordSecret = "appPassword";
+    public const string DefaultServiceUrl = "https://bsky.social";
+    public const int DefaultPollMinutes = 2;
+
+    /// <summary>The account's server (its PDS, or the bsky.social entryway); default https://bsky.social.</summary>
+    public string? ServiceUrl { get; init; }
+
+    /// <summary>The account's handle (brand.bsky.social) or DID (did:plc:…).</summary>
+    public string? Identifier { get; init; }
+
+    public int? PollMinutes { get; init; }
+
+    [JsonIgnore]
+    public TimeSpan PollEvery => TimeSpan.FromMinutes(PollMinutes is > 0 ? PollMinutes.Value : DefaultPollMinutes);
+
+    /// <summary>The server's address, or null when the setting is not an absolute http(s) URL.</summary>
+    [JsonIgnore]
+    public Uri? Service =>
+        Uri.TryCreate(string.IsNullOrWhiteSpace(ServiceUrl) ? DefaultServiceUrl : ServiceUrl.Trim(), UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri
+            : null;
+
+    /// <summary>The identifier without the "@" people often type before a handle.</summary>
+    [JsonIgnore]
+    public string? Account => string.IsNullOrWhiteSpace(Identifier) ? null : Identifier.Trim().TrimStart('@');
+
+    public static BlueskyChannelSettings Read(string? json) => FeedJson.Read<BlueskyChannelSettings>(json) ?? new BlueskyChannelSettings();
+}
+
+/// <summary>
+/// What the poller remembers between polls, kept in <see cref="Channel.State"/>: the time the newest notification
+/// read was indexed (reading stops there), and until when the server asked Rapport to wait. Never any token.
+/// </summary>
+public sealed record BlueskyChannelState
+{
+    /// <summary>The account the position below belongs to; another account starts over.</summary>
+    public string? Account { get; init; }
+
+    public DateTimeOffset? LastIndexedAt { get; init; }
+
+    /// <summary>The rate limit's reset: no request goes out before it.</summary>
+    public DateTimeOffset? WaitUntil { get; init; }
+
+    public static BlueskyChannelState Read(string? json) => FeedJson.Read<BlueskyChannelState>(json) ?? new BlueskyChannelState();
+
+    public string Write() => JsonSerializer.Serialize(this, FeedJson.Options);
+}
