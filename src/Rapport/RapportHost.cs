@@ -11,6 +11,7 @@ using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
+using Rapport.Channels.Chat;
 using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
 using Rapport.Channels.Webhook;
@@ -156,6 +157,7 @@ public static class RapportHost
         services.AddSingleton<Conversations.Live.ConversationPresence>();
         services.AddOutbox();
         services.AddWebhookChannel();
+        services.AddChatChannel();
         services.AddScoped<Automation.AutomationEngine>();
         services.AddOptions<Sla.SlaOptions>().BindConfiguration(Sla.SlaOptions.Section).ValidateDataAnnotations();
         services.AddSingleton<Sla.SlaWorker>();
@@ -209,6 +211,7 @@ public static class RapportHost
         app.MapOpenApi();
         app.MapHealthChecks();
         app.MapRapportApi();
+        app.MapChatWidget();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
