@@ -4,8 +4,8 @@ namespace Rapport.Channels.Chat;
 
 /// <summary>
 /// Whether someone can answer a website chat right now: an agent, admin or owner of the workspace has Rapport open (an
-/// interactive page, whatever it shows). Each open page counts while its circuit lives; closing the tab or losing the
-/// connection ends the circuit and the count. In-process, like the other live features: one server instance.
+/// interactive page, whatever it shows). Each open page counts while it is connected (<see cref="ChatAvailabilityCircuit"/>);
+/// closing the tab or losing the connection ends the count. In-process, like the other live features: one server instance.
 /// </summary>
 public sealed class ChatAvailability
 {

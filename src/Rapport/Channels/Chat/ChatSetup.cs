@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rapport.Outbox;
 
 namespace Rapport.Channels.Chat;
@@ -14,6 +16,7 @@ public static class ChatSetup
     {
         services.AddSingleton<ChatVisitorTokens>();
         services.AddSingleton<ChatAvailability>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, ChatAvailabilityCircuit>());
         services.AddScoped<ChatService>();
         services.AddKeyedSingleton<IChannelSender, ChatSender>(ChannelKind.Chat);
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(ChatApi.RateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
