@@ -2,15 +2,13 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Rapport.Outbox;
 
 namespace Rapport.Channels.Chat;
 
 public static class ChatSetup
 {
-    /// <summary>Messages and connections one client address may make per minute to the chat endpoints.</summary>
-    public const int RequestsPerMinute = 60;
-
     /// <summary>Registers the website chat: visitor tokens, who is available, the adapter, the reply sender and the rate limit.</summary>
     public static IServiceCollection AddChatChannel(this IServiceCollection services)
     {
@@ -19,9 +17,14 @@ public static class ChatSetup
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, ChatAvailabilityCircuit>());
         services.AddScoped<ChatService>();
         services.AddKeyedSingleton<IChannelSender, ChatSender>(ChannelKind.Chat);
-        services.Configure<RateLimiterOptions>(o => o.AddPolicy(ChatApi.RateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
-            ctx.Connection.RemoteIpAddress?.ToString() ?? "local",
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = RequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })));
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.Section).ValidateDataAnnotations();
+        services.Configure<RateLimiterOptions>(o => o.AddPolicy(ChatApi.RateLimit, ctx =>
+        {
+            var limit = ctx.RequestServices.GetRequiredService<IOptions<ChatOptions>>().Value.RequestsPerMinute;
+            return RateLimitPartition.GetFixedWindowLimiter(
+                ctx.Connection.RemoteIpAddress?.ToString() ?? "local",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+        }));
         return services;
     }
 
