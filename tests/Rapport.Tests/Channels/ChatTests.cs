@@ -207,6 +207,31 @@ public class ChatTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task ConcurrentSendsOfOneVisitor_AllLandInTheirOneConversation_AndARetriedSendIsStoredOnce(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var chat = await Chat.StartAsync(factory);
+        var token = (await chat.SendAsync(null, new { text = "First" })).GetProperty("token").GetString()!;
+        var clientId = Guid.NewGuid();
+
+        // Two tabs of the same visitor, and a widget that sent the same message twice after a network error.
+        var sends = Enumerable.Range(1, 6).Select(i => chat.PostAsync("messages", token, new { text = $"Tab message {i}" }))
+            .Concat([chat.PostAsync("messages", token, new { text = "Retried", clientId }), chat.PostAsync("messages", token, new { text = "Retried", clientId })]);
+        var responses = await Task.WhenAll(sends);
+
+        foreach (var response in responses)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        }
+        await using var db = factory.OpenDb();
+        Assert.Equal(1, await db.Conversations.CountAsync());
+        Assert.Equal(1, await db.Contacts.CountAsync());
+        Assert.Equal(8, await db.Messages.CountAsync());
+        Assert.Equal(1, await db.Messages.CountAsync(m => m.Text == "Retried"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task PublicKey_IsMadeByRapport_AndKept_WhateverTheAdminSends(string provider)
     {
         await using var factory = new RapportFactory(provider);
