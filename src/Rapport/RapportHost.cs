@@ -14,6 +14,7 @@ using Rapport.Channels;
 using Rapport.Channels.Chat;
 using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
+using Rapport.Channels.Mastodon;
 using Rapport.Channels.Webhook;
 using Rapport.Components;
 using Rapport.Data;
@@ -147,6 +148,8 @@ public static class RapportHost
         services.AddScoped<WorkspaceService>();
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
+        services.AddSingleton<Channels.Import.ImportRuns>();
+        services.AddHostedService(sp => sp.GetRequiredService<Channels.Import.ImportRuns>());
         services.AddFeeds();
         services.AddEmailChannel();
         services.AddScoped<ChannelConnectionTest>();
@@ -158,6 +161,7 @@ public static class RapportHost
         services.AddOutbox();
         services.AddWebhookChannel();
         services.AddChatChannel();
+        services.AddMastodonChannel();
         services.AddScoped<Automation.AutomationEngine>();
         services.AddOptions<Sla.SlaOptions>().BindConfiguration(Sla.SlaOptions.Section).ValidateDataAnnotations();
         services.AddSingleton<Sla.SlaWorker>();

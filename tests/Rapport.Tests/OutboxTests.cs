@@ -179,6 +179,47 @@ public class OutboxTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task RapportProcessKilledBetweenSendingAndRecording_TheRestartedProcessSendsItAgainWithTheSameKey_ReceivedOnce(string provider)
+    {
+        await using var receiver = await CallbackReceiver.StartAsync();
+        await using var setup = await Setup.StartAsync(provider, receiver.Url);
+        var reply = await setup.ReplyAsync("Your new parcel left this morning.");
+        // A short lease, so the restarted process takes the interrupted item back within seconds.
+        string[] settings = ["Rapport:Outbox:Lease=00:00:03", "Rapport:Outbox:PollInterval=00:00:00.250"];
+
+        using (var first = RapportProcess.Start(setup.Factory, settings))
+        {
+            // The receiver has the reply; the process dies before it can record that it was sent.
+            receiver.OnReceived = first.Kill;
+            await first.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+            receiver.OnReceived = null;
+        }
+        var stuck = await setup.ItemAsync(reply.MessageId);
+        Assert.Equal((OutboxStatus.Sending, 1), (stuck.Status, stuck.Attempts));
+        Assert.Equal(DeliveryStatus.Queued, (await setup.MessageAsync(reply.MessageId)).DeliveryStatus);
+        Assert.Single(receiver.Requests);
+
+        using (RapportProcess.Start(setup.Factory, settings))
+        {
+            for (var wait = 0; (await setup.ItemAsync(reply.MessageId)).Status != OutboxStatus.Sent; wait++)
+            {
+                Assert.True(wait < 1200, "The restarted process did not send the interrupted reply within 4 minutes.");
+                await Task.Delay(200);
+            }
+        }
+
+        var sent = await setup.ItemAsync(reply.MessageId);
+        Assert.Equal((OutboxStatus.Sent, 2), (sent.Status, sent.Attempts));
+        Assert.Equal(DeliveryStatus.Sent, (await setup.MessageAsync(reply.MessageId)).DeliveryStatus);
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.Single(receiver.Requests.Select(r => r.IdempotencyKey).Distinct());
+        Assert.Equal(1, receiver.EffectiveDeliveries);
+        await using var db = setup.Factory.OpenDb();
+        Assert.Equal(1, await db.Messages.CountAsync(m => m.Direction == MessageDirection.Outbound));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task TwoWorkersAtOnce_NeverSendTheSameItemTwice(string provider)
     {
         await using var receiver = await CallbackReceiver.StartAsync();
@@ -224,6 +265,84 @@ public class OutboxTests
         Assert.Equal(0, await db.Messages.CountAsync(m => m.Direction == MessageDirection.Outbound));
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Post_ThroughAWebhookChannel_IsPublishedOnceSignedAsAPost_AndListedWithTheNetworksId(string provider)
+    {
+        await using var receiver = await CallbackReceiver.StartAsync(503, 200);
+        await using var setup = await Setup.StartAsync(provider, receiver.Url);
+
+        var response = await setup.Agent.PostAsJsonAsync(setup.PostsUrl, new { text = "Nouveau : suivez votre colis en temps réel.", language = "fr" });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var queued = (await response.Content.ReadFromJsonAsync<Publishing.PostDto>(Json.Options))!;
+        Assert.Equal(OutboxStatus.Pending, queued.Status);
+        setup.CatchUp();
+
+        await setup.Worker.RunOnceAsync();
+        var retrying = await setup.PostAsync(queued.Id);
+        Assert.Equal((OutboxStatus.Pending, 1), (retrying.Status, retrying.Attempts));
+        Assert.Contains("503", retrying.Error, StringComparison.Ordinal);
+        setup.AdvanceTo((await setup.ItemAsync(queued.Id)).NextAttemptAt);
+        await setup.Worker.RunOnceAsync();
+        Assert.Equal(0, await setup.Worker.RunOnceAsync());
+
+        var sent = await setup.PostAsync(queued.Id);
+        Assert.Equal(OutboxStatus.Sent, sent.Status);
+        Assert.Equal("net-2", sent.ExternalId);
+        Assert.NotNull(sent.SentAt);
+        Assert.Equal(1, receiver.EffectiveDeliveries);
+        var request = receiver.Requests.Last();
+        Assert.True(WebhookSignature.Verify(WebhookTests.Secret, Encoding.UTF8.GetBytes(request.Body), request.Signature));
+        Assert.Equal("post-" + queued.Id.ToString("N"), request.IdempotencyKey);
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.Equal("post", body.RootElement.GetProperty("type").GetString());
+        Assert.Equal("Nouveau : suivez votre colis en temps réel.", body.RootElement.GetProperty("text").GetString());
+        Assert.Equal("fr", body.RootElement.GetProperty("language").GetString());
+        // A post is not a message of any conversation: the inbox is unchanged.
+        await using var db = setup.Factory.OpenDb();
+        Assert.Equal(0, await db.Messages.CountAsync(m => m.Direction == MessageDirection.Outbound));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Post_WithBadInput_OrWhereNothingCanBePublished_GetsAClearAnswer(string provider)
+    {
+        await using var setup = await Setup.StartAsync(provider, ClosedPort());
+        var factory = setup.Factory;
+        var api = await factory.CreateChannelAsync(setup.WorkspaceId);
+        var feed = await factory.CreateChannelAsync(setup.WorkspaceId, Channels.ChannelKind.Feed, "Press");
+        await using (var db = factory.OpenDb())
+        {
+            (await db.Channels.SingleAsync(c => c.Id == feed.Id)).Direction = Channels.ChannelDirection.Listening;
+            await db.SaveChangesAsync();
+        }
+        var (_, other) = await factory.CreateOwnerAsync("other@example.com", "Other");
+        var foreign = await factory.CreateChannelAsync(other.Id);
+        var analyst = await factory.SignedInClientAsync((await factory.AddMemberAsync(setup.WorkspaceId, Workspaces.Role.Analyst)).Email!);
+        string Posts(Guid channelId) => $"/api/v1/workspaces/{setup.WorkspaceId}/channels/{channelId}/posts";
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await setup.Agent.PostAsJsonAsync(setup.PostsUrl, new { text = " " })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await setup.Agent.PostAsJsonAsync(setup.PostsUrl, new { text = new string('a', 100_001) })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await setup.Agent.PostAsJsonAsync(setup.PostsUrl, new { text = "Hallo", language = "de" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await setup.Agent.PostAsJsonAsync(Posts(feed.Id), new { text = "Hello" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await setup.Agent.PostAsJsonAsync(Posts(foreign.Id), new { text = "Hello" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.PostAsJsonAsync(setup.PostsUrl, new { text = "Hello" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await analyst.GetAsync(setup.PostsUrl)).StatusCode);
+
+        // The API channel only receives: its post fails at once with the reason, shown in the list.
+        var refused = await setup.Agent.PostAsJsonAsync(Posts(api.Id), new { text = "<script>alert(1)</script>" });
+        Assert.Equal(HttpStatusCode.Accepted, refused.StatusCode);
+        setup.CatchUp();
+        await setup.Worker.RunOnceAsync();
+        var page = await setup.Agent.GetFromJsonAsync<Api.Page<Publishing.PostDto>>(Posts(api.Id), Json.Options);
+        var failed = Assert.Single(page!.Items);
+        Assert.Equal((OutboxStatus.Failed, 1), (failed.Status, failed.Attempts));
+        Assert.Equal("Api channels cannot publish posts.", failed.Error);
+        Assert.Equal("<script>alert(1)</script>", failed.Text);
+        await using var check = factory.OpenDb();
+        Assert.Equal(1, await check.OutboxItems.IgnoreQueryFilters().CountAsync());
+    }
+
     private static Uri ClosedPort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -243,6 +362,9 @@ public class OutboxTests
         public RapportFactory Factory { get; }
         public HttpClient Agent { get; private set; } = null!;
         public string ConversationUrl { get; private set; } = "";
+        public Guid WorkspaceId { get; private set; }
+        public Guid ChannelId { get; private set; }
+        public string PostsUrl => $"/api/v1/workspaces/{WorkspaceId}/channels/{ChannelId}/posts";
         public OutboxWorker Worker { get; private set; } = null!;
         public DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -256,6 +378,8 @@ public class OutboxTests
             var delivered = await WebhookTests.PostAsync(factory.CreateClient(), channel.Id, body, WebhookSignature.Sign(WebhookTests.Secret, Encoding.UTF8.GetBytes(body)));
             var accepted = await delivered.Content.ReadFromJsonAsync<WebhookAccepted>(Json.Options);
             setup.ConversationUrl = $"/api/v1/workspaces/{workspace.Id}/conversations/{accepted!.Messages[0].ConversationId}";
+            setup.WorkspaceId = workspace.Id;
+            setup.ChannelId = channel.Id;
             setup.Agent = await factory.SignedInClientAsync(owner.Email!);
             setup.Worker = setup.NewWorker();
             return setup;
@@ -291,10 +415,16 @@ public class OutboxTests
             }
         }
 
-        public async Task<OutboxItem> ItemAsync(Guid messageId)
+        public async Task<Publishing.PostDto> PostAsync(Guid postId)
+        {
+            var page = await Agent.GetFromJsonAsync<Api.Page<Publishing.PostDto>>(PostsUrl, Json.Options);
+            return page!.Items.Single(p => p.Id == postId);
+        }
+
+        public async Task<OutboxItem> ItemAsync(Guid id)
         {
             await using var db = Factory.OpenDb();
-            return await db.OutboxItems.SingleAsync(o => o.MessageId == messageId);
+            return await db.OutboxItems.SingleAsync(o => o.Id == id || o.MessageId == id);
         }
 
         public async Task<Message> MessageAsync(Guid messageId)

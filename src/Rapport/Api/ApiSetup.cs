@@ -28,6 +28,8 @@ public static class ApiSetup
         Conversations.Inbox.InboxApi.Map(workspace);
         Learning.CorrectionsApi.Map(workspace);
         Outbox.OutboxApi.Map(workspace);
+        Publishing.PostsApi.Map(workspace);
+        Channels.Import.ImportsApi.Map(workspace);
         Sla.SlaApi.Map(workspace);
         Automation.AutomationApi.Map(workspace);
         Satisfaction.SurveyApi.Map(api, workspace);

@@ -4,6 +4,9 @@ using Rapport.Data;
 
 namespace Rapport.Api;
 
+/// <summary>Marks an endpoint whose body is an uploaded file, limited by <see cref="RapportOptions.MaxImportBytes"/>.</summary>
+public sealed class FileUpload;
+
 /// <summary>
 /// Refuses API bodies larger than <see cref="RapportOptions.MaxRequestBytes"/> with 413 and problem details,
 /// before anything is read or written. Kestrel enforces the same limit on bodies without a length.
@@ -13,7 +16,8 @@ public sealed class RequestSizeLimit(RequestDelegate next, IOptions<RapportOptio
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var limit = options.Value.MaxRequestBytes;
+        // An import upload is a whole file, streamed to disk: it has its own, larger limit.
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<FileUpload>() is null ? options.Value.MaxRequestBytes : options.Value.MaxImportBytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
             feature.MaxRequestBodySize = limit;

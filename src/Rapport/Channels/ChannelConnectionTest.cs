@@ -1,15 +1,16 @@
 using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
+using Rapport.Channels.Mastodon;
 
 namespace Rapport.Channels;
 
 /// <summary>What "test the connection" found: a sentence about the server when it worked, the reason when not.</summary>
 public sealed record ChannelTestResult(bool Ok, string? Detail, string? Error);
 
-/// <summary>"Test the connection" for the channels that reach out to a server (e-mail, feeds), with their saved settings, storing nothing.</summary>
+/// <summary>"Test the connection" for the channels that reach out to a server (e-mail, feeds, Mastodon), with their saved settings, storing nothing.</summary>
 public sealed class ChannelConnectionTest(IServiceProvider services)
 {
-    public static bool CanTest(ChannelKind kind) => kind is ChannelKind.Email or ChannelKind.Feed;
+    public static bool CanTest(ChannelKind kind) => kind is ChannelKind.Email or ChannelKind.Feed or ChannelKind.Mastodon;
 
     /// <returns>The result, or null for a kind whose messages come to Rapport (nothing to connect to).</returns>
     public async Task<ChannelTestResult?> TestAsync(Channel channel, CancellationToken ct = default)
@@ -23,6 +24,8 @@ public sealed class ChannelConnectionTest(IServiceProvider services)
             case ChannelKind.Feed:
                 var feed = await services.GetRequiredService<FeedPoller>().TestAsync(FeedChannelSettings.Read(channel.Settings).Url, ct);
                 return new ChannelTestResult(feed.Ok, feed.Ok ? $"A {feed.Format} feed, \"{feed.Title}\", with {feed.ItemCount} items." : null, feed.Error);
+            case ChannelKind.Mastodon:
+                return await services.GetRequiredService<MastodonPoller>().TestAsync(channel, ct);
             default:
                 return null;
         }

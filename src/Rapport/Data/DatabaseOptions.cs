@@ -21,6 +21,10 @@ public sealed class RapportOptions
     [Range(1024, 1024L * 1024 * 1024)]
     public long MaxRequestBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Largest file imported from the interface or the API, in bytes. Default: 2 GiB (the CLI has no limit).</summary>
+    [Range(1024, 1024L * 1024 * 1024 * 1024)]
+    public long MaxImportBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
     /// <summary>Sign-in, setup and invitation attempts allowed per client address in <see cref="SignInWindow"/>. Default: 20.</summary>
     [Range(1, 10_000)]
     public int SignInAttempts { get; set; } = 20;

@@ -10,10 +10,23 @@ namespace Rapport.Outbox;
 public interface IChannelSender
 {
     Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken);
+
+    /// <summary>Publishes a new post of the brand (not a reply). Channels whose network takes no posts keep this answer.</summary>
+    Task<SendOutcome> PublishAsync(PostDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        return Task.FromResult(SendOutcome.Failed($"{delivery.Channel.Kind} channels cannot publish posts."));
+    }
 }
 
 /// <summary>One attempt at delivering an outbox item: the item, where it goes, and what it carries.</summary>
 public sealed record OutboundDelivery(OutboxItem Item, Channel Channel, Message Message, Conversation Conversation, DateTime Now);
+
+/// <summary>A new post of the brand as the outbox keeps it: no conversation yet, the network's answers start one.</summary>
+public sealed record PostPayload(string Text, string AuthorName, string? Language);
+
+/// <summary>One attempt at publishing a post.</summary>
+public sealed record PostDelivery(OutboxItem Item, Channel Channel, PostPayload Post, DateTime Now);
 
 public enum SendResult
 {

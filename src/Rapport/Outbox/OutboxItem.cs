@@ -18,6 +18,7 @@ public sealed class OutboxItem : IWorkspaceOwned
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
     public Guid ChannelId { get; set; }
+    /// <summary>The reply this item delivers; null for a post, which has no conversation of its own.</summary>
     public Guid? MessageId { get; set; }
     /// <summary>Unique: the same reply queued twice is one item; sent to networks that accept one.</summary>
     public required string IdempotencyKey { get; set; }
@@ -28,4 +29,6 @@ public sealed class OutboxItem : IWorkspaceOwned
     public string? LastError { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? SentAt { get; set; }
+    /// <summary>The network's id for a sent post (a sent reply keeps it on its message).</summary>
+    public string? ExternalId { get; set; }
 }

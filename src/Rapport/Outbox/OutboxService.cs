@@ -95,6 +95,33 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
     }
 
     /// <summary>
+    /// Queues a new post of the brand on <paramref name="channel"/>. A post has no message or conversation: the item
+    /// carries it, keeps the network's id once published, and the customers' answers start conversations of their own.
+    /// </summary>
+    public async Task<OutboxItem> EnqueuePostAsync(RapportDbContext db, Channels.Channel channel, string authorName, string text, string? language, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(channel);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var id = Guid.CreateVersion7();
+        var item = new OutboxItem
+        {
+            Id = id,
+            WorkspaceId = channel.WorkspaceId,
+            ChannelId = channel.Id,
+            IdempotencyKey = "post-" + id.ToString("N"),
+            Payload = JsonSerializer.Serialize(new PostPayload(text, authorName, language), PayloadJson),
+            Status = OutboxStatus.Pending,
+            NextAttemptAt = now,
+            CreatedAt = now,
+        };
+        db.OutboxItems.Add(item);
+        await db.SaveChangesAsync(ct);
+        signal.Notify();
+        return item;
+    }
+
+    /// <summary>
     /// Takes a scheduled reply back before it leaves. One conditional update, so a worker that claimed it at the same
     /// moment wins and the reply is sent, never half-cancelled.
     /// </summary>

@@ -106,21 +106,26 @@ public sealed partial class OutboxWorker(
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == item.ChannelId, ct);
         var message = item.MessageId is { } messageId ? await db.Messages.FirstOrDefaultAsync(m => m.Id == messageId, ct) : null;
         var conversation = message is null ? null : await db.Conversations.FirstOrDefaultAsync(c => c.Id == message.ConversationId, ct);
+        var sender = channel is null ? null : services.GetKeyedService<IChannelSender>(channel.Kind);
 
         SendOutcome outcome;
-        if (channel is null || message is null || conversation is null)
+        if (channel is null || (item.MessageId is not null && (message is null || conversation is null)))
         {
             outcome = SendOutcome.Failed("The channel or the message of this item no longer exists.");
         }
-        else if (services.GetKeyedService<IChannelSender>(channel.Kind) is not { } sender)
+        else if (sender is null)
         {
-            outcome = SendOutcome.Failed($"Replies cannot be delivered through {channel.Kind} channels.");
+            outcome = SendOutcome.Failed(message is null
+                ? $"{channel.Kind} channels cannot publish posts."
+                : $"Replies cannot be delivered through {channel.Kind} channels.");
         }
         else
         {
             try
             {
-                outcome = await sender.SendAsync(new OutboundDelivery(item, channel, message, conversation, now), ct);
+                outcome = message is null
+                    ? await sender.PublishAsync(new PostDelivery(item, channel, ReadPost(item), now), ct)
+                    : await sender.SendAsync(new OutboundDelivery(item, channel, message, conversation!, now), ct);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -192,6 +197,10 @@ public sealed partial class OutboxWorker(
                     message.DeliveryError = null;
                     message.ExternalId ??= outcome.ExternalId;
                 }
+                else
+                {
+                    item.ExternalId = outcome.ExternalId;
+                }
                 LogSent(logger, item.Id, item.Attempts);
                 return;
             case SendResult.Retry when item.Attempts < settings.MaxAttempts:
@@ -221,6 +230,10 @@ public sealed partial class OutboxWorker(
                 return;
         }
     }
+
+    private static PostPayload ReadPost(OutboxItem item) =>
+        System.Text.Json.JsonSerializer.Deserialize<PostPayload>(item.Payload, OutboxService.PayloadJson)
+            ?? throw new InvalidOperationException("The outbox item has no post payload.");
 
     /// <summary>
     /// Exponential backoff with "equal jitter" (half fixed, half random) so retries of many items spread out;

@@ -10,6 +10,9 @@ public sealed record WebhookReply(
     string Id, long Timestamp, string Type, Guid MessageId, Guid ConversationId, string? ThreadId, string? InReplyToExternalId,
     string? Subject, bool IsPublic, string AuthorName, string Text, string? Network);
 
+/// <summary>A post the callback URL receives for the brand's integration to publish, signed like replies.</summary>
+public sealed record WebhookPost(string Id, long Timestamp, string Type, Guid PostId, string AuthorName, string Text, string? Language, string? Network);
+
 /// <summary>
 /// Delivers replies of webhook channels: a signed JSON POST to the channel's <c>callbackUrl</c> setting, with the outbox
 /// item's <c>Idempotency-Key</c> so a receiver can drop a second copy after a crash.
@@ -19,24 +22,39 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets
     public const string HttpClientName = "rapport.webhook";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
+    public Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var payload = JsonSerializer.Deserialize<ReplyPayload>(delivery.Item.Payload, OutboxService.PayloadJson)
+            ?? throw new InvalidOperationException("The outbox item has no reply payload.");
+        var settings = WebhookSettings.Read(delivery.Channel.Settings);
+        var reply = new WebhookReply(delivery.Item.IdempotencyKey, new DateTimeOffset(delivery.Now).ToUnixTimeSeconds(), "reply",
+            delivery.Message.Id, payload.ConversationId, payload.ThreadId, payload.InReplyToExternalId, payload.Subject, payload.IsPublic,
+            payload.AuthorName, payload.Text, settings.Network);
+        return DeliverAsync(delivery.Channel, delivery.Item, JsonSerializer.SerializeToUtf8Bytes(reply, Json), delivery.Now, cancellationToken);
+    }
+
+    /// <summary>A post goes to the same callback URL, typed "post", for the brand's integration to publish.</summary>
+    public Task<SendOutcome> PublishAsync(PostDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var settings = WebhookSettings.Read(delivery.Channel.Settings);
+        var post = new WebhookPost(delivery.Item.IdempotencyKey, new DateTimeOffset(delivery.Now).ToUnixTimeSeconds(), "post", delivery.Item.Id,
+            delivery.Post.AuthorName, delivery.Post.Text, delivery.Post.Language, settings.Network);
+        return DeliverAsync(delivery.Channel, delivery.Item, JsonSerializer.SerializeToUtf8Bytes(post, Json), delivery.Now, cancellationToken);
+    }
+
+    private async Task<SendOutcome> DeliverAsync(Channel channel, OutboxItem item, byte[] body, DateTime now, CancellationToken cancellationToken)
+    {
+        var settings = WebhookSettings.Read(channel.Settings);
         if (settings.CallbackUrl is null)
         {
             return SendOutcome.Failed("This webhook channel has no valid \"callbackUrl\" setting (an absolute http or https URL).");
         }
-        if (!secrets.Unprotect(delivery.Channel.ProtectedSecrets).TryGetValue(WebhookSignature.SecretName, out var secret) || secret.Length == 0)
+        if (!secrets.Unprotect(channel.ProtectedSecrets).TryGetValue(WebhookSignature.SecretName, out var secret) || secret.Length == 0)
         {
             return SendOutcome.Failed("This webhook channel has no signing secret; set the \"signingSecret\" secret.");
         }
-        var payload = JsonSerializer.Deserialize<ReplyPayload>(delivery.Item.Payload, OutboxService.PayloadJson)
-            ?? throw new InvalidOperationException("The outbox item has no reply payload.");
-        var reply = new WebhookReply(delivery.Item.IdempotencyKey, new DateTimeOffset(delivery.Now).ToUnixTimeSeconds(), "reply",
-            delivery.Message.Id, payload.ConversationId, payload.ThreadId, payload.InReplyToExternalId, payload.Subject, payload.IsPublic,
-            payload.AuthorName, payload.Text, settings.Network);
-        var body = JsonSerializer.SerializeToUtf8Bytes(reply, Json);
         var signature = WebhookSignature.Sign(secret, body);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, settings.CallbackUrl);
@@ -44,7 +62,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add(WebhookSignature.Header, signature);
         request.Headers.Add(WebhookSignature.MetaHeader, signature);
-        request.Headers.Add("Idempotency-Key", delivery.Item.IdempotencyKey);
+        request.Headers.Add("Idempotency-Key", item.IdempotencyKey);
         try
         {
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
@@ -56,7 +74,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets
             var error = $"The callback URL answered {status} {response.ReasonPhrase}".TrimEnd() + ".";
             if (response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || status >= 500)
             {
-                return SendOutcome.Retry(error, RetryAfter(response, delivery.Now));
+                return SendOutcome.Retry(error, RetryAfter(response, now));
             }
             return SendOutcome.Failed(error + await DetailAsync(response, cancellationToken));
         }

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rapport.Channels.Feeds;
+
+namespace Rapport.Channels.Mastodon;
+
+/// <summary>
+/// What the user sets on a Mastodon channel, kept in <see cref="Channel.Settings"/>:
+/// <c>{"instanceUrl": "https://mastodon.social", "replyVisibility": "unlisted", "pollMinutes": 2}</c>.
+/// The access token is a secret (<c>accessToken</c>), never a setting.
+/// </summary>
+public sealed record MastodonChannelSettings
+{
+    public const string AccessTokenSecret = "accessToken";
+    public const int DefaultPollMinutes = 2;
+
+    /// <summary>The brand account's instance, for example <c>https://mastodon.social</c>.</summary>
+    public string? InstanceUrl { get; init; }
+
+    /// <summary>
+    /// The visibility of replies to public mentions: <c>public</c> or <c>unlisted</c>; unset, the visibility the customer used.
+    /// Replies to direct messages are always direct, and to followers-only posts always followers-only.
+    /// </summary>
+    public string? ReplyVisibility { get; init; }
+
+    /// <summary>Minutes between two catch-up polls; at least 1, default 2.</summary>
+    public int? PollMinutes { get; init; }
+
+    [JsonIgnore]
+    public TimeSpan PollEvery => TimeSpan.FromMinutes(PollMinutes is > 0 ? PollMinutes.Value : DefaultPollMinutes);
+
+    public static MastodonChannelSettings Read(string? json) => FeedJson.Read<MastodonChannelSettings>(json) ?? new MastodonChannelSettings();
+
+    public string Write() => JsonSerializer.Serialize(this, FeedJson.Options);
+
+    /// <summary>The instance's base address, or the reason it cannot be used, in one sentence.</summary>
+    public static Uri Instance(string? url, bool allowHttp)
+    {
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            throw new MastodonException("The channel has no Mastodon instance: set its address (for example https://mastodon.social) in the channel's settings.", transient: false);
+        }
+        var text = url.Trim();
+        if (!text.Contains("://", StringComparison.Ordinal))
+        {
+            text = "https://" + text;
+        }
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            || !(uri.Scheme == Uri.UriSchemeHttps || (allowHttp && uri.Scheme == Uri.UriSchemeHttp))
+            || !string.IsNullOrEmpty(uri.UserInfo) || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            throw new MastodonException($"\"{Truncate(url.Trim(), 100)}\" is not a Mastodon instance address: use https:// and the server's name, for example https://mastodon.social.", transient: false);
+        }
+        // The API lives at the root of the instance.
+        return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
+    }
+
+    internal static string Truncate(string value, int length) => value.Length <= length ? value : value[..length] + "…";
+}
+
+/// <summary>
+/// What the adapter remembers between polls, kept in <see cref="Channel.State"/>: the newest notification read
+/// (the next poll asks for what came after it) and, when the instance's rate limit ran out, when it resets.
+/// </summary>
+public sealed record MastodonChannelState
+{
+    /// <summary>The instance these ids belong to: another instance starts over.</summary>
+    public string? Instance { get; init; }
+
+    /// <summary>The newest mention notification ingested; null before the first poll.</summary>
+    public string? LastNotificationId { get; init; }
+
+    /// <summary>No request goes to the instance before this time (UTC): its rate limit is used up until then.</summary>
+    public DateTime? RateLimitedUntil { get; init; }
+
+    public static MastodonChannelState Read(string? json) => FeedJson.Read<MastodonChannelState>(json) ?? new MastodonChannelState();
+
+    public string Write() => JsonSerializer.Serialize(this, FeedJson.Options);
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+using Rapport.Outbox;
+
+namespace Rapport.Channels.Mastodon;
+
+/// <summary>
+/// Delivers replies of Mastodon channels with <c>POST /api/v1/statuses</c>: the customer's <c>@user@instance</c> first,
+/// <c>in_reply_to_id</c> their status, direct when they wrote privately. The outbox item's idempotency key goes in the
+/// <c>Idempotency-Key</c> header, which Mastodon honours for an hour: a reply sent again after a crash returns the
+/// status already posted instead of a second one, so each reply reaches the customer exactly once. New posts of the
+/// brand go out the same way, as public statuses.
+/// </summary>
+public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClient client, TimeProvider clock) : IChannelSender
+{
+    public const string Public = "public";
+    public const string Unlisted = "unlisted";
+    public const string FollowersOnly = "private";
+
+    public async Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var payload = JsonSerializer.Deserialize<ReplyPayload>(delivery.Item.Payload, OutboxService.PayloadJson)
+            ?? throw new InvalidOperationException("The outbox item has no reply payload.");
+        try
+        {
+            var (instance, token) = client.Connection(delivery.Channel);
+            var customer = await CustomerAsync(delivery, payload.InReplyToExternalId, instance, cancellationToken);
+            var settings = MastodonChannelSettings.Read(delivery.Channel.Settings);
+            var visibility = Visibility(customer.Visibility, payload.IsPublic, settings.ReplyVisibility);
+            var text = customer.Handle is { } handle && !payload.Text.TrimStart().StartsWith(handle, StringComparison.OrdinalIgnoreCase)
+                ? handle + " " + payload.Text
+                : payload.Text;
+            var form = new List<KeyValuePair<string, string>>
+            {
+                new("status", text),
+                new("visibility", visibility),
+            };
+            if (payload.InReplyToExternalId is { Length: > 0 } parent)
+            {
+                form.Add(new("in_reply_to_id", parent));
+            }
+            if (delivery.Conversation.Language is { Length: 2 } language)
+            {
+                form.Add(new("language", language));
+            }
+            return await PostAsync(delivery.Channel, delivery.Item, instance, token, form, cancellationToken);
+        }
+        catch (MastodonException e)
+        {
+            return Outcome(e);
+        }
+    }
+
+    /// <summary>A new post of the brand: a public status, with the same idempotency guarantee as replies.</summary>
+    public async Task<SendOutcome> PublishAsync(PostDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        try
+        {
+            var (instance, token) = client.Connection(delivery.Channel);
+            var form = new List<KeyValuePair<string, string>>
+            {
+                new("status", delivery.Post.Text),
+                new("visibility", Public),
+            };
+            if (delivery.Post.Language is { Length: 2 } language)
+            {
+                form.Add(new("language", language));
+            }
+            return await PostAsync(delivery.Channel, delivery.Item, instance, token, form, cancellationToken);
+        }
+        catch (MastodonException e)
+        {
+            return Outcome(e);
+        }
+    }
+
+    /// <summary>Posts the status with the item's idempotency key, unless the instance's rate limit is still used up.</summary>
+    private async Task<SendOutcome> PostAsync(Channel channel, OutboxItem item, Uri instance, string token, List<KeyValuePair<string, string>> form, CancellationToken ct)
+    {
+        if (MastodonChannelState.Read(channel.State).RateLimitedUntil is { } until && until > clock.GetUtcNow().UtcDateTime)
+        {
+            throw client.RateLimited(MastodonClient.Host(instance), until);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(instance, "api/v1/statuses"));
+        request.Headers.Add("Idempotency-Key", item.IdempotencyKey);
+        request.Content = new FormUrlEncodedContent(form);
+        var answer = await client.SendAsync(request, token, ct);
+        try
+        {
+            using var document = JsonDocument.Parse(answer.Body);
+            return SendOutcome.Sent(document.RootElement.ValueKind == JsonValueKind.Object ? MastodonStatus.Text(document.RootElement, "id") : null);
+        }
+        catch (JsonException)
+        {
+            // Posted all the same: without its id, a customer's answer to it threads by their handle instead.
+            return SendOutcome.Sent();
+        }
+    }
+
+    private SendOutcome Outcome(MastodonException e)
+    {
+        if (!e.Transient)
+        {
+            return SendOutcome.Failed(e.Message);
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        return SendOutcome.Retry(e.Message, e.RetryAt is { } at && at > now ? at - now : null);
+    }
+
+    /// <summary>
+    /// Direct stays direct and followers-only stays followers-only: a reply never shows a private exchange to more
+    /// people. A public mention is answered as the channel's setting says, or with the customer's own visibility.
+    /// </summary>
+    internal static string Visibility(string? customer, bool conversationIsPublic, string? setting)
+    {
+        if (customer == MastodonStatus.Direct || !conversationIsPublic)
+        {
+            return MastodonStatus.Direct;
+        }
+        if (customer == FollowersOnly)
+        {
+            return FollowersOnly;
+        }
+        return setting?.Trim().ToLowerInvariant() switch
+        {
+            Public => Public,
+            Unlisted => Unlisted,
+            _ => customer is Public or Unlisted ? customer : Unlisted,
+        };
+    }
+
+    private sealed record Customer(string? Handle, string? Visibility);
+
+    /// <summary>Who wrote the status answered, and with which visibility, from the notification kept when it came in.</summary>
+    private async Task<Customer> CustomerAsync(OutboundDelivery delivery, string? statusId, Uri instance, CancellationToken ct)
+    {
+        await using var db = factory.CreateDbContext();
+        var channelId = delivery.Channel.Id;
+        var raw = statusId is null ? null : await db.Messages.IgnoreQueryFilters()
+            .Where(m => m.ChannelId == channelId && m.ExternalId == statusId)
+            .Select(m => m.RawPayload)
+            .FirstOrDefaultAsync(ct);
+        string? handle = null;
+        string? visibility = null;
+        if (raw is not null)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(raw);
+                if (document.RootElement.ValueKind == JsonValueKind.Object
+                    && document.RootElement.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Object)
+                {
+                    visibility = MastodonStatus.Text(status, "visibility");
+                    if (status.TryGetProperty("account", out var account) && account.ValueKind == JsonValueKind.Object
+                        && MastodonStatus.Text(account, "acct") is { } acct)
+                    {
+                        handle = MastodonStatus.Handle(acct, instance);
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // Not a notification (an imported message): the contact's handle below does.
+            }
+        }
+        if (handle is null)
+        {
+            var contactId = delivery.Conversation.ContactId;
+            handle = await db.ContactIdentities.IgnoreQueryFilters()
+                .Where(i => i.ContactId == contactId && i.ChannelId == channelId && i.Handle.StartsWith("@"))
+                .Select(i => i.Handle)
+                .FirstOrDefaultAsync(ct);
+        }
+        return new Customer(handle, visibility);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Rapport.Channels.Feeds;
+using Rapport.Ingest;
+
+namespace Rapport.Channels.Mastodon;
+
+/// <summary>
+/// Translates a Mastodon mention notification into the one shape ingest reads: the status id as the external id,
+/// <c>in_reply_to_id</c> for threading, the author's full <c>@user@instance</c> handle, the HTML content as plain
+/// text, and <c>direct</c> visibility as a private conversation. The notification's JSON is kept as the raw payload.
+/// </summary>
+public static class MastodonStatus
+{
+    /// <summary>Visibility of a private mention (a direct message).</summary>
+    public const string Direct = "direct";
+
+    /// <summary>The mention's item, or null when the notification is not a mention with a status.</summary>
+    public static InboundItem? ToInboundItem(Guid channelId, Uri instance, JsonElement notification)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        if (notification.ValueKind != JsonValueKind.Object
+            || Text(notification, "type") != "mention"
+            || !notification.TryGetProperty("status", out var status) || status.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        var id = Text(status, "id") ?? throw MastodonClient.Malformed(instance, "a mentioning status has no id");
+        var account = status.TryGetProperty("account", out var a) && a.ValueKind == JsonValueKind.Object ? a
+            : notification.TryGetProperty("account", out var n) && n.ValueKind == JsonValueKind.Object ? n
+            : throw MastodonClient.Malformed(instance, $"status {id} has no account");
+        var acct = Text(account, "acct") ?? Text(account, "username") ?? throw MastodonClient.Malformed(instance, $"the account of status {id} has no acct");
+        var displayName = Text(account, "display_name");
+        var visibility = Text(status, "visibility");
+        var spoiler = Text(status, "spoiler_text");
+        var text = HtmlText.ToPlainText(Text(status, "content"));
+        if (text.Length == 0)
+        {
+            var media = status.TryGetProperty("media_attachments", out var m) && m.ValueKind == JsonValueKind.Array ? m.GetArrayLength() : 0;
+            text = media > 0 ? $"[{media} media attachment{(media == 1 ? "" : "s")}]" : "[no text]";
+        }
+        return new InboundItem
+        {
+            ChannelId = channelId,
+            ExternalId = id,
+            InReplyToExternalId = Text(status, "in_reply_to_id"),
+            AuthorHandle = Handle(acct, instance),
+            AuthorName = string.IsNullOrWhiteSpace(displayName) ? Text(account, "username") : displayName,
+            Subject = string.IsNullOrWhiteSpace(spoiler) ? null : spoiler,
+            Text = text,
+            CreatedAt = FeedDates.Parse(Text(status, "created_at")),
+            IsPublic = visibility != Direct,
+            RawPayload = notification.GetRawText(),
+        };
+    }
+
+    /// <summary>
+    /// The full handle, <c>@user@instance</c>: Mastodon writes local accounts without their instance (<c>zsc</c>),
+    /// which would be ambiguous once the brand talks to several instances.
+    /// </summary>
+    public static string Handle(string acct, Uri instance)
+    {
+        ArgumentNullException.ThrowIfNull(acct);
+        ArgumentNullException.ThrowIfNull(instance);
+        var name = acct.Trim().TrimStart('@');
+        return name.Contains('@', StringComparison.Ordinal) ? "@" + name : $"@{name}@{instance.Host}";
+    }
+
+    /// <summary>Mastodon ids are strings of digits that grow with time: the longer is the newer, then the larger.</summary>
+    public static int CompareIds(string? left, string? right) =>
+        (left, right) switch
+        {
+            (null, null) => 0,
+            (null, _) => -1,
+            (_, null) => 1,
+            _ => left.Length != right.Length ? left.Length.CompareTo(right.Length) : string.CompareOrdinal(left, right),
+        };
+
+    internal static string? Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

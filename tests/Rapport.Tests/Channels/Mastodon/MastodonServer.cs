@@ -1,0 +1,249 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Rapport.Tests;
+
+/// <summary>A request the instance received, as the tests check it.</summary>
+public sealed record MastodonRequest(string Method, string PathAndQuery, string Authorization, string? IdempotencyKey, IReadOnlyDictionary<string, string> Form);
+
+/// <summary>An answer the test forces on the next request of a path, instead of the normal one.</summary>
+public sealed record ForcedAnswer(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null);
+
+/// <summary>
+/// A Mastodon instance on loopback that replays the recorded documentation examples: notifications with Mastodon's
+/// paging (min_id, max_id, limit, types[]) and Link header, statuses that honour Idempotency-Key, credentials, the
+/// notification stream as server-sent events, error bodies and rate-limit headers.
+/// </summary>
+public sealed class MastodonServer : IAsyncDisposable
+{
+    public const string Token = "recorded-user-token";
+
+    private static readonly string RecordedFolder = Path.Combine(AppContext.BaseDirectory, "Channels", "Mastodon", "Recorded");
+
+    private readonly List<JsonObject> notifications = [];
+    private readonly ConcurrentDictionary<string, JsonObject> statusesByKey = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<ForcedAnswer>> forced = new();
+    private readonly System.Threading.Channels.Channel<string> streamEvents = System.Threading.Channels.Channel.CreateUnbounded<string>();
+    private WebApplication? app;
+    private long nextStatusId = 110_000_000_000_000_000;
+
+    public ConcurrentQueue<MastodonRequest> Requests { get; } = new();
+
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>Requests left in the rate-limit window, sent back in X-RateLimit-Remaining.</summary>
+    public int RateLimitRemaining { get; set; } = 300;
+
+    public DateTime RateLimitReset { get; set; } = DateTime.UtcNow.AddMinutes(5);
+
+    /// <summary>Statuses posted, one per idempotency key, as the instance keeps them.</summary>
+    public IReadOnlyCollection<JsonObject> Posted => statusesByKey.Values.ToList();
+
+    /// <summary>Streaming connections opened so far.</summary>
+    public int StreamsOpened => streamsOpened;
+
+    private int streamsOpened;
+
+    public static string Recorded(string file) => File.ReadAllText(Path.Combine(RecordedFolder, file));
+
+    public static async Task<MastodonServer> StartAsync()
+    {
+        var server = new MastodonServer();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        server.app = builder.Build();
+        server.app.Run(server.HandleAsync);
+        await server.app.StartAsync();
+        server.BaseUrl = server.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return server;
+    }
+
+    /// <summary>Adds the recorded notifications (a mention and a favourite) as they are.</summary>
+    public void AddRecordedNotifications()
+    {
+        lock (notifications)
+        {
+            notifications.AddRange(JsonNode.Parse(Recorded("notifications.json"))!.AsArray().Select(n => n!.AsObject().DeepClone().AsObject()));
+        }
+    }
+
+    /// <summary>Adds a mention: the recorded one with its ids, author, content and visibility changed.</summary>
+    public JsonObject AddMention(long id, string statusId, string acct, string content, string visibility = "public", string? inReplyTo = null, string? displayName = null)
+    {
+        var notification = JsonNode.Parse(Recorded("notifications.json"))!.AsArray()[0]!.AsObject().DeepClone().AsObject();
+        notification["id"] = id.ToString(CultureInfo.InvariantCulture);
+        var status = notification["status"]!.AsObject();
+        status["id"] = statusId;
+        status["in_reply_to_id"] = inReplyTo;
+        status["visibility"] = visibility;
+        status["content"] = content;
+        foreach (var account in new[] { notification["account"]!.AsObject(), status["account"]!.AsObject() })
+        {
+            account["acct"] = acct;
+            account["username"] = acct.Split('@')[0];
+            account["display_name"] = displayName ?? acct.Split('@')[0];
+        }
+        lock (notifications)
+        {
+            notifications.Add(notification);
+        }
+        return notification;
+    }
+
+    /// <summary>The next request to <paramref name="path"/> gets this answer instead.</summary>
+    public void Force(string path, ForcedAnswer answer) => forced.GetOrAdd(path, _ => new()).Enqueue(answer);
+
+    /// <summary>Sends one server-sent event (its lines, blank line included) to the open notification streams.</summary>
+    public void Stream(string serverSentEvent) => streamEvents.Writer.TryWrite(serverSentEvent);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var path = request.Path.Value ?? "";
+        var form = request.HasFormContentType
+            ? (await request.ReadFormAsync()).ToDictionary(f => f.Key, f => f.Value.ToString())
+            : new Dictionary<string, string>();
+        var key = request.Headers["Idempotency-Key"].FirstOrDefault();
+        Requests.Enqueue(new MastodonRequest(request.Method, path + request.QueryString, request.Headers.Authorization.ToString(), key, form));
+
+        response.Headers["X-RateLimit-Limit"] = "300";
+        response.Headers["X-RateLimit-Remaining"] = RateLimitRemaining.ToString(CultureInfo.InvariantCulture);
+        response.Headers["X-RateLimit-Reset"] = RateLimitReset.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        if (forced.TryGetValue(path, out var queue) && queue.TryDequeue(out var answer))
+        {
+            foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
+            {
+                response.Headers[name] = value;
+            }
+            await WriteAsync(response, answer.Status, answer.Body);
+            return;
+        }
+        if (request.Headers.Authorization.ToString() != "Bearer " + Token)
+        {
+            await WriteAsync(response, 401, Recorded("error-401.json"));
+            return;
+        }
+        switch (request.Method, path)
+        {
+            case ("GET", "/api/v1/accounts/verify_credentials"):
+                await WriteAsync(response, 200, Recorded("verify-credentials.json"));
+                return;
+            case ("GET", "/api/v1/notifications"):
+                await NotificationsAsync(context);
+                return;
+            case ("POST", "/api/v1/statuses"):
+                await PostStatusAsync(response, form, key);
+                return;
+            case ("GET", "/api/v1/streaming/user/notification"):
+                await StreamAsync(context);
+                return;
+            default:
+                await WriteAsync(response, 404, """{"error":"Record not found"}""");
+                return;
+        }
+    }
+
+    private async Task NotificationsAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var types = query["types[]"].ToArray();
+        var limit = int.TryParse(query["limit"], out var l) ? Math.Clamp(l, 1, 80) : 40;
+        List<JsonObject> all;
+        lock (notifications)
+        {
+            all = notifications.Where(n => types.Length == 0 || types.Contains((string?)n["type"])).OrderByDescending(Id).ToList();
+        }
+        List<JsonObject> page;
+        if (query["min_id"].FirstOrDefault() is { } min)
+        {
+            // Immediately newer than min_id: the oldest ones above it, listed newest first.
+            page = all.Where(n => Id(n) > long.Parse(min, CultureInfo.InvariantCulture)).OrderBy(Id).Take(limit).OrderByDescending(Id).ToList();
+        }
+        else if (query["max_id"].FirstOrDefault() is { } max)
+        {
+            page = all.Where(n => Id(n) < long.Parse(max, CultureInfo.InvariantCulture)).Take(limit).ToList();
+        }
+        else
+        {
+            page = all.Take(limit).ToList();
+        }
+        if (page.Count > 0)
+        {
+            var filter = string.Concat(types.Select(t => "types[]=" + t + "&"));
+            var at = $"{BaseUrl}/api/v1/notifications?{filter}limit={limit}";
+            context.Response.Headers["Link"] = $"<{at}&max_id={Id(page[^1])}>; rel=\"next\", <{at}&min_id={Id(page[0])}>; rel=\"prev\"";
+        }
+        await WriteAsync(context.Response, 200, new JsonArray(page.Select(n => (JsonNode)n.DeepClone()).ToArray()).ToJsonString());
+    }
+
+    private async Task PostStatusAsync(HttpResponse response, Dictionary<string, string> form, string? key)
+    {
+        if (string.IsNullOrWhiteSpace(form.GetValueOrDefault("status")))
+        {
+            await WriteAsync(response, 422, Recorded("error-422.json"));
+            return;
+        }
+        // Mastodon keeps the idempotency key for an hour: the same key returns the status it already posted.
+        var status = statusesByKey.GetOrAdd(key ?? Guid.NewGuid().ToString(), _ =>
+        {
+            var created = JsonNode.Parse(Recorded("status-created.json"))!.AsObject();
+            created["id"] = Interlocked.Increment(ref nextStatusId).ToString(CultureInfo.InvariantCulture);
+            created["content"] = "<p>" + System.Net.WebUtility.HtmlEncode(form["status"]) + "</p>";
+            created["visibility"] = form.GetValueOrDefault("visibility", "public");
+            created["in_reply_to_id"] = form.GetValueOrDefault("in_reply_to_id");
+            created["language"] = form.GetValueOrDefault("language");
+            return created;
+        });
+        await WriteAsync(response, 200, status.ToJsonString());
+    }
+
+    private async Task StreamAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref streamsOpened);
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        await response.WriteAsync(":)\n\n", context.RequestAborted);
+        await response.Body.FlushAsync(context.RequestAborted);
+        try
+        {
+            await foreach (var item in streamEvents.Reader.ReadAllAsync(context.RequestAborted))
+            {
+                await response.WriteAsync(item, context.RequestAborted);
+                await response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client closed the stream.
+        }
+    }
+
+    private static long Id(JsonObject notification) => long.Parse((string)notification["id"]!, CultureInfo.InvariantCulture);
+
+    private static async Task WriteAsync(HttpResponse response, int status, string body)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(body));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        streamEvents.Writer.TryComplete();
+        if (app is not null)
+        {
+            await app.DisposeAsync();
+        }
+    }
+}

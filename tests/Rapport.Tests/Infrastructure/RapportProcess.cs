@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Rapport.Tests.Infrastructure;
+
+/// <summary>
+/// The built `rapport` executable run as a real process (from this test's output folder) on the same data folder and
+/// database as a <see cref="RapportFactory"/>, so a test can kill it the hard way and start it again.
+/// </summary>
+internal sealed class RapportProcess : IDisposable
+{
+    private readonly Process process;
+
+    private RapportProcess(Process process) => this.process = process;
+
+    public static RapportProcess Start(RapportFactory factory, params string[] settings)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rapport.dll"));
+        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add($"http://127.0.0.1:{FreePort()}");
+        start.ArgumentList.Add("--environment");
+        start.ArgumentList.Add("Testing");
+        // The same data folder (so the same Data Protection keys for channel secrets) and the same database.
+        foreach (var (key, value) in factory.Settings)
+        {
+            if (value is not null)
+            {
+                start.ArgumentList.Add($"--{key}={value}");
+            }
+        }
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add("--" + setting);
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("rapport could not be started.");
+        // Drained so a chatty process never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new RapportProcess(process);
+    }
+
+    /// <summary>SIGKILL: no shutdown hook, no flush, exactly what a crash or an OOM kill does.</summary>
+    public void Kill() => process.Kill(entireProcessTree: true);
+
+    public bool HasExited => process.HasExited;
+
+    public Task WaitForExitAsync(CancellationToken ct = default) => process.WaitForExitAsync(ct);
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
