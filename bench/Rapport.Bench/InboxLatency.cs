@@ -181,8 +181,14 @@ internal static class InboxLatency
         return db;
     }
 
-    private sealed record Figures(double P50, double P95, double Max)
+    internal sealed record Figures(double P50, double P95, double Max)
     {
+        public static Figures Of(List<double> milliseconds)
+        {
+            milliseconds.Sort();
+            return new Figures(milliseconds[milliseconds.Count / 2], milliseconds[(int)Math.Ceiling(milliseconds.Count * 0.95) - 1], milliseconds[^1]);
+        }
+
         public override string ToString() => $"p50 {P50:F1} ms, p95 {P95:F1} ms, max {Max:F1} ms";
     }
 
@@ -199,8 +205,7 @@ internal static class InboxLatency
             query();
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
-        times.Sort();
-        return new Figures(times[times.Count / 2], times[(int)Math.Ceiling(times.Count * 0.95) - 1], times[^1]);
+        return Figures.Of(times);
     }
 
     /// <summary>A workspace, its agents, channels and teams through EF; contacts, conversations and messages in bulk.</summary>

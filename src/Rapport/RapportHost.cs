@@ -12,6 +12,7 @@ using Rapport.Api;
 using Rapport.Audit;
 using Rapport.Channels;
 using Rapport.Channels.Bluesky;
+using Rapport.Channels.Chat;
 using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
 using Rapport.Channels.Mastodon;
@@ -161,6 +162,7 @@ public static class RapportHost
         services.AddSingleton<Conversations.Live.ConversationPresence>();
         services.AddOutbox();
         services.AddWebhookChannel();
+        services.AddChatChannel();
         services.AddMastodonChannel();
         services.AddScoped<Automation.AutomationEngine>();
         services.AddOptions<Sla.SlaOptions>().BindConfiguration(Sla.SlaOptions.Section).ValidateDataAnnotations();
@@ -215,6 +217,7 @@ public static class RapportHost
         app.MapOpenApi();
         app.MapHealthChecks();
         app.MapRapportApi();
+        app.MapChatWidget();
         app.MapAccountEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }

@@ -38,6 +38,7 @@ public static class ApiSetup
         Notifications.NotificationsApi.Map(workspace);
         KnowledgeBase.KnowledgeBaseSetup.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
+        Channels.Chat.ChatApi.Map(api);
     }
 }
 

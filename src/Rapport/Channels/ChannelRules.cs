@@ -46,6 +46,17 @@ public static class ChannelRules
     public static RuleViolation? CheckSettings(JsonElement settings) =>
         settings.ValueKind == JsonValueKind.Object ? null : SettingsNotAnObject;
 
+    /// <summary>What a kind of channel asks of its settings beyond being a JSON object.</summary>
+    public static RuleViolation? CheckKindSettings(ChannelKind kind, string settings) =>
+        kind == ChannelKind.Chat ? Chat.ChatSettings.Check(settings) : null;
+
+    /// <summary>
+    /// The settings to store: what the admin saved, with the parts Rapport owns put back (a chat channel's public key,
+    /// made on creation and never taken from the request).
+    /// </summary>
+    public static string OwnSettings(ChannelKind kind, string previous, string saved) =>
+        kind == ChannelKind.Chat ? Chat.ChatSettings.KeepPublicKey(previous, saved) : saved;
+
     private static readonly RuleViolation SettingsNotAnObject = new("settings", "Validation.SettingsObject", "Settings are a JSON object.");
 
     public static RuleViolation? CheckSecrets(IReadOnlyDictionary<string, string>? secrets) =>

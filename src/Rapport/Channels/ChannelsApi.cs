@@ -116,7 +116,7 @@ public static class ChannelsApi
     {
         var violation = (request.Name is null ? null : ChannelRules.CheckName(request.Name))
             ?? (request.Direction is { } direction ? ChannelRules.CheckDirection(direction) : null)
-            ?? (request.Settings is { } settings ? ChannelRules.CheckSettings(settings) : null)
+            ?? (request.Settings is { } settings ? ChannelRules.CheckSettings(settings) ?? ChannelRules.CheckKindSettings(channel.Kind, settings.GetRawText()) : null)
             ?? ChannelRules.CheckSecrets(request.Secrets);
         if (violation is not null)
         {
@@ -124,10 +124,7 @@ public static class ChannelsApi
         }
         channel.Name = request.Name?.Trim() ?? channel.Name;
         channel.Direction = request.Direction ?? channel.Direction;
-        if (request.Settings is { } changed)
-        {
-            channel.Settings = changed.GetRawText();
-        }
+        channel.Settings = ChannelRules.OwnSettings(channel.Kind, channel.Settings, request.Settings?.GetRawText() ?? channel.Settings);
         if (request.Secrets is { } changes)
         {
             channel.ProtectedSecrets = secrets.Merge(channel.ProtectedSecrets, changes);

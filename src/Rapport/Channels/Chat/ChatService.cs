@@ -1,0 +1,183 @@
+using System.Net.Mail;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Conversations;
+using Rapport.Data;
+using Rapport.Ingest;
+
+namespace Rapport.Channels.Chat;
+
+/// <summary>What a visitor sends: a message, optionally how to reach them, and the widget's id for the message (so a retried send is stored once).</summary>
+public sealed record ChatMessageRequest(string? Text, string? Email, string? Name, string? ClientId);
+
+/// <summary>A line of the visitor's conversation as the widget shows it: theirs, or the brand's reply.</summary>
+public sealed record ChatLine(Guid Id, bool FromVisitor, string AuthorName, string Text, DateTime At);
+
+/// <summary>
+/// The website chat adapter: finds a channel by its public key, turns a visitor's message into an
+/// <see cref="InboundItem"/> for the one ingest path, and reads back what the visitor may see of their conversation.
+/// </summary>
+public sealed class ChatService(IngestService ingest)
+{
+    public const int MaxMessageLength = 4000;
+    public const int MaxNameLength = 100;
+    public const int MaxEmailLength = 254;
+    /// <summary>How much of a long conversation the widget gets back when it (re)connects.</summary>
+    public const int HistoryLimit = 200;
+
+    private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The chat channel with this public key, paused or not; null for anything else.</summary>
+    public static async Task<Channel?> FindAsync(RapportDbContext db, string? publicKey, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (!ChatSettings.IsWellFormedKey(publicKey))
+        {
+            return null;
+        }
+        // The key is random and URL-safe, so a substring match finds the few candidates; the parsed settings decide.
+        var candidates = await db.Channels.IgnoreQueryFilters().AsNoTracking()
+            .Where(c => c.Kind == ChannelKind.Chat && c.Settings.Contains(publicKey!))
+            .ToListAsync(ct);
+        return candidates.FirstOrDefault(c => ChatSettings.Read(c.Settings).PublicKey == publicKey);
+    }
+
+    /// <summary>The thread every message of one visitor's session shares: one conversation per visitor.</summary>
+    public static string ThreadOf(Guid visitorId) => $"chat:{visitorId:N}";
+
+    /// <summary>What is wrong with the request, as (field, message), or null.</summary>
+    public static (string Field, string Message)? Check(ChatMessageRequest request, bool emailRequired)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.Text) || request.Text.Length > MaxMessageLength)
+        {
+            return ("text", $"A message is 1 to {MaxMessageLength} characters.");
+        }
+        if (string.IsNullOrWhiteSpace(request.Email) ? emailRequired : !IsEmail(request.Email))
+        {
+            return ("email", "An e-mail address such as name@example.com is required to answer you.");
+        }
+        if (request.Name?.Length > MaxNameLength)
+        {
+            return ("name", $"A name is at most {MaxNameLength} characters.");
+        }
+        if (request.ClientId is { } id && (id.Length is 0 or > 64 || id.AsSpan().ContainsAnyExcept("abcdefABCDEF0123456789-")))
+        {
+            return ("clientId", "clientId is a UUID the widget makes for each message.");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Stores the visitor's message through ingest (the session is the thread, the visitor the author) and keeps their
+    /// e-mail on the contact. An offline message also titles the conversation so the agent knows to answer by e-mail.
+    /// </summary>
+    public async Task<IngestResult> ReceiveAsync(RapportDbContext db, Channel channel, Guid visitorId, ChatMessageRequest request, bool offline, string? origin, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(request);
+        var email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim();
+        var name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim();
+        var item = new InboundItem
+        {
+            ChannelId = channel.Id,
+            ExternalId = $"{ThreadOf(visitorId)}:{request.ClientId?.ToLowerInvariant() ?? Guid.CreateVersion7().ToString()}",
+            AuthorHandle = $"visitor:{visitorId:N}",
+            AuthorName = name ?? email ?? $"Visitor {visitorId.ToString("N")[..6]}",
+            Text = request.Text!,
+            ThreadId = ThreadOf(visitorId),
+            RawPayload = JsonSerializer.Serialize(new { request.Text, email, name, offline, origin }, PayloadJson),
+        };
+        var result = await IngestAsync(db, channel.WorkspaceId, item, ct);
+        if (!result.Created)
+        {
+            return result; // The widget sent the same message again: stored once, nothing more to do.
+        }
+        if (email is not null)
+        {
+            await db.Contacts.Where(c => c.Id == result.ContactId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Email, email), ct);
+        }
+        if (offline)
+        {
+            await MarkOfflineAsync(db, result.ConversationId, email, ct);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Ingest retries a few collisions itself; a visitor typing in several tabs at once all writes to one conversation,
+    /// so the chat tries again a little longer. Safe: ingest is idempotent on the message's external id.
+    /// </summary>
+    private async Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ingest.IngestAsync(db, workspaceId, item, ct);
+            }
+            catch (DbUpdateException) when (attempt < MaxIngestAttempts)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private const int MaxIngestAttempts = 4;
+
+    /// <summary>The inbox shows the subject: it tells the agent the visitor left a message while nobody was there.</summary>
+    private static async Task MarkOfflineAsync(RapportDbContext db, Guid conversationId, string? email, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            var conversation = await db.Conversations.FirstAsync(c => c.Id == conversationId, ct);
+            conversation.Subject = $"Offline message: answer by e-mail to {email}";
+            conversation.Version++;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                // An agent changed the conversation at that moment: read it again and title it on top of their change.
+            }
+        }
+    }
+
+    /// <summary>
+    /// What the visitor may see: their own messages and the brand's replies that were delivered, never notes, replies
+    /// still queued, or messages merged in from elsewhere.
+    /// </summary>
+    public static async Task<(Guid? ConversationId, List<ChatLine> Lines)> ReadAsync(RapportDbContext db, Channel channel, Guid visitorId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(channel);
+        var thread = ThreadOf(visitorId);
+        var conversationId = await db.Conversations.AsNoTracking()
+            .Where(c => c.ChannelId == channel.Id && c.ExternalThreadId == thread)
+            .Select(c => (Guid?)c.Id)
+            .FirstOrDefaultAsync(ct);
+        if (conversationId is null)
+        {
+            return (null, []);
+        }
+        var own = thread + ":";
+        var lines = await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.ChannelId == channel.Id
+                && ((m.Direction == MessageDirection.Inbound && m.ExternalId!.StartsWith(own))
+                    || (m.Direction == MessageDirection.Outbound && m.DeliveryStatus == DeliveryStatus.Sent)))
+            .OrderByDescending(m => m.CreatedAt)
+            .Take(HistoryLimit)
+            .Select(m => new ChatLine(m.Id, m.Direction == MessageDirection.Inbound, m.AuthorName, m.Text, m.CreatedAt))
+            .ToListAsync(ct);
+        lines.Reverse();
+        return (conversationId, lines);
+    }
+
+    private static bool IsEmail(string value) =>
+        value.Trim() is { Length: > 0 and <= MaxEmailLength } trimmed && MailAddress.TryCreate(trimmed, out var address) && address.Address == trimmed
+        && address.Host.Contains('.', StringComparison.Ordinal);
+}
