@@ -417,6 +417,8 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.HasIndex("ChannelId", "DeliveryId")
                         .IsUnique();
 
@@ -494,6 +496,45 @@ namespace Rapport.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("ContactIdentities");
+                });
+
+            modelBuilder.Entity("Rapport.Conversations.Attachments.MessageAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Content")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(127)
+                        .HasColumnType("character varying(127)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("NotKeptReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("MessageAttachments");
                 });
 
             modelBuilder.Entity("Rapport.Conversations.Conversation", b =>
@@ -1647,6 +1688,15 @@ namespace Rapport.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rapport.Conversations.Attachments.MessageAttachment", b =>
+                {
+                    b.HasOne("Rapport.Conversations.Message", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rapport.Conversations.Conversation", b =>
                 {
                     b.HasOne("Rapport.Contacts.Contact", "Contact")
@@ -1765,6 +1815,8 @@ namespace Rapport.Data.Migrations.Postgres
             modelBuilder.Entity("Rapport.Conversations.Message", b =>
                 {
                     b.Navigation("Analysis");
+
+                    b.Navigation("Attachments");
                 });
 
             modelBuilder.Entity("Rapport.Workspaces.Team", b =>

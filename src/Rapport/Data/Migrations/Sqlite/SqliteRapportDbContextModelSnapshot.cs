@@ -401,6 +401,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.HasIndex("ChannelId", "DeliveryId")
                         .IsUnique();
 
@@ -478,6 +480,45 @@ namespace Rapport.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("ContactIdentities");
+                });
+
+            modelBuilder.Entity("Rapport.Conversations.Attachments.MessageAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(127)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NotKeptReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("MessageAttachments");
                 });
 
             modelBuilder.Entity("Rapport.Conversations.Conversation", b =>
@@ -1629,6 +1670,15 @@ namespace Rapport.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rapport.Conversations.Attachments.MessageAttachment", b =>
+                {
+                    b.HasOne("Rapport.Conversations.Message", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rapport.Conversations.Conversation", b =>
                 {
                     b.HasOne("Rapport.Contacts.Contact", "Contact")
@@ -1747,6 +1797,8 @@ namespace Rapport.Data.Migrations.Sqlite
             modelBuilder.Entity("Rapport.Conversations.Message", b =>
                 {
                     b.Navigation("Analysis");
+
+                    b.Navigation("Attachments");
                 });
 
             modelBuilder.Entity("Rapport.Workspaces.Team", b =>
