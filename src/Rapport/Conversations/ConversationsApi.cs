@@ -136,7 +136,7 @@ public static class ConversationsApi
                 m.Analysis == null ? null : new AnalysisDto(m.Analysis.Language, m.Analysis.Intent, m.Analysis.IntentConfidence, m.Analysis.NeedsAnswer,
                     m.Analysis.SentimentScore, m.Analysis.Sentiment, m.Analysis.Urgency, m.Analysis.Toxicity, m.Analysis.Themes, m.Analysis.KeyPhrases,
                     m.Analysis.ModelVersion),
-                m.Attachments.OrderBy(a => a.Id)
+                m.Attachments.OrderBy(a => a.Position)
                     .Select(a => new AttachmentDto(a.Id, a.FileName, a.ContentType, a.Size, a.Content != null, a.NotKeptReason)).ToList()))
             .ToListAsync(ct);
         var next = items.Count > take ? Cursor.Encode(items[take - 1].CreatedAt, items[take - 1].Id) : null;

@@ -17,6 +17,8 @@ public sealed class MessageAttachment : IWorkspaceOwned
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
     public Guid MessageId { get; set; }
+    /// <summary>Where the file came in the message, from 0: the order the sender attached them in.</summary>
+    public int Position { get; set; }
     /// <summary>The sender's file name without path parts or control characters (<see cref="AttachmentFiles.CleanName"/>).</summary>
     public required string FileName { get; set; }
     /// <summary>The type the sender declared, for display only: downloads choose their own (<see cref="AttachmentFiles.ServedContentType"/>).</summary>
@@ -122,13 +124,14 @@ public static class AttachmentFiles
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(attachments);
-        foreach (var a in attachments)
+        foreach (var (position, a) in attachments.Index())
         {
             var kept = a.Content is not null && a.NotKeptReason is null;
             message.Attachments.Add(new MessageAttachment
             {
                 WorkspaceId = workspaceId,
                 MessageId = message.Id,
+                Position = position,
                 FileName = CleanName(a.FileName),
                 ContentType = CleanContentType(a.ContentType),
                 Size = kept ? a.Content!.LongLength : Math.Max(0, a.Size),

@@ -11,7 +11,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRapportDbContext))]
-    [Migration("20261124021541_ChannelHealth")]
+    [Migration("20261124022750_ChannelHealth")]
     partial class ChannelHealth
     {
         /// <inheritdoc />
@@ -510,6 +510,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<string>("NotKeptReason")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");

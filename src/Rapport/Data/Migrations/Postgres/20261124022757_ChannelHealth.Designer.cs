@@ -13,7 +13,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRapportDbContext))]
-    [Migration("20261124021550_ChannelHealth")]
+    [Migration("20261124022757_ChannelHealth")]
     partial class ChannelHealth
     {
         /// <inheritdoc />
@@ -526,6 +526,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<string>("NotKeptReason")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
 
                     b.Property<long>("Size")
                         .HasColumnType("bigint");

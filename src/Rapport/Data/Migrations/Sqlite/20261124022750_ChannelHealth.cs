@@ -18,6 +18,7 @@ namespace Rapport.Data.Migrations.Sqlite
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
                     MessageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Position = table.Column<int>(type: "INTEGER", nullable: false),
                     FileName = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
                     ContentType = table.Column<string>(type: "TEXT", maxLength: 127, nullable: false),
                     Size = table.Column<long>(type: "INTEGER", nullable: false),
