@@ -229,6 +229,19 @@ public class AttachmentTests
         Assert.Equal("Three photos.\n\n📎 2.jpg (600 B, not kept: the e-mail's files are over 1000 B together)", content.Text);
     }
 
+    [Fact]
+    public void AnEmailWithOnlyAFile_NamesItInItsText()
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Sam", "sam@example.test"));
+        message.Body = new Multipart("mixed") { Attached("image", "jpeg", "bent frame.jpg", new byte[2048]) };
+
+        var content = EmailReader.Read(message, Roomy);
+
+        Assert.Equal("📎 bent frame.jpg (2 KB)", content.Text);
+        Assert.Equal(2048, Assert.Single(content.Attachments).Content!.Length);
+    }
+
     [Theory]
     [InlineData("../../etc/passwd", "passwd")]
     [InlineData("..\\..\\Windows\\win.ini", "win.ini")]

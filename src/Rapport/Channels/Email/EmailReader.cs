@@ -72,11 +72,13 @@ public static class EmailReader
         var text = EmailQuotes.Trim(body);
         var attachments = notRead ?? Attachments(message, limits);
         var extra = new StringBuilder();
-        // Kept files show as downloads beside the text; the others are only named there, with why.
-        var notKept = attachments.Where(a => a.NotKeptReason is not null).ToList();
-        if (notKept.Count > 0)
+        // Kept files show as downloads beside the text; the others are only named there, with why. An e-mail with no
+        // text of its own (a photo sent alone) names all its files, so it never reads blank in the inbox.
+        var named = text.Length == 0 ? attachments : attachments.Where(a => a.NotKeptReason is not null).ToList();
+        if (named.Count > 0)
         {
-            extra.AppendJoin('\n', notKept.Select(a => $"📎 {AttachmentFiles.CleanName(a.FileName)} ({Size(a.Size)}, {a.NotKeptReason})"));
+            extra.AppendJoin('\n', named.Select(a =>
+                $"📎 {AttachmentFiles.CleanName(a.FileName)} ({Size(a.Size)}{(a.NotKeptReason is null ? "" : ", " + a.NotKeptReason)})"));
         }
         if (note is not null)
         {
