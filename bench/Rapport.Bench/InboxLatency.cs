@@ -8,6 +8,7 @@ using Rapport.Channels;
 using Rapport.Conversations;
 using Rapport.Conversations.Inbox;
 using Rapport.Data;
+using Rapport.Outbox;
 using Rapport.Reports;
 using Rapport.Workspaces;
 
@@ -120,6 +121,13 @@ internal static class InboxLatency
                 CareReports.ComputeAsync(db, workspaceId, to.AddDays(-90), to, ReportGrouping.Day).GetAwaiter().GetResult();
             });
             Console.WriteLine($"[{name}] 90-day care report by day: {report}");
+            LoadOutbox(factory, workspaceId, conversations);
+            var backlog = Measure(Math.Max(5, runs / 10), () =>
+            {
+                using var db = Scoped(factory, workspaceId);
+                ChannelBacklog.ForChannelsAsync(db, DateTime.UtcNow, default).GetAwaiter().GetResult();
+            });
+            Console.WriteLine($"[{name}] channel backlog of all channels (outbox and waiting conversations, {conversations:N0} outbox items): {backlog}");
             var worst = Math.Max(defaultView.P95, filtered.P95);
             Console.WriteLine($"[{name}] targets: views {(worst <= 50 ? "met" : "MISSED")} (p95 {worst:F1} ≤ 50 ms), search {(search.P95 <= 150 ? "met" : "MISSED")} (p95 {search.P95:F1} ≤ 150 ms), "
                 + $"care report {(report.P95 <= 1000 ? "met" : "MISSED")} (p95 {report.P95:F0} ≤ 1000 ms)");
@@ -151,6 +159,40 @@ internal static class InboxLatency
             {
             }
         }
+    }
+
+    /// <summary>
+    /// One outbox item per conversation, as a year of replies leaves it: most sent, some waiting (due, retrying or
+    /// scheduled for later), a few failed; then fresh statistics, as after the conversations.
+    /// </summary>
+    private static void LoadOutbox(RapportDbContextFactory factory, Guid workspaceId, int count)
+    {
+        List<Guid> channels;
+        using (var db = Scoped(factory, workspaceId))
+        {
+            channels = db.Channels.OrderBy(c => c.Name).Select(c => c.Id).ToList();
+        }
+        var now = DateTime.UtcNow;
+        using (var bulk = Bulk.For(factory, "OutboxItems",
+            ["Id", "WorkspaceId", "ChannelId", "IdempotencyKey", "Payload", "Status", "Attempts", "NextAttemptAt", "CreatedAt"]))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var created = now.AddMinutes(-i);
+                var (status, attempts, next) = (i % 50) switch
+                {
+                    0 or 1 or 2 => (OutboxStatus.Pending, 0, created),
+                    3 => (OutboxStatus.Pending, 0, now.AddDays(3)),
+                    4 => (OutboxStatus.Pending, 2, now.AddMinutes(5)),
+                    5 => (OutboxStatus.Failed, 8, created),
+                    _ => (OutboxStatus.Sent, 1, created),
+                };
+                bulk.Row(Id(9, i), workspaceId, channels[i % channels.Count], $"bench-{i}", "{}", status.ToString(), attempts, next, created);
+            }
+            bulk.Complete();
+        }
+        using var analyze = factory.CreateDbContext();
+        analyze.Database.ExecuteSqlRaw("ANALYZE");
     }
 
     private static void List(RapportDbContextFactory factory, Guid workspaceId, Guid userId, InboxFilter filter)

@@ -40,6 +40,8 @@ public sealed class RapportApp : IAsyncLifetime
         app = RapportHost.Build([
             "--urls", BaseUrl,
             "--Rapport:DataFolder=" + dataFolder,
+            // The test's feed and webhook servers listen on loopback.
+            "--Rapport:Network:AllowPrivateAddresses=true",
             // Development serves the static web assets (MudBlazor, blazor.web.js) straight from the build output.
             "--environment", "Development",
             "--applicationName", "rapport",

@@ -98,7 +98,7 @@ public class WorkspaceIsolationTests
     }
 
     internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId,
-        Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId);
+        Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId, Guid AttachmentId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -123,6 +123,16 @@ public class WorkspaceIsolationTests
         db.AddRange(channel, contact, conversation, label, team, token, invitation, rule);
         var message = new Message { WorkspaceId = workspaceId, ConversationId = conversation.Id, ChannelId = channel.Id, ExternalId = "b-1", Text = "Secret B message", CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow };
         message.Analysis = new MessageAnalysis { MessageId = message.Id, WorkspaceId = workspaceId, Intent = "Question", Sentiment = "Neutral" };
+        var attachment = new Conversations.Attachments.MessageAttachment
+        {
+            WorkspaceId = workspaceId,
+            MessageId = message.Id,
+            FileName = "secret-b.txt",
+            ContentType = "text/plain",
+            Content = Encoding.UTF8.GetBytes("Secret B file"),
+            Size = 13,
+        };
+        message.Attachments.Add(attachment);
         db.Messages.Add(message);
         var notification = new Notifications.Notification { WorkspaceId = workspaceId, UserId = ownerId, Kind = "note.mention", Text = "Secret B mention", CreatedAt = DateTime.UtcNow };
         db.Notifications.Add(notification);
@@ -133,7 +143,7 @@ public class WorkspaceIsolationTests
         db.AddRange(category, article, canned, macro);
         await db.SaveChangesAsync();
         return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id,
-            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id);
+            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -154,7 +164,8 @@ public class WorkspaceIsolationTests
             .Replace("{articleId:guid}", ids.ArticleId.ToString(), StringComparison.Ordinal)
             .Replace("{categoryId:guid}", ids.CategoryId.ToString(), StringComparison.Ordinal)
             .Replace("{cannedResponseId:guid}", ids.CannedResponseId.ToString(), StringComparison.Ordinal)
-            .Replace("{macroId:guid}", ids.MacroId.ToString(), StringComparison.Ordinal);
+            .Replace("{macroId:guid}", ids.MacroId.ToString(), StringComparison.Ordinal)
+            .Replace("{attachmentId:guid}", ids.AttachmentId.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');
     }

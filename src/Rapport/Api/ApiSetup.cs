@@ -25,6 +25,7 @@ public static class ApiSetup
         ChannelsApi.Map(workspace);
         ContactsApi.Map(workspace);
         ConversationsApi.Map(workspace);
+        Conversations.Attachments.AttachmentsApi.Map(workspace);
         Conversations.Inbox.InboxApi.Map(workspace);
         Learning.CorrectionsApi.Map(workspace);
         Outbox.OutboxApi.Map(workspace);

@@ -8,9 +8,9 @@ using Rapport.Workspaces;
 
 namespace Rapport.Channels;
 
-/// <summary>A channel as the API shows it: settings yes, secrets never (only their names).</summary>
+/// <summary>A channel as the API shows it: settings yes, secrets never (only their names); its health and backlog.</summary>
 public sealed record ChannelDto(Guid Id, string Name, ChannelKind Kind, ChannelDirection Direction, JsonElement Settings,
-    IReadOnlyList<string> SecretNames, bool Paused, DateTime CreatedAt, DateTime? LastPolledAt, string? LastError);
+    IReadOnlyList<string> SecretNames, bool Paused, DateTime CreatedAt, DateTime? LastPolledAt, string? LastError, ChannelBacklog? Backlog = null);
 
 /// <summary>Secrets are write-only: send them here, they are encrypted and never returned.</summary>
 public sealed record ChannelRequest(string? Name, ChannelKind? Kind, ChannelDirection? Direction, JsonElement? Settings,
@@ -28,16 +28,23 @@ public static class ChannelsApi
         workspace.MapDelete("/channels/{channelId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Disconnects a channel that has no messages.");
     }
 
-    private static async Task<Ok<List<ChannelDto>>> ListAsync(RapportDbContext db, ChannelSecrets secrets, CancellationToken ct)
+    private static async Task<Ok<List<ChannelDto>>> ListAsync(RapportDbContext db, ChannelSecrets secrets, TimeProvider clock, CancellationToken ct)
     {
         var channels = await db.Channels.OrderBy(c => c.Name).ToListAsync(ct);
-        return TypedResults.Ok(channels.Select(c => ToDto(c, secrets)).ToList());
+        var backlog = await ChannelBacklog.ForChannelsAsync(db, clock.GetUtcNow().UtcDateTime, ct);
+        return TypedResults.Ok(channels.Select(c => ToDto(c, secrets, backlog)).ToList());
     }
 
-    private static async Task<Results<Ok<ChannelDto>, ProblemHttpResult>> GetAsync(Guid channelId, RapportDbContext db, ChannelSecrets secrets, CancellationToken ct)
+    private static async Task<Results<Ok<ChannelDto>, ProblemHttpResult>> GetAsync(
+        Guid channelId, RapportDbContext db, ChannelSecrets secrets, TimeProvider clock, CancellationToken ct)
     {
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
-        return channel is null ? Problems.NotFound("Channel") : TypedResults.Ok(ToDto(channel, secrets));
+        if (channel is null)
+        {
+            return Problems.NotFound("Channel");
+        }
+        var backlog = await ChannelBacklog.ForChannelsAsync(db, clock.GetUtcNow().UtcDateTime, ct, channelId);
+        return TypedResults.Ok(ToDto(channel, secrets, backlog));
     }
 
     private static async Task<Results<Created<ChannelDto>, ValidationProblem>> CreateAsync(
@@ -59,7 +66,8 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Ok<ChannelDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid workspaceId, Guid channelId, ChannelRequest request, HttpContext http, RapportDbContext db, ChannelSecrets secrets, AuditLog audit, CancellationToken ct)
+        Guid workspaceId, Guid channelId, ChannelRequest request, HttpContext http, RapportDbContext db, ChannelSecrets secrets, AuditLog audit, TimeProvider clock,
+        CancellationToken ct)
     {
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
         if (channel is null)
@@ -77,7 +85,7 @@ public static class ChannelsApi
         var changed = request.Secrets is { Count: > 0 } ? "settings and secrets" : "settings";
         audit.Add(db, "channel.updated", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name, changed);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToDto(channel, secrets));
+        return TypedResults.Ok(ToDto(channel, secrets, await ChannelBacklog.ForChannelsAsync(db, clock.GetUtcNow().UtcDateTime, ct, channelId)));
     }
 
     private static async Task<Results<Ok<ChannelTestResult>, ProblemHttpResult>> TestAsync(
@@ -133,12 +141,16 @@ public static class ChannelsApi
         return null;
     }
 
-    public static ChannelDto ToDto(Channel c, ChannelSecrets secrets)
+    /// <param name="c">The channel.</param>
+    /// <param name="secrets">Reads the names of its secrets.</param>
+    /// <param name="backlogs">Backlogs by channel (<see cref="ChannelBacklog.ForChannelsAsync"/>); a channel missing there has none.</param>
+    public static ChannelDto ToDto(Channel c, ChannelSecrets secrets, IReadOnlyDictionary<Guid, ChannelBacklog>? backlogs = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(secrets);
         using var settings = JsonDocument.Parse(c.Settings);
         return new ChannelDto(c.Id, c.Name, c.Kind, c.Direction, settings.RootElement.Clone(),
-            secrets.Unprotect(c.ProtectedSecrets).Keys.Order(StringComparer.Ordinal).ToList(), c.Paused, c.CreatedAt, c.LastPolledAt, c.LastError);
+            secrets.Unprotect(c.ProtectedSecrets).Keys.Order(StringComparer.Ordinal).ToList(), c.Paused, c.CreatedAt, c.LastPolledAt, c.LastError,
+            backlogs?.GetValueOrDefault(c.Id) ?? ChannelBacklog.None);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
 using Rapport.Channels;
+using Rapport.Conversations.Attachments;
 using Rapport.Data;
 using Rapport.Ingest;
 using Rapport.Workspaces;
@@ -22,8 +23,10 @@ public sealed record UpdateConversationRequest(
 public sealed record AnalysisDto(string Language, string Intent, double IntentConfidence, double NeedsAnswer, double SentimentScore,
     string Sentiment, string Urgency, string Toxicity, string Themes, string KeyPhrases, string ModelVersion);
 
+/// <summary>A message; <c>attachments</c> lists its files (download those with <c>kept</c> true from …/attachments/{id}).</summary>
 public sealed record MessageDto(Guid Id, MessageDirection Direction, string? ExternalId, string AuthorName, Guid? AuthorUserId, Guid? AuthorContactId,
-    string Text, DateTime CreatedAt, DateTime ReceivedAt, string? InReplyToExternalId, DeliveryStatus DeliveryStatus, string? DeliveryError, AnalysisDto? Analysis);
+    string Text, DateTime CreatedAt, DateTime ReceivedAt, string? InReplyToExternalId, DeliveryStatus DeliveryStatus, string? DeliveryError, AnalysisDto? Analysis,
+    IReadOnlyList<AttachmentDto>? Attachments = null);
 
 /// <summary>An inbound message pushed through an API channel. Sending the same externalId again changes nothing.</summary>
 public sealed record InboundMessageRequest(string ExternalId, string AuthorHandle, string? AuthorName, string Text, DateTime? CreatedAt,
@@ -132,7 +135,9 @@ public static class ConversationsApi
                 m.ReceivedAt, m.InReplyToExternalId, m.DeliveryStatus, m.DeliveryError,
                 m.Analysis == null ? null : new AnalysisDto(m.Analysis.Language, m.Analysis.Intent, m.Analysis.IntentConfidence, m.Analysis.NeedsAnswer,
                     m.Analysis.SentimentScore, m.Analysis.Sentiment, m.Analysis.Urgency, m.Analysis.Toxicity, m.Analysis.Themes, m.Analysis.KeyPhrases,
-                    m.Analysis.ModelVersion)))
+                    m.Analysis.ModelVersion),
+                m.Attachments.OrderBy(a => a.Position)
+                    .Select(a => new AttachmentDto(a.Id, a.FileName, a.ContentType, a.Size, a.Content != null, a.NotKeptReason)).ToList()))
             .ToListAsync(ct);
         var next = items.Count > take ? Cursor.Encode(items[take - 1].CreatedAt, items[take - 1].Id) : null;
         return TypedResults.Ok(new Page<MessageDto>(items.Take(take).ToList(), next));

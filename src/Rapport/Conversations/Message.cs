@@ -47,4 +47,5 @@ public sealed class Message : IWorkspaceOwned
     public DeliveryStatus DeliveryStatus { get; set; }
     public string? DeliveryError { get; set; }
     public MessageAnalysis? Analysis { get; set; }
+    public List<Attachments.MessageAttachment> Attachments { get; set; } = [];
 }

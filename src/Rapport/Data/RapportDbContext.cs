@@ -43,6 +43,7 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<ConversationLabel> ConversationLabels => Set<ConversationLabel>();
     public DbSet<Message> Messages => Set<Message>();
+    public DbSet<Conversations.Attachments.MessageAttachment> MessageAttachments => Set<Conversations.Attachments.MessageAttachment>();
     public DbSet<MessageAnalysis> MessageAnalyses => Set<MessageAnalysis>();
     public DbSet<Correction> Corrections => Set<Correction>();
     public DbSet<TrainedModel> TrainedModels => Set<TrainedModel>();
@@ -110,6 +111,8 @@ public abstract class RapportDbContext(DbContextOptions options)
         builder.Entity<ApiToken>().HasIndex(t => t.TokenHash).IsUnique();
         builder.Entity<Channel>().HasIndex(c => c.WorkspaceId);
         builder.Entity<WebhookReceipt>().HasIndex(r => new { r.ChannelId, r.DeliveryId }).IsUnique();
+        // Receipts past the replay window are pruned by age.
+        builder.Entity<WebhookReceipt>().HasIndex(r => r.ReceivedAt);
         builder.Entity<Contact>(e =>
         {
             e.HasIndex(c => c.WorkspaceId);

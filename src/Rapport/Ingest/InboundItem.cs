@@ -23,7 +23,15 @@ public sealed record InboundItem
     public bool IsPublic { get; init; }
     /// <summary>The payload as received, kept verbatim.</summary>
     public string? RawPayload { get; init; }
+    /// <summary>Files that came with the message (e-mail attachments, inline images), stored with it.</summary>
+    public IReadOnlyList<InboundAttachment> Attachments { get; init; } = [];
 }
+
+/// <summary>
+/// A file that came with an inbound message. <see cref="Content"/> is null when it was not kept (over a size limit),
+/// and <see cref="NotKeptReason"/> says why: the message still lists it by name and size.
+/// </summary>
+public sealed record InboundAttachment(string FileName, string? ContentType, long Size, byte[]? Content, string? NotKeptReason = null);
 
 /// <summary>What ingest did with an item.</summary>
 public sealed record IngestResult(Guid MessageId, Guid ConversationId, Guid ContactId, bool Created);

@@ -66,6 +66,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             InReplyToExternalId = item.InReplyToExternalId is null ? null : Clean(item.InReplyToExternalId),
         };
         message.Analysis = ToEntity(analysis, message.Id, workspaceId, now);
+        Conversations.Attachments.AttachmentFiles.AddTo(message, workspaceId, item.Attachments);
         db.Messages.Add(message);
 
         contact.Language ??= analysis.Language.Value is "other" ? null : analysis.Language.Value;

@@ -124,7 +124,11 @@ public class EmailTests
             Assert.Equal("Sam Taylor", sam.AuthorName);
             Assert.Equal(new DateTime(2026, 11, 22, 18, 0, 0, DateTimeKind.Utc), sam.CreatedAt);
             Assert.StartsWith("Hello,\n\nMy bike arrived with a broken chain and it isn\u2019t rideable. Can you send a new one?", sam.Text, StringComparison.Ordinal);
-            Assert.EndsWith("📎 chain.jpg (57 B)", sam.Text, StringComparison.Ordinal);
+            // The photo is kept as a file of the message, shown as a download beside the text rather than in it.
+            Assert.DoesNotContain("📎", sam.Text, StringComparison.Ordinal);
+            var chain = await db.MessageAttachments.SingleAsync(a => a.MessageId == sam.Id);
+            Assert.Equal(("chain.jpg", "image/jpeg", 57L, 57), (chain.FileName, chain.ContentType, chain.Size, chain.Content!.Length));
+            Assert.Equal([0xFF, 0xD8, 0xFF, 0xE0], chain.Content[..4]);
             Assert.DoesNotContain("<", sam.Text, StringComparison.Ordinal);
             Assert.DoesNotContain("color", sam.Text, StringComparison.Ordinal);
             Assert.DoesNotContain("shipped", sam.Text, StringComparison.Ordinal);
@@ -220,6 +224,9 @@ public class EmailTests
         Assert.StartsWith("The frame is bent, see the photos.\n\n📎 damage.jpg (", large.Text, StringComparison.Ordinal);
         Assert.Contains("over the 4 KB Rapport reads: only its text was read; the attachments stay in the mailbox.", large.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("Content-Transfer-Encoding: base64", large.RawPayload, StringComparison.Ordinal);
+        var listed = await db.MessageAttachments.SingleAsync(a => a.MessageId == large.Id);
+        Assert.Equal(("damage.jpg", null), (listed.FileName, listed.Content));
+        Assert.Contains("not kept", listed.NotKeptReason, StringComparison.Ordinal);
     }
 
     [Theory]

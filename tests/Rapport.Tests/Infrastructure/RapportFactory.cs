@@ -22,6 +22,8 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
         Provider = provider;
         Settings["Rapport:DataFolder"] = dataFolder;
         Settings["Rapport:MigrateOnStart"] = "true";
+        // Every test server (feeds, webhook receivers) listens on loopback.
+        Settings["Rapport:Network:AllowPrivateAddresses"] = "true";
         if (provider == Databases.Postgres)
         {
             Settings["Rapport:Postgres"] = Databases.NewPostgresDatabase();

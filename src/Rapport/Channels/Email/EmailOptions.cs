@@ -24,6 +24,14 @@ public sealed class EmailOptions
     [Range(1024, 200 * 1024 * 1024)]
     public int MaxMessageBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>Largest attachment or inline image kept with its e-mail; a larger one is listed as not kept. Default: 25 MB.</summary>
+    [Range(0, 1024 * 1024 * 1024)]
+    public int MaxAttachmentBytes { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>Most bytes of attachments kept for one e-mail; the files past it are listed as not kept. Default: 50 MB.</summary>
+    [Range(0, 1024 * 1024 * 1024)]
+    public int MaxAttachmentBytesPerMessage { get; set; } = 50 * 1024 * 1024;
+
     /// <summary>Most e-mails read in one poll; the rest come at the next. Default: 200.</summary>
     [Range(1, 10_000)]
     public int MaxMessagesPerPoll { get; set; } = 200;

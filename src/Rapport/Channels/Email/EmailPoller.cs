@@ -18,7 +18,8 @@ public sealed record EmailSkipped(uint Uid, string? MessageId, string Reason);
 /// <param name="Ingested">New messages stored.</param>
 /// <param name="Skipped">E-mails left out on purpose (auto-replies, bounces, unreadable MIME), with the reason.</param>
 /// <param name="Error">Why the poll failed, also stored on the channel as its last error.</param>
-public sealed record EmailPollResult(Guid ChannelId, bool Ok, int Ingested, IReadOnlyList<EmailSkipped> Skipped, string? Error);
+/// <param name="AttachmentsNotKept">Attachments of the new messages listed but not kept (over a size limit).</param>
+public sealed record EmailPollResult(Guid ChannelId, bool Ok, int Ingested, IReadOnlyList<EmailSkipped> Skipped, string? Error, int AttachmentsNotKept = 0);
 
 /// <summary>The answer to "test the connection" for an e-mail channel.</summary>
 public sealed record EmailTestResult(bool Ok, string? Detail, string? Error);
@@ -62,6 +63,7 @@ public sealed partial class EmailPoller(
         var settings = EmailChannelSettings.Read(channel.Settings);
         var state = EmailChannelState.Read(channel.State);
         var ingested = 0;
+        var notKept = 0;
         var skipped = new List<EmailSkipped>();
         try
         {
@@ -91,7 +93,11 @@ public sealed partial class EmailPoller(
                 else if (item is not null)
                 {
                     var result = await ingest.IngestAsync(ingestDb, channel.WorkspaceId, item, ct);
-                    ingested += result.Created ? 1 : 0;
+                    if (result.Created)
+                    {
+                        ingested++;
+                        notKept += item.Attachments.Count(a => a.NotKeptReason is not null);
+                    }
                 }
                 // Remembered as it goes, so a connection lost halfway keeps what was read.
                 state = state with { LastUid = summary.UniqueId.Id };
@@ -103,13 +109,17 @@ public sealed partial class EmailPoller(
             channel.LastError = null;
             channel.LastErrorAt = null;
             await db.SaveChangesAsync(ct);
-            return new EmailPollResult(channelId, Ok: true, ingested, skipped, null);
+            if (notKept > 0)
+            {
+                LogAttachmentsNotKept(logger, channelId, notKept);
+            }
+            return new EmailPollResult(channelId, Ok: true, ingested, skipped, null, notKept);
         }
         catch (Exception e) when (MailConnection.Describe(e, ImapWhere(settings), limits.Timeout, ct) is { } described)
         {
             LogFailed(logger, channelId, described.Message);
             await RecordErrorAsync(db, channel, state, described.Message);
-            return new EmailPollResult(channelId, Ok: false, ingested, skipped, described.Message);
+            return new EmailPollResult(channelId, Ok: false, ingested, skipped, described.Message, notKept);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -117,7 +127,7 @@ public sealed partial class EmailPoller(
             LogNotStored(logger, channelId, e);
             const string message = "Rapport could not store this mailbox's e-mails; the server log has the details. It will try again at the next poll.";
             await RecordErrorAsync(db, channel, state, message);
-            return new EmailPollResult(channelId, Ok: false, ingested, skipped, message);
+            return new EmailPollResult(channelId, Ok: false, ingested, skipped, message, notKept);
         }
     }
 
@@ -186,7 +196,7 @@ public sealed partial class EmailPoller(
         var uid = summary.UniqueId;
         MimeMessage message;
         string raw;
-        IReadOnlyList<EmailAttachment>? attachments = null;
+        IReadOnlyList<InboundAttachment>? attachments = null;
         string? note = null;
         try
         {
@@ -207,29 +217,16 @@ public sealed partial class EmailPoller(
             return (null, new EmailSkipped(uid.Id, null, $"unreadable MIME ({e.Message}); the e-mail stays in the mailbox"));
         }
 
-        var content = EmailReader.Read(message, attachments, note);
+        var content = EmailReader.Read(message, new AttachmentLimits(limits.MaxAttachmentBytes, limits.MaxAttachmentBytesPerMessage), attachments, note);
         if (content.SkipReason is { } reason)
         {
             return (null, new EmailSkipped(uid.Id, content.ExternalId, reason));
         }
-        return (new InboundItem
-        {
-            ChannelId = channelId,
-            ExternalId = content.ExternalId,
-            ThreadId = content.ThreadId,
-            InReplyToExternalId = content.InReplyTo,
-            AuthorHandle = content.AuthorHandle,
-            AuthorName = content.AuthorName,
-            Subject = content.Subject,
-            Text = content.Text,
-            CreatedAt = content.CreatedAt,
-            IsPublic = false,
-            RawPayload = raw,
-        }, null);
+        return (content.ToItem(channelId, raw), null);
     }
 
     /// <summary>The headers, the text part when it is not huge itself, and the list of attachments from the body structure.</summary>
-    private static async Task<(MimeMessage Message, IReadOnlyList<EmailAttachment> Attachments)> ReadOversizedAsync(IMailFolder folder, UniqueId uid, CancellationToken ct)
+    private static async Task<(MimeMessage Message, IReadOnlyList<InboundAttachment> Attachments)> ReadOversizedAsync(IMailFolder folder, UniqueId uid, CancellationToken ct)
     {
         var headers = await folder.GetHeadersAsync(uid, ct);
         var message = new MimeMessage();
@@ -239,7 +236,9 @@ public sealed partial class EmailPoller(
             message.Headers.Add(header);
         }
         var structure = (await folder.FetchAsync([uid], MessageSummaryItems.BodyStructure, ct)).FirstOrDefault();
-        var attachments = structure?.Attachments.Select(a => new EmailAttachment(a.FileName ?? "attachment", (long)a.Octets)).ToList() ?? [];
+        var attachments = structure?.Attachments
+            .Select(a => new InboundAttachment(a.FileName ?? "attachment", a.ContentType?.MimeType, (long)a.Octets, null, "not kept: left in the mailbox with the oversized e-mail"))
+            .ToList() ?? [];
         var textPart = structure?.TextBody ?? structure?.HtmlBody;
         message.Body = textPart is { Octets: <= MaxOversizedTextBytes }
             ? await folder.GetBodyPartAsync(uid, textPart, ct)
@@ -276,6 +275,9 @@ public sealed partial class EmailPoller(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "E-mail channel {Channel}: UID {Uid} left out, {Reason}.")]
     private static partial void LogSkipped(ILogger logger, Guid channel, uint uid, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "E-mail channel {Channel}: {Count} attachments were over the size limits and not kept.")]
+    private static partial void LogAttachmentsNotKept(ILogger logger, Guid channel, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "E-mail channel {Channel} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Guid channel, string reason);

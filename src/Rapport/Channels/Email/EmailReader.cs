@@ -4,11 +4,13 @@ using System.Text;
 using MimeKit;
 using MimeKit.IO;
 using Rapport.Channels.Feeds;
+using Rapport.Conversations.Attachments;
+using Rapport.Ingest;
 
 namespace Rapport.Channels.Email;
 
-/// <summary>An attachment as Rapport lists it: the file stays in the mailbox, the conversation shows its name and size.</summary>
-public sealed record EmailAttachment(string Name, long Bytes);
+/// <summary>How much of an e-mail's attachments Rapport keeps: per file, and for all the files of one e-mail together.</summary>
+public sealed record AttachmentLimits(long MaxBytes, long MaxBytesPerMessage);
 
 /// <summary>
 /// One e-mail as the inbox needs it. <see cref="SkipReason"/> is set for mail no person wrote (auto-replies,
@@ -16,12 +18,34 @@ public sealed record EmailAttachment(string Name, long Bytes);
 /// </summary>
 public sealed record EmailContent(
     string ExternalId, string? ThreadId, string? InReplyTo, string AuthorHandle, string? AuthorName, string? Subject, string Text,
-    DateTime? CreatedAt, string? SkipReason);
+    DateTime? CreatedAt, string? SkipReason, IReadOnlyList<InboundAttachment> Attachments)
+{
+    /// <summary>Attachments listed but not kept (too large, or left in the mailbox with an oversized e-mail).</summary>
+    public int NotKept => Attachments.Count(a => a.NotKeptReason is not null);
+
+    /// <summary>What ingest takes: the e-mail, private to its sender, with its attachments.</summary>
+    public InboundItem ToItem(Guid channelId, string? rawPayload) => new()
+    {
+        ChannelId = channelId,
+        ExternalId = ExternalId,
+        ThreadId = ThreadId,
+        InReplyToExternalId = InReplyTo,
+        AuthorHandle = AuthorHandle,
+        AuthorName = AuthorName,
+        Subject = Subject,
+        Text = Text,
+        CreatedAt = CreatedAt,
+        IsPublic = false,
+        RawPayload = rawPayload,
+        Attachments = Attachments,
+    };
+}
 
 /// <summary>
 /// Translates a MIME message into what ingest takes: Message-ID as the id, In-Reply-To and References for the
 /// thread, the plain-text part (or the HTML part turned into text, never kept as HTML), quoted history trimmed,
-/// attachments listed by name and size. MimeKit decodes the charsets (UTF-8, ISO-8859-1, windows-1252…).
+/// attachments and inline images kept as files within <see cref="AttachmentLimits"/> (the others listed in the text
+/// by name and size, with why they were not kept). MimeKit decodes the charsets (UTF-8, ISO-8859-1, windows-1252…).
 /// </summary>
 public static class EmailReader
 {
@@ -29,11 +53,13 @@ public static class EmailReader
     private const int MaxIdLength = 400;
 
     /// <param name="message">The message, or its headers with only its text part for an e-mail over the size limit.</param>
-    /// <param name="attachments">The attachments when the message's own parts do not carry them (an e-mail read in part).</param>
+    /// <param name="limits">How much of the attachments is kept.</param>
+    /// <param name="notRead">The attachments when the message's own parts do not carry them (an e-mail read in part), none kept.</param>
     /// <param name="note">A line added to the text, saying what was left out.</param>
-    public static EmailContent Read(MimeMessage message, IReadOnlyList<EmailAttachment>? attachments = null, string? note = null)
+    public static EmailContent Read(MimeMessage message, AttachmentLimits limits, IReadOnlyList<InboundAttachment>? notRead = null, string? note = null)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(limits);
         var from = message.From.Mailboxes.FirstOrDefault() ?? message.Sender ?? message.ReplyTo.Mailboxes.FirstOrDefault();
         var handle = from?.Address is { Length: > 0 } address ? address : "unknown sender";
         var name = string.IsNullOrWhiteSpace(from?.Name) ? null : from.Name.Trim();
@@ -44,11 +70,15 @@ public static class EmailReader
             : message.HtmlBody is { } html ? HtmlText.ToPlainText(html)
             : Unstructured(message.Body);
         var text = EmailQuotes.Trim(body);
-        var listed = attachments ?? message.Attachments.Select(Describe).ToList();
+        var attachments = notRead ?? Attachments(message, limits);
         var extra = new StringBuilder();
-        if (listed.Count > 0)
+        // Kept files show as downloads beside the text; the others are only named there, with why. An e-mail with no
+        // text of its own (a photo sent alone) names all its files, so it never reads blank in the inbox.
+        var named = text.Length == 0 ? attachments : attachments.Where(a => a.NotKeptReason is not null).ToList();
+        if (named.Count > 0)
         {
-            extra.AppendJoin('\n', listed.Select(a => $"📎 {a.Name} ({Size(a.Bytes)})"));
+            extra.AppendJoin('\n', named.Select(a =>
+                $"📎 {AttachmentFiles.CleanName(a.FileName)} ({Size(a.Size)}{(a.NotKeptReason is null ? "" : ", " + a.NotKeptReason)})"));
         }
         if (note is not null)
         {
@@ -67,7 +97,7 @@ public static class EmailReader
         var references = message.References.Select(Id).OfType<string>().ToList();
         var inReplyTo = Id(message.InReplyTo) ?? references.LastOrDefault();
         var thread = references.FirstOrDefault() ?? inReplyTo ?? externalId;
-        return new EmailContent(externalId, thread, inReplyTo, handle, name, subject, text, date, SkipReason(message, from));
+        return new EmailContent(externalId, thread, inReplyTo, handle, name, subject, text, date, SkipReason(message, from), attachments);
     }
 
     /// <summary>
@@ -111,28 +141,72 @@ public static class EmailReader
         return string.IsNullOrEmpty(id) ? null : id.Length <= MaxIdLength ? id : "sha256:" + Hash(id);
     }
 
-    private static EmailAttachment Describe(MimeEntity entity)
+    /// <summary>
+    /// The files of the e-mail: its attachments and its inline images (parts with a Content-ID that are not the text
+    /// itself), kept while each is within <see cref="AttachmentLimits.MaxBytes"/> and all together within
+    /// <see cref="AttachmentLimits.MaxBytesPerMessage"/>. Sizes are measured before anything is copied.
+    /// </summary>
+    private static List<InboundAttachment> Attachments(MimeMessage message, AttachmentLimits limits)
     {
-        var name = entity switch
+        var files = new List<InboundAttachment>();
+        long kept = 0;
+        foreach (var entity in message.BodyParts)
         {
-            MimePart part => part.FileName,
-            MessagePart => entity.ContentType.Name ?? "message.eml",
-            _ => null,
-        };
-        long bytes = 0;
-        using (var measure = new MeasuringStream())
-        {
-            if (entity is MimePart { Content: { } content })
+            // An inline image is referenced from the HTML by its Content-ID; the text parts are the message itself.
+            var inline = entity is MimePart { ContentId.Length: > 0 } and not TextPart;
+            if (!entity.IsAttachment && !inline)
             {
-                content.DecodeTo(measure);
+                continue;
             }
-            else if (entity is MessagePart { Message: { } inner })
+            var type = entity.ContentType.MimeType;
+            var name = entity switch
             {
-                inner.WriteTo(measure);
+                MimePart part when !string.IsNullOrWhiteSpace(part.FileName) => part.FileName,
+                MessagePart => entity.ContentType.Name ?? "message.eml",
+                _ => "attachment" + (MimeTypes.TryGetExtension(type, out var extension) ? extension : ""),
+            };
+            try
+            {
+                var size = Measure(entity);
+                var reason = size > limits.MaxBytes ? $"not kept: too large (over {Size(limits.MaxBytes)})"
+                    : kept + size > limits.MaxBytesPerMessage ? $"not kept: the e-mail's files are over {Size(limits.MaxBytesPerMessage)} together"
+                    : null;
+                if (reason is not null)
+                {
+                    files.Add(new InboundAttachment(name, type, size, null, reason));
+                    continue;
+                }
+                using var buffer = new MemoryStream((int)size);
+                WriteTo(entity, buffer);
+                kept += size;
+                files.Add(new InboundAttachment(name, type, size, buffer.ToArray()));
             }
-            bytes = measure.Length;
+            catch (Exception e) when (e is FormatException or ParseException or IOException)
+            {
+                files.Add(new InboundAttachment(name, type, 0, null, "not kept: its encoding could not be read"));
+            }
         }
-        return new EmailAttachment(string.IsNullOrWhiteSpace(name) ? "attachment" : name.Trim(), bytes);
+        return files;
+    }
+
+    private static long Measure(MimeEntity entity)
+    {
+        using var measure = new MeasuringStream();
+        WriteTo(entity, measure);
+        return measure.Length;
+    }
+
+    /// <summary>The file as the sender attached it: decoded from base64 or quoted-printable; an attached e-mail as its MIME text.</summary>
+    private static void WriteTo(MimeEntity entity, Stream stream)
+    {
+        if (entity is MimePart { Content: { } content })
+        {
+            content.DecodeTo(stream);
+        }
+        else if (entity is MessagePart { Message: { } inner })
+        {
+            inner.WriteTo(stream);
+        }
     }
 
     public static string Size(long bytes) => bytes switch

@@ -241,6 +241,10 @@ public sealed class FeedPoller(
     internal static string ConnectionMessage(Uri url, HttpRequestException e)
     {
         var socket = e.InnerException as SocketException ?? e.InnerException?.InnerException as SocketException;
+        if (PublicHosts.Refusal(e) is { } refused)
+        {
+            return $"The feed was not read: {refused.Message}";
+        }
         return e.HttpRequestError switch
         {
             HttpRequestError.NameResolutionError => $"The host name {url.Host} could not be found.",

@@ -23,7 +23,8 @@ public static class FeedSetup
                 client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/xml", 0.9));
                 client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("*/*", 0.5));
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            // Feed URLs are typed by admins: public hosts only, unless Rapport:Network:AllowPrivateAddresses.
+            .ConnectToPublicHostsOnly(() => new SocketsHttpHandler
             {
                 AutomaticDecompression = DecompressionMethods.All,
                 MaxAutomaticRedirections = 5,

@@ -78,6 +78,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets
             }
             return SendOutcome.Failed(error + await DetailAsync(response, cancellationToken));
         }
+        catch (HttpRequestException e) when (PublicHosts.Refusal(e) is { } refused)
+        {
+            // Trying again changes nothing until an admin changes the URL or the setting; the agent can retry then.
+            return SendOutcome.Failed($"The callback URL was not called: {refused.Message}");
+        }
         catch (HttpRequestException e)
         {
             return SendOutcome.Retry($"The callback URL could not be reached: {e.Message}");

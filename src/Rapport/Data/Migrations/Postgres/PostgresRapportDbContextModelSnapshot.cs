@@ -483,6 +483,8 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.HasIndex("ChannelId", "DeliveryId")
                         .IsUnique();
 
@@ -560,6 +562,48 @@ namespace Rapport.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("ContactIdentities");
+                });
+
+            modelBuilder.Entity("Rapport.Conversations.Attachments.MessageAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Content")
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(127)
+                        .HasColumnType("character varying(127)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("NotKeptReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("MessageAttachments");
                 });
 
             modelBuilder.Entity("Rapport.Conversations.Conversation", b =>
@@ -1713,6 +1757,15 @@ namespace Rapport.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rapport.Conversations.Attachments.MessageAttachment", b =>
+                {
+                    b.HasOne("Rapport.Conversations.Message", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rapport.Conversations.Conversation", b =>
                 {
                     b.HasOne("Rapport.Contacts.Contact", "Contact")
@@ -1831,6 +1884,8 @@ namespace Rapport.Data.Migrations.Postgres
             modelBuilder.Entity("Rapport.Conversations.Message", b =>
                 {
                     b.Navigation("Analysis");
+
+                    b.Navigation("Attachments");
                 });
 
             modelBuilder.Entity("Rapport.Workspaces.Team", b =>

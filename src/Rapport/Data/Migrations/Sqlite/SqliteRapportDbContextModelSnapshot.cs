@@ -467,6 +467,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.HasIndex("ChannelId", "DeliveryId")
                         .IsUnique();
 
@@ -544,6 +546,48 @@ namespace Rapport.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("ContactIdentities");
+                });
+
+            modelBuilder.Entity("Rapport.Conversations.Attachments.MessageAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(127)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NotKeptReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("MessageAttachments");
                 });
 
             modelBuilder.Entity("Rapport.Conversations.Conversation", b =>
@@ -1695,6 +1739,15 @@ namespace Rapport.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Rapport.Conversations.Attachments.MessageAttachment", b =>
+                {
+                    b.HasOne("Rapport.Conversations.Message", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Rapport.Conversations.Conversation", b =>
                 {
                     b.HasOne("Rapport.Contacts.Contact", "Contact")
@@ -1813,6 +1866,8 @@ namespace Rapport.Data.Migrations.Sqlite
             modelBuilder.Entity("Rapport.Conversations.Message", b =>
                 {
                     b.Navigation("Analysis");
+
+                    b.Navigation("Attachments");
                 });
 
             modelBuilder.Entity("Rapport.Workspaces.Team", b =>
