@@ -98,7 +98,7 @@ public class WorkspaceIsolationTests
     }
 
     internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId,
-        Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId, Guid AttachmentId);
+        Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId, Guid AttachmentId, Guid ImportId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -140,10 +140,11 @@ public class WorkspaceIsolationTests
         var article = new KnowledgeBase.Article { WorkspaceId = workspaceId, CategoryId = category.Id, Title = "Secret B article", Slug = "secret-b", IsPublished = true, Body = "Secret B", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
         var canned = new KnowledgeBase.CannedResponse { WorkspaceId = workspaceId, Name = "Secret B canned", Body = "Secret B", UpdatedAt = DateTime.UtcNow };
         var macro = new KnowledgeBase.Macro { WorkspaceId = workspaceId, Name = "Secret B macro", ReplyText = "Secret B", Status = ConversationStatus.Resolved, UpdatedAt = DateTime.UtcNow };
-        db.AddRange(category, article, canned, macro);
+        var import = new Channels.Import.ImportRun { WorkspaceId = workspaceId, ChannelId = channel.Id, FileName = "secret-b.csv", Status = Channels.Import.ImportStatus.Completed, CreatedAt = DateTime.UtcNow };
+        db.AddRange(category, article, canned, macro, import);
         await db.SaveChangesAsync();
         return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id,
-            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id);
+            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -165,7 +166,8 @@ public class WorkspaceIsolationTests
             .Replace("{categoryId:guid}", ids.CategoryId.ToString(), StringComparison.Ordinal)
             .Replace("{cannedResponseId:guid}", ids.CannedResponseId.ToString(), StringComparison.Ordinal)
             .Replace("{macroId:guid}", ids.MacroId.ToString(), StringComparison.Ordinal)
-            .Replace("{attachmentId:guid}", ids.AttachmentId.ToString(), StringComparison.Ordinal);
+            .Replace("{attachmentId:guid}", ids.AttachmentId.ToString(), StringComparison.Ordinal)
+            .Replace("{importId:guid}", ids.ImportId.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');
     }

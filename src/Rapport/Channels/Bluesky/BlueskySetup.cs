@@ -19,7 +19,7 @@ public static class BlueskySetup
                 client.DefaultRequestHeaders.UserAgent.ParseAdd(BlueskyOptions.UserAgent);
             })
             // A redirect would send the app password or a token elsewhere: the service URL must answer itself.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(15) });
+            .ConnectToPublicHostsOnly(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(15) });
         services.AddSingleton<BlueskySessions>();
         services.AddSingleton<BlueskyConnector>();
         services.AddScoped<BlueskyPoller>();

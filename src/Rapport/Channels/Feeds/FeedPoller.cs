@@ -243,7 +243,7 @@ public sealed class FeedPoller(
         var socket = e.InnerException as SocketException ?? e.InnerException?.InnerException as SocketException;
         if (PublicHosts.Refusal(e) is { } refused)
         {
-            return $"The feed was not read: {refused.Message}";
+            return refused.Message;
         }
         return e.HttpRequestError switch
         {

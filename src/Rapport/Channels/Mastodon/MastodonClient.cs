@@ -243,6 +243,7 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
     {
         MastodonException known => known,
         OperationCanceledException when !ct.IsCancellationRequested => new($"{host} did not answer within {options.Value.Timeout.TotalSeconds:0} seconds; Rapport tries again.", transient: true, inner: e),
+        HttpRequestException refusedRequest when PublicHosts.Refusal(refusedRequest) is { } refused => new(refused.Message, transient: false, inner: e),
         HttpRequestException { InnerException: AuthenticationException } =>
             new($"The secure connection to {host} failed: its TLS certificate is not valid for this address, or the TLS handshake failed.", transient: true, inner: e),
         HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } =>

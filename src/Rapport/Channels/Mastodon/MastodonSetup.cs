@@ -13,13 +13,14 @@ public static class MastodonSetup
             .BindConfiguration(MastodonOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        // Redirects are not followed: the access token must only go to the channel's instance.
+        // Redirects are not followed: the access token must only go to the channel's instance, and instances are public hosts
+        // unless Rapport:Network:AllowPrivateAddresses.
         services.AddHttpClient(MastodonOptions.HttpClientName, (sp, client) =>
             {
                 client.Timeout = sp.GetRequiredService<IOptions<MastodonOptions>>().Value.Timeout;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd(MastodonOptions.UserAgent);
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConnectToPublicHostsOnly(() => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 AutomaticDecompression = DecompressionMethods.All,
@@ -32,7 +33,7 @@ public static class MastodonSetup
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd(MastodonOptions.UserAgent);
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConnectToPublicHostsOnly(() => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 ConnectTimeout = TimeSpan.FromSeconds(15),
