@@ -45,7 +45,9 @@ internal sealed class IngestBatch
             .Concat(items.Where(i => i.InReplyToExternalId is { Length: > 0 }).Select(i => i.InReplyToExternalId!))
             .Distinct(StringComparer.Ordinal).ToList();
         var stored = await db.Messages.IgnoreQueryFilters()
-            .Where(m => channels.Contains(m.ChannelId) && externalIds.Contains(m.ExternalId!))
+            // One parameter per id: a list in one array parameter would also match NULL on PostgreSQL, which keeps the unique
+            // (channel, external id) index from serving the query and makes every batch read the whole channel.
+            .Where(m => channels.Contains(m.ChannelId) && EF.MultipleParameters(externalIds).Contains(m.ExternalId!))
             .Select(m => new { m.Id, m.ChannelId, m.ExternalId, m.ConversationId, m.AuthorContactId })
             .ToListAsync(ct);
         foreach (var m in stored)
@@ -77,24 +79,26 @@ internal sealed class IngestBatch
             batch.contacts[(identity.ChannelId, identity.Handle)] = contact;
         }
 
-        // The conversations the items may continue: their parents', their threads', their authors' latest.
-        var scoped = db.Conversations.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId && channels.Contains(c.ChannelId));
+        // The conversations the items may continue: their parents', their threads', their authors' latest. Each query
+        // names only the columns of its index (a workspace filter would let SQLite scan the workspace's conversations
+        // instead); the workspace and channel are checked on what comes back.
+        var conversations = db.Conversations.IgnoreQueryFilters();
         var parents = stored.Select(m => m.ConversationId).Distinct().ToList();
         if (parents.Count > 0)
         {
-            batch.Remember(await scoped.Where(c => parents.Contains(c.Id)).ToListAsync(ct));
+            batch.Remember(await conversations.Where(c => parents.Contains(c.Id)).ToListAsync(ct));
         }
         var threadIds = items.Where(i => i.ThreadId is { Length: > 0 }).Select(i => i.ThreadId!).Distinct(StringComparer.Ordinal).ToList();
         if (threadIds.Count > 0)
         {
-            batch.Remember(await scoped.Where(c => threadIds.Contains(c.ExternalThreadId!)).ToListAsync(ct));
+            batch.Remember(await conversations.Where(c => channels.Contains(c.ChannelId) && EF.MultipleParameters(threadIds).Contains(c.ExternalThreadId!)).ToListAsync(ct));
         }
         var authors = items.Where(i => i.ThreadId is null)
             .Select(i => batch.Contact(i.ChannelId, IngestService.NormalizeHandle(i.AuthorHandle))?.Id).OfType<Guid>().Distinct().ToList();
         if (authors.Count > 0)
         {
             var reopenAfter = batch.reopenAfter;
-            batch.Remember(await scoped
+            batch.Remember(await conversations
                 .Where(c => authors.Contains(c.ContactId) && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
                 .ToListAsync(ct));
         }
@@ -117,12 +121,13 @@ internal sealed class IngestBatch
     public Conversation? Conversation(Guid id, Guid channelId) =>
         conversations.TryGetValue(id, out var c) && c.WorkspaceId == workspaceId && c.ChannelId == channelId ? c : null;
 
-    public Conversation? Thread(Guid channelId, string thread) => threads.GetValueOrDefault((channelId, thread));
+    public Conversation? Thread(Guid channelId, string thread) =>
+        threads.TryGetValue((channelId, thread), out var c) && c.WorkspaceId == workspaceId ? c : null;
 
     /// <summary>The contact's latest conversation on the channel that a new message may continue (not resolved long ago).</summary>
     public Conversation? Latest(Guid contactId, Guid channelId, bool isPublic) =>
         byContact.TryGetValue(contactId, out var list)
-            ? list.Where(c => c.ChannelId == channelId && c.IsPublic == isPublic && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
+            ? list.Where(c => c.WorkspaceId == workspaceId && c.ChannelId == channelId && c.IsPublic == isPublic && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
                 .MaxBy(c => c.LastMessageAt)
             : null;
 
