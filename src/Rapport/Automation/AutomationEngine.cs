@@ -29,13 +29,34 @@ public sealed class AutomationEngine(Notifier notifier, OutboxSignal outbox, Aud
     /// </summary>
     public async Task<int> RunAsync(RapportDbContext db, Conversation conversation, IReadOnlyList<RuleTrigger> triggers, Message? message, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(conversation);
+        return await RunAsync(db, conversation, triggers, message, await EnabledRulesAsync(db, conversation.WorkspaceId, triggers, ct), ct);
+    }
+
+    /// <summary>
+    /// A workspace's enabled rules for these triggers, tracked (a rule remembers whom it assigned last): read once
+    /// for a batch of messages and handed to each <see cref="RunAsync(RapportDbContext, Conversation, IReadOnlyList{RuleTrigger}, Message?, IReadOnlyList{AutomationRule}, CancellationToken)"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<AutomationRule>> EnabledRulesAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<RuleTrigger> triggers, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var wanted = triggers.ToList();
+        return await db.AutomationRules.IgnoreQueryFilters()
+            .Where(r => r.WorkspaceId == workspaceId && wanted.Contains(r.Trigger) && r.Enabled)
+            .ToListAsync(ct);
+    }
+
+    /// <summary>Runs, for these triggers, the rules read beforehand by <see cref="EnabledRulesAsync"/>.</summary>
+    public async Task<int> RunAsync(RapportDbContext db, Conversation conversation, IReadOnlyList<RuleTrigger> triggers, Message? message,
+        IReadOnlyList<AutomationRule> enabledRules, CancellationToken ct = default)
+    {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(conversation);
         ArgumentNullException.ThrowIfNull(triggers);
+        ArgumentNullException.ThrowIfNull(enabledRules);
         var order = triggers.ToList();
-        var rules = (await db.AutomationRules.IgnoreQueryFilters()
-            .Where(r => r.WorkspaceId == conversation.WorkspaceId && order.Contains(r.Trigger) && r.Enabled)
-            .ToListAsync(ct))
+        var rules = enabledRules
+            .Where(r => order.Contains(r.Trigger))
             .OrderBy(r => order.IndexOf(r.Trigger)).ThenBy(r => r.Position).ThenBy(r => r.CreatedAt)
             .ToList();
         if (rules.Count == 0)
@@ -208,11 +229,31 @@ public sealed class AutomationEngine(Notifier notifier, OutboxSignal outbox, Aud
         notifier.Add(db, conversation.WorkspaceId, assignee, "conversation.assigned", notice, conversation.Id);
     }
 
-    /// <summary>Whether a member holds fewer open conversations than the capacity (resolved and noise do not count).</summary>
-    private static async Task<bool> HasRoomAsync(RapportDbContext db, Guid workspaceId, Guid userId, int? capacity, CancellationToken ct) =>
-        capacity is not { } limit
-        || await db.Conversations.IgnoreQueryFilters().CountAsync(c => c.WorkspaceId == workspaceId && c.AssigneeId == userId
-            && c.Status != ConversationStatus.Resolved && !c.IsNoise, ct) < limit;
+    /// <summary>
+    /// Whether a member holds fewer open conversations than the capacity (resolved and noise do not count): what is
+    /// stored, corrected by the conversations not saved yet (assigned earlier in the same batch of messages).
+    /// </summary>
+    private static async Task<bool> HasRoomAsync(RapportDbContext db, Guid workspaceId, Guid userId, int? capacity, CancellationToken ct)
+    {
+        if (capacity is not { } limit)
+        {
+            return true;
+        }
+        var held = await db.Conversations.IgnoreQueryFilters().CountAsync(c => c.WorkspaceId == workspaceId && c.AssigneeId == userId
+            && c.Status != ConversationStatus.Resolved && !c.IsNoise, ct);
+        foreach (var entry in db.ChangeTracker.Entries<Conversation>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                var stored = entry.State == EntityState.Modified && Holds(entry.OriginalValues.ToObject() as Conversation, workspaceId, userId);
+                held += (Holds(entry.Entity, workspaceId, userId) ? 1 : 0) - (stored ? 1 : 0);
+            }
+        }
+        return held < limit;
+    }
+
+    private static bool Holds(Conversation? c, Guid workspaceId, Guid userId) =>
+        c is not null && c.WorkspaceId == workspaceId && c.AssigneeId == userId && c.Status != ConversationStatus.Resolved && !c.IsNoise;
 
     private static string Excerpt(string text) => text.Length <= 120 ? text : text[..120] + "…";
 }

@@ -11,7 +11,9 @@ namespace Rapport.Ingest;
 
 /// <summary>
 /// The one path every inbound message takes: store it (idempotent on channel + external id), find or
-/// create its contact and conversation, analyse it, and append the reporting events.
+/// create its contact and conversation, analyse it, run the automation rules, and append the reporting events.
+/// Messages go through it in batches (an import: a few hundred rows; a channel: a batch of one) with the same
+/// steps for each, in order, and one save per batch (docs/decisions/0040-batched-ingest.md).
 /// </summary>
 public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.AutomationEngine rules, TimeProvider clock)
 {
@@ -24,33 +26,124 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     /// <summary>Times a message is stored again after colliding with a concurrent write (same contact, same conversation).</summary>
     private const int MaxAttempts = 4;
 
-    public Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken cancellationToken = default) =>
-        IngestAsync(db, workspaceId, item, attempt: 1, cancellationToken);
+    private static readonly Automation.RuleTrigger[] FirstMessageTriggers = [Automation.RuleTrigger.ConversationCreated, Automation.RuleTrigger.MessageReceived];
+    private static readonly Automation.RuleTrigger[] NextMessageTriggers = [Automation.RuleTrigger.MessageReceived];
 
-    private async Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, int attempt, CancellationToken cancellationToken)
+    public async Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return (await IngestBatchAsync(db, workspaceId, [item], cancellationToken))[0];
+    }
+
+    /// <summary>
+    /// Ingests the items in order, as if one after the other (a reply threads onto its parent earlier in the batch),
+    /// with a few lookups for the whole batch and one save. The batch is stored whole or not at all: when the database
+    /// refuses it, the caller can ingest its items one by one to find the one refused. A batch of one is stored again
+    /// after colliding with a concurrent write; a larger batch is not (its items one by one are).
+    /// </summary>
+    public async Task<IReadOnlyList<IngestResult>> IngestBatchAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(item);
-        var externalId = Clean(item.ExternalId);
-        var existing = await db.Messages.IgnoreQueryFilters()
-            .Where(m => m.ChannelId == item.ChannelId && m.ExternalId == externalId)
-            .Select(m => new { m.Id, m.ConversationId, m.AuthorContactId })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (existing is not null)
+        ArgumentNullException.ThrowIfNull(items);
+        // Changes are detected once, just before the save, instead of by each save interceptor over every entity of the batch.
+        var detecting = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            return new IngestResult(existing.Id, existing.ConversationId, existing.AuthorContactId ?? Guid.Empty, Created: false);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await IngestOnceAsync(db, workspaceId, items, cancellationToken);
+                }
+                catch (DbUpdateException) when (items.Count == 1 && attempt < MaxAttempts)
+                {
+                    // A concurrent write got there first: the same message (then this finds it), the same new contact, or the
+                    // same conversation updated by an agent or another message. Start again from what is stored now.
+                    db.ChangeTracker.Clear();
+                }
+            }
         }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detecting;
+        }
+    }
 
+    private async Task<IReadOnlyList<IngestResult>> IngestOnceAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
-        var createdAt = item.CreatedAt is { } when ? AsUtc(when) : now;
-        var text = Clean(item.Text);
-        var contact = await FindOrCreateContactAsync(db, workspaceId, item, now, cancellationToken);
-        var conversation = await FindOrCreateConversationAsync(db, workspaceId, item, contact, createdAt, now, cancellationToken);
-
+        var batch = await IngestBatch.LoadAsync(db, workspaceId, items, now, cancellationToken);
         var analyzer = await analyzers.ForAsync(workspaceId, cancellationToken);
-        var analysis = analyzer.Analyze(text, new AnalysisContext(null, item.IsPublic, contact.Language));
+        var analyses = Analyze(analyzer, items, batch, workspaceId);
+        var enabledRules = await Automation.AutomationEngine.EnabledRulesAsync(db, workspaceId, FirstMessageTriggers, cancellationToken);
+        var results = new IngestResult[items.Count];
+        var stored = false;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (batch.Stored(item.ChannelId, batch.ExternalIds[i]) is { } existing)
+            {
+                results[i] = existing with { Created = false };
+                continue;
+            }
+            var (contact, contactIsNew) = FindOrCreateContact(db, workspaceId, item, batch, now);
+            var (conversation, isNew) = FindOrCreateConversation(db, workspaceId, item, contact, contactIsNew, batch);
+            var analysis = analyses[i]!;
+            if (analysis.LanguageHint != contact.Language)
+            {
+                // An earlier message of the batch taught the contact's language: analyse as if it had been stored first.
+                analysis = Analysis(analyzer, item, contact.Language, workspaceId, now);
+            }
+            var message = Store(db, workspaceId, item, batch.ExternalIds[i], contact, conversation, analysis, now);
+            batch.Remember(message);
+            await Triage(db, workspaceId, item, conversation, isNew, message, analysis.Result, now, enabledRules, cancellationToken);
+            results[i] = new IngestResult(message.Id, conversation.Id, contact.Id, Created: true);
+            stored = true;
+        }
+        if (stored)
+        {
+            db.ChangeTracker.DetectChanges();
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return results;
+    }
+
+    /// <summary>A message's text as stored, its analysis (as stored too, under the message's id), and the contact language the analysis started from.</summary>
+    private sealed record Analyzed(string Text, TextAnalysisResult Result, MessageAnalysis Stored, string? LanguageHint);
+
+    private static Analyzed Analysis(ITextAnalyzer analyzer, InboundItem item, string? language, Guid workspaceId, DateTime now)
+    {
+        var text = Clean(item.Text);
+        var result = analyzer.Analyze(text, new AnalysisContext(null, item.IsPublic, language));
+        return new(text, result, ToEntity(result, Guid.CreateVersion7(), workspaceId, now), language);
+    }
+
+    /// <summary>
+    /// Analyses the batch's new messages on all cores (the analyzer is thread-safe), each with its contact's language as
+    /// stored; the rare message whose contact learns a language earlier in the same batch is analysed again in order.
+    /// </summary>
+    private static Analyzed?[] Analyze(ITextAnalyzer analyzer, IReadOnlyList<InboundItem> items, IngestBatch batch, Guid workspaceId)
+    {
+        var analyses = new Analyzed?[items.Count];
+        var fresh = Enumerable.Range(0, items.Count).Where(i => batch.Stored(items[i].ChannelId, batch.ExternalIds[i]) is null).ToArray();
+        if (fresh.Length == 1)
+        {
+            var i = fresh[0];
+            analyses[i] = Analysis(analyzer, items[i], batch.StoredLanguage(items[i]), workspaceId, batch.Now);
+            return analyses;
+        }
+        Parallel.ForEach(fresh, i => analyses[i] = Analysis(analyzer, items[i], batch.StoredLanguage(items[i]), workspaceId, batch.Now));
+        return analyses;
+    }
+
+    private static Message Store(RapportDbContext db, Guid workspaceId, InboundItem item, string externalId, Contact contact, Conversation conversation, Analyzed analyzed, DateTime now)
+    {
+        var createdAt = item.CreatedAt is { } when ? AsUtc(when) : now;
+        var analysis = analyzed.Result;
         var message = new Message
         {
+            Id = analyzed.Stored.MessageId,
             WorkspaceId = workspaceId,
             ConversationId = conversation.Id,
             ChannelId = item.ChannelId,
@@ -58,14 +151,14 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             ExternalId = externalId,
             AuthorContactId = contact.Id,
             AuthorName = string.IsNullOrWhiteSpace(item.AuthorName) ? contact.DisplayName : Clean(item.AuthorName),
-            Text = text,
+            Text = analyzed.Text,
             // PostgreSQL text cannot hold NUL; everything else is kept as received.
             RawPayload = item.RawPayload?.Replace('\0', '\uFFFD'),
             CreatedAt = createdAt,
             ReceivedAt = now,
             InReplyToExternalId = item.InReplyToExternalId is null ? null : Clean(item.InReplyToExternalId),
         };
-        message.Analysis = ToEntity(analysis, message.Id, workspaceId, now);
+        message.Analysis = analyzed.Stored;
         Conversations.Attachments.AttachmentFiles.AddTo(message, workspaceId, item.Attachments);
         db.Messages.Add(message);
 
@@ -82,8 +175,14 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             // Spam is set aside, never deleted: the noise view brings it back.
             conversation.IsNoise = true;
         }
+        return message;
+    }
 
-        var isNew = db.Entry(conversation).State == EntityState.Added;
+    /// <summary>The opening and arrival reporting events and the automation rules, for one stored message.</summary>
+    private async Task Triage(RapportDbContext db, Guid workspaceId, InboundItem item, Conversation conversation, bool isNew, Message message,
+        TextAnalysisResult analysis, DateTime now, IReadOnlyList<Automation.AutomationRule> enabledRules, CancellationToken cancellationToken)
+    {
+        var createdAt = message.CreatedAt;
         if (isNew)
         {
             // What the conversation opened with: whether it needed an answer, and the customer's mood, for care reports.
@@ -108,9 +207,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
                 Value = SentimentScale.Of(analysis.SentimentScore),
             });
         }
-        await rules.RunAsync(db, conversation,
-            isNew ? [Automation.RuleTrigger.ConversationCreated, Automation.RuleTrigger.MessageReceived] : [Automation.RuleTrigger.MessageReceived],
-            message, cancellationToken);
+        await rules.RunAsync(db, conversation, isNew ? FirstMessageTriggers : NextMessageTriggers, message, enabledRules, cancellationToken);
 
         db.ReportingEvents.Add(new ReportingEvent
         {
@@ -124,35 +221,14 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             DurationSeconds = Math.Max(0, (now - createdAt).TotalSeconds),
             Value = analysis.NeedsAnswer.Value,
         });
-
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (attempt < MaxAttempts)
-        {
-            // A concurrent write got there first: the same message (then this finds it), the same new contact, or the
-            // same conversation updated by an agent or another message. Start again from what is stored now.
-            db.ChangeTracker.Clear();
-            return await IngestAsync(db, workspaceId, item, attempt + 1, cancellationToken);
-        }
-        return new IngestResult(message.Id, conversation.Id, contact.Id, Created: true);
     }
 
-    private static async Task<Contact> FindOrCreateContactAsync(RapportDbContext db, Guid workspaceId, InboundItem item, DateTime now, CancellationToken cancellationToken)
+    private static (Contact Contact, bool IsNew) FindOrCreateContact(RapportDbContext db, Guid workspaceId, InboundItem item, IngestBatch batch, DateTime now)
     {
         var handle = NormalizeHandle(item.AuthorHandle);
-        var identity = await db.ContactIdentities.IgnoreQueryFilters()
-            .FirstOrDefaultAsync(i => i.ChannelId == item.ChannelId && i.Handle == handle, cancellationToken);
-        if (identity is not null)
+        if (batch.Contact(item.ChannelId, handle) is { } known)
         {
-            var known = await db.Contacts.IgnoreQueryFilters().FirstAsync(c => c.Id == identity.ContactId, cancellationToken);
-            // A merged contact forwards to the person it was merged into.
-            while (known.MergedIntoId is { } target)
-            {
-                known = await db.Contacts.IgnoreQueryFilters().FirstAsync(c => c.Id == target, cancellationToken);
-            }
-            return known;
+            return (known, false);
         }
         var contact = new Contact
         {
@@ -170,38 +246,28 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             CreatedAt = now,
         });
         db.Contacts.Add(contact);
-        return contact;
+        batch.Remember(item.ChannelId, handle, contact);
+        return (contact, true);
     }
 
-    private static async Task<Conversation> FindOrCreateConversationAsync(
-        RapportDbContext db, Guid workspaceId, InboundItem item, Contact contact, DateTime createdAt, DateTime now, CancellationToken cancellationToken)
+    private static (Conversation Conversation, bool IsNew) FindOrCreateConversation(
+        RapportDbContext db, Guid workspaceId, InboundItem item, Contact contact, bool contactIsNew, IngestBatch batch)
     {
-        var conversations = db.Conversations.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspaceId && c.ChannelId == item.ChannelId);
+        var createdAt = item.CreatedAt is { } when ? AsUtc(when) : batch.Now;
         Conversation? conversation = null;
-        if (item.InReplyToExternalId is { Length: > 0 } parent)
+        if (item.InReplyToExternalId is { Length: > 0 } parent && batch.ConversationOf(item.ChannelId, parent) is { } id)
         {
-            var parentConversation = await db.Messages.IgnoreQueryFilters()
-                .Where(m => m.ChannelId == item.ChannelId && m.ExternalId == parent)
-                .Select(m => (Guid?)m.ConversationId)
-                .FirstOrDefaultAsync(cancellationToken);
-            if (parentConversation is { } id)
-            {
-                conversation = await conversations.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
-            }
+            conversation = batch.Conversation(id, item.ChannelId);
         }
         if (conversation is null && item.ThreadId is { Length: > 0 } thread)
         {
-            conversation = await conversations.FirstOrDefaultAsync(c => c.ExternalThreadId == thread, cancellationToken);
+            conversation = batch.Thread(item.ChannelId, thread);
         }
-        if (conversation is null && item.ThreadId is null && db.Entry(contact).State != EntityState.Added)
+        if (conversation is null && item.ThreadId is null && !contactIsNew)
         {
             // Without a thread from the network, the same person writing again on the same channel continues
             // their latest conversation, unless it was resolved long ago. A new thread id is a new conversation.
-            var reopenAfter = now - ReopenWindow;
-            conversation = await conversations
-                .Where(c => c.ContactId == contact.Id && c.IsPublic == item.IsPublic && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
-                .OrderByDescending(c => c.LastMessageAt)
-                .FirstOrDefaultAsync(cancellationToken);
+            conversation = batch.Latest(contact.Id, item.ChannelId, item.IsPublic);
         }
 
         if (conversation is null)
@@ -218,7 +284,8 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
                 LastMessageAt = createdAt,
             };
             db.Conversations.Add(conversation);
-            return conversation;
+            batch.Remember(conversation);
+            return (conversation, true);
         }
 
         if (conversation.Status is ConversationStatus.Resolved or ConversationStatus.Snoozed)
@@ -241,7 +308,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             }
         }
         conversation.Version++;
-        return conversation;
+        return (conversation, false);
     }
 
     internal static MessageAnalysis ToEntity(TextAnalysisResult analysis, Guid messageId, Guid workspaceId, DateTime now) => new()

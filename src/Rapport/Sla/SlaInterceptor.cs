@@ -49,7 +49,7 @@ public sealed class SlaInterceptor : SaveChangesInterceptor
         {
             return;
         }
-        db.ChangeTracker.DetectChanges();
+        // Entries() detects changes first, unless the caller turned that off and detected them itself (a batch of ingest).
         var conversations = new List<EntityEntry<Conversation>>();
         var events = new List<ReportingEvent>();
         foreach (var entry in db.ChangeTracker.Entries())

@@ -53,11 +53,48 @@ public class ImportTests
         Assert.Equal(["115712", "115713", "115715"], await db.ContactIdentities.OrderBy(i => i.Handle).Select(i => i.Handle).ToListAsync());
     }
 
-    private static async Task<ImportSummary> ImportAsync(RapportFactory factory, Guid workspaceId, Guid channelId)
+    /// <summary>The same tweets as JSON objects with the same fields: ids as numbers, inbound as booleans, null for no parent.</summary>
+    private const string CustomerSupportOnTwitterJson = """
+        [
+          {"tweet_id": 10, "author_id": "115712", "inbound": true, "created_at": "Tue Oct 31 22:00:00 +0000 2017", "text": "@sprintcare my phone has had no signal for two days, can you help?", "response_tweet_id": "11", "in_response_to_tweet_id": null},
+          {"tweet_id": 11, "author_id": "sprintcare", "inbound": false, "created_at": "Tue Oct 31 22:05:00 +0000 2017", "text": "@115712 Sorry to hear that! Please send us a DM.", "response_tweet_id": "12", "in_response_to_tweet_id": 10.0},
+          {"tweet_id": 12, "author_id": "115712", "inbound": true, "created_at": "Tue Oct 31 22:10:47 +0000 2017", "text": "@sprintcare done, still waiting, this is ridiculous <b>now</b>", "response_tweet_id": null, "in_response_to_tweet_id": 11},
+          {"tweet_id": 30, "author_id": "115714", "inbound": true, "created_at": "yesterday", "text": "@sprintcare hello?"},
+          {"tweet_id": 40, "author_id": "115715", "inbound": "True", "created_at": "Thu Nov 02 09:30:00 +0000 2017", "text": "@AmazonHelp where is my parcel? order 112-555"}
+        ]
+        """;
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task CustomerSupportOnTwitterLayout_InJson_RebuildsTheSameThreads(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await factory.CreateChannelAsync(workspace.Id, ChannelKind.Import, "Twitter archive");
+
+        var first = await ImportAsync(factory, workspace.Id, channel.Id, CustomerSupportOnTwitterJson, "twcs.json");
+        var second = await ImportAsync(factory, workspace.Id, channel.Id, CustomerSupportOnTwitterJson, "twcs.json");
+
+        Assert.Equal((3L, 1L, 1L), (first.Imported, first.BrandReplies, first.ErrorCount));
+        Assert.Equal((4L, "created_at \"yesterday\" is not a date."), (first.Errors[0].Line, first.Errors[0].Error));
+        Assert.Equal((0L, 3L), (second.Imported, second.AlreadyThere));
+        await using var db = factory.OpenDb();
+        var messages = await db.Messages.OrderBy(m => m.ExternalId).ToListAsync();
+        Assert.Equal(["10", "12", "40"], messages.Select(m => m.ExternalId));
+        // Past the brand's reply, the customer's answer joins the conversation the brand was answering; the markup stays text.
+        Assert.Equal(messages[0].ConversationId, messages[1].ConversationId);
+        Assert.Equal("10", messages[1].InReplyToExternalId);
+        Assert.EndsWith("<b>now</b>", messages[1].Text, StringComparison.Ordinal);
+        Assert.True(await db.Conversations.AllAsync(c => c.IsPublic));
+        Assert.Equal(["115712", "115715"], await db.ContactIdentities.OrderBy(i => i.Handle).Select(i => i.Handle).ToListAsync());
+    }
+
+    private static async Task<ImportSummary> ImportAsync(RapportFactory factory, Guid workspaceId, Guid channelId,
+        string content = CustomerSupportOnTwitter, string fileName = "twcs.csv")
     {
         await using var scope = factory.Services.CreateAsyncScope();
         var import = ActivatorUtilities.CreateInstance<ImportService>(scope.ServiceProvider);
-        await using var file = new MemoryStream(Encoding.UTF8.GetBytes(CustomerSupportOnTwitter));
-        return await import.ImportAsync(workspaceId, channelId, file, "twcs.csv");
+        await using var file = new MemoryStream(Encoding.UTF8.GetBytes(content));
+        return await import.ImportAsync(workspaceId, channelId, file, fileName);
     }
 }

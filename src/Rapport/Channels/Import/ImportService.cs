@@ -18,11 +18,11 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
     public const int MaxReportedErrors = 1000;
 
     /// <summary>
-    /// Rows stored in one transaction: one commit (one disk flush) per batch instead of per message. A row the database
-    /// refuses is rolled back alone (SaveChanges inside a transaction sets a savepoint), and a crash loses at most the
-    /// open batch, which re-running the idempotent import stores again.
+    /// Rows ingested together: a few lookups and one save (one commit, one disk flush) for them all instead of several
+    /// round trips per row (docs/decisions/0040-batched-ingest.md). A crash loses at most the open batch, which
+    /// re-running the idempotent import stores again.
     /// </summary>
-    public const int RowsPerTransaction = 500;
+    public const int RowsPerBatch = 500;
 
     public async Task<ImportSummary> ImportAsync(Guid workspaceId, Guid channelId, Stream file, string fileName, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
@@ -30,71 +30,91 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
         long imported = 0, already = 0, errorCount = 0, rows = 0, brandReplies = 0;
         var errors = new List<ImportRow>();
         var total = file.CanSeek ? file.Length : 0;
-        var db = factory.CreateDbContext();
-        var transaction = await db.Database.BeginTransactionAsync(ct);
-        try
+        var batch = new List<ImportRow>(RowsPerBatch);
+        await using var db = factory.CreateDbContext();
+
+        void Refuse(ImportRow row)
         {
-            await foreach (var row in MessageFile.ReadAsync(file, fileName, channelId, ct))
+            errorCount++;
+            if (errors.Count < MaxReportedErrors)
             {
-                rows++;
-                if (row.BrandReply)
+                errors.Add(row);
+            }
+        }
+
+        void Count(IngestResult result)
+        {
+            if (result.Created)
+            {
+                imported++;
+            }
+            else
+            {
+                already++;
+            }
+        }
+
+        async Task IngestBatchAsync()
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+            try
+            {
+                foreach (var result in await ingest.IngestBatchAsync(db, workspaceId, [.. batch.Select(r => r.Item!)], ct))
                 {
-                    brandReplies++;
-                    continue;
-                }
-                if (row.Item is null)
-                {
-                    errorCount++;
-                    if (errors.Count < MaxReportedErrors)
-                    {
-                        errors.Add(row);
-                    }
-                    continue;
-                }
-                IngestResult result;
-                try
-                {
-                    result = await ingest.IngestAsync(db, workspaceId, row.Item, ct);
-                }
-                catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
-                {
-                    // One row the database refuses is reported like a malformed one; the import goes on with a clean change tracker (the
-                    // savepoint SaveChanges set has already undone its writes).
-                    errorCount++;
-                    if (errors.Count < MaxReportedErrors)
-                    {
-                        errors.Add(row with { Item = null, Error = $"Not stored: {e.GetBaseException().Message}" });
-                    }
-                    db.ChangeTracker.Clear();
-                    continue;
-                }
-                if (result.Created)
-                {
-                    imported++;
-                }
-                else
-                {
-                    already++;
-                }
-                // Nothing stored is needed for the next row (ingest looks everything up): an empty change tracker keeps
-                // each SaveChanges from scanning every entity of the rows before, and memory flat on files of any size.
-                db.ChangeTracker.Clear();
-                if (rows % RowsPerTransaction == 0)
-                {
-                    await transaction.CommitAsync(ct);
-                    await transaction.DisposeAsync();
-                    transaction = await db.Database.BeginTransactionAsync(ct);
-                    progress?.Report(new ImportProgress(file.CanSeek ? file.Position : 0, total, rows));
+                    Count(result);
                 }
             }
-            await transaction.CommitAsync(ct);
+            catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
+            {
+                // The database refused the batch (nothing of it is stored): ingest its rows one by one, so the row it
+                // refuses is reported with its line, like a malformed one, and the others are stored.
+                db.ChangeTracker.Clear();
+                foreach (var row in batch)
+                {
+                    try
+                    {
+                        Count(await ingest.IngestAsync(db, workspaceId, row.Item!, ct));
+                    }
+                    catch (Exception rowError) when (rowError is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
+                    {
+                        Refuse(row with { Item = null, Error = $"Not stored: {rowError.GetBaseException().Message}" });
+                    }
+                    db.ChangeTracker.Clear();
+                }
+            }
+            // Nothing stored is needed for the next batch (ingest looks everything up): an empty change tracker keeps
+            // each save from scanning the entities of the batches before, and memory flat on files of any size.
+            db.ChangeTracker.Clear();
+            batch.Clear();
+            progress?.Report(new ImportProgress(file.CanSeek ? file.Position : 0, total, rows));
         }
-        finally
+
+        await foreach (var row in MessageFile.ReadAsync(file, fileName, channelId, ct))
         {
-            await transaction.DisposeAsync();
-            await db.DisposeAsync();
+            rows++;
+            if (row.BrandReply)
+            {
+                brandReplies++;
+            }
+            else if (row.Item is null)
+            {
+                Refuse(row);
+            }
+            else
+            {
+                batch.Add(row);
+                if (batch.Count == RowsPerBatch)
+                {
+                    await IngestBatchAsync();
+                }
+            }
         }
+        await IngestBatchAsync();
         progress?.Report(new ImportProgress(total, total, rows));
-        return new ImportSummary(imported, already, errors, errorCount, brandReplies);
+        // Rows refused by the database are found after the malformed rows read with them: report them in file order.
+        return new ImportSummary(imported, already, [.. errors.OrderBy(e => e.Line)], errorCount, brandReplies);
     }
 }

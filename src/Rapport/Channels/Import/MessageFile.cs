@@ -18,7 +18,8 @@ public sealed record ImportRow(long Line, InboundItem? Item, string? Error)
 /// JSON: an array of objects { externalId, authorHandle, authorName, text, createdAt, inReplyToExternalId, threadId, subject, isPublic }.
 /// CSV: a header row naming the same columns (snake_case accepted: external_id, author_handle or author, author_name, text,
 /// created_at, in_reply_to, thread_id, subject, is_public), or the layout of the public "Customer Support on Twitter"
-/// export (tweet_id, author_id, inbound, created_at, text, response_tweet_id, in_response_to_tweet_id), told by its header.
+/// export (tweet_id, author_id, inbound, created_at, text, response_tweet_id, in_response_to_tweet_id), told by its header;
+/// in JSON, objects with those fields (told by tweet_id and inbound).
 /// </summary>
 public static class MessageFile
 {
@@ -30,6 +31,7 @@ public static class MessageFile
     private static async IAsyncEnumerable<ImportRow> ReadJsonAsync(Stream stream, Guid channelId, [EnumeratorCancellation] CancellationToken ct)
     {
         long line = 0;
+        var brandReplies = new Dictionary<string, string?>(StringComparer.Ordinal);
         var rows = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, cancellationToken: ct);
         await using var enumerator = rows.GetAsyncEnumerator(ct);
         while (true)
@@ -71,6 +73,16 @@ public static class MessageFile
                     _ => p.Value.GetRawText(),
                 };
             }
+            // The "Customer Support on Twitter" fields, told object by object: tweet_id and inbound.
+            if (fields.ContainsKey("tweetid") && fields.TryGetValue("inbound", out var inbound))
+            {
+                fields = fields.ToDictionary(f => TwitterColumn(f.Key), f => f.Value, StringComparer.OrdinalIgnoreCase);
+                if (!ThreadTweet(fields, inbound ?? "", brandReplies))
+                {
+                    yield return new ImportRow(line, null, null) { BrandReply = true };
+                    continue;
+                }
+            }
             yield return ToRow(line, fields, channelId, e2.GetRawText());
         }
     }
@@ -100,7 +112,7 @@ public static class MessageFile
                 if (twitter)
                 {
                     inboundColumn = Array.IndexOf(header, "inbound");
-                    header = [.. header.Select(h => h switch { "tweetid" => "externalid", "authorid" => "author", "inresponsetotweetid" => "inreplyto", _ => h })];
+                    header = [.. header.Select(TwitterColumn)];
                 }
                 if (!header.Contains("text") || !header.Contains("externalid"))
                 {
@@ -127,6 +139,15 @@ public static class MessageFile
             yield return ToRow(line, fields, channelId, JsonSerializer.Serialize(fields));
         }
     }
+
+    /// <summary>A "Customer Support on Twitter" column under the documented name it stands for.</summary>
+    private static string TwitterColumn(string column) => column switch
+    {
+        "tweetid" => "externalid",
+        "authorid" => "author",
+        "inresponsetotweetid" => "inreplyto",
+        _ => column,
+    };
 
     /// <summary>
     /// Tweets are public; a brand reply (inbound False) is remembered with the tweet it answers and left out; a

@@ -89,6 +89,8 @@ public sealed class InboxRankInterceptor : SaveChangesInterceptor
             if (entry.State is EntityState.Added or EntityState.Modified)
             {
                 InboxRank.Apply(entry.Entity);
+                // Marks the rank as changed even when the saver detected changes itself and turned automatic detection off.
+                entry.DetectChanges();
             }
         }
     }

@@ -1,0 +1,163 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Contacts;
+using Rapport.Conversations;
+using Rapport.Data;
+
+namespace Rapport.Ingest;
+
+/// <summary>
+/// What ingest needs to know about a batch of items, read in a few queries instead of several per item: the messages
+/// already stored under their external ids (and the parents they answer), the contacts behind their handles, and the
+/// conversations they may continue (by parent, by thread, by contact). Everything the batch adds is remembered too, so
+/// each item sees the ones before it exactly as if they had been saved one by one.
+/// </summary>
+internal sealed class IngestBatch
+{
+    private readonly Guid workspaceId;
+    private readonly DateTime reopenAfter;
+    private readonly Dictionary<(Guid Channel, string ExternalId), IngestResult> messages = [];
+    private readonly Dictionary<(Guid Channel, string Handle), Contact> contacts = [];
+    private readonly Dictionary<Guid, Conversation> conversations = [];
+    private readonly Dictionary<(Guid Channel, string Thread), Conversation> threads = [];
+    private readonly Dictionary<Guid, List<Conversation>> byContact = [];
+
+    private IngestBatch(Guid workspaceId, DateTime now, string[] externalIds)
+    {
+        this.workspaceId = workspaceId;
+        Now = now;
+        reopenAfter = now - IngestService.ReopenWindow;
+        ExternalIds = externalIds;
+    }
+
+    /// <summary>When the batch is received: one time for all its messages.</summary>
+    public DateTime Now { get; }
+
+    /// <summary>The items' external ids, cleaned as they are stored.</summary>
+    public IReadOnlyList<string> ExternalIds { get; }
+
+    public static async Task<IngestBatch> LoadAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, DateTime now, CancellationToken ct)
+    {
+        var batch = new IngestBatch(workspaceId, now, [.. items.Select(i => IngestService.Clean(i.ExternalId))]);
+        var channels = items.Select(i => i.ChannelId).Distinct().ToList();
+
+        // The items themselves (already stored: ingest is idempotent) and the messages they answer, in one query.
+        var externalIds = batch.ExternalIds
+            .Concat(items.Where(i => i.InReplyToExternalId is { Length: > 0 }).Select(i => i.InReplyToExternalId!))
+            .Distinct(StringComparer.Ordinal).ToList();
+        var stored = await db.Messages.IgnoreQueryFilters()
+            // One parameter per id: a list in one array parameter would also match NULL on PostgreSQL, which keeps the unique
+            // (channel, external id) index from serving the query and makes every batch read the whole channel.
+            .Where(m => channels.Contains(m.ChannelId) && EF.MultipleParameters(externalIds).Contains(m.ExternalId!))
+            .Select(m => new { m.Id, m.ChannelId, m.ExternalId, m.ConversationId, m.AuthorContactId })
+            .ToListAsync(ct);
+        foreach (var m in stored)
+        {
+            batch.messages.TryAdd((m.ChannelId, m.ExternalId!), new IngestResult(m.Id, m.ConversationId, m.AuthorContactId ?? Guid.Empty, Created: false));
+        }
+
+        // The contacts behind the handles, followed to the person a merged contact was merged into.
+        var handles = items.Select(i => IngestService.NormalizeHandle(i.AuthorHandle)).Distinct(StringComparer.Ordinal).ToList();
+        var identities = await db.ContactIdentities.IgnoreQueryFilters()
+            .Where(i => channels.Contains(i.ChannelId) && handles.Contains(i.Handle))
+            .Join(db.Contacts.IgnoreQueryFilters(), i => i.ContactId, c => c.Id, (i, c) => new { i.ChannelId, i.Handle, Contact = c })
+            .ToListAsync(ct);
+        var people = identities.Select(i => i.Contact).DistinctBy(c => c.Id).ToDictionary(c => c.Id);
+        while (people.Values.Select(c => c.MergedIntoId).OfType<Guid>().Where(id => !people.ContainsKey(id)).Distinct().ToList() is { Count: > 0 } targets)
+        {
+            foreach (var contact in await db.Contacts.IgnoreQueryFilters().Where(c => targets.Contains(c.Id)).ToListAsync(ct))
+            {
+                people[contact.Id] = contact;
+            }
+        }
+        foreach (var identity in identities)
+        {
+            var contact = identity.Contact;
+            while (contact.MergedIntoId is { } target)
+            {
+                contact = people[target];
+            }
+            batch.contacts[(identity.ChannelId, identity.Handle)] = contact;
+        }
+
+        // The conversations the items may continue: their parents', their threads', their authors' latest. Each query
+        // names only the columns of its index (a workspace filter would let SQLite scan the workspace's conversations
+        // instead); the workspace and channel are checked on what comes back.
+        var conversations = db.Conversations.IgnoreQueryFilters();
+        var parents = stored.Select(m => m.ConversationId).Distinct().ToList();
+        if (parents.Count > 0)
+        {
+            batch.Remember(await conversations.Where(c => parents.Contains(c.Id)).ToListAsync(ct));
+        }
+        var threadIds = items.Where(i => i.ThreadId is { Length: > 0 }).Select(i => i.ThreadId!).Distinct(StringComparer.Ordinal).ToList();
+        if (threadIds.Count > 0)
+        {
+            batch.Remember(await conversations.Where(c => channels.Contains(c.ChannelId) && EF.MultipleParameters(threadIds).Contains(c.ExternalThreadId!)).ToListAsync(ct));
+        }
+        var authors = items.Where(i => i.ThreadId is null)
+            .Select(i => batch.Contact(i.ChannelId, IngestService.NormalizeHandle(i.AuthorHandle))?.Id).OfType<Guid>().Distinct().ToList();
+        if (authors.Count > 0)
+        {
+            var reopenAfter = batch.reopenAfter;
+            batch.Remember(await conversations
+                .Where(c => authors.Contains(c.ContactId) && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
+                .ToListAsync(ct));
+        }
+        return batch;
+    }
+
+    /// <summary>What ingest made of a message already stored, or added earlier in the batch.</summary>
+    public IngestResult? Stored(Guid channelId, string externalId) =>
+        messages.TryGetValue((channelId, externalId), out var result) ? result : null;
+
+    /// <summary>The conversation holding the message with this external id, stored or added earlier in the batch.</summary>
+    public Guid? ConversationOf(Guid channelId, string externalId) => Stored(channelId, externalId)?.ConversationId;
+
+    public Contact? Contact(Guid channelId, string handle) => contacts.GetValueOrDefault((channelId, handle));
+
+    /// <summary>The language of an item's contact as stored before the batch (what its analysis starts from).</summary>
+    public string? StoredLanguage(InboundItem item) => Contact(item.ChannelId, IngestService.NormalizeHandle(item.AuthorHandle))?.Language;
+
+    /// <summary>A conversation of the workspace and channel, by id.</summary>
+    public Conversation? Conversation(Guid id, Guid channelId) =>
+        conversations.TryGetValue(id, out var c) && c.WorkspaceId == workspaceId && c.ChannelId == channelId ? c : null;
+
+    public Conversation? Thread(Guid channelId, string thread) =>
+        threads.TryGetValue((channelId, thread), out var c) && c.WorkspaceId == workspaceId ? c : null;
+
+    /// <summary>The contact's latest conversation on the channel that a new message may continue (not resolved long ago).</summary>
+    public Conversation? Latest(Guid contactId, Guid channelId, bool isPublic) =>
+        byContact.TryGetValue(contactId, out var list)
+            ? list.Where(c => c.WorkspaceId == workspaceId && c.ChannelId == channelId && c.IsPublic == isPublic && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
+                .MaxBy(c => c.LastMessageAt)
+            : null;
+
+    public void Remember(Message message) =>
+        messages[(message.ChannelId, message.ExternalId!)] = new IngestResult(message.Id, message.ConversationId, message.AuthorContactId ?? Guid.Empty, Created: true);
+
+    public void Remember(Guid channelId, string handle, Contact contact) => contacts[(channelId, handle)] = contact;
+
+    public void Remember(Conversation conversation)
+    {
+        if (!conversations.TryAdd(conversation.Id, conversation))
+        {
+            return;
+        }
+        if (conversation.ExternalThreadId is { } thread)
+        {
+            threads.TryAdd((conversation.ChannelId, thread), conversation);
+        }
+        if (!byContact.TryGetValue(conversation.ContactId, out var list))
+        {
+            byContact[conversation.ContactId] = list = [];
+        }
+        list.Add(conversation);
+    }
+
+    private void Remember(List<Conversation> loaded)
+    {
+        foreach (var conversation in loaded)
+        {
+            Remember(conversation);
+        }
+    }
+}
