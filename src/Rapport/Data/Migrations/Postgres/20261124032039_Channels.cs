@@ -6,11 +6,17 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Rapport.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class ImportRuns : Migration
+    public partial class Channels : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "ExternalId",
+                table: "OutboxItems",
+                type: "text",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "ImportRuns",
                 columns: table => new
@@ -38,10 +44,45 @@ namespace Rapport.Data.Migrations.Postgres
                     table.PrimaryKey("PK_ImportRuns", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "MessageAttachments",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    MessageId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false),
+                    FileName = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(127)", maxLength: 127, nullable: false),
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    Content = table.Column<byte[]>(type: "bytea", nullable: true),
+                    NotKeptReason = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MessageAttachments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_MessageAttachments_Messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "Messages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookReceipts_ReceivedAt",
+                table: "WebhookReceipts",
+                column: "ReceivedAt");
+
             migrationBuilder.CreateIndex(
                 name: "IX_ImportRuns_WorkspaceId_CreatedAt",
                 table: "ImportRuns",
                 columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MessageAttachments_MessageId",
+                table: "MessageAttachments",
+                column: "MessageId");
         }
 
         /// <inheritdoc />
@@ -49,6 +90,17 @@ namespace Rapport.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "ImportRuns");
+
+            migrationBuilder.DropTable(
+                name: "MessageAttachments");
+
+            migrationBuilder.DropIndex(
+                name: "IX_WebhookReceipts_ReceivedAt",
+                table: "WebhookReceipts");
+
+            migrationBuilder.DropColumn(
+                name: "ExternalId",
+                table: "OutboxItems");
         }
     }
 }
