@@ -23,8 +23,12 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     /// <summary>How long a resolved conversation may be reopened by a new message instead of starting a new one.</summary>
     public static readonly TimeSpan ReopenWindow = TimeSpan.FromDays(7);
 
-    /// <summary>Times a message is stored again after colliding with a concurrent write (same contact, same conversation).</summary>
-    private const int MaxAttempts = 4;
+    /// <summary>
+    /// Times a message is stored again after colliding with a concurrent write (same contact, same conversation). A burst
+    /// into one conversation (a visitor typing in several tabs, a partner re-sending a thread) can collide several times
+    /// in a row, so every channel gets the same generous bound.
+    /// </summary>
+    private const int MaxAttempts = 8;
 
     private static readonly Automation.RuleTrigger[] FirstMessageTriggers = [Automation.RuleTrigger.ConversationCreated, Automation.RuleTrigger.MessageReceived];
     private static readonly Automation.RuleTrigger[] NextMessageTriggers = [Automation.RuleTrigger.MessageReceived];

@@ -89,7 +89,7 @@ public sealed class ChatService(IngestService ingest)
             ThreadId = ThreadOf(visitorId),
             RawPayload = JsonSerializer.Serialize(new { request.Text, email, name, offline, origin }, PayloadJson),
         };
-        var result = await IngestAsync(db, channel.WorkspaceId, item, ct);
+        var result = await ingest.IngestAsync(db, channel.WorkspaceId, item, ct);
         if (!result.Created)
         {
             return result; // The widget sent the same message again: stored once, nothing more to do.
@@ -104,27 +104,6 @@ public sealed class ChatService(IngestService ingest)
         }
         return result;
     }
-
-    /// <summary>
-    /// Ingest retries a few collisions itself; a visitor typing in several tabs at once all writes to one conversation,
-    /// so the chat tries again a little longer. Safe: ingest is idempotent on the message's external id.
-    /// </summary>
-    private async Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await ingest.IngestAsync(db, workspaceId, item, ct);
-            }
-            catch (DbUpdateException) when (attempt < MaxIngestAttempts)
-            {
-                db.ChangeTracker.Clear();
-            }
-        }
-    }
-
-    private const int MaxIngestAttempts = 4;
 
     /// <summary>The inbox shows the subject: it tells the agent the visitor left a message while nobody was there.</summary>
     private static async Task MarkOfflineAsync(RapportDbContext db, Guid conversationId, string? email, CancellationToken ct)
