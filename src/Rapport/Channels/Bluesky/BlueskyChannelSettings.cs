@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Rapport.Channels.Feeds;
 
 namespace Rapport.Channels.Bluesky;
 
@@ -38,7 +37,7 @@ public sealed record BlueskyChannelSettings
     [JsonIgnore]
     public string? Account => string.IsNullOrWhiteSpace(Identifier) ? null : Identifier.Trim().TrimStart('@');
 
-    public static BlueskyChannelSettings Read(string? json) => FeedJson.Read<BlueskyChannelSettings>(json) ?? new BlueskyChannelSettings();
+    public static BlueskyChannelSettings Read(string? json) => ChannelJson.Read<BlueskyChannelSettings>(json) ?? new BlueskyChannelSettings();
 }
 
 /// <summary>
@@ -55,7 +54,7 @@ public sealed record BlueskyChannelState
     /// <summary>The rate limit's reset: no request goes out before it.</summary>
     public DateTimeOffset? WaitUntil { get; init; }
 
-    public static BlueskyChannelState Read(string? json) => FeedJson.Read<BlueskyChannelState>(json) ?? new BlueskyChannelState();
+    public static BlueskyChannelState Read(string? json) => ChannelJson.Read<BlueskyChannelState>(json) ?? new BlueskyChannelState();
 
-    public string Write() => JsonSerializer.Serialize(this, FeedJson.Options);
+    public string Write() => JsonSerializer.Serialize(this, ChannelJson.Options);
 }

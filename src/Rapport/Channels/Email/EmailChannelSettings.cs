@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MailKit.Security;
-using Rapport.Channels.Feeds;
 
 namespace Rapport.Channels.Email;
 
@@ -66,14 +65,14 @@ public sealed record EmailChannelSettings
     [JsonIgnore]
     public TimeSpan PollEvery => TimeSpan.FromMinutes(PollMinutes is > 0 ? PollMinutes.Value : DefaultPollMinutes);
 
-    public static EmailChannelSettings Read(string? json) => EmailJson.Read<EmailChannelSettings>(json) ?? new EmailChannelSettings();
+    public static EmailChannelSettings Read(string? json) => ChannelJson.Read<EmailChannelSettings>(json) ?? new EmailChannelSettings();
 
     /// <summary>Why the settings cannot be read (a port that is not a number, an unknown TLS mode), or null.</summary>
     public static string? Problem(string? json)
     {
         try
         {
-            JsonSerializer.Deserialize<EmailChannelSettings>(string.IsNullOrWhiteSpace(json) ? "{}" : json, EmailJson.Options);
+            JsonSerializer.Deserialize<EmailChannelSettings>(string.IsNullOrWhiteSpace(json) ? "{}" : json, ChannelJson.Options);
             return null;
         }
         catch (JsonException e)
@@ -103,33 +102,7 @@ public sealed record EmailChannelState
     public uint UidValidity { get; init; }
     public uint LastUid { get; init; }
 
-    public static EmailChannelState Read(string? json) => EmailJson.Read<EmailChannelState>(json) ?? new EmailChannelState();
+    public static EmailChannelState Read(string? json) => ChannelJson.Read<EmailChannelState>(json) ?? new EmailChannelState();
 
-    public string Write() => JsonSerializer.Serialize(this, EmailJson.Options);
-}
-
-internal static class EmailJson
-{
-    public static readonly JsonSerializerOptions Options = new(FeedJson.Options)
-    {
-        Converters = { new JsonStringEnumConverter() },
-    };
-
-    public static T? Read<T>(string? json)
-        where T : class
-    {
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return null;
-        }
-        try
-        {
-            return JsonSerializer.Deserialize<T>(json, Options);
-        }
-        catch (JsonException)
-        {
-            // Unreadable settings read as empty: the poll then says which setting is missing.
-            return null;
-        }
-    }
+    public string Write() => JsonSerializer.Serialize(this, ChannelJson.Options);
 }

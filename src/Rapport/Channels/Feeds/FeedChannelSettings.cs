@@ -16,7 +16,7 @@ public sealed record FeedChannelSettings
     [JsonIgnore]
     public TimeSpan PollEvery => TimeSpan.FromMinutes(PollMinutes is > 0 ? PollMinutes.Value : DefaultPollMinutes);
 
-    public static FeedChannelSettings Read(string? json) => FeedJson.Read<FeedChannelSettings>(json) ?? new FeedChannelSettings();
+    public static FeedChannelSettings Read(string? json) => ChannelJson.Read<FeedChannelSettings>(json) ?? new FeedChannelSettings();
 }
 
 /// <summary>
@@ -34,33 +34,7 @@ public sealed record FeedChannelState
     public string? LastModified { get; init; }
     public List<string> Seen { get; init; } = [];
 
-    public static FeedChannelState Read(string? json) => FeedJson.Read<FeedChannelState>(json) ?? new FeedChannelState();
+    public static FeedChannelState Read(string? json) => ChannelJson.Read<FeedChannelState>(json) ?? new FeedChannelState();
 
-    public string Write() => JsonSerializer.Serialize(this, FeedJson.Options);
-}
-
-internal static class FeedJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    public static T? Read<T>(string? json)
-        where T : class
-    {
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return null;
-        }
-        try
-        {
-            return JsonSerializer.Deserialize<T>(json, Options);
-        }
-        catch (JsonException)
-        {
-            // Settings and state are written by Rapport; anything unreadable is treated as empty rather than stopping the feed.
-            return null;
-        }
-    }
+    public string Write() => JsonSerializer.Serialize(this, ChannelJson.Options);
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Rapport.Channels.Feeds;
 
 namespace Rapport.Channels.Mastodon;
 
@@ -29,9 +28,9 @@ public sealed record MastodonChannelSettings
     [JsonIgnore]
     public TimeSpan PollEvery => TimeSpan.FromMinutes(PollMinutes is > 0 ? PollMinutes.Value : DefaultPollMinutes);
 
-    public static MastodonChannelSettings Read(string? json) => FeedJson.Read<MastodonChannelSettings>(json) ?? new MastodonChannelSettings();
+    public static MastodonChannelSettings Read(string? json) => ChannelJson.Read<MastodonChannelSettings>(json) ?? new MastodonChannelSettings();
 
-    public string Write() => JsonSerializer.Serialize(this, FeedJson.Options);
+    public string Write() => JsonSerializer.Serialize(this, ChannelJson.Options);
 
     /// <summary>The instance's base address, or the reason it cannot be used, in one sentence.</summary>
     public static Uri Instance(string? url, bool allowHttp)
@@ -73,7 +72,7 @@ public sealed record MastodonChannelState
     /// <summary>No request goes to the instance before this time (UTC): its rate limit is used up until then.</summary>
     public DateTime? RateLimitedUntil { get; init; }
 
-    public static MastodonChannelState Read(string? json) => FeedJson.Read<MastodonChannelState>(json) ?? new MastodonChannelState();
+    public static MastodonChannelState Read(string? json) => ChannelJson.Read<MastodonChannelState>(json) ?? new MastodonChannelState();
 
-    public string Write() => JsonSerializer.Serialize(this, FeedJson.Options);
+    public string Write() => JsonSerializer.Serialize(this, ChannelJson.Options);
 }

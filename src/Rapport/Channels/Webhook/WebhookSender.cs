@@ -31,7 +31,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets
         var reply = new WebhookReply(delivery.Item.IdempotencyKey, new DateTimeOffset(delivery.Now).ToUnixTimeSeconds(), "reply",
             delivery.Message.Id, payload.ConversationId, payload.ThreadId, payload.InReplyToExternalId, payload.Subject, payload.IsPublic,
             payload.AuthorName, payload.Text, settings.Network);
-        return DeliverAsync(delivery.Channel, delivery.Item, JsonSerializer.SerializeToUtf8Bytes(reply, Json), delivery.Now, cancellationToken);
+        return DeliverAsync(delivery.Channel, settings, delivery.Item, JsonSerializer.SerializeToUtf8Bytes(reply, Json), delivery.Now, cancellationToken);
     }
 
     /// <summary>A post goes to the same callback URL, typed "post", for the brand's integration to publish.</summary>
@@ -41,12 +41,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets
         var settings = WebhookSettings.Read(delivery.Channel.Settings);
         var post = new WebhookPost(delivery.Item.IdempotencyKey, new DateTimeOffset(delivery.Now).ToUnixTimeSeconds(), "post", delivery.Item.Id,
             delivery.Post.AuthorName, delivery.Post.Text, delivery.Post.Language, settings.Network);
-        return DeliverAsync(delivery.Channel, delivery.Item, JsonSerializer.SerializeToUtf8Bytes(post, Json), delivery.Now, cancellationToken);
+        return DeliverAsync(delivery.Channel, settings, delivery.Item, JsonSerializer.SerializeToUtf8Bytes(post, Json), delivery.Now, cancellationToken);
     }
 
-    private async Task<SendOutcome> DeliverAsync(Channel channel, OutboxItem item, byte[] body, DateTime now, CancellationToken cancellationToken)
+    private async Task<SendOutcome> DeliverAsync(Channel channel, WebhookSettings settings, OutboxItem item, byte[] body, DateTime now, CancellationToken cancellationToken)
     {
-        var settings = WebhookSettings.Read(channel.Settings);
         if (settings.CallbackUrl is null)
         {
             return SendOutcome.Failed("This webhook channel has no valid \"callbackUrl\" setting (an absolute http or https URL).");
