@@ -3,9 +3,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Rapport.Channels;
 using Rapport.Channels.Chat;
 using Rapport.Conversations;
+using Rapport.Conversations.Live;
+using Rapport.Notifications;
 using Rapport.Outbox;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
@@ -71,11 +74,12 @@ public class ChatTests
             Assert.True(r.StatusCode == HttpStatusCode.Unauthorized, await r.Content.ReadAsStringAsync());
         }
         Assert.Equal("application/problem+json", foreign.Content.Headers.ContentType?.MediaType);
-        using var otherStream = new HttpRequestMessage(HttpMethod.Get, $"{chat.Url}/stream?token={Uri.EscapeDataString(otherToken)}");
-        otherStream.Headers.Add("Origin", Site);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await chat.Client.SendAsync(otherStream)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await chat.GetStreamAsync(otherToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await chat.PostAsync("typing", otherToken, new { })).StatusCode);
         // Without an Origin (not a browser on the brand's site) nothing is answered.
-        Assert.Equal(HttpStatusCode.Forbidden, (await chat.Client.GetAsync($"{chat.Url}/stream?token={Uri.EscapeDataString(token)}")).StatusCode);
+        using var noOrigin = new HttpRequestMessage(HttpMethod.Get, $"{chat.Url}/stream");
+        noOrigin.Headers.Add(ChatApi.VisitorHeader, token);
+        Assert.Equal(HttpStatusCode.Forbidden, (await chat.Client.SendAsync(noOrigin)).StatusCode);
 
         using var elsewhere = new HttpRequestMessage(HttpMethod.Post, $"{chat.Url}/messages") { Content = JsonContent.Create(new { text = "from another site" }) };
         elsewhere.Headers.Add("Origin", "https://evil.example");
@@ -256,6 +260,196 @@ public class ChatTests
         Assert.Equal(HttpStatusCode.Forbidden, (await agent.PatchAsJsonAsync(channelUrl, new { paused = true })).StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task TheStream_TakesTheVisitorTokenOnlyFromItsHeader_NeverFromTheUrl(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var chat = await Chat.StartAsync(factory);
+        var other = await chat.AnotherChatAsync();
+        var token = (await chat.SendAsync(null, new { text = "Where is my order?" })).GetProperty("token").GetString()!;
+        var otherToken = (await other.SendAsync(null, new { text = "Hello" })).GetProperty("token").GetString()!;
+
+        // The old way (the token in the query string, which access logs and proxies keep) is refused, alone or with another chat's header token.
+        using var inQuery = await chat.GetStreamAsync(null, queryToken: token);
+        Assert.Equal(HttpStatusCode.Unauthorized, inQuery.StatusCode);
+        Assert.Equal("application/problem+json", inQuery.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("not valid", await inQuery.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var mixed = await chat.GetStreamAsync(otherToken, queryToken: token);
+        Assert.Equal(HttpStatusCode.Unauthorized, mixed.StatusCode);
+        using var forged = await chat.GetStreamAsync(token[..^4] + "AAAA");
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        using var oversized = await chat.GetStreamAsync(new string('A', ChatVisitorTokens.MaxTokenLength + 1));
+        Assert.Equal(HttpStatusCode.Unauthorized, oversized.StatusCode);
+
+        // The preflight lets the brand's site send the header on the stream's GET.
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, $"{chat.Url}/stream");
+        preflight.Headers.Add("Origin", Site);
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        preflight.Headers.Add("Access-Control-Request-Headers", ChatApi.VisitorHeader);
+        var allowed = await chat.Client.SendAsync(preflight);
+        Assert.Contains(ChatApi.VisitorHeader, allowed.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.Ordinal);
+
+        // With the header, the conversation comes back, readable by the brand's site only and kept by no cache.
+        using var stream = await chat.OpenStreamAsync(token);
+        Assert.Equal("Where is my order?", (await stream.NextAsync()).GetProperty("text").GetString());
+        using var headers = await chat.GetStreamAsync(token);
+        Assert.Equal(Site, headers.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("no-store", headers.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task TheVisitorTyping_ReachesTheAgentsPresence_AtMostOneSignalEveryFewSeconds_AndIsNeverStored(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var chat = await Chat.StartAsync(factory);
+        var presence = factory.Services.GetRequiredService<ConversationPresence>();
+        var token = (await chat.SendAsync(null, new { text = "I have a question about sizes" })).GetProperty("token").GetString()!;
+        var conversationId = await chat.ConversationIdAsync();
+        using var stream = await chat.OpenStreamAsync(token);
+        await stream.NextAsync();
+
+        var first = await chat.PostAsync("typing", token, new { });
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.True(presence.IsContactTyping(conversationId));
+        var tooSoon = await chat.PostAsync("typing", token, new { });
+        Assert.Equal(HttpStatusCode.TooManyRequests, tooSoon.StatusCode);
+        Assert.Equal("application/problem+json", tooSoon.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(3), tooSoon.Headers.RetryAfter?.Delta);
+        Assert.Equal(Site, tooSoon.Headers.GetValues("Access-Control-Allow-Origin").Single());
+
+        // No token, or a forged one, signals nothing.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await chat.PostAsync("typing", null, new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await chat.PostAsync("typing", token[..^4] + "AAAA", new { })).StatusCode);
+
+        // Typing is presence, not conversation: nothing more is stored.
+        await using var db = factory.OpenDb();
+        Assert.Equal(["I have a question about sizes"], await db.Messages.Select(m => m.Text).ToListAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task AnAgentTypingAReply_ReachesTheVisitorsStream_ButTypingANoteDoesNot(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var chat = await Chat.StartAsync(factory);
+        var presence = factory.Services.GetRequiredService<ConversationPresence>();
+        var token = (await chat.SendAsync(null, new { text = "Can I change my delivery address?" })).GetProperty("token").GetString()!;
+        var conversationId = await chat.ConversationIdAsync();
+        using var stream = await chat.OpenStreamAsync(token);
+        await stream.NextAsync();
+
+        // An agent's page on the conversation: typing a note first, which the visitor must not hear about.
+        var view = Guid.NewGuid();
+        using var page = presence.Join(conversationId, view, Guid.NewGuid(), "Camille", () => { });
+        presence.Typing(conversationId, view, replying: false);
+        await chat.SendAsync(token, new { text = "It is order 5521" });
+        var next = await stream.NextEventAsync();
+        Assert.Equal("line", next.Name);
+        Assert.Equal("It is order 5521", next.Data.GetProperty("text").GetString());
+
+        // Then the reply box: the visitor hears who is typing, and hears that it stopped.
+        presence.Typing(conversationId, view, replying: true);
+        var typing = await stream.NextEventAsync();
+        Assert.Equal("typing", typing.Name);
+        Assert.Equal(["Camille"], typing.Data.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+        presence.StoppedTyping(conversationId, view);
+        var stopped = await stream.NextEventAsync();
+        Assert.Equal("typing", stopped.Name);
+        Assert.Empty(stopped.Data.GetProperty("names").EnumerateArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task AnOfflineMessage_NotifiesTheWorkspacesAgents_OncePerUnreadNotice_AndNobodyElse(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var chat = await Chat.StartAsync(factory);
+        var agent = await factory.AddMemberAsync(chat.WorkspaceId, Role.Agent);
+        var analyst = await factory.AddMemberAsync(chat.WorkspaceId, Role.Analyst);
+        var (stranger, elsewhere) = await factory.CreateOwnerAsync(workspaceName: "Another brand");
+
+        var left = await chat.PostAsync("offline", null, new { text = "Do you repair <b>e-bikes</b>?\nMine is a 2021 model.", email = "sam@example.com" });
+        Assert.Equal(HttpStatusCode.OK, left.StatusCode);
+        var token = (await left.Content.ReadFromJsonAsync<JsonElement>(Json.Options)).GetProperty("token").GetString()!;
+        var conversationId = await chat.ConversationIdAsync();
+
+        await using (var db = factory.OpenDb())
+        {
+            var notices = await db.Notifications.IgnoreQueryFilters().ToListAsync();
+            var owner = await db.Memberships.Where(m => m.WorkspaceId == chat.WorkspaceId && m.Role == Role.Owner).Select(m => m.UserId).SingleAsync();
+            Assert.Contains(notices, n => n.UserId == owner);
+            Assert.Contains(notices, n => n.UserId == agent.Id);
+            Assert.DoesNotContain(notices, n => n.UserId == analyst.Id || n.UserId == stranger.Id || n.WorkspaceId == elsewhere.Id);
+            Assert.All(notices, n =>
+            {
+                Assert.Equal((ChatService.OfflineKind, conversationId, chat.WorkspaceId), (n.Kind, n.ConversationId, n.WorkspaceId));
+                Assert.Equal("Website chat · sam@example.com: “Do you repair <b>e-bikes</b>? Mine is a 2021 model.”", n.Text);
+            });
+        }
+
+        // The admin sees it in their bell's list; a second message before anyone read the first adds no second notice.
+        var list = await chat.Agent.GetFromJsonAsync<NotificationList>($"/api/v1/workspaces/{chat.WorkspaceId}/notifications", Json.Options);
+        Assert.Equal(1, list!.Unread);
+        Assert.Equal(conversationId, list.Items.Single().ConversationId);
+        var again = await chat.PostAsync("offline", token, new { text = "Also, are you open on Monday?", email = "sam@example.com" });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(1, (await chat.Agent.GetFromJsonAsync<NotificationList>($"/api/v1/workspaces/{chat.WorkspaceId}/notifications", Json.Options))!.Unread);
+
+        // Once read, the next offline message notifies again; a live message never does.
+        Assert.True((await chat.Agent.PostAsync($"/api/v1/workspaces/{chat.WorkspaceId}/notifications/read", null)).IsSuccessStatusCode);
+        await chat.PostAsync("offline", token, new { text = "Hello? Still waiting.", email = "sam@example.com" });
+        await chat.SendAsync(token, new { text = "A live message" });
+        var after = await chat.Agent.GetFromJsonAsync<NotificationList>($"/api/v1/workspaces/{chat.WorkspaceId}/notifications", Json.Options);
+        Assert.Equal(1, after!.Unread);
+        Assert.Contains("Still waiting", after.Items[0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ContactTyping_IsOneSignalEveryFewSeconds_ExpiresByItself_AndIsKeptOnlyWhileSomeoneWatches()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var presence = new ConversationPresence(clock);
+        var conversation = Guid.NewGuid();
+
+        // Nobody has the conversation open: there is nobody to tell, and nothing is kept.
+        Assert.True(presence.ContactTyping(conversation));
+        Assert.False(presence.IsContactTyping(conversation));
+
+        var heard = 0;
+        using (presence.Watch(conversation, () => heard++))
+        {
+            Assert.True(presence.ContactTyping(conversation));
+            Assert.True(presence.IsContactTyping(conversation));
+            Assert.False(presence.ContactTyping(conversation));
+            Assert.Equal(1, heard);
+            clock.Advance(ConversationPresence.TypingSignalInterval);
+            Assert.True(presence.ContactTyping(conversation));
+            Assert.Equal(2, heard);
+            clock.Advance(ConversationPresence.TypingTimeout);
+            Assert.False(presence.IsContactTyping(conversation));
+            // A watcher is not a viewer: the agents' list stays empty.
+            Assert.Empty(presence.Present(conversation));
+
+            // An agent typing a note is typing, but not replying; switching to the reply box is heard.
+            var view = Guid.NewGuid();
+            using var page = presence.Join(conversation, view, Guid.NewGuid(), "Camille", () => { });
+            presence.Typing(conversation, view, replying: false);
+            Assert.Equal((true, false), presence.Present(conversation).Select(p => (p.IsTyping, p.IsReplying)).Single());
+            var before = heard;
+            presence.Typing(conversation, view, replying: true);
+            Assert.Equal(before + 1, heard);
+            Assert.True(presence.Present(conversation).Single().IsReplying);
+            clock.Advance(ConversationPresence.TypingTimeout);
+            Assert.False(presence.Present(conversation).Single().IsReplying);
+        }
+
+        // The last watcher and viewer gone, the conversation is forgotten.
+        Assert.True(presence.ContactTyping(conversation));
+        Assert.False(presence.IsContactTyping(conversation));
+    }
+
     /// <summary>A chat channel made through the API as an admin would, and a visitor's browser on the brand's site.</summary>
     private sealed class Chat
     {
@@ -330,14 +524,24 @@ public class ChatTests
             return await db.Conversations.Where(c => c.ChannelId == ChannelId).Select(c => c.Id).SingleAsync();
         }
 
+        /// <summary>The stream as the widget opens it: the token in a header, nothing in the URL but the channel's public key.</summary>
+        public async Task<HttpResponseMessage> GetStreamAsync(string? headerToken, string? queryToken = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, queryToken is null ? $"{Url}/stream" : $"{Url}/stream?token={Uri.EscapeDataString(queryToken)}");
+            request.Headers.Add("Origin", Site);
+            if (headerToken is not null)
+            {
+                request.Headers.Add(ChatApi.VisitorHeader, headerToken);
+            }
+            return await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        }
+
         public async Task<VisitorStream> OpenStreamAsync(string token)
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, $"{Url}/stream?token={Uri.EscapeDataString(token)}");
-            request.Headers.Add("Origin", Site);
-            var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            var response = await GetStreamAsync(token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-            return new VisitorStream(request, response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+            return new VisitorStream(response, new StreamReader(await response.Content.ReadAsStreamAsync()));
         }
 
         /// <summary>Reads the visitor's stream until <paramref name="enough"/> holds, then closes it.</summary>
@@ -352,12 +556,26 @@ public class ChatTests
         }
     }
 
-    /// <summary>The widget's EventSource, read line by line: each <c>line</c> event's JSON.</summary>
-    private sealed class VisitorStream(HttpRequestMessage request, HttpResponseMessage response, StreamReader reader) : IDisposable
+    /// <summary>The widget's event stream, read line by line: each <c>line</c> event's JSON, and the <c>typing</c> events.</summary>
+    private sealed class VisitorStream(HttpResponseMessage response, StreamReader reader) : IDisposable
     {
         public List<JsonElement> Seen { get; } = [];
 
+        /// <summary>The next line of the conversation, skipping typing events.</summary>
         public async Task<JsonElement> NextAsync()
+        {
+            while (true)
+            {
+                var (name, data) = await NextEventAsync();
+                if (name == "line")
+                {
+                    return data;
+                }
+            }
+        }
+
+        /// <summary>The next event of any kind, as (event name, data).</summary>
+        public async Task<(string Name, JsonElement Data)> NextEventAsync()
         {
             // A guard against a hang, not a timing assertion: a missing event fails the test instead of blocking it.
             using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -368,11 +586,14 @@ public class ChatTests
                 {
                     eventName = line["event: ".Length..];
                 }
-                else if (line.StartsWith("data: ", StringComparison.Ordinal) && eventName == "line")
+                else if (line.StartsWith("data: ", StringComparison.Ordinal) && eventName is not null)
                 {
                     var data = JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone();
-                    Seen.Add(data);
-                    return data;
+                    if (eventName == "line")
+                    {
+                        Seen.Add(data);
+                    }
+                    return (eventName, data);
                 }
             }
             throw new InvalidOperationException("The stream ended.");
@@ -382,7 +603,6 @@ public class ChatTests
         {
             reader.Dispose();
             response.Dispose();
-            request.Dispose();
         }
     }
 }

@@ -3,7 +3,6 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 using Rapport.Api;
 using Rapport.Conversations.Live;
@@ -18,11 +17,15 @@ public sealed record ChatWidgetConfig(bool Online, bool Paused, string Greeting,
 /// <summary>A message the chat stored, and the visitor token that continues the session.</summary>
 public sealed record ChatPosted(string Token, ChatLine Message);
 
+/// <summary>The stream's <c>typing</c> event: who is typing a reply to the visitor now; empty when nobody is any more.</summary>
+public sealed record ChatTyping(IReadOnlyList<string> Names);
+
 /// <summary>
 /// The anonymous endpoints the website chat widget talks to from the brand's own site, found by the channel's public
 /// key. Cross-origin requests are answered only for the channel's <c>allowedOrigins</c>; the visitor is the bearer of a
-/// token bound to the channel (header <c>X-Rapport-Visitor</c>, or <c>?token=</c> for the event stream, which cannot
-/// send headers); everything is rate-limited per client address.
+/// token bound to the channel, always in the <c>X-Rapport-Visitor</c> header and never in a URL (the widget reads the
+/// event stream with <c>fetch</c>, which can send headers, so the token stays out of access logs and proxies);
+/// everything is rate-limited per client address.
 /// </summary>
 public static class ChatApi
 {
@@ -34,7 +37,7 @@ public static class ChatApi
     private static readonly TimeSpan StreamRecheck = TimeSpan.FromSeconds(20);
 
     private static readonly string[] LabelKeys =
-        ["Open", "Close", "Title", "Message", "Send", "Email", "EmailRequired", "Name", "OfflineTitle", "OfflineSend", "OfflineSent", "Paused", "Error", "TooLong", "You", "Log"];
+        ["Open", "Close", "Title", "Message", "Send", "Email", "EmailRequired", "Name", "OfflineTitle", "OfflineSend", "OfflineSent", "Paused", "Error", "TooLong", "You", "Log", "Typing"];
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -44,7 +47,11 @@ public static class ChatApi
         chat.MapGet("", ConfigAsync).WithSummary("The widget's texts in the visitor's language, and whether someone is available to answer.");
         chat.MapPost("/messages", SendAsync).WithSummary("A visitor's message; the first one starts the session and returns its token.");
         chat.MapPost("/offline", LeaveOfflineAsync).WithSummary("The offline form: a message and the e-mail to answer it by, when nobody is available.");
-        chat.MapGet("/stream", Stream).WithSummary("Server-sent events: the visitor's conversation, then each delivered reply as it arrives.");
+        chat.MapGet("/stream", Stream)
+            .WithSummary("Server-sent events: the visitor's conversation, then each delivered reply as it arrives, and who is typing a reply.")
+            .WithDescription($"The visitor token goes in the {VisitorHeader} header, never in the URL.");
+        chat.MapPost("/typing", TypingAsync)
+            .WithSummary($"The visitor is typing: shown to the agents on the conversation for a few seconds; at most one signal every {ConversationPresence.TypingSignalInterval.TotalSeconds:0} s.");
         chat.MapMethods("/{**path}", [HttpMethods.Options], () => TypedResults.NoContent()).ExcludeFromDescription();
         chat.MapMethods("", [HttpMethods.Options], () => TypedResults.NoContent()).ExcludeFromDescription();
     }
@@ -150,62 +157,122 @@ public static class ChatApi
         return TypedResults.Ok(new ChatPosted(tokens.TokenFor(channel.Id, visitorId), line));
     }
 
-    private static Results<ServerSentEventsResult<ChatLine>, ProblemHttpResult> Stream(
-        [FromQuery] string? token, HttpContext http, ChatVisitorTokens tokens, RapportDbContextFactory databases, ConversationEvents events)
+    private static Results<ServerSentEventsResult<object>, ProblemHttpResult> Stream(
+        HttpContext http, ChatVisitorTokens tokens, RapportDbContextFactory databases, ConversationEvents events, ConversationPresence presence, TimeProvider clock)
     {
         var channel = ChannelOf(http);
         if (channel.Paused)
         {
             return Paused();
         }
-        if (tokens.VisitorOf(channel.Id, token) is not { } visitorId)
+        // Only the header: a token in the query string (as older widgets sent it) would land in access logs, so it is not read.
+        if (tokens.VisitorOf(channel.Id, http.Request.Headers[VisitorHeader].ToString()) is not { } visitorId)
         {
             return InvalidToken();
         }
-        return TypedResults.ServerSentEvents(Lines(channel, visitorId, databases, events, http.RequestAborted));
+        // No proxy may keep or buffer the visitor's conversation.
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.ServerSentEvents(Events(channel, visitorId, databases, events, presence, clock, http.RequestAborted));
+    }
+
+    private static async Task<Results<Accepted, ProblemHttpResult>> TypingAsync(
+        HttpContext http, RapportDbContext db, ChatVisitorTokens tokens, ConversationPresence presence, CancellationToken ct)
+    {
+        var channel = ChannelOf(http);
+        if (channel.Paused)
+        {
+            return Paused();
+        }
+        if (tokens.VisitorOf(channel.Id, http.Request.Headers[VisitorHeader].ToString()) is not { } visitorId)
+        {
+            return InvalidToken();
+        }
+        if (await ChatService.ConversationOfAsync(db, channel, visitorId, ct) is { } conversationId && !presence.ContactTyping(conversationId))
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(ConversationPresence.TypingSignalInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Typing signalled too often",
+                detail: $"Signal typing at most once every {ConversationPresence.TypingSignalInterval.TotalSeconds:0} seconds; the last signal still shows.");
+        }
+        return TypedResults.Accepted((string?)null);
     }
 
     /// <summary>
     /// The visitor's conversation on connecting, then each new line once. A reply becomes a line when the outbox records
     /// it Sent (the chat's delivery), and that save publishes the change that wakes this stream; the lines already sent on
     /// this connection are remembered, so a line goes out once however many changes wake the stream, and the widget
-    /// drops a line it already shows (after a reconnect the conversation is sent again).
+    /// drops a line it already shows (after a reconnect the conversation is sent again, so nothing delivered meanwhile is
+    /// missed). Between lines, a <c>typing</c> event names the agents typing a reply (not a note) on the conversation:
+    /// sent when that changes and again every few seconds while it lasts, so the widget can let it expire by itself.
     /// </summary>
-    private static async IAsyncEnumerable<SseItem<ChatLine>> Lines(
-        Channel channel, Guid visitorId, RapportDbContextFactory databases, ConversationEvents events, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<object>> Events(Channel channel, Guid visitorId, RapportDbContextFactory databases,
+        ConversationEvents events, ConversationPresence presence, TimeProvider clock, [EnumeratorCancellation] CancellationToken ct)
     {
         var wake = System.Threading.Channels.Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        // Set when a saved change may have added a line; typing alone wakes the stream without a database read.
+        var linesChanged = new StrongBox<bool>(true);
         Guid? conversationId = null;
         using var subscription = events.Subscribe(channel.WorkspaceId, changes =>
         {
             if (conversationId is null || changes.Any(c => c.ConversationId == conversationId && c.Kind == ConversationChangeKind.Message))
             {
+                Volatile.Write(ref linesChanged.Value, true);
                 wake.Writer.TryWrite(true);
             }
         });
-        var sent = new HashSet<Guid>();
-        while (!ct.IsCancellationRequested)
+        IDisposable? watch = null;
+        try
         {
-            List<ChatLine> lines;
-            await using (var db = databases.CreateDbContext())
+            var sent = new HashSet<Guid>();
+            IReadOnlyList<string> typing = [];
+            var typingSentAt = DateTimeOffset.MinValue;
+            var recheckAt = DateTimeOffset.MinValue;
+            while (!ct.IsCancellationRequested)
             {
-                db.ScopedWorkspaceId = channel.WorkspaceId;
-                (conversationId, lines) = await ChatService.ReadAsync(db, channel, visitorId, ct);
+                if (Interlocked.Exchange(ref linesChanged.Value, false) || clock.GetUtcNow() >= recheckAt)
+                {
+                    List<ChatLine> lines;
+                    await using (var db = databases.CreateDbContext())
+                    {
+                        db.ScopedWorkspaceId = channel.WorkspaceId;
+                        (conversationId, lines) = await ChatService.ReadAsync(db, channel, visitorId, ct);
+                    }
+                    recheckAt = clock.GetUtcNow() + StreamRecheck;
+                    if (watch is null && conversationId is { } id)
+                    {
+                        watch = presence.Watch(id, () => wake.Writer.TryWrite(true));
+                    }
+                    foreach (var line in lines.Where(l => sent.Add(l.Id)))
+                    {
+                        yield return new SseItem<object>(line, "line");
+                    }
+                }
+                var now = clock.GetUtcNow();
+                var replying = conversationId is { } conversation
+                    ? presence.Present(conversation).Where(p => p.IsReplying).Select(p => p.DisplayName).ToList()
+                    : [];
+                if (!replying.SequenceEqual(typing) || (replying.Count > 0 && now - typingSentAt >= ConversationPresence.TypingSignalInterval))
+                {
+                    typing = replying;
+                    typingSentAt = now;
+                    yield return new SseItem<object>(new ChatTyping(replying), "typing");
+                }
+                // While someone types, look again soon enough to repeat the signal and to see it end.
+                var wait = replying.Count > 0 ? ConversationPresence.TypingSignalInterval : recheckAt - now;
+                using var timeout = new CancellationTokenSource(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, clock);
+                using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+                try
+                {
+                    await wake.Reader.ReadAsync(waiting.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    // Nothing was published for a while: look anyway.
+                }
             }
-            foreach (var line in lines.Where(l => sent.Add(l.Id)))
-            {
-                yield return new SseItem<ChatLine>(line, "line");
-            }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(StreamRecheck);
-            try
-            {
-                await wake.Reader.ReadAsync(timeout.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                // Nothing was published for a while: look anyway.
-            }
+        }
+        finally
+        {
+            watch?.Dispose();
         }
     }
 

@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Rapport.Conversations;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.Notifications;
+using Rapport.Workspaces;
 
 namespace Rapport.Channels.Chat;
 
@@ -17,8 +19,11 @@ public sealed record ChatLine(Guid Id, bool FromVisitor, string AuthorName, stri
 /// The website chat adapter: finds a channel by its public key, turns a visitor's message into an
 /// <see cref="InboundItem"/> for the one ingest path, and reads back what the visitor may see of their conversation.
 /// </summary>
-public sealed class ChatService(IngestService ingest)
+public sealed class ChatService(IngestService ingest, Notifier notifier)
 {
+    /// <summary>The notification a message left through the offline form gives the members who handle the chat.</summary>
+    public const string OfflineKind = "chat.offline";
+
     public const int MaxMessageLength = 4000;
     public const int MaxNameLength = 100;
     public const int MaxEmailLength = 254;
@@ -100,13 +105,17 @@ public sealed class ChatService(IngestService ingest)
         }
         if (offline)
         {
-            await MarkOfflineAsync(db, result.ConversationId, email, ct);
+            await MarkOfflineAsync(db, channel, result.ConversationId, email, item.Text, ct);
         }
         return result;
     }
 
-    /// <summary>The inbox shows the subject: it tells the agent the visitor left a message while nobody was there.</summary>
-    private static async Task MarkOfflineAsync(RapportDbContext db, Guid conversationId, string? email, CancellationToken ct)
+    /// <summary>
+    /// The inbox shows the subject: it tells the agent the visitor left a message while nobody was there. Nobody was
+    /// there to see it arrive either, so the members who handle it are notified in the same save (the bell shows it at
+    /// their next sign-in).
+    /// </summary>
+    private async Task MarkOfflineAsync(RapportDbContext db, Channel channel, Guid conversationId, string? email, string text, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -114,6 +123,11 @@ public sealed class ChatService(IngestService ingest)
             var conversation = await db.Conversations.FirstAsync(c => c.Id == conversationId, ct);
             conversation.Subject = $"Offline message: answer by e-mail to {email}";
             conversation.Version++;
+            var notice = $"{channel.Name} · {email}: “{Excerpt(text)}”";
+            foreach (var userId in await OfflineRecipientsAsync(db, conversation, ct))
+            {
+                notifier.Add(db, conversation.WorkspaceId, userId, OfflineKind, notice, conversation.Id);
+            }
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -127,6 +141,39 @@ public sealed class ChatService(IngestService ingest)
     }
 
     /// <summary>
+    /// Who handles the message: the assignee when routing gave it one, else its team, else every agent, admin and owner
+    /// of the workspace. A member who has not yet read the conversation's last offline notice gets no second one.
+    /// </summary>
+    private static async Task<List<Guid>> OfflineRecipientsAsync(RapportDbContext db, Conversation conversation, CancellationToken ct)
+    {
+        List<Guid> members = conversation.AssigneeId is { } assignee ? [assignee]
+            : conversation.TeamId is { } team ? await db.TeamMembers.Where(m => m.TeamId == team).Select(m => m.UserId).ToListAsync(ct)
+            : await db.Memberships.Where(m => m.Role != Role.Analyst).Select(m => m.UserId).ToListAsync(ct);
+        var unread = await db.Notifications
+            .Where(n => n.ConversationId == conversation.Id && n.Kind == OfflineKind && n.ReadAt == null)
+            .Select(n => n.UserId).ToListAsync(ct);
+        return members.Except(unread).ToList();
+    }
+
+    private static string Excerpt(string text)
+    {
+        var flat = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return flat.Length <= 200 ? flat : flat[..200] + "…";
+    }
+
+    /// <summary>The visitor's conversation, if their first message made one.</summary>
+    public static Task<Guid?> ConversationOfAsync(RapportDbContext db, Channel channel, Guid visitorId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(channel);
+        var thread = ThreadOf(visitorId);
+        return db.Conversations.AsNoTracking()
+            .Where(c => c.ChannelId == channel.Id && c.ExternalThreadId == thread)
+            .Select(c => (Guid?)c.Id)
+            .FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
     /// What the visitor may see: their own messages and the brand's replies that were delivered, never notes, replies
     /// still queued, or messages merged in from elsewhere.
     /// </summary>
@@ -134,16 +181,12 @@ public sealed class ChatService(IngestService ingest)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(channel);
-        var thread = ThreadOf(visitorId);
-        var conversationId = await db.Conversations.AsNoTracking()
-            .Where(c => c.ChannelId == channel.Id && c.ExternalThreadId == thread)
-            .Select(c => (Guid?)c.Id)
-            .FirstOrDefaultAsync(ct);
+        var conversationId = await ConversationOfAsync(db, channel, visitorId, ct);
         if (conversationId is null)
         {
             return (null, []);
         }
-        var own = thread + ":";
+        var own = ThreadOf(visitorId) + ":";
         var lines = await db.Messages.AsNoTracking()
             .Where(m => m.ConversationId == conversationId && m.ChannelId == channel.Id
                 && ((m.Direction == MessageDirection.Inbound && m.ExternalId!.StartsWith(own))

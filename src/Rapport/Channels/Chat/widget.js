@@ -3,6 +3,7 @@
  *   <script src="https://rapport.example/chat/widget.js" data-key="pk_…" async></script>
  * Plain JavaScript, no dependencies, inside a shadow root so the page's styles and the widget's never mix.
  * Every text (the brand's, the agent's, the visitor's) is set with textContent, never parsed as HTML.
+ * The visitor token travels only in a header, never in a URL: the event stream is read with fetch(), not EventSource.
  */
 (function () {
     'use strict';
@@ -18,10 +19,16 @@
     var language = (document.documentElement.lang || navigator.language || 'en').toLowerCase().indexOf('fr') === 0 ? 'fr' : 'en';
     var storageKey = 'rapport-chat:' + key;
     var maxLength = 4000;
+    /* At most one typing signal this often (the server refuses more); the agent's shows until this long after the last one. */
+    var typingInterval = 3000;
+    var typingShownFor = 8000;
 
     var config = null;
     var token = read();
     var stream = null;
+    var retries = 0;
+    var typingSentAt = 0;
+    var typingTimer = null;
     var shown = {};
     var ui = {};
 
@@ -102,6 +109,7 @@
         '.intro { margin: 0; padding: 12px 16px 0; font-size: 14px; }',
         '.form-title { margin: 0; font-size: 14px; }',
         '.status { margin: 0; padding: 0 16px 12px; font-size: 13px; color: #8a1c1c; }',
+        '.typing { margin: 0; padding: 0 16px 8px; font-size: 13px; font-style: italic; color: #4a5652; min-height: 1.2em; }',
         '.status.ok { color: #1f5f4a; }'
     ].join('\n');
 
@@ -119,6 +127,7 @@
         header.appendChild(ui.close);
         ui.intro = el('p', { 'class': 'intro' });
         ui.log = el('ol', { 'class': 'log', role: 'log', 'aria-live': 'polite', 'aria-label': labels.log });
+        ui.typing = el('p', { 'class': 'typing', 'aria-live': 'polite', 'data-rapport-typing': '' });
 
         ui.form = el('form', { novalidate: '' });
         ui.formTitle = el('h3', { 'class': 'form-title', hidden: '' }, labels.offlineTitle);
@@ -136,6 +145,7 @@
         ui.panel.appendChild(header);
         ui.panel.appendChild(ui.intro);
         ui.panel.appendChild(ui.log);
+        ui.panel.appendChild(ui.typing);
         ui.panel.appendChild(ui.form);
         ui.panel.appendChild(ui.status);
         root.appendChild(ui.launcher);
@@ -161,6 +171,7 @@
                 submit();
             }
         });
+        ui.text.addEventListener('input', signalTyping);
         ui.form.addEventListener('submit', function (event) {
             event.preventDefault();
             submit();
@@ -210,19 +221,115 @@
         ui.log.scrollTop = ui.log.scrollHeight;
     }
 
+    /* The agents' names typing a reply, until they send, stop, or the signal is not repeated (a lost stream). */
+    function showTyping(names) {
+        window.clearTimeout(typingTimer);
+        ui.typing.textContent = names.length ? config.labels.typing.replace('{0}', names.join(', ')) : '';
+        if (names.length) {
+            typingTimer = window.setTimeout(function () { ui.typing.textContent = ''; }, typingShownFor);
+        }
+    }
+
+    /* Tells the agents the visitor is typing, at most once every few seconds, and only in a live chat. */
+    function signalTyping() {
+        var now = Date.now();
+        if (!token || !stream || !config.online || !ui.text.value.trim() || now - typingSentAt < typingInterval) {
+            return;
+        }
+        typingSentAt = now;
+        fetch(api + '/typing', { method: 'POST', headers: { 'X-Rapport-Visitor': token }, credentials: 'omit' })
+            .catch(function () { /* only a hint: a lost signal is not worth an error */ });
+    }
+
+    function dispatch(block) {
+        var name = 'message';
+        var data = [];
+        block.split('\n').forEach(function (line) {
+            line = line.replace(/\r$/, '');
+            if (line.indexOf('event:') === 0) {
+                name = line.slice(6).trim();
+            } else if (line.indexOf('data:') === 0) {
+                data.push(line.slice(line.charAt(5) === ' ' ? 6 : 5));
+            }
+        });
+        if (!data.length) {
+            return;
+        }
+        var payload = JSON.parse(data.join('\n'));
+        if (name === 'line') {
+            show(payload);
+            if (!payload.fromVisitor) {
+                showTyping([]);
+            }
+        } else if (name === 'typing') {
+            showTyping(payload.names || []);
+        }
+    }
+
+    /* Reads server-sent events from the response body: blocks separated by a blank line. */
+    function read(body) {
+        var reader = body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = '';
+        function next() {
+            return reader.read().then(function (chunk) {
+                if (chunk.done) {
+                    return;
+                }
+                buffer += decoder.decode(chunk.value, { stream: true });
+                var end;
+                while ((end = buffer.indexOf('\n\n')) >= 0) {
+                    dispatch(buffer.slice(0, end));
+                    buffer = buffer.slice(end + 2);
+                }
+                return next();
+            });
+        }
+        return next();
+    }
+
+    /*
+     * The conversation, then each reply as it is delivered. fetch() rather than EventSource so that the token goes in a
+     * header, not in the URL (where access logs and proxies would keep it). On each (re)connection the server sends the
+     * whole conversation again and show() skips the lines already on screen: nothing delivered while disconnected is
+     * missed, nothing is shown twice.
+     */
     function listen() {
         if (stream || !token) {
             return;
         }
-        stream = new EventSource(api + '/stream?token=' + encodeURIComponent(token));
-        stream.addEventListener('line', function (event) {
-            show(JSON.parse(event.data));
-        });
-        stream.addEventListener('error', function () {
-            if (stream && stream.readyState === EventSource.CLOSED) {
-                stream = null; // Refused (paused, or a token that is no longer valid); the next send starts again.
-            }
-        });
+        var current = stream = new AbortController();
+        fetch(api + '/stream', { headers: { 'X-Rapport-Visitor': token, Accept: 'text/event-stream' }, credentials: 'omit', cache: 'no-store', signal: current.signal })
+            .then(function (response) {
+                if (response.status === 401 || response.status === 403 || response.status === 404 || response.status === 503) {
+                    return false; // Refused (paused, or a token that is no longer valid); the next send starts again.
+                }
+                if (!response.ok || !response.body) {
+                    throw new Error('HTTP ' + response.status);
+                }
+                retries = 0;
+                return read(response.body).then(function () { return true; });
+            })
+            .catch(function () { return true; })
+            .then(function (again) {
+                if (stream !== current) {
+                    return; // Stopped on purpose, or replaced by a newer stream.
+                }
+                stream = null;
+                showTyping([]);
+                if (again) {
+                    // Lost (network, server restart): come back, waiting longer each time, up to half a minute.
+                    window.setTimeout(listen, Math.min(30000, 1000 * Math.pow(2, retries++)));
+                }
+            });
+    }
+
+    function stopListening() {
+        if (stream) {
+            var current = stream;
+            stream = null;
+            current.abort();
+        }
     }
 
     function say(text, ok) {
@@ -254,10 +361,7 @@
             .then(function (response) {
                 if (response.status === 401 && token && !retried) {
                     keep(null); // A session from another chat or an old key: start a new one.
-                    if (stream) {
-                        stream.close();
-                        stream = null;
-                    }
+                    stopListening();
                     ui.send.disabled = false;
                     return submit(true);
                 }

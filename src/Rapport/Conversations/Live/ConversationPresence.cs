@@ -2,25 +2,39 @@ using System.Collections.Concurrent;
 
 namespace Rapport.Conversations.Live;
 
-/// <summary>Someone with a conversation open, and whether they are typing in it.</summary>
-public sealed record PresentAgent(Guid UserId, string DisplayName, bool IsTyping);
+/// <summary>
+/// Someone with a conversation open, and whether they are typing in it: <see cref="IsReplying"/> when what they type is a
+/// reply the customer will read (not a note), which a live channel such as the website chat may show the customer.
+/// </summary>
+public sealed record PresentAgent(Guid UserId, string DisplayName, bool IsTyping, bool IsReplying);
 
 /// <summary>
 /// Who is viewing and who is typing on each conversation, across every circuit of this server. Each open page is a
 /// viewer (an agent with two tabs counts once); a page that vanishes without leaving (a closed laptop) expires after
 /// <see cref="ViewerTimeout"/> unless it keeps calling <see cref="Heartbeat"/>; typing lasts <see cref="TypingTimeout"/>
-/// after the last keystroke. In-process, like <see cref="ConversationEvents"/>.
+/// after the last keystroke. The customer's side of a live channel is here too: a watcher (the website chat visitor's
+/// stream) hears the same changes without being a viewer, and the customer's typing signals are kept per conversation.
+/// In-process, like <see cref="ConversationEvents"/>.
 /// </summary>
 public sealed class ConversationPresence(TimeProvider clock)
 {
     public static readonly TimeSpan ViewerTimeout = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan TypingTimeout = TimeSpan.FromSeconds(6);
 
-    private sealed record Viewer(Guid UserId, string DisplayName, DateTimeOffset SeenAt, DateTimeOffset? TypedAt);
+    /// <summary>
+    /// The customer may signal typing at most this often; a signal lasts <see cref="TypingTimeout"/>, so a customer who
+    /// keeps typing stays shown as typing with one signal every few seconds.
+    /// </summary>
+    public static readonly TimeSpan TypingSignalInterval = TimeSpan.FromSeconds(3);
+
+    private sealed record Viewer(Guid UserId, string DisplayName, DateTimeOffset SeenAt, DateTimeOffset? TypedAt, bool Replying);
 
     private sealed class Room
     {
         public readonly ConcurrentDictionary<Guid, Viewer> Viewers = new();
+        /// <summary>Listeners that are not viewers: the customer's live stream. The room stays while there is one.</summary>
+        public int Watchers;
+        public DateTimeOffset? ContactTypedAt;
         /// <summary>Set when the last page left and the room was dropped: a page joining then takes a fresh room.</summary>
         public bool Closed;
         public event Action? Changed;
@@ -56,7 +70,7 @@ public sealed class ConversationPresence(TimeProvider clock)
                     continue;
                 }
                 room.Changed += changed;
-                room.Viewers[viewId] = new Viewer(userId, displayName, clock.GetUtcNow(), null);
+                room.Viewers[viewId] = new Viewer(userId, displayName, clock.GetUtcNow(), null, false);
             }
             room.Raise();
             return new Leave(() =>
@@ -65,15 +79,50 @@ public sealed class ConversationPresence(TimeProvider clock)
                 {
                     room.Changed -= changed;
                     room.Viewers.TryRemove(viewId, out _);
-                    if (room.Viewers.IsEmpty)
-                    {
-                        // Nobody left: forget the conversation so the tracker holds only open pages.
-                        room.Closed = true;
-                        rooms.TryRemove(new KeyValuePair<Guid, Room>(conversationId, room));
-                    }
+                    CloseIfEmpty(conversationId, room);
                 }
                 room.Raise();
             });
+        }
+    }
+
+    /// <summary>
+    /// Hears presence changes on the conversation without being shown as a viewer: how the customer's side of a live
+    /// channel learns that an agent is typing a reply.
+    /// </summary>
+    public IDisposable Watch(Guid conversationId, Action changed)
+    {
+        while (true)
+        {
+            var room = rooms.GetOrAdd(conversationId, _ => new Room());
+            lock (room)
+            {
+                if (room.Closed)
+                {
+                    continue;
+                }
+                room.Changed += changed;
+                room.Watchers++;
+            }
+            return new Leave(() =>
+            {
+                lock (room)
+                {
+                    room.Changed -= changed;
+                    room.Watchers--;
+                    CloseIfEmpty(conversationId, room);
+                }
+            });
+        }
+    }
+
+    /// <summary>Nobody left: forget the conversation so the tracker holds only open pages and streams. Called under the room's lock.</summary>
+    private void CloseIfEmpty(Guid conversationId, Room room)
+    {
+        if (room.Viewers.IsEmpty && room.Watchers == 0)
+        {
+            room.Closed = true;
+            rooms.TryRemove(new KeyValuePair<Guid, Room>(conversationId, room));
         }
     }
 
@@ -86,28 +135,59 @@ public sealed class ConversationPresence(TimeProvider clock)
         }
     }
 
-    /// <summary>A keystroke in the reply or note box; others hear about it only when typing starts, not at every key.</summary>
-    public void Typing(Guid conversationId, Guid viewId)
+    /// <summary>
+    /// A keystroke in the reply box (<paramref name="replying"/>) or the note box; others hear about it only when typing
+    /// starts or moves between the two, not at every key.
+    /// </summary>
+    public void Typing(Guid conversationId, Guid viewId, bool replying = false)
     {
         if (!rooms.TryGetValue(conversationId, out var room) || !room.Viewers.TryGetValue(viewId, out var viewer))
         {
             return;
         }
         var now = clock.GetUtcNow();
-        var wasTyping = viewer.TypedAt is { } at && now - at < TypingTimeout;
-        room.Viewers[viewId] = viewer with { SeenAt = now, TypedAt = now };
-        if (!wasTyping)
+        var wasTyping = IsTyping(viewer, now);
+        room.Viewers[viewId] = viewer with { SeenAt = now, TypedAt = now, Replying = replying };
+        if (!wasTyping || viewer.Replying != replying)
         {
             room.Raise();
         }
     }
+
+    /// <summary>
+    /// The customer is typing (a chat visitor's signal). Refused, returning false, when the last signal was less than
+    /// <see cref="TypingSignalInterval"/> ago. Kept only while someone has the conversation open or watched: with nobody
+    /// there, there is nobody to tell.
+    /// </summary>
+    public bool ContactTyping(Guid conversationId)
+    {
+        if (!rooms.TryGetValue(conversationId, out var room))
+        {
+            return true;
+        }
+        var now = clock.GetUtcNow();
+        lock (room)
+        {
+            if (room.ContactTypedAt is { } at && now - at < TypingSignalInterval)
+            {
+                return false;
+            }
+            room.ContactTypedAt = now;
+        }
+        room.Raise();
+        return true;
+    }
+
+    /// <summary>Whether the customer signalled typing within the last <see cref="TypingTimeout"/>.</summary>
+    public bool IsContactTyping(Guid conversationId) =>
+        rooms.TryGetValue(conversationId, out var room) && room.ContactTypedAt is { } at && clock.GetUtcNow() - at < TypingTimeout;
 
     /// <summary>Sent or cleared: stops showing this page as typing.</summary>
     public void StoppedTyping(Guid conversationId, Guid viewId)
     {
         if (rooms.TryGetValue(conversationId, out var room) && room.Viewers.TryGetValue(viewId, out var viewer) && viewer.TypedAt is not null)
         {
-            room.Viewers[viewId] = viewer with { TypedAt = null };
+            room.Viewers[viewId] = viewer with { TypedAt = null, Replying = false };
             room.Raise();
         }
     }
@@ -129,10 +209,12 @@ public sealed class ConversationPresence(TimeProvider clock)
         }
         return room.Viewers.Values
             .GroupBy(v => v.UserId)
-            .Select(g => new PresentAgent(g.Key, g.First().DisplayName, g.Any(v => v.TypedAt is { } at && now - at < TypingTimeout)))
+            .Select(g => new PresentAgent(g.Key, g.First().DisplayName, g.Any(v => IsTyping(v, now)), g.Any(v => v.Replying && IsTyping(v, now))))
             .OrderBy(p => p.DisplayName, StringComparer.CurrentCultureIgnoreCase)
             .ToList();
     }
+
+    private static bool IsTyping(Viewer viewer, DateTimeOffset now) => viewer.TypedAt is { } at && now - at < TypingTimeout;
 
     private sealed class Leave(Action leave) : IDisposable
     {
