@@ -44,6 +44,8 @@ public sealed class ChatWidgetTests(RapportApp app) : IClassFixture<RapportApp>
 
         // A visitor on the brand's site (another origin) opens the widget: the agent is here, so it is a live chat.
         var visitor = await app.NewPageAsync("en-US");
+        var requests = new List<IRequest>();
+        visitor.Request += (_, request) => requests.Add(request);
         await visitor.GotoAsync(site.Url);
         var launcher = visitor.GetByRole(AriaRole.Button, new() { Name = "Chat with us" });
         await launcher.ClickAsync();
@@ -67,6 +69,20 @@ public sealed class ChatWidgetTests(RapportApp app) : IClassFixture<RapportApp>
         var conversationId = await row.GetAttributeAsync("data-conversation");
         await agent.GotoAsync($"/conversations/{conversationId}");
         await Flows.WaitForCircuitAsync(agent);
+
+        // The visitor starts another message: the agent sees them typing, and it goes away by itself when they stop.
+        await box.PressSequentiallyAsync("And on Mon");
+        var visitorTyping = agent.GetByTestId("contact-typing");
+        await Expect(visitorTyping).ToContainTextAsync("(customer) is typing…");
+        await Flows.ScreenshotAsync(agent, "en-chat-visitor-typing");
+        await Expect(visitorTyping).ToBeHiddenAsync(new() { Timeout = 15_000 });
+        await box.FillAsync("");
+
+        // The agent types a reply: the visitor sees who is typing; a note would not show.
+        await agent.Locator("#reply-box").FillAsync("Yes, we are open on Sunday");
+        var agentTyping = visitor.Locator("[data-rapport-typing]");
+        await Expect(agentTyping).ToHaveTextAsync("Camille Martin is typing…");
+        await Flows.ScreenshotAsync(visitor, "en-chat-agent-typing");
         await agent.Locator("#reply-box").FillAsync("Yes, we are open on Sunday from 10 am to 6 pm.");
         await agent.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         var sendAnyway = agent.GetByRole(AriaRole.Button, new() { Name = "Send anyway" });
@@ -77,9 +93,21 @@ public sealed class ChatWidgetTests(RapportApp app) : IClassFixture<RapportApp>
             await sendAnyway.ClickAsync();
         }
 
-        // The visitor sees the answer appear, without reloading, once.
+        // The visitor sees the answer appear, without reloading, once; the agent is no longer typing.
         await Expect(log).ToContainTextAsync("Yes, we are open on Sunday from 10 am to 6 pm.", Slow);
         await Expect(log.Locator("li").Filter(new() { HasText = "from 10 am to 6 pm" })).ToHaveCountAsync(1);
+        await Expect(agentTyping).ToBeEmptyAsync();
+
+        // The stream was read with the visitor token in a header: no URL the browser asked for carries it.
+        var token = await visitor.EvaluateAsync<string>("localStorage.getItem('rapport-chat:' + document.querySelector('script[data-key]').dataset.key)");
+        Assert.False(string.IsNullOrEmpty(token));
+        Assert.DoesNotContain(requests, r => r.Url.Contains(token, StringComparison.Ordinal) || r.Url.Contains("token=", StringComparison.Ordinal));
+        var streams = requests.Where(r => r.Method == "GET" && new Uri(r.Url).AbsolutePath.EndsWith("/stream", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(streams);
+        foreach (var stream in streams)
+        {
+            Assert.Equal(token, await stream.HeaderValueAsync("x-rapport-visitor"));
+        }
 
         // Escape closes the panel and gives the focus back to the launcher; a reload continues the same conversation.
         await visitor.Keyboard.PressAsync("Escape");

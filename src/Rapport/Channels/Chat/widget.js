@@ -267,7 +267,7 @@
     }
 
     /* Reads server-sent events from the response body: blocks separated by a blank line. */
-    function read(body) {
+    function readEvents(body) {
         var reader = body.getReader();
         var decoder = new TextDecoder();
         var buffer = '';
@@ -308,7 +308,7 @@
                     throw new Error('HTTP ' + response.status);
                 }
                 retries = 0;
-                return read(response.body).then(function () { return true; });
+                return readEvents(response.body).then(function () { return true; });
             })
             .catch(function () { return true; })
             .then(function (again) {
