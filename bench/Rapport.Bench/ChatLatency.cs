@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rapport.Channels;
 using Rapport.Channels.Chat;
+using Rapport.Conversations.Live;
 using Rapport.Data;
 using Rapport.Outbox;
 using Rapport.Workspaces;
@@ -16,8 +17,8 @@ namespace Rapport.Bench;
 /// <summary>
 /// chat-latency [--runs N]: the website chat's real-time path on the real app (Kestrel on loopback, SQLite), as the
 /// widget uses it. For each of N new visitors: the first message (POST, through ingest and analysis), then an agent's
-/// reply queued through the outbox, timed until it arrives on the visitor's event stream. Prints p50/p95 of both;
-/// the last line is the reply's p95.
+/// reply queued through the outbox, timed until it arrives on the visitor's event stream; then an agent starting to
+/// type a reply, timed until the visitor's stream says so. Prints p50/p95 of each; the last line is the reply's p95.
 /// </summary>
 internal static class ChatLatency
 {
@@ -53,16 +54,19 @@ internal static class ChatLatency
             }
             var messages = new List<double>(runs);
             var replies = new List<double>(runs);
+            var typings = new List<double>(runs);
             for (var i = 0; i < runs; i++)
             {
-                var (message, reply) = await VisitAsync(app.Services, http, chat);
+                var (message, reply, typing) = await VisitAsync(app.Services, http, chat);
                 messages.Add(message);
                 replies.Add(reply);
+                typings.Add(typing);
             }
             Console.WriteLine($"chat-latency: {runs} visitors on {workspaceId}");
             Console.WriteLine($"visitor's message stored (POST): {InboxLatency.Figures.Of(messages)}");
             var replyFigures = InboxLatency.Figures.Of(replies);
             Console.WriteLine($"agent's reply on the visitor's stream (outbox → SSE): {replyFigures}");
+            Console.WriteLine($"agent typing a reply, on the visitor's stream (presence → SSE): {InboxLatency.Figures.Of(typings)}");
             Console.WriteLine($"chat-latency: {replyFigures.P95:F1} ms");
             return 0;
         }
@@ -81,8 +85,8 @@ internal static class ChatLatency
         }
     }
 
-    /// <summary>One visitor: their message, then an agent's reply read back from their stream. Returns both times in ms.</summary>
-    private static async Task<(double Message, double Reply)> VisitAsync(IServiceProvider services, HttpClient http, string chat)
+    /// <summary>One visitor: their message, an agent's reply read back from their stream, then an agent typing. Returns the times in ms.</summary>
+    private static async Task<(double Message, double Reply, double Typing)> VisitAsync(IServiceProvider services, HttpClient http, string chat)
     {
         var sw = Stopwatch.StartNew();
         var posted = await http.PostAsJsonAsync($"{chat}/messages", new { text = "Hello, is my order 4411 on its way?" });
@@ -92,27 +96,43 @@ internal static class ChatLatency
         var token = body.GetProperty("token").GetString()!;
         var messageId = body.GetProperty("message").GetProperty("id").GetGuid();
 
-        using var stream = await http.GetAsync($"{chat}/stream?token={Uri.EscapeDataString(token)}", HttpCompletionOption.ResponseHeadersRead);
+        // As the widget reads it: the token in a header, never in the URL.
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{chat}/stream");
+        request.Headers.Add(ChatApi.VisitorHeader, token);
+        using var stream = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
-        await NextLineAsync(reader); // the visitor's own message, sent on connecting
+        await NextEventAsync(reader, "line"); // the visitor's own message, sent on connecting
 
+        Guid conversationId;
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<RapportDbContext>();
-            var conversationId = await db.Messages.Where(m => m.Id == messageId).Select(m => m.ConversationId).FirstAsync();
+            conversationId = await db.Messages.Where(m => m.Id == messageId).Select(m => m.ConversationId).FirstAsync();
             sw.Restart();
             await scope.ServiceProvider.GetRequiredService<OutboxService>().EnqueueReplyAsync(db, conversationId, null, "Camille", "Yes, it leaves today.");
         }
-        var reply = await NextLineAsync(reader);
-        return (message, reply ? sw.Elapsed.TotalMilliseconds : double.NaN);
+        var reply = await NextEventAsync(reader, "line") ? sw.Elapsed.TotalMilliseconds : double.NaN;
+
+        var presence = services.GetRequiredService<ConversationPresence>();
+        var view = Guid.NewGuid();
+        using var page = presence.Join(conversationId, view, Guid.NewGuid(), "Camille", () => { });
+        sw.Restart();
+        presence.Typing(conversationId, view, replying: true);
+        var typing = await NextEventAsync(reader, "typing") ? sw.Elapsed.TotalMilliseconds : double.NaN;
+        return (message, reply, typing);
     }
 
-    private static async Task<bool> NextLineAsync(StreamReader reader)
+    private static async Task<bool> NextEventAsync(StreamReader reader, string name)
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string? current = null;
         while (await reader.ReadLineAsync(guard.Token) is { } line)
         {
-            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                current = line["event: ".Length..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && current == name)
             {
                 return true;
             }
