@@ -140,6 +140,39 @@ public class MastodonTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task StreamAndPoll_SeeingTheSameMention_StoreItOnce_InAnyOrderAndAtOnce(string provider)
+    {
+        await using var server = await MastodonServer.StartAsync();
+        var early = server.AddMention(600, "700001", "zsc", "<p>@trwnh where is my refund?</p>");
+        var late = server.AddMention(601, "700002", "a@pl.nulled.red", "<p>@trwnh hello?</p>");
+        await using var factory = NewFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await CreateChannelAsync(factory, workspace.Id, server.BaseUrl);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var poller = scope.ServiceProvider.GetRequiredService<MastodonPoller>();
+
+        // The stream first, then the poll that reads the same mention again.
+        Assert.True(await poller.IngestStreamedAsync(channel, early.ToJsonString()));
+        Assert.Equal(1, (await PollAsync(factory, channel.Id)).Ingested);
+        // The poll first, then the stream's late event.
+        Assert.False(await poller.IngestStreamedAsync(channel, late.ToJsonString()));
+        // Both at the same moment.
+        var both = server.AddMention(602, "700003", "zsc", "<p>@trwnh still waiting</p>");
+        var streamed = poller.IngestStreamedAsync(channel, both.ToJsonString());
+        var polled = PollAsync(factory, channel.Id);
+        await Task.WhenAll(streamed, polled);
+        var poll = await polled;
+        Assert.True(poll.Ok, poll.Error);
+        Assert.Equal(1, (await streamed ? 1 : 0) + poll.Ingested);
+
+        await using var db = factory.OpenDb();
+        var stored = await db.Messages.Where(m => m.ChannelId == channel.Id).Select(m => m.ExternalId).ToListAsync();
+        Assert.Equal(["700001", "700002", "700003"], stored.Order(StringComparer.Ordinal));
+        Assert.Equal(2, await db.Conversations.CountAsync(c => c.ChannelId == channel.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Reply_IsPostedOnceWithTheIdempotencyKeyAndTheCustomersThreadAndVisibility(string provider)
     {
         await using var server = await MastodonServer.StartAsync();
