@@ -99,7 +99,7 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
             throw client.RateLimited(MastodonClient.Host(instance), until);
         }
         if (KeyMayBeForgotten(item, clock.GetUtcNow().UtcDateTime)
-            && await EarlierStatusAsync(instance, token, item, form, ct) is { } earlier)
+            && await EarlierStatusAsync(channel.Id, instance, token, item, form, ct) is { } earlier)
         {
             // An earlier attempt reached Mastodon and its answer was lost: that status is the delivery.
             return SendOutcome.Sent(earlier);
@@ -129,11 +129,11 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
     /// <summary>
     /// The id of the status an earlier attempt of this item posted, or null when there is none. It is one of the
     /// account's own statuses (<c>GET /api/v1/accounts/:id/statuses</c>, newest first) posted since the item was
-    /// queued, answering the same status (<c>in_reply_to_id</c>, none for a post), whose source text
-    /// (<c>GET /api/v1/statuses/:id/source</c>: the listed content is rendered HTML) is exactly the text sent.
-    /// A failure to look is thrown: posting without knowing could post twice.
+    /// queued, answering the same status (<c>in_reply_to_id</c>, none for a post), not already recorded as another
+    /// reply or post of the channel, whose source text (<c>GET /api/v1/statuses/:id/source</c>: the listed content
+    /// is rendered HTML) is exactly the text sent. A failure to look is thrown: posting without knowing could post twice.
     /// </summary>
-    private async Task<string?> EarlierStatusAsync(Uri instance, string token, OutboxItem item, List<KeyValuePair<string, string>> form, CancellationToken ct)
+    private async Task<string?> EarlierStatusAsync(Guid channelId, Uri instance, string token, OutboxItem item, List<KeyValuePair<string, string>> form, CancellationToken ct)
     {
         var accountId = MastodonStatus.Text(await client.AccountAsync(instance, token, ct), "id")!;
         var text = Comparable(form.First(f => f.Key == "status").Value);
@@ -159,6 +159,7 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
                     continue;
                 }
                 if (MastodonStatus.Text(status, "in_reply_to_id") == inReplyTo && MastodonStatus.Text(status, "id") is { } id
+                    && !await RecordedAsync(channelId, id, ct)
                     && await SourceTextAsync(instance, token, id, ct) is { } source && Comparable(source) == text)
                 {
                     return id;
@@ -167,6 +168,14 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
             page = reachedOlder ? null : MastodonClient.SameInstance(answer.Older, instance);
         }
         return null;
+    }
+
+    /// <summary>The status is already another reply's or post's: the same words sent twice on purpose are two statuses.</summary>
+    private async Task<bool> RecordedAsync(Guid channelId, string statusId, CancellationToken ct)
+    {
+        await using var db = factory.CreateDbContext();
+        return await db.Messages.IgnoreQueryFilters().AnyAsync(m => m.ChannelId == channelId && m.ExternalId == statusId, ct)
+            || await db.OutboxItems.IgnoreQueryFilters().AnyAsync(o => o.ChannelId == channelId && o.ExternalId == statusId, ct);
     }
 
     /// <summary>The plain text a status was written with; null when the instance cannot say (before Mastodon 3.5, or deleted since).</summary>
