@@ -42,14 +42,25 @@ public sealed record BlueskyChannelSettings
 
 /// <summary>
 /// What the poller remembers between polls, kept in <see cref="Channel.State"/>: the time the newest notification
-/// read was indexed (reading stops there), and until when the server asked Rapport to wait. Never any token.
+/// read was indexed (reading stops there), where a burst too large for one poll goes on, and until when the server
+/// asked Rapport to wait. Never any token.
 /// </summary>
 public sealed record BlueskyChannelState
 {
     /// <summary>The account the position below belongs to; another account starts over.</summary>
     public string? Account { get; init; }
 
+    /// <summary>Everything indexed after this time has been read, unless a burst is still being read below.</summary>
     public DateTimeOffset? LastIndexedAt { get; init; }
+
+    /// <summary>
+    /// The paging cursor where the last poll stopped in a burst larger than one poll's pages: the next poll goes on
+    /// from it, down to <see cref="LastIndexedAt"/>. Null when no burst is being read.
+    /// </summary>
+    public string? BurstCursor { get; init; }
+
+    /// <summary>The newest notification of the burst being read: the position once the burst is read to its end.</summary>
+    public DateTimeOffset? BurstNewest { get; init; }
 
     /// <summary>The rate limit's reset: no request goes out before it.</summary>
     public DateTimeOffset? WaitUntil { get; init; }

@@ -18,7 +18,9 @@ public sealed record BlueskyPollResult(Guid ChannelId, bool Ok, int Ingested, st
 /// Reads a Bluesky account's mentions, replies and quotes from <c>app.bsky.notification.listNotifications</c>, newest
 /// first, page after page until the notifications already read, then hands them to the one ingest path oldest first.
 /// The position (the newest <c>indexedAt</c>) is saved only once all of them are in, so a failure reads them again
-/// and ingest's idempotency keeps them single. Health (last poll, last error) is recorded either way.
+/// and ingest's idempotency keeps them single. A burst larger than one poll's pages goes on at the next poll from the
+/// cursor where this one stopped, so nothing is skipped however large it is (decision 0046). Health (last poll, last
+/// error) is recorded either way.
 /// </summary>
 public sealed partial class BlueskyPoller(
     IngestService ingest,
@@ -61,8 +63,8 @@ public sealed partial class BlueskyPoller(
                 // Another account: its notifications have nothing to do with the old position.
                 state = new BlueskyChannelState { Account = session.Did };
             }
-            var unread = await ReadNewAsync(client, state.LastIndexedAt, ct);
-            var newest = state.LastIndexedAt;
+            var (unread, stoppedAt) = await ReadNewAsync(client, state.LastIndexedAt, state.BurstCursor, ct);
+            var newest = state.BurstNewest;
             await using (var ingestDb = factory.CreateDbContext())
             {
                 foreach (var notification in Enumerable.Reverse(unread))
@@ -72,13 +74,15 @@ public sealed partial class BlueskyPoller(
                         var result = await ingest.IngestAsync(ingestDb, channel.WorkspaceId, item, ct);
                         ingested += result.Created ? 1 : 0;
                     }
-                    if (Date(notification, "indexedAt") is { } indexedAt && (newest is null || indexedAt > newest))
-                    {
-                        newest = indexedAt;
-                    }
+                    newest = Later(newest, Date(notification, "indexedAt"));
                 }
             }
-            channel.State = (state with { LastIndexedAt = newest, WaitUntil = client.WaitUntil }).Write();
+            state = stoppedAt is not null && state.LastIndexedAt is not null
+                // The burst is not read to its end: the next poll goes on from where this one stopped.
+                ? state with { BurstCursor = stoppedAt, BurstNewest = newest }
+                // Read down to the position (or a first poll's recent activity): everything up to the newest is in.
+                : state with { LastIndexedAt = Later(state.LastIndexedAt, newest), BurstCursor = null, BurstNewest = null };
+            channel.State = (state with { WaitUntil = client.WaitUntil }).Write();
             channel.LastPolledAt = clock.GetUtcNow().UtcDateTime;
             channel.LastError = null;
             channel.LastErrorAt = null;
@@ -119,13 +123,14 @@ public sealed partial class BlueskyPoller(
     }
 
     /// <summary>
-    /// The notifications newer than <paramref name="since"/>, newest first, at most <see cref="BlueskyOptions.MaxPagesPerPoll"/>
-    /// pages: the first poll of a channel takes the account's recent activity, not its whole history.
+    /// The notifications newer than <paramref name="since"/>, newest first, from the top or from <paramref name="cursor"/>
+    /// (a burst being read), at most <see cref="BlueskyOptions.MaxPagesPerPoll"/> pages. Also returns the cursor of the
+    /// next page when those pages ran out before reaching <paramref name="since"/>; a first poll (no
+    /// <paramref name="since"/>) takes only that many pages of the account's recent activity, not its whole history.
     /// </summary>
-    private async Task<List<JsonElement>> ReadNewAsync(BlueskyClient client, DateTimeOffset? since, CancellationToken ct)
+    private async Task<(List<JsonElement> Found, string? StoppedAt)> ReadNewAsync(BlueskyClient client, DateTimeOffset? since, string? cursor, CancellationToken ct)
     {
         var found = new List<JsonElement>();
-        string? cursor = null;
         for (var page = 0; page < limits.MaxPagesPerPoll; page++)
         {
             // Servers that know "reasons" leave likes, reposts and follows out; the others send everything and ToInboundItem filters.
@@ -150,21 +155,21 @@ public sealed partial class BlueskyPoller(
                 // Equal times are read again (ingest drops the copies): two notifications can share a timestamp.
                 if (since is { } seen && Date(notification, "indexedAt") < seen)
                 {
-                    return found;
+                    return (found, null);
                 }
                 found.Add(notification);
             }
             cursor = Text(answer, "cursor");
             if (cursor is null || list.GetArrayLength() == 0)
             {
-                return found;
+                return (found, null);
             }
         }
         if (since is not null)
         {
-            LogCapped(logger, limits.MaxPagesPerPoll);
+            LogBurst(logger, limits.MaxPagesPerPoll);
         }
-        return found;
+        return (found, cursor);
     }
 
     /// <summary>A mention, reply or quote as an inbound message; null for anything else (likes, follows, the account's own posts).</summary>
@@ -211,6 +216,8 @@ public sealed partial class BlueskyPoller(
     internal static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    private static DateTimeOffset? Later(DateTimeOffset? one, DateTimeOffset? other) => one is null || other > one ? other : one;
+
     private static DateTimeOffset? Date(JsonElement element, string name) =>
         Text(element, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
 
@@ -225,8 +232,8 @@ public sealed partial class BlueskyPoller(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bluesky channel {Channel} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, Guid channel, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "More than {Pages} pages of Bluesky notifications arrived since the last poll; the oldest of them were not read (Rapport:Bluesky:MaxPagesPerPoll).")]
-    private static partial void LogCapped(ILogger logger, int pages);
+    [LoggerMessage(Level = LogLevel.Information, Message = "More than {Pages} pages of Bluesky notifications arrived since the last poll; the older ones are read at the next poll, from where this one stopped.")]
+    private static partial void LogBurst(ILogger logger, int pages);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Bluesky channel {Channel}: the notifications could not be stored.")]
     private static partial void LogNotStored(ILogger logger, Guid channel, Exception e);

@@ -92,6 +92,21 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
         }
     }
 
+    /// <summary>The account the token belongs to (<c>verify_credentials</c>): its id, <c>acct</c> and display name.</summary>
+    public async Task<JsonElement> AccountAsync(Uri instance, string token, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(instance, "api/v1/accounts/verify_credentials"));
+        var answer = await SendAsync(request, token, ct);
+        using var document = Parse(answer.Body, instance);
+        var account = document.RootElement;
+        if (account.ValueKind != JsonValueKind.Object || MastodonStatus.Text(account, "acct") is null || MastodonStatus.Text(account, "id") is null)
+        {
+            throw Malformed(instance, "the account has no id or acct");
+        }
+        return account.Clone();
+    }
+
     /// <summary>Opens a long-lived request (the streaming API) and returns the response once its headers arrived.</summary>
     /// <remarks>
     /// An instance that serves streaming from another host answers with a redirect to it (its documented discovery):
@@ -148,6 +163,12 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
 
     public MastodonException RateLimited(string host, DateTime until) =>
         new($"The rate limit of {host} is used up: Rapport sends it nothing until {until.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC.", transient: true, until);
+
+    /// <summary>The Link header's page, only on the channel's own instance: the token never goes anywhere else.</summary>
+    internal static Uri? SameInstance(Uri? link, Uri instance) =>
+        link is null ? null
+        : Uri.Compare(link, instance, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0 ? link
+        : throw new MastodonException($"{Host(instance)} pointed to its next page on another server ({Host(link)}); Rapport does not send the token there.", transient: false);
 
     internal static string Host(Uri? uri) => uri is null ? "The Mastodon instance" : uri.IsDefaultPort ? uri.Host : uri.Authority;
 

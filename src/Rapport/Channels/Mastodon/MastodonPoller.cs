@@ -102,7 +102,7 @@ public sealed partial class MastodonPoller(
                     stopped = client.RateLimited(MastodonClient.Host(instance), answer.RateLimit.Reset!.Value).Message;
                     break;
                 }
-                next = firstPoll || notifications.Count < PageSize ? null : SameInstance(answer.Newer, instance);
+                next = firstPoll || notifications.Count < PageSize ? null : MastodonClient.SameInstance(answer.Newer, instance);
             }
 
             channel.State = state.Write();
@@ -157,15 +157,8 @@ public sealed partial class MastodonPoller(
         try
         {
             var (instance, token) = client.Connection(channel);
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(instance, "api/v1/accounts/verify_credentials"));
-            var answer = await client.SendAsync(request, token, ct);
-            using var document = MastodonClient.Parse(answer.Body, instance);
-            var account = document.RootElement;
-            var acct = account.ValueKind == JsonValueKind.Object ? MastodonStatus.Text(account, "acct") : null;
-            if (acct is null)
-            {
-                throw MastodonClient.Malformed(instance, "the account has no acct");
-            }
+            var account = await client.AccountAsync(instance, token, ct);
+            var acct = MastodonStatus.Text(account, "acct")!;
             var name = MastodonStatus.Text(account, "display_name");
             var who = MastodonStatus.Handle(acct, instance) + (string.IsNullOrWhiteSpace(name) ? "" : $" ({name})");
             return new ChannelTestResult(true, $"Signed in to {MastodonClient.Host(instance)} as {who}.", null);
@@ -192,12 +185,6 @@ public sealed partial class MastodonPoller(
         notifications.Sort((a, b) => MastodonStatus.CompareIds(MastodonStatus.Text(a, "id"), MastodonStatus.Text(b, "id")));
         return notifications;
     }
-
-    /// <summary>The Link header's page, only on the channel's own instance: the token never goes anywhere else.</summary>
-    private static Uri? SameInstance(Uri? link, Uri instance) =>
-        link is null ? null
-        : Uri.Compare(link, instance, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0 ? link
-        : throw new MastodonException($"{MastodonClient.Host(instance)} pointed to its next page on another server ({MastodonClient.Host(link)}); Rapport does not send the token there.", transient: false);
 
     private async Task RecordErrorAsync(RapportDbContext db, Channel channel, MastodonChannelState state, string message)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Rapport.Channels.Feeds;
 using Rapport.Data;
 using Rapport.Outbox;
 
@@ -10,13 +11,26 @@ namespace Rapport.Channels.Mastodon;
 /// <c>in_reply_to_id</c> their status, direct when they wrote privately. The outbox item's idempotency key goes in the
 /// <c>Idempotency-Key</c> header, which Mastodon honours for an hour: a reply sent again after a crash returns the
 /// status already posted instead of a second one, so each reply reaches the customer exactly once. New posts of the
-/// brand go out the same way, as public statuses.
+/// brand go out the same way, as public statuses. A resend that comes after the instance may have forgotten the key
+/// first looks among the account's own statuses for the one an earlier attempt posted (decision 0046).
 /// </summary>
 public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClient client, TimeProvider clock) : IChannelSender
 {
     public const string Public = "public";
     public const string Unlisted = "unlisted";
     public const string FollowersOnly = "private";
+
+    /// <summary>
+    /// How long an instance surely still knows an idempotency key. Mastodon keeps a key for an hour after the status
+    /// is posted, which is never before the item was queued; five minutes spare cover a clock that differs.
+    /// </summary>
+    internal static readonly TimeSpan KeyMemory = TimeSpan.FromMinutes(55);
+
+    /// <summary>Pages of 40 of the account's own statuses searched for an earlier attempt's status.</summary>
+    internal const int MaxStatusPages = 5;
+
+    /// <summary>Statuses this much older than the item (by the instance's clock) cannot be its.</summary>
+    private static readonly TimeSpan ClockDifference = TimeSpan.FromMinutes(5);
 
     public async Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
     {
@@ -84,6 +98,12 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
         {
             throw client.RateLimited(MastodonClient.Host(instance), until);
         }
+        if (KeyMayBeForgotten(item, clock.GetUtcNow().UtcDateTime)
+            && await EarlierStatusAsync(channel.Id, instance, token, item, form, ct) is { } earlier)
+        {
+            // An earlier attempt reached Mastodon and its answer was lost: that status is the delivery.
+            return SendOutcome.Sent(earlier);
+        }
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(instance, "api/v1/statuses"));
         request.Headers.Add("Idempotency-Key", item.IdempotencyKey);
         request.Content = new FormUrlEncodedContent(form);
@@ -99,6 +119,83 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
             return SendOutcome.Sent();
         }
     }
+
+    /// <summary>
+    /// An earlier attempt may have posted the status (the item was tried before and nothing recorded its success),
+    /// and the instance may have forgotten the key since. The attempt being made already counts in <c>Attempts</c>.
+    /// </summary>
+    internal static bool KeyMayBeForgotten(OutboxItem item, DateTime now) => item.Attempts > 1 && now - item.CreatedAt >= KeyMemory;
+
+    /// <summary>
+    /// The id of the status an earlier attempt of this item posted, or null when there is none. It is one of the
+    /// account's own statuses (<c>GET /api/v1/accounts/:id/statuses</c>, newest first) posted since the item was
+    /// queued, answering the same status (<c>in_reply_to_id</c>, none for a post), not already recorded as another
+    /// reply or post of the channel, whose source text (<c>GET /api/v1/statuses/:id/source</c>: the listed content
+    /// is rendered HTML) is exactly the text sent. A failure to look is thrown: posting without knowing could post twice.
+    /// </summary>
+    private async Task<string?> EarlierStatusAsync(Guid channelId, Uri instance, string token, OutboxItem item, List<KeyValuePair<string, string>> form, CancellationToken ct)
+    {
+        var accountId = MastodonStatus.Text(await client.AccountAsync(instance, token, ct), "id")!;
+        var text = Comparable(form.First(f => f.Key == "status").Value);
+        var inReplyTo = form.FirstOrDefault(f => f.Key == "in_reply_to_id").Value;
+        var since = item.CreatedAt - ClockDifference;
+        Uri? page = new(instance, $"api/v1/accounts/{Uri.EscapeDataString(accountId)}/statuses?exclude_reblogs=true&limit=40");
+        for (var read = 0; page is not null && read < MaxStatusPages; read++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, page);
+            var answer = await client.SendAsync(request, token, ct);
+            using var document = MastodonClient.Parse(answer.Body, instance);
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw MastodonClient.Malformed(instance, "the account's statuses are not a JSON array");
+            }
+            var reachedOlder = document.RootElement.GetArrayLength() == 0;
+            foreach (var status in document.RootElement.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.Object))
+            {
+                if (FeedDates.Parse(MastodonStatus.Text(status, "created_at")) is { } created && created < since)
+                {
+                    // Listed newest first: the rest is older than the item. Pinned statuses may still come, so the page is read to its end.
+                    reachedOlder = true;
+                    continue;
+                }
+                if (MastodonStatus.Text(status, "in_reply_to_id") == inReplyTo && MastodonStatus.Text(status, "id") is { } id
+                    && !await RecordedAsync(channelId, id, ct)
+                    && await SourceTextAsync(instance, token, id, ct) is { } source && Comparable(source) == text)
+                {
+                    return id;
+                }
+            }
+            page = reachedOlder ? null : MastodonClient.SameInstance(answer.Older, instance);
+        }
+        return null;
+    }
+
+    /// <summary>The status is already another reply's or post's: the same words sent twice on purpose are two statuses.</summary>
+    private async Task<bool> RecordedAsync(Guid channelId, string statusId, CancellationToken ct)
+    {
+        await using var db = factory.CreateDbContext();
+        return await db.Messages.IgnoreQueryFilters().AnyAsync(m => m.ChannelId == channelId && m.ExternalId == statusId, ct)
+            || await db.OutboxItems.IgnoreQueryFilters().AnyAsync(o => o.ChannelId == channelId && o.ExternalId == statusId, ct);
+    }
+
+    /// <summary>The plain text a status was written with; null when the instance cannot say (before Mastodon 3.5, or deleted since).</summary>
+    private async Task<string?> SourceTextAsync(Uri instance, string token, string statusId, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(instance, $"api/v1/statuses/{Uri.EscapeDataString(statusId)}/source"));
+        try
+        {
+            var answer = await client.SendAsync(request, token, ct);
+            using var document = MastodonClient.Parse(answer.Body, instance);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? MastodonStatus.Text(document.RootElement, "text") : null;
+        }
+        catch (MastodonException e) when (!e.Transient)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The text as the instance keeps it: line ends and surrounding blanks aside.</summary>
+    private static string Comparable(string text) => text.ReplaceLineEndings("\n").Trim();
 
     private SendOutcome Outcome(MastodonException e)
     {

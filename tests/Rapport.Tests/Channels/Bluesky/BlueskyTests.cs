@@ -105,6 +105,95 @@ public class BlueskyTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Burst_LargerThanOnePollsPages_IsReadCompletelyOverTwoPolls_EachNotificationOnce(string provider)
+    {
+        await using var server = await BlueskyServer.StartAsync();
+        await using var factory = NewFactory(provider, maxPagesPerPoll: 3);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await CreateChannelAsync(factory, workspace.Id, server.Url);
+        Assert.Equal(3, (await PollAsync(factory, channel.Id)).Ingested);
+
+        // 20 mentions in 5 pages arrive before the next poll, which reads 3 pages. Erin's first post is the oldest of
+        // them and her follow-up the newest: the two ends of the burst.
+        var template = JsonNode.Parse(server.Pages["2026-11-23T09:40:00.000Z"])!["notifications"]![0]!;
+        var burst = Enumerable.Range(1, 20).Select(k => BurstMention(template, k)).Reverse().ToList();
+        var recentFirst = server.Pages[""];
+        for (var page = 0; page < 5; page++)
+        {
+            var notifications = new JsonArray(burst.Skip(page * 4).Take(4).Select(n => n.DeepClone()).ToArray());
+            server.Pages[page == 0 ? "" : $"burst-{page}"] = new JsonObject { ["cursor"] = $"burst-{page + 1}", ["notifications"] = notifications }.ToJsonString();
+        }
+        server.Pages["burst-5"] = recentFirst;
+        IEnumerable<string> Cursors(int skip) => server.Requests.Skip(skip).Where(r => r.Nsid == "app.bsky.notification.listNotifications")
+            .Select(r => System.Web.HttpUtility.ParseQueryString(r.Query)["cursor"] ?? "top");
+
+        var before = server.Requests.Count;
+        var first = await PollAsync(factory, channel.Id);
+        Assert.True(first.Ok, first.Error);
+        Assert.Equal(12, first.Ingested);
+        Assert.Equal(["top", "burst-1", "burst-2"], Cursors(before));
+        await using (var db = factory.OpenDb())
+        {
+            var state = BlueskyChannelState.Read((await db.Channels.SingleAsync(c => c.Id == channel.Id)).State);
+            Assert.Equal("burst-3", state.BurstCursor);
+            Assert.Equal(DateTimeOffset.Parse("2026-11-23T10:05:01.123Z", CultureInfo.InvariantCulture), state.LastIndexedAt);
+        }
+
+        // The server fails on the way: the burst goes on from the same place at the next poll.
+        server.Once("app.bsky.notification.listNotifications", 502, BlueskyServer.Recorded("error-InternalServerError.json"));
+        Assert.False((await PollAsync(factory, channel.Id)).Ok);
+        before = server.Requests.Count;
+        var second = await PollAsync(factory, channel.Id);
+        Assert.True(second.Ok, second.Error);
+        Assert.Equal(8, second.Ingested);
+        Assert.Equal(["burst-3", "burst-4", "burst-5"], Cursors(before));
+
+        // The burst is read: a quiet poll is one request again, and stores nothing twice.
+        before = server.Requests.Count;
+        var third = await PollAsync(factory, channel.Id);
+        Assert.Equal(0, third.Ingested);
+        Assert.Equal(["top"], Cursors(before));
+
+        await using (var db = factory.OpenDb())
+        {
+            var stored = await db.Messages.Where(m => m.ChannelId == channel.Id).ToListAsync();
+            Assert.Equal(23, stored.Count);
+            Assert.Equal(burst.Select(n => (string)n["uri"]!).Order(StringComparer.Ordinal), stored.Select(m => m.ExternalId!).Where(u => u.Contains("3lburst", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+            var erin = stored.Where(m => m.AuthorName == "Erin").OrderBy(m => m.CreatedAt).ToList();
+            Assert.Equal(["Bonjour, ma facture 1 est fausse.", "Toujours rien pour ma facture ?"], erin.Select(m => m.Text));
+            Assert.Single(erin.Select(m => m.ConversationId).Distinct());
+            var state = BlueskyChannelState.Read((await db.Channels.SingleAsync(c => c.Id == channel.Id)).State);
+            Assert.Null(state.BurstCursor);
+            Assert.Equal(DateTimeOffset.Parse("2026-11-23T12:20:00Z", CultureInfo.InvariantCulture), state.LastIndexedAt);
+        }
+    }
+
+    /// <summary>The k-th mention of a burst, indexed k minutes after noon; the 1st and 20th are Erin's post and her follow-up in its thread.</summary>
+    private static JsonNode BurstMention(JsonNode template, int k)
+    {
+        var erin = k is 1 or 20;
+        var notification = template.DeepClone();
+        var did = erin ? "did:plc:erin4example" : $"did:plc:customer{k}example";
+        notification["uri"] = $"at://{did}/app.bsky.feed.post/3lburst{k:00}";
+        notification["cid"] = $"bafyreiburst{k:00}";
+        notification["author"]!["did"] = did;
+        notification["author"]!["handle"] = erin ? "erin.bsky.social" : $"customer{k}.bsky.social";
+        notification["author"]!["displayName"] = erin ? "Erin" : $"Customer {k}";
+        var at = new DateTime(2026, 11, 23, 12, k, 0, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        notification["indexedAt"] = at;
+        notification["record"]!["createdAt"] = at;
+        notification["record"]!["text"] = k == 20 ? "Toujours rien pour ma facture ?" : $"Bonjour, ma facture {k} est fausse.";
+        if (k == 20)
+        {
+            notification["reason"] = "reply";
+            var first = new JsonObject { ["uri"] = "at://did:plc:erin4example/app.bsky.feed.post/3lburst01", ["cid"] = "bafyreiburst01" };
+            notification["record"]!["reply"] = new JsonObject { ["root"] = first.DeepClone(), ["parent"] = first };
+        }
+        return notification;
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task HostileText_IsStoredAndServedAsText(string provider)
     {
         await using var server = await BlueskyServer.StartAsync();
@@ -430,11 +519,12 @@ public class BlueskyTests
     private static (int, int) Index(JsonNode facet) =>
         (facet["index"]!["byteStart"]!.GetValue<int>(), facet["index"]!["byteEnd"]!.GetValue<int>());
 
-    private static RapportFactory NewFactory(string provider) => new(provider, s =>
+    private static RapportFactory NewFactory(string provider, int maxPagesPerPoll = 20) => new(provider, s =>
     {
         // The workers' own timers are off: the tests run polls and deliveries themselves.
         s["Rapport:Bluesky:CheckEvery"] = "00:00:00";
         s["Rapport:Outbox:PollInterval"] = "00:00:00";
+        s["Rapport:Bluesky:MaxPagesPerPoll"] = maxPagesPerPoll.ToString(CultureInfo.InvariantCulture);
     });
 
     private static async Task<BlueskyPollResult> PollAsync(RapportFactory factory, Guid channelId)

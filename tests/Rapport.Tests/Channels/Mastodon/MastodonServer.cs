@@ -20,8 +20,9 @@ public sealed record ForcedAnswer(int Status, string Body, IReadOnlyDictionary<s
 
 /// <summary>
 /// A Mastodon instance on loopback that replays the recorded documentation examples: notifications with Mastodon's
-/// paging (min_id, max_id, limit, types[]) and Link header, statuses that honour Idempotency-Key, credentials, the
-/// notification stream as server-sent events, error bodies and rate-limit headers.
+/// paging (min_id, max_id, limit, types[]) and Link header, statuses that honour Idempotency-Key for as long as the
+/// instance remembers it, the account's own statuses and their source text, credentials, the notification stream as
+/// server-sent events, error bodies and rate-limit headers.
 /// </summary>
 public sealed class MastodonServer : IAsyncDisposable
 {
@@ -31,6 +32,8 @@ public sealed class MastodonServer : IAsyncDisposable
 
     private readonly List<JsonObject> notifications = [];
     private readonly ConcurrentDictionary<string, JsonObject> statusesByKey = new();
+    private readonly List<JsonObject> statuses = [];
+    private readonly ConcurrentDictionary<string, string> sourceTexts = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ForcedAnswer>> forced = new();
     private readonly System.Threading.Channels.Channel<string> streamEvents = System.Threading.Channels.Channel.CreateUnbounded<string>();
     private WebApplication? app;
@@ -45,8 +48,17 @@ public sealed class MastodonServer : IAsyncDisposable
 
     public DateTime RateLimitReset { get; set; } = DateTime.UtcNow.AddMinutes(5);
 
-    /// <summary>Statuses posted, one per idempotency key, as the instance keeps them.</summary>
-    public IReadOnlyCollection<JsonObject> Posted => statusesByKey.Values.ToList();
+    /// <summary>Statuses posted: one per idempotency key while the instance remembers it.</summary>
+    public IReadOnlyCollection<JsonObject> Posted
+    {
+        get
+        {
+            lock (statuses)
+            {
+                return statuses.ToList();
+            }
+        }
+    }
 
     /// <summary>Streaming connections opened so far.</summary>
     public int StreamsOpened => streamsOpened;
@@ -100,6 +112,25 @@ public sealed class MastodonServer : IAsyncDisposable
         return notification;
     }
 
+    /// <summary>
+    /// Time passes: the statuses posted so far were posted <paramref name="ago"/>, and when that is an hour or more the
+    /// instance has forgotten their idempotency keys, as Mastodon does.
+    /// </summary>
+    public void PostedAgo(TimeSpan ago)
+    {
+        lock (statuses)
+        {
+            foreach (var status in statuses)
+            {
+                status["created_at"] = DateTime.UtcNow.Subtract(ago).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+            }
+        }
+        if (ago >= TimeSpan.FromHours(1))
+        {
+            statusesByKey.Clear();
+        }
+    }
+
     /// <summary>The next request to <paramref name="path"/> gets this answer instead.</summary>
     public void Force(string path, ForcedAnswer answer) => forced.GetOrAdd(path, _ => new()).Enqueue(answer);
 
@@ -147,6 +178,17 @@ public sealed class MastodonServer : IAsyncDisposable
                 return;
             case ("GET", "/api/v1/streaming/user/notification"):
                 await StreamAsync(context);
+                return;
+            case ("GET", "/api/v1/accounts/14715/statuses"):
+                await AccountStatusesAsync(context);
+                return;
+            case ("GET", _) when path.StartsWith("/api/v1/statuses/", StringComparison.Ordinal) && path.EndsWith("/source", StringComparison.Ordinal)
+                && sourceTexts.TryGetValue(path["/api/v1/statuses/".Length..^"/source".Length], out var text):
+                // The StatusSource example of the documentation, with this status's id and text.
+                var source = JsonNode.Parse(Recorded("status-source.json"))!.AsObject();
+                source["id"] = path["/api/v1/statuses/".Length..^"/source".Length];
+                source["text"] = text;
+                await WriteAsync(response, 200, source.ToJsonString());
                 return;
             default:
                 await WriteAsync(response, 404, """{"error":"Record not found"}""");
@@ -198,14 +240,40 @@ public sealed class MastodonServer : IAsyncDisposable
         var status = statusesByKey.GetOrAdd(key ?? Guid.NewGuid().ToString(), _ =>
         {
             var created = JsonNode.Parse(Recorded("status-created.json"))!.AsObject();
-            created["id"] = Interlocked.Increment(ref nextStatusId).ToString(CultureInfo.InvariantCulture);
+            var id = Interlocked.Increment(ref nextStatusId).ToString(CultureInfo.InvariantCulture);
+            created["id"] = id;
+            created["created_at"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
             created["content"] = "<p>" + System.Net.WebUtility.HtmlEncode(form["status"]) + "</p>";
             created["visibility"] = form.GetValueOrDefault("visibility", "public");
             created["in_reply_to_id"] = form.GetValueOrDefault("in_reply_to_id");
             created["language"] = form.GetValueOrDefault("language");
+            sourceTexts[id] = form["status"];
+            lock (statuses)
+            {
+                statuses.Add(created);
+            }
             return created;
         });
         await WriteAsync(response, 200, status.ToJsonString());
+    }
+
+    /// <summary>The account's own statuses, newest first, paged by max_id with a Link header like notifications.</summary>
+    private async Task AccountStatusesAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var limit = int.TryParse(query["limit"], out var l) ? Math.Clamp(l, 1, 40) : 20;
+        List<JsonObject> all;
+        lock (statuses)
+        {
+            all = statuses.OrderByDescending(Id).ToList();
+        }
+        var page = (query["max_id"].FirstOrDefault() is { } max ? all.Where(s => Id(s) < long.Parse(max, CultureInfo.InvariantCulture)) : all).Take(limit).ToList();
+        if (page.Count > 0)
+        {
+            var at = $"{BaseUrl}{context.Request.Path}?exclude_reblogs=true&limit={limit}";
+            context.Response.Headers["Link"] = $"<{at}&max_id={Id(page[^1])}>; rel=\"next\", <{at}&min_id={Id(page[0])}>; rel=\"prev\"";
+        }
+        await WriteAsync(context.Response, 200, new JsonArray(page.Select(s => (JsonNode)s.DeepClone()).ToArray()).ToJsonString());
     }
 
     private async Task StreamAsync(HttpContext context)
@@ -229,7 +297,7 @@ public sealed class MastodonServer : IAsyncDisposable
         }
     }
 
-    private static long Id(JsonObject notification) => long.Parse((string)notification["id"]!, CultureInfo.InvariantCulture);
+    private static long Id(JsonObject entity) => long.Parse((string)entity["id"]!, CultureInfo.InvariantCulture);
 
     private static async Task WriteAsync(HttpResponse response, int status, string body)
     {

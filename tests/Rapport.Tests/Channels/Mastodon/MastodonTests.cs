@@ -140,6 +140,39 @@ public class MastodonTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task StreamAndPoll_SeeingTheSameMention_StoreItOnce_InAnyOrderAndAtOnce(string provider)
+    {
+        await using var server = await MastodonServer.StartAsync();
+        var early = server.AddMention(600, "700001", "zsc", "<p>@trwnh where is my refund?</p>");
+        var late = server.AddMention(601, "700002", "a@pl.nulled.red", "<p>@trwnh hello?</p>");
+        await using var factory = NewFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await CreateChannelAsync(factory, workspace.Id, server.BaseUrl);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var poller = scope.ServiceProvider.GetRequiredService<MastodonPoller>();
+
+        // The stream first, then the poll that reads the same mention again.
+        Assert.True(await poller.IngestStreamedAsync(channel, early.ToJsonString()));
+        Assert.Equal(1, (await PollAsync(factory, channel.Id)).Ingested);
+        // The poll first, then the stream's late event.
+        Assert.False(await poller.IngestStreamedAsync(channel, late.ToJsonString()));
+        // Both at the same moment.
+        var both = server.AddMention(602, "700003", "zsc", "<p>@trwnh still waiting</p>");
+        var streamed = poller.IngestStreamedAsync(channel, both.ToJsonString());
+        var polled = PollAsync(factory, channel.Id);
+        await Task.WhenAll(streamed, polled);
+        var poll = await polled;
+        Assert.True(poll.Ok, poll.Error);
+        Assert.Equal(1, (await streamed ? 1 : 0) + poll.Ingested);
+
+        await using var db = factory.OpenDb();
+        var stored = await db.Messages.Where(m => m.ChannelId == channel.Id).Select(m => m.ExternalId).ToListAsync();
+        Assert.Equal(["700001", "700002", "700003"], stored.Order(StringComparer.Ordinal));
+        Assert.Equal(2, await db.Conversations.CountAsync(c => c.ChannelId == channel.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Reply_IsPostedOnceWithTheIdempotencyKeyAndTheCustomersThreadAndVisibility(string provider)
     {
         await using var server = await MastodonServer.StartAsync();
@@ -188,12 +221,113 @@ public class MastodonTests
         Assert.Equal(2, replays.Count);
         // Same key: Mastodon returns the status it already posted; the customer sees one reply.
         Assert.Equal(2, server.Posted.Count);
+        // Within the instance's memory of the key the resend is that one request: no search for an earlier status.
+        Assert.DoesNotContain(server.Requests, r => r.Method == "GET" && r.PathAndQuery.Contains("statuses", StringComparison.Ordinal));
         await using (var db = factory.OpenDb())
         {
             var resent = await db.Messages.SingleAsync(m => m.Id == dm);
             Assert.Equal(DeliveryStatus.Sent, resent.DeliveryStatus);
             Assert.Equal(postedId, resent.ExternalId);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Resend_AfterTheInstanceForgotTheKey_FindsTheStatusAlreadyPosted_AndPostsNothing(string provider)
+    {
+        await using var server = await MastodonServer.StartAsync();
+        server.AddMention(510, "310001", "zsc", "<p>@trwnh my order 88 is late</p>");
+        await using var factory = NewFactory(provider);
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var channel = await CreateChannelAsync(factory, workspace.Id, server.BaseUrl);
+        await PollAsync(factory, channel.Id);
+        var agent = await factory.SignedInClientAsync(owner.Email!);
+        var outbox = factory.Services.GetRequiredService<OutboxWorker>();
+        // Two answers in the same thread with the same words: only the very status of the item may match.
+        const string text = "We are on it <b>now</b> & will write back.\nSorry!";
+        var first = await ReplyAsync(factory, agent, workspace.Id, "310001", text);
+        var other = await ReplyAsync(factory, agent, workspace.Id, "310001", "Your parcel left this morning.");
+        var second = await ReplyAsync(factory, agent, workspace.Id, "310001", text);
+        await outbox.RunOnceAsync();
+        Assert.Equal(3, server.Posted.Count);
+        string postedId;
+        await using (var db = factory.OpenDb())
+        {
+            var sent = await db.Messages.SingleAsync(m => m.Id == first);
+            postedId = sent.ExternalId!;
+
+            // The process died after Mastodon posted the reply and before Rapport recorded it, and came back two hours later.
+            var item = await db.OutboxItems.SingleAsync(o => o.MessageId == first);
+            item.Status = OutboxStatus.Sending;
+            item.NextAttemptAt = DateTime.UtcNow.AddMinutes(-1);
+            item.CreatedAt = DateTime.UtcNow.AddHours(-2);
+            sent.DeliveryStatus = DeliveryStatus.Queued;
+            sent.ExternalId = null;
+            await db.SaveChangesAsync();
+        }
+        server.PostedAgo(TimeSpan.FromHours(2) - TimeSpan.FromSeconds(5));
+        var before = server.Requests.Count;
+
+        await outbox.RunOnceAsync();
+
+        var resend = server.Requests.Skip(before).ToList();
+        Assert.DoesNotContain(resend, r => r.Method == "POST");
+        Assert.Contains(resend, r => r.PathAndQuery.StartsWith("/api/v1/accounts/14715/statuses?", StringComparison.Ordinal));
+        Assert.Equal(3, server.Posted.Count);
+        await using (var db = factory.OpenDb())
+        {
+            var resent = await db.Messages.SingleAsync(m => m.Id == first);
+            Assert.Equal(DeliveryStatus.Sent, resent.DeliveryStatus);
+            Assert.Equal(postedId, resent.ExternalId);
+            Assert.Equal(3, await db.Messages.Where(m => m.Id == first || m.Id == other || m.Id == second).Select(m => m.ExternalId).Distinct().CountAsync());
+            var item = await db.OutboxItems.SingleAsync(o => o.MessageId == first);
+            Assert.Equal(OutboxStatus.Sent, item.Status);
+            Assert.Equal(2, item.Attempts);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Resend_AfterTheKeyWindow_WhereNothingWasPosted_PostsOnce(string provider)
+    {
+        await using var server = await MastodonServer.StartAsync();
+        await using var factory = NewFactory(provider);
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var channel = await CreateChannelAsync(factory, workspace.Id, server.BaseUrl);
+        var agent = await factory.SignedInClientAsync(owner.Email!);
+        var outbox = factory.Services.GetRequiredService<OutboxWorker>();
+        var posts = $"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}/posts";
+        // An earlier post of the brand with the same words, long before this one was queued: not this post's status.
+        (await agent.PostAsJsonAsync(posts, new { text = "Our shop is closed on Monday." })).EnsureSuccessStatusCode();
+        await outbox.RunOnceAsync();
+        server.PostedAgo(TimeSpan.FromDays(3));
+        server.Force("/api/v1/statuses", new ForcedAnswer(503, """{"error":"Service Unavailable"}"""));
+
+        var response = await agent.PostAsJsonAsync(posts, new { text = "Our shop is closed on Monday." });
+        var queued = (await response.Content.ReadFromJsonAsync<Publishing.PostDto>(Json.Options))!;
+        await outbox.RunOnceAsync();
+        await using (var db = factory.OpenDb())
+        {
+            // The instance failed; the retry comes after the channel was paused for hours.
+            var item = await db.OutboxItems.SingleAsync(o => o.Id == queued.Id);
+            Assert.Equal(OutboxStatus.Pending, item.Status);
+            item.NextAttemptAt = DateTime.UtcNow.AddSeconds(-1);
+            item.CreatedAt = DateTime.UtcNow.AddHours(-3);
+            await db.SaveChangesAsync();
+        }
+        var before = server.Requests.Count;
+
+        await outbox.RunOnceAsync();
+
+        var resend = server.Requests.Skip(before).ToList();
+        Assert.Contains(resend, r => r.PathAndQuery.StartsWith("/api/v1/accounts/14715/statuses?", StringComparison.Ordinal));
+        var post = Assert.Single(resend, r => r.Method == "POST");
+        Assert.Equal("post-" + queued.Id.ToString("N"), post.IdempotencyKey);
+        Assert.Equal(2, server.Posted.Count);
+        var page = await agent.GetFromJsonAsync<Api.Page<Publishing.PostDto>>(posts, Json.Options);
+        var sent = page!.Items.Single(p => p.Id == queued.Id);
+        Assert.Equal(OutboxStatus.Sent, sent.Status);
+        Assert.Equal((string?)server.Posted.Last()["id"], sent.ExternalId);
     }
 
     [Theory]
