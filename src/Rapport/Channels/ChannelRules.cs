@@ -46,10 +46,6 @@ public static class ChannelRules
     public static RuleViolation? CheckSettings(JsonElement settings) =>
         settings.ValueKind == JsonValueKind.Object ? null : SettingsNotAnObject;
 
-    /// <summary>What a kind of channel asks of its settings beyond being a JSON object.</summary>
-    public static RuleViolation? CheckKindSettings(ChannelKind kind, string settings) =>
-        kind == ChannelKind.Chat ? Chat.ChatSettings.Check(settings) : null;
-
     /// <summary>
     /// The settings to store: what the admin saved, with the parts Rapport owns put back (a chat channel's public key,
     /// made on creation and never taken from the request).
