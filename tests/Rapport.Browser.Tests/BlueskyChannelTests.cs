@@ -58,7 +58,7 @@ public sealed class BlueskyChannelTests(RapportApp app) : IClassFixture<RapportA
         await using var db = app.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
         var channel = await db.Channels.IgnoreQueryFilters().SingleAsync(c => c.Kind == ChannelKind.Bluesky);
         var settings = BlueskyChannelSettings.Read(channel.Settings);
-        Assert.Equal(("brand.bsky.social", server.Url), (settings.Identifier, settings.ServiceUrl));
+        Assert.Equal(("brand.bsky.social", server.Url), (settings.Account, settings.ServiceUrl));
         Assert.DoesNotContain(AppPassword, channel.ProtectedSecrets, StringComparison.Ordinal);
         Assert.Equal(AppPassword, app.Services.GetRequiredService<ChannelSecrets>().Unprotect(channel.ProtectedSecrets)[BlueskyChannelSettings.AppPasswordSecret]);
     }
