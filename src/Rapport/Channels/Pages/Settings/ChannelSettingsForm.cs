@@ -154,9 +154,6 @@ public sealed class ChannelSettingsForm
         }
     }
 
-    /// <summary>Violations no field of the form shows (the page says them another way).</summary>
-    public IEnumerable<RuleViolation> Errors => errors.Values;
-
     /// <summary>What the form saves, as the API would receive it: only the secrets typed, so the others stay as they are.</summary>
     public ChannelRequest ToRequest()
     {
