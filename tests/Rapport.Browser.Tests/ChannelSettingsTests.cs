@@ -110,6 +110,7 @@ public sealed class MastodonChannelSettingsTests(RapportApp app) : IClassFixture
         // On edit the token field is empty and says a token is saved; the page never holds the token.
         await card.GetByRole(AriaRole.Button, new() { Name = "Edit " + HostileName, Exact = true }).ClickAsync();
         var edit = card.GetByRole(AriaRole.Form);
+        await Expect(edit.GetByLabel("Name", new() { Exact = true })).ToBeFocusedAsync();
         await Expect(edit.GetByLabel("Access token", new() { Exact = true })).ToHaveValueAsync("");
         await Expect(edit.GetByText("Saved — leave empty to keep it")).ToBeVisibleAsync();
         Assert.DoesNotContain(Token, await page.ContentAsync(), StringComparison.Ordinal);
@@ -117,7 +118,7 @@ public sealed class MastodonChannelSettingsTests(RapportApp app) : IClassFixture
 
         // Renaming it keeps the token: the connection test still signs in.
         await edit.GetByLabel("Name", new() { Exact = true }).FillAsync("Brand on Mastodon");
-        await edit.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await edit.GetByLabel("Name", new() { Exact = true }).PressAsync("Enter");
         card = page.GetByRole(AriaRole.Article).Filter(new() { HasText = "Brand on Mastodon" });
         await Expect(card.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync("Brand on Mastodon");
         await card.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
