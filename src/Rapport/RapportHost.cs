@@ -155,6 +155,7 @@ public static class RapportHost
         services.AddEmailChannel();
         services.AddBlueskyChannel();
         services.AddScoped<ChannelConnectionTest>();
+        services.AddScoped<ChannelChanges>();
         services.AddScoped<Conversations.ConversationActions>();
         services.AddScoped<Learning.AnalysisCorrections>();
         services.AddScoped<Conversations.ConversationNotes>();

@@ -28,27 +28,28 @@ public sealed class BlueskyChannelTests(RapportApp app) : IClassFixture<RapportA
         await Flows.SetUpAsync(page);
         await page.GotoAsync("/settings/channels");
         await Flows.WaitForCircuitAsync(page);
-        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Brand on Bluesky");
         await page.GetByLabel("Kind", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Bluesky" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
-
-        // The Bluesky fields replace the raw settings and secrets.
-        await Expect(page.GetByLabel("Settings (JSON)")).ToHaveCountAsync(0);
-        await page.GetByLabel("Server", new() { Exact = true }).FillAsync(server.Url);
-        await page.GetByLabel("Handle or DID", new() { Exact = true }).FillAsync("@brand.bsky.social");
-        await page.GetByLabel("App password", new() { Exact = true }).FillAsync("wrong-pass-word");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
-        var result = page.GetByRole(AriaRole.Status).Filter(new() { HasText = "The connection" });
+        var connect = page.GetByRole(AriaRole.Form, new() { Name = "Connect a channel" });
+        await Expect(connect.GetByLabel("App password", new() { Exact = true })).ToBeVisibleAsync();
+        await connect.GetByLabel("Name", new() { Exact = true }).FillAsync("Brand on Bluesky");
+        await connect.GetByLabel("Server", new() { Exact = true }).FillAsync(server.Url);
+        await connect.GetByLabel("Handle or DID", new() { Exact = true }).FillAsync("@brand.bsky.social");
+        await connect.GetByLabel("App password", new() { Exact = true }).FillAsync("wrong-pass-word");
+        await connect.GetByRole(AriaRole.Button, new() { Name = "Connect", Exact = true }).ClickAsync();
+        var card = page.GetByRole(AriaRole.Article).Filter(new() { HasText = "Brand on Bluesky" });
+        await card.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
+        var result = card.GetByRole(AriaRole.Status).Filter(new() { HasText = "The connection" });
         await Expect(result).ToContainTextAsync("The connection does not work.");
         await Expect(result).ToContainTextAsync("refused the identifier or app password for brand.bsky.social");
 
-        await page.GetByLabel("App password", new() { Exact = true }).FillAsync(AppPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
-        await Expect(page.GetByText("An app password is saved and never shown.")).ToBeVisibleAsync();
-        await Expect(page.GetByLabel("App password", new() { Exact = true })).ToHaveValueAsync("");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Edit Brand on Bluesky" }).ClickAsync();
+        var edit = page.GetByRole(AriaRole.Form, new() { Name = "Settings of Brand on Bluesky" });
+        await Expect(edit.GetByText("Saved — leave empty to keep it")).ToBeVisibleAsync();
+        await edit.GetByLabel("App password", new() { Exact = true }).FillAsync(AppPassword);
+        await edit.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(edit.GetByLabel("App password", new() { Exact = true })).ToHaveValueAsync("");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
         await Expect(result).ToContainTextAsync("The connection works.");
         await Expect(result).ToContainTextAsync("Signed in to 127.0.0.1 as @brand.bsky.social (did:plc:brand7x4k2q3example).");
         await Flows.ScreenshotAsync(page, "en-bluesky-channel-tested");
@@ -57,7 +58,7 @@ public sealed class BlueskyChannelTests(RapportApp app) : IClassFixture<RapportA
         await using var db = app.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
         var channel = await db.Channels.IgnoreQueryFilters().SingleAsync(c => c.Kind == ChannelKind.Bluesky);
         var settings = BlueskyChannelSettings.Read(channel.Settings);
-        Assert.Equal(("brand.bsky.social", server.Url), (settings.Identifier, settings.ServiceUrl));
+        Assert.Equal(("brand.bsky.social", server.Url), (settings.Account, settings.ServiceUrl));
         Assert.DoesNotContain(AppPassword, channel.ProtectedSecrets, StringComparison.Ordinal);
         Assert.Equal(AppPassword, app.Services.GetRequiredService<ChannelSecrets>().Unprotect(channel.ProtectedSecrets)[BlueskyChannelSettings.AppPasswordSecret]);
     }

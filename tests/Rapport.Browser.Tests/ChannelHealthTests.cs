@@ -40,7 +40,7 @@ public sealed class ChannelHealthTests(RapportApp app) : IClassFixture<RapportAp
 
         await page.GotoAsync("/settings/channels");
         await Flows.WaitForCircuitAsync(page);
-        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Support mailbox" });
+        var row = page.GetByRole(AriaRole.Article).Filter(new() { HasText = "Support mailbox" });
         await Expect(row.GetByTestId("channel-outbox")).ToContainTextAsync("Outbox: 1 waiting, 1 failed · oldest waiting since");
         await Expect(row.GetByTestId("channel-waiting")).ToHaveTextAsync("Conversations waiting for an answer: 1");
         await Flows.ScreenshotAsync(page, "en-channels-backlog");

@@ -28,17 +28,24 @@ public sealed class ChatWidgetTests(RapportApp app) : IClassFixture<RapportApp>
         // The admin connects the chat and gets the one tag to paste.
         await agent.GotoAsync("/settings/channels");
         await Flows.WaitForCircuitAsync(agent);
-        await agent.GetByLabel("Name", new() { Exact = true }).FillAsync("Website chat");
         await agent.GetByLabel("Kind", new() { Exact = true }).ClickAsync();
         await agent.GetByRole(AriaRole.Option, new() { Name = "Website chat" }).ClickAsync();
-        await agent.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
-        var snippet = agent.GetByTestId("chat-snippet");
+        var connect = agent.GetByRole(AriaRole.Form, new() { Name = "Connect a channel" });
+        await Expect(connect.GetByLabel("Sites allowed to use the chat")).ToBeVisibleAsync();
+        await connect.GetByLabel("Name", new() { Exact = true }).FillAsync("Website chat");
+        await connect.GetByRole(AriaRole.Button, new() { Name = "Connect", Exact = true }).ClickAsync();
+        var card = agent.GetByRole(AriaRole.Article).Filter(new() { HasText = "Website chat" });
+        var snippet = card.GetByTestId("chat-snippet");
         await Expect(snippet).ToContainTextAsync(new Regex("<script src=\".+/chat/widget\\.js\" data-key=\"pk_[A-Za-z0-9_-]{22}\" async></script>"));
-        await Expect(agent.GetByText("No site may use this chat yet")).ToBeVisibleAsync();
-        var settings = $$"""{"allowedOrigins": ["{{site.Origin}}"], "greeting": {"en": "Hi! Ask us anything about your bike.", "fr": "Bonjour ! Une question sur votre vélo ?"} }""";
-        await agent.GetByLabel("Settings (JSON)").FillAsync(settings);
-        await agent.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
-        await Expect(agent.GetByText("No site may use this chat yet")).ToBeHiddenAsync();
+        await Expect(card.GetByText("No site may use this chat yet")).ToBeVisibleAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Edit Website chat" }).ClickAsync();
+        var edit = agent.GetByRole(AriaRole.Form, new() { Name = "Settings of Website chat" });
+        await edit.GetByLabel("Sites allowed to use the chat").FillAsync(site.Origin);
+        await edit.GetByLabel("Greeting (English)").FillAsync("Hi! Ask us anything about your bike.");
+        await edit.GetByLabel("Greeting (French)").FillAsync("Bonjour ! Une question sur votre vélo ?");
+        await edit.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(card.GetByText("No site may use this chat yet")).ToBeHiddenAsync();
+        await Expect(card.GetByTestId("chat-origins")).ToHaveTextAsync(site.Origin);
         await Flows.ScreenshotAsync(agent, "en-chat-channel");
         site.Snippet = await snippet.InnerTextAsync();
 

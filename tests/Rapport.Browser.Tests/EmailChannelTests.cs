@@ -14,23 +14,27 @@ public sealed class EmailChannelTests(RapportApp app) : IClassFixture<RapportApp
         await Flows.SetUpAsync(page);
         await page.GotoAsync("/settings/channels");
         await Flows.WaitForCircuitAsync(page);
-        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Support mailbox");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
-
-        var settings = page.GetByLabel("Settings (JSON)");
-        await settings.FillAsync($$"""{"imapHost": "{{imap[0]}}", "imapPort": {{imap[1]}}, "imapSecurity": "None", "username": "{{Required("RAPPORT_TEST_MAIL_USER")}}"}""");
-        await page.GetByLabel("Secret name").FillAsync("password");
-        await page.GetByLabel("New secret value").FillAsync("not-the-password");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
-        var result = page.GetByRole(AriaRole.Status).Filter(new() { HasText = "The connection" });
+        // E-mail is the kind the form starts with.
+        var connect = page.GetByRole(AriaRole.Form, new() { Name = "Connect a channel" });
+        await connect.GetByLabel("Name", new() { Exact = true }).FillAsync("Support mailbox");
+        await connect.GetByLabel("IMAP server", new() { Exact = true }).FillAsync(imap[0]);
+        await connect.GetByLabel("IMAP port", new() { Exact = true }).FillAsync(imap[1]);
+        await connect.GetByLabel("IMAP security", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "None (local network only)" }).ClickAsync();
+        await connect.GetByLabel("User name", new() { Exact = true }).FillAsync(Required("RAPPORT_TEST_MAIL_USER"));
+        await connect.GetByLabel("Password", new() { Exact = true }).FillAsync("not-the-password");
+        await connect.GetByRole(AriaRole.Button, new() { Name = "Connect", Exact = true }).ClickAsync();
+        var card = page.GetByRole(AriaRole.Article).Filter(new() { HasText = "Support mailbox" });
+        await card.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
+        var result = card.GetByRole(AriaRole.Status).Filter(new() { HasText = "The connection" });
         await Expect(result).ToContainTextAsync("The connection does not work.", Slow);
         await Expect(result).ToContainTextAsync("refused the user name or password");
 
-        await page.GetByLabel("Secret name").FillAsync("password");
-        await page.GetByLabel("New secret value").FillAsync(Required("RAPPORT_TEST_MAIL_PASSWORD"));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Edit Support mailbox" }).ClickAsync();
+        var edit = page.GetByRole(AriaRole.Form, new() { Name = "Settings of Support mailbox" });
+        await edit.GetByLabel("Password", new() { Exact = true }).FillAsync(Required("RAPPORT_TEST_MAIL_PASSWORD"));
+        await edit.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
         await Expect(result).ToContainTextAsync("The connection works.", Slow);
         await Expect(result).ToContainTextAsync("the folder INBOX holds");
         await Flows.ScreenshotAsync(page, "en-email-channel-tested");

@@ -42,6 +42,10 @@ public sealed class RapportApp : IAsyncLifetime
             "--Rapport:DataFolder=" + dataFolder,
             // The test's feed and webhook servers listen on loopback.
             "--Rapport:Network:AllowPrivateAddresses=true",
+            // The test's Mastodon instance speaks plain HTTP, and is only asked what a test asks it (no polling, no streaming).
+            "--Rapport:Mastodon:AllowInsecureHttp=true",
+            "--Rapport:Mastodon:CheckEvery=00:00:00",
+            "--Rapport:Mastodon:Streaming=false",
             // Development serves the static web assets (MudBlazor, blazor.web.js) straight from the build output.
             "--environment", "Development",
             "--applicationName", "rapport",

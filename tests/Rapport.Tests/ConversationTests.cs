@@ -70,7 +70,7 @@ public class ConversationTests
         var client = await factory.TokenClientAsync(workspace.Id, Role.Admin);
 
         var created = await client.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/channels",
-            new { name = "Support mail", kind = "Email", direction = "Inbox", settings = new { host = "imap.example.test" }, secrets = new { password = "hunter2-very-secret" } });
+            new { name = "Support mail", kind = "Email", direction = "Inbox", settings = new { imapHost = "imap.example.test", username = "support" }, secrets = new { password = "hunter2-very-secret" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await created.Content.ReadAsStringAsync();
         Assert.DoesNotContain("hunter2", body, StringComparison.Ordinal);

@@ -86,6 +86,10 @@ public static class Problems
         return Invalid(violation.Field, violation.Message);
     }
 
+    /// <summary>A 400 naming every field the shared rules found wrong, with each field's reasons.</summary>
+    public static ValidationProblem Invalid(IEnumerable<RuleViolation> violations) =>
+        TypedResults.ValidationProblem(violations.GroupBy(v => v.Field).ToDictionary(g => g.Key, g => g.Select(v => v.Message).ToArray()));
+
     /// <summary>
     /// The answer to a broken role rule: 409 when the workspace must keep its last owner, 400 for a role that does not
     /// exist, else 403 (the caller lacks the right).

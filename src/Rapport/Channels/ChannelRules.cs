@@ -23,32 +23,8 @@ public static class ChannelRules
     public static RuleViolation? CheckDirection(ChannelDirection direction) =>
         Enum.IsDefined(direction) ? null : new("direction", "Validation.ChannelDirection", "The direction is Inbox, Listening or Publishing.");
 
-    /// <summary>Settings are a JSON object; returns its raw text when valid.</summary>
-    public static RuleViolation? CheckSettings(string? json, out string normalized)
-    {
-        normalized = "{}";
-        try
-        {
-            using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
-            if (CheckSettings(doc.RootElement) is { } violation)
-            {
-                return violation;
-            }
-            normalized = doc.RootElement.GetRawText();
-            return null;
-        }
-        catch (JsonException)
-        {
-            return SettingsNotAnObject;
-        }
-    }
-
     public static RuleViolation? CheckSettings(JsonElement settings) =>
         settings.ValueKind == JsonValueKind.Object ? null : SettingsNotAnObject;
-
-    /// <summary>What a kind of channel asks of its settings beyond being a JSON object.</summary>
-    public static RuleViolation? CheckKindSettings(ChannelKind kind, string settings) =>
-        kind == ChannelKind.Chat ? Chat.ChatSettings.Check(settings) : null;
 
     /// <summary>
     /// The settings to store: what the admin saved, with the parts Rapport owns put back (a chat channel's public key,

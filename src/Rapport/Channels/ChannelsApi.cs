@@ -48,44 +48,24 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<Created<ChannelDto>, ValidationProblem>> CreateAsync(
-        Guid workspaceId, ChannelRequest request, HttpContext http, RapportDbContext db, ChannelSecrets secrets, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        Guid workspaceId, ChannelRequest request, HttpContext http, RapportDbContext db, ChannelSecrets secrets, ChannelChanges changes, CancellationToken ct)
     {
-        if (ChannelRules.CheckKind(request.Kind) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        var channel = new Channel { WorkspaceId = workspaceId, Name = "", Kind = request.Kind!.Value, CreatedAt = clock.GetUtcNow().UtcDateTime };
-        if (Apply(channel, request with { Name = request.Name ?? "" }, secrets) is { } problem)
-        {
-            return problem;
-        }
-        db.Channels.Add(channel);
-        audit.Add(db, "channel.created", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name, channel.Kind.ToString());
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/channels/{channel.Id}", ToDto(channel, secrets));
+        var change = await changes.ConnectAsync(db, http.Member(), http.User.Identity?.Name, request, ct);
+        return change.Channel is { } channel
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/channels/{channel.Id}", ToDto(channel, secrets))
+            : Problems.Invalid(change.Violations);
     }
 
     private static async Task<Results<Ok<ChannelDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid workspaceId, Guid channelId, ChannelRequest request, HttpContext http, RapportDbContext db, ChannelSecrets secrets, AuditLog audit, TimeProvider clock,
+        Guid channelId, ChannelRequest request, HttpContext http, RapportDbContext db, ChannelSecrets secrets, ChannelChanges changes, TimeProvider clock,
         CancellationToken ct)
     {
-        var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
-        if (channel is null)
+        var change = await changes.ChangeAsync(db, http.Member(), http.User.Identity?.Name, channelId, request, ct);
+        if (change.Channel is { } channel)
         {
-            return Problems.NotFound("Channel");
+            return TypedResults.Ok(ToDto(channel, secrets, await ChannelBacklog.ForChannelsAsync(db, clock.GetUtcNow().UtcDateTime, ct, channelId)));
         }
-        if (ChannelRules.CheckKindChange(channel.Kind, request.Kind) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        if (Apply(channel, request, secrets) is { } problem)
-        {
-            return problem;
-        }
-        var changed = request.Secrets is { Count: > 0 } ? "settings and secrets" : "settings";
-        audit.Add(db, "channel.updated", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name, changed);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToDto(channel, secrets, await ChannelBacklog.ForChannelsAsync(db, clock.GetUtcNow().UtcDateTime, ct, channelId)));
+        return change.Violations.Count > 0 ? Problems.Invalid(change.Violations) : Problems.NotFound("Channel");
     }
 
     private static async Task<Results<Ok<ChannelTestResult>, ProblemHttpResult>> TestAsync(
@@ -118,27 +98,6 @@ public static class ChannelsApi
         audit.Add(db, "channel.deleted", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
-    }
-
-    private static ValidationProblem? Apply(Channel channel, ChannelRequest request, ChannelSecrets secrets)
-    {
-        var violation = (request.Name is null ? null : ChannelRules.CheckName(request.Name))
-            ?? (request.Direction is { } direction ? ChannelRules.CheckDirection(direction) : null)
-            ?? (request.Settings is { } settings ? ChannelRules.CheckSettings(settings) ?? ChannelRules.CheckKindSettings(channel.Kind, settings.GetRawText()) : null)
-            ?? ChannelRules.CheckSecrets(request.Secrets);
-        if (violation is not null)
-        {
-            return Problems.Invalid(violation);
-        }
-        channel.Name = request.Name?.Trim() ?? channel.Name;
-        channel.Direction = request.Direction ?? channel.Direction;
-        channel.Settings = ChannelRules.OwnSettings(channel.Kind, channel.Settings, request.Settings?.GetRawText() ?? channel.Settings);
-        if (request.Secrets is { } changes)
-        {
-            channel.ProtectedSecrets = secrets.Merge(channel.ProtectedSecrets, changes);
-        }
-        channel.Paused = request.Paused ?? channel.Paused;
-        return null;
     }
 
     /// <param name="c">The channel.</param>
