@@ -91,6 +91,12 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
                 results[i] = existing with { Created = false };
                 continue;
             }
+            if (item.FromBrand)
+            {
+                results[i] = RecordBrandReply(db, workspaceId, item, batch.ExternalIds[i], batch, now);
+                stored |= results[i].Created;
+                continue;
+            }
             var (contact, contactIsNew) = FindOrCreateContact(db, workspaceId, item, batch, now);
             var (conversation, isNew) = FindOrCreateConversation(db, workspaceId, item, contact, contactIsNew, batch);
             var analysis = analyses[i]!;
@@ -130,7 +136,8 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     private static Analyzed?[] Analyze(ITextAnalyzer analyzer, IReadOnlyList<InboundItem> items, IngestBatch batch, Guid workspaceId)
     {
         var analyses = new Analyzed?[items.Count];
-        var fresh = Enumerable.Range(0, items.Count).Where(i => batch.Stored(items[i].ChannelId, batch.ExternalIds[i]) is null).ToArray();
+        // The brand's own replies are not analysed, like an agent's reply from Rapport.
+        var fresh = Enumerable.Range(0, items.Count).Where(i => !items[i].FromBrand && batch.Stored(items[i].ChannelId, batch.ExternalIds[i]) is null).ToArray();
         if (fresh.Length == 1)
         {
             var i = fresh[0];
@@ -180,6 +187,42 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             conversation.IsNoise = true;
         }
         return message;
+    }
+
+    /// <summary>
+    /// Stores a brand reply from the network's history as an outbound message in the conversation of the message it
+    /// answers, with the same response-time bookkeeping as an agent's reply from Rapport (first response, next response,
+    /// nothing waiting any more). Nothing is queued for sending and no rule runs: the customer already has it.
+    /// </summary>
+    private static IngestResult RecordBrandReply(RapportDbContext db, Guid workspaceId, InboundItem item, string externalId, IngestBatch batch, DateTime now)
+    {
+        var conversation = item.InReplyToExternalId is { Length: > 0 } parent && batch.ConversationOf(item.ChannelId, parent) is { } id
+            ? batch.Conversation(id, item.ChannelId)
+            : null;
+        if (conversation is null)
+        {
+            return new IngestResult(Guid.Empty, Guid.Empty, Guid.Empty, Created: false) { ParentUnknown = true };
+        }
+        var createdAt = item.CreatedAt is { } when ? AsUtc(when) : now;
+        var message = new Message
+        {
+            WorkspaceId = workspaceId,
+            ConversationId = conversation.Id,
+            ChannelId = item.ChannelId,
+            Direction = MessageDirection.Outbound,
+            ExternalId = externalId,
+            AuthorName = Clean(string.IsNullOrWhiteSpace(item.AuthorName) ? item.AuthorHandle : item.AuthorName),
+            Text = Clean(item.Text),
+            RawPayload = item.RawPayload?.Replace('\0', '\uFFFD'),
+            CreatedAt = createdAt,
+            ReceivedAt = now,
+            InReplyToExternalId = Clean(item.InReplyToExternalId!),
+            DeliveryStatus = DeliveryStatus.Sent,
+        };
+        db.Messages.Add(message);
+        batch.Remember(message);
+        ConversationActions.CountResponse(db, conversation, authorUserId: null, createdAt);
+        return new IngestResult(message.Id, conversation.Id, Guid.Empty, Created: true);
     }
 
     /// <summary>The opening and arrival reporting events and the automation rules, for one stored message.</summary>
