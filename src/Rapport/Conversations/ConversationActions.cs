@@ -222,6 +222,26 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
     }
 
     /// <summary>
+    /// The response-time bookkeeping of a brand reply from an imported history that is older than the customer's latest
+    /// message already stored (the file listed them out of order): it answered an earlier message, so the conversation
+    /// still waits for the brand. It is the first response when none was counted yet, timed from the conversation's
+    /// opening; otherwise it adds no event, since reporting events are appended, never rewritten.
+    /// </summary>
+    internal static void CountEarlierResponse(RapportDbContext db, Conversation conversation, DateTime when)
+    {
+        if (conversation.FirstResponseAt is null)
+        {
+            db.ReportingEvents.Add(Event(conversation, ReportingEventNames.FirstResponse, null, conversation.CreatedAt, when));
+            conversation.FirstResponseAt = when;
+        }
+        if (conversation.LastResponseAt is null || when > conversation.LastResponseAt)
+        {
+            conversation.LastResponseAt = when;
+        }
+        conversation.Version++;
+    }
+
+    /// <summary>
     /// Records a message the product sends by itself (a rule's acknowledgement, a survey invitation), queued for the outbox.
     /// It is not the brand's response: the conversation still waits for a person, and no response-time event is closed.
     /// </summary>

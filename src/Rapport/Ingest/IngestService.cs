@@ -192,7 +192,8 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     /// <summary>
     /// Stores a brand reply from the network's history as an outbound message in the conversation of the message it
     /// answers, with the same response-time bookkeeping as an agent's reply from Rapport (first response, next response,
-    /// nothing waiting any more). Nothing is queued for sending and no rule runs: the customer already has it.
+    /// nothing waiting any more), unless the customer already wrote after it. Nothing is queued for sending and no rule
+    /// runs: the customer already has it.
     /// </summary>
     private static IngestResult RecordBrandReply(RapportDbContext db, Guid workspaceId, InboundItem item, string externalId, IngestBatch batch, DateTime now)
     {
@@ -221,7 +222,14 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         };
         db.Messages.Add(message);
         batch.Remember(message);
-        ConversationActions.CountResponse(db, conversation, authorUserId: null, createdAt);
+        if (conversation.LastInboundAt > createdAt)
+        {
+            ConversationActions.CountEarlierResponse(db, conversation, createdAt);
+        }
+        else
+        {
+            ConversationActions.CountResponse(db, conversation, authorUserId: null, createdAt);
+        }
         return new IngestResult(message.Id, conversation.Id, Guid.Empty, Created: true);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -150,6 +151,39 @@ public class BrandReplyImportTests
         Assert.All(messages, m => Assert.Equal(conversation.Id, m.ConversationId));
         var firstResponse = await db.ReportingEvents.SingleAsync(e => e.Name == ReportingEventNames.FirstResponse);
         Assert.Equal(5400d, firstResponse.DurationSeconds);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task ABrandReplyListedABatchBeforeItsTweet_WaitsForIt_AndStillTimesTheFirstResponse(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await factory.CreateChannelAsync(workspace.Id, ChannelKind.Import, "Twitter archive");
+        // The brand's reply ends the first batch; the tweet it answers and the customer's answer to it open the next one.
+        var csv = new StringBuilder("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n");
+        for (var i = 0; i < ImportService.RowsPerBatch - 1; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{1000 + i},{200_000 + i},True,Mon Oct 30 10:00:00 +0000 2017,@sprintcare hello from {i},,\n");
+        }
+        csv.Append("2,sprintcare,False,Tue Oct 31 22:05:00 +0000 2017,@115712 Sorry to hear that!,3,1\n");
+        csv.Append("1,115712,True,Tue Oct 31 22:00:00 +0000 2017,@sprintcare no signal for two days,2,\n");
+        csv.Append("3,115712,True,Tue Oct 31 22:10:47 +0000 2017,@sprintcare still nothing?,,2\n");
+
+        var summary = await ImportAsync(factory, workspace.Id, channel.Id, csv.ToString(), "twcs.csv");
+
+        Assert.Equal((ImportService.RowsPerBatch + 1L, 1L, 0L), (summary.Imported, summary.BrandReplies, summary.ErrorCount));
+        await using var db = factory.OpenDb();
+        var thread = await db.Messages.Where(m => m.ExternalId == "1" || m.ExternalId == "2" || m.ExternalId == "3").OrderBy(m => m.CreatedAt).ToListAsync();
+        Assert.Equal(["1", "2", "3"], thread.Select(m => m.ExternalId));
+        var conversation = await db.Conversations.SingleAsync(c => c.Id == thread[0].ConversationId);
+        Assert.All(thread, m => Assert.Equal(conversation.Id, m.ConversationId));
+        // Stored after the customer's answer, the reply still counts as the first response, timed from the opening tweet,
+        // and the customer's later answer still waits for the brand.
+        var firstResponse = await db.ReportingEvents.SingleAsync(e => e.Name == ReportingEventNames.FirstResponse);
+        Assert.Equal((conversation.Id, 300d), (firstResponse.ConversationId, firstResponse.DurationSeconds));
+        Assert.Equal(Opened.AddMinutes(5), conversation.FirstResponseAt);
+        Assert.True(conversation.LastInboundAt > conversation.LastResponseAt);
     }
 
     /// <summary>A rule that acknowledges every customer message: it must not answer the brand's own replies.</summary>
