@@ -223,17 +223,19 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
 
     /// <summary>
     /// The response-time bookkeeping of a brand reply from an imported history that is older than the customer's latest
-    /// message already stored (the file listed them out of order): it answered an earlier message, so the conversation
-    /// still waits for the brand. It is the first response when none was counted yet, timed from the conversation's
-    /// opening; otherwise it adds no event, since reporting events are appended, never rewritten.
+    /// message already stored (the file listed them out of order): it answered the customer's wait that began at
+    /// <paramref name="waitingSince"/> (from the conversation's messages), and the conversation still waits for the
+    /// brand. Its event is the first response unless a later reply was counted first: reporting events are appended,
+    /// never rewritten.
     /// </summary>
-    internal static void CountEarlierResponse(RapportDbContext db, Conversation conversation, DateTime when)
+    internal static void CountEarlierResponse(RapportDbContext db, Conversation conversation, DateTime when, DateTime? waitingSince)
     {
-        if (conversation.FirstResponseAt is null)
+        if (waitingSince is { } since)
         {
-            db.ReportingEvents.Add(Event(conversation, ReportingEventNames.FirstResponse, null, conversation.CreatedAt, when));
-            conversation.FirstResponseAt = when;
+            var name = conversation.FirstResponseAt is null ? ReportingEventNames.FirstResponse : ReportingEventNames.Reply;
+            db.ReportingEvents.Add(Event(conversation, name, null, since, when));
         }
+        conversation.FirstResponseAt ??= when;
         if (conversation.LastResponseAt is null || when > conversation.LastResponseAt)
         {
             conversation.LastResponseAt = when;

@@ -93,7 +93,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             }
             if (item.FromBrand)
             {
-                results[i] = RecordBrandReply(db, workspaceId, item, batch.ExternalIds[i], batch, now);
+                results[i] = await RecordBrandReplyAsync(db, workspaceId, item, batch.ExternalIds[i], batch, now, cancellationToken);
                 stored |= results[i].Created;
                 continue;
             }
@@ -195,7 +195,8 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     /// nothing waiting any more), unless the customer already wrote after it. Nothing is queued for sending and no rule
     /// runs: the customer already has it.
     /// </summary>
-    private static IngestResult RecordBrandReply(RapportDbContext db, Guid workspaceId, InboundItem item, string externalId, IngestBatch batch, DateTime now)
+    private static async Task<IngestResult> RecordBrandReplyAsync(RapportDbContext db, Guid workspaceId, InboundItem item, string externalId, IngestBatch batch,
+        DateTime now, CancellationToken cancellationToken)
     {
         var conversation = item.InReplyToExternalId is { Length: > 0 } parent && batch.ConversationOf(item.ChannelId, parent) is { } id
             ? batch.Conversation(id, item.ChannelId)
@@ -224,13 +225,33 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         batch.Remember(message);
         if (conversation.LastInboundAt > createdAt)
         {
-            ConversationActions.CountEarlierResponse(db, conversation, createdAt);
+            ConversationActions.CountEarlierResponse(db, conversation, createdAt, await WaitingBeforeAsync(db, conversation.Id, createdAt, cancellationToken));
         }
         else
         {
             ConversationActions.CountResponse(db, conversation, authorUserId: null, createdAt);
         }
         return new IngestResult(message.Id, conversation.Id, Guid.Empty, Created: true);
+    }
+
+    /// <summary>
+    /// When the customer started waiting for a brand reply written at <paramref name="before"/> that arrives after later
+    /// messages of its conversation: the first customer message after the brand's previous reply, in the network's own
+    /// history (messages with an external id), stored or added earlier in the batch. Null when nobody was waiting.
+    /// </summary>
+    private static async Task<DateTime?> WaitingBeforeAsync(RapportDbContext db, Guid conversationId, DateTime before, CancellationToken cancellationToken)
+    {
+        var stored = await db.Messages.IgnoreQueryFilters()
+            .Where(m => m.ConversationId == conversationId && m.ExternalId != null && m.CreatedAt < before && m.Direction != MessageDirection.Note)
+            .Select(m => new { m.Direction, m.CreatedAt })
+            .ToListAsync(cancellationToken);
+        var added = db.ChangeTracker.Entries<Message>()
+            .Where(e => e.State == EntityState.Added && e.Entity.ConversationId == conversationId && e.Entity.ExternalId != null && e.Entity.CreatedAt < before
+                && e.Entity.Direction != MessageDirection.Note)
+            .Select(e => new { e.Entity.Direction, e.Entity.CreatedAt });
+        var history = stored.Concat(added).ToList();
+        var answered = history.Where(m => m.Direction == MessageDirection.Outbound).Select(m => (DateTime?)m.CreatedAt).Max();
+        return history.Where(m => m.Direction == MessageDirection.Inbound && (answered is null || m.CreatedAt > answered)).Select(m => (DateTime?)m.CreatedAt).Min();
     }
 
     /// <summary>The opening and arrival reporting events and the automation rules, for one stored message.</summary>

@@ -155,35 +155,39 @@ public class BrandReplyImportTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
-    public async Task ABrandReplyListedABatchBeforeItsTweet_WaitsForIt_AndStillTimesTheFirstResponse(string provider)
+    public async Task BrandRepliesListedABatchBeforeTheirTweets_WaitForThem_AndAreTimedFromWhatTheyAnswered(string provider)
     {
         await using var factory = new RapportFactory(provider);
         var (_, workspace) = await factory.CreateOwnerAsync();
         var channel = await factory.CreateChannelAsync(workspace.Id, ChannelKind.Import, "Twitter archive");
-        // The brand's reply ends the first batch; the tweet it answers and the customer's answer to it open the next one.
+        // The brand's two replies end the first batch; the tweets they answer, and the customer's last word, fill the next one.
         var csv = new StringBuilder("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n");
-        for (var i = 0; i < ImportService.RowsPerBatch - 1; i++)
+        for (var i = 0; i < ImportService.RowsPerBatch - 2; i++)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{1000 + i},{200_000 + i},True,Mon Oct 30 10:00:00 +0000 2017,@sprintcare hello from {i},,\n");
         }
         csv.Append("2,sprintcare,False,Tue Oct 31 22:05:00 +0000 2017,@115712 Sorry to hear that!,3,1\n");
+        csv.Append("4,sprintcare,False,Tue Oct 31 22:15:00 +0000 2017,@115712 Could you restart your phone?,5,3\n");
         csv.Append("1,115712,True,Tue Oct 31 22:00:00 +0000 2017,@sprintcare no signal for two days,2,\n");
-        csv.Append("3,115712,True,Tue Oct 31 22:10:47 +0000 2017,@sprintcare still nothing?,,2\n");
+        csv.Append("3,115712,True,Tue Oct 31 22:10:47 +0000 2017,@sprintcare still nothing?,4,2\n");
+        csv.Append("5,115712,True,Tue Oct 31 22:20:00 +0000 2017,\"@sprintcare restarted, no change. What now?\",,4\n");
 
         var summary = await ImportAsync(factory, workspace.Id, channel.Id, csv.ToString(), "twcs.csv");
 
-        Assert.Equal((ImportService.RowsPerBatch + 1L, 1L, 0L), (summary.Imported, summary.BrandReplies, summary.ErrorCount));
+        Assert.Equal((ImportService.RowsPerBatch + 1L, 2L, 0L), (summary.Imported, summary.BrandReplies, summary.ErrorCount));
         await using var db = factory.OpenDb();
-        var thread = await db.Messages.Where(m => m.ExternalId == "1" || m.ExternalId == "2" || m.ExternalId == "3").OrderBy(m => m.CreatedAt).ToListAsync();
-        Assert.Equal(["1", "2", "3"], thread.Select(m => m.ExternalId));
+        string[] ids = ["1", "2", "3", "4", "5"];
+        var thread = await db.Messages.Where(m => ids.Contains(m.ExternalId!)).OrderBy(m => m.CreatedAt).ToListAsync();
+        Assert.Equal(ids, thread.Select(m => m.ExternalId));
         var conversation = await db.Conversations.SingleAsync(c => c.Id == thread[0].ConversationId);
         Assert.All(thread, m => Assert.Equal(conversation.Id, m.ConversationId));
-        // Stored after the customer's answer, the reply still counts as the first response, timed from the opening tweet,
-        // and the customer's later answer still waits for the brand.
-        var firstResponse = await db.ReportingEvents.SingleAsync(e => e.Name == ReportingEventNames.FirstResponse);
-        Assert.Equal((conversation.Id, 300d), (firstResponse.ConversationId, firstResponse.DurationSeconds));
-        Assert.Equal(Opened.AddMinutes(5), conversation.FirstResponseAt);
-        Assert.True(conversation.LastInboundAt > conversation.LastResponseAt);
+        // Stored after the customer's later tweets, each reply is timed from the tweet it answered: the first from the
+        // opening tweet, the second from the customer's answer to the first; the customer's last tweet still waits.
+        var responses = await db.ReportingEvents.Where(e => e.Name == ReportingEventNames.FirstResponse || e.Name == ReportingEventNames.Reply)
+            .OrderBy(e => e.EndedAt).Select(e => new { e.Name, e.DurationSeconds }).ToListAsync();
+        Assert.Equal([(ReportingEventNames.FirstResponse, 300d), (ReportingEventNames.Reply, 253d)], responses.Select(e => (e.Name, e.DurationSeconds!.Value)));
+        Assert.Equal((Opened.AddMinutes(5), Opened.AddMinutes(15)), (conversation.FirstResponseAt, conversation.LastResponseAt));
+        Assert.Equal(Opened.AddMinutes(20), conversation.LastInboundAt);
     }
 
     /// <summary>A rule that acknowledges every customer message: it must not answer the brand's own replies.</summary>
