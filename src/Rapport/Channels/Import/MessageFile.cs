@@ -178,7 +178,7 @@ public static class MessageFile
             }
             createdAt = DateTime.SpecifyKind(parsed, DateTimeKind.Utc);
         }
-        var isPublic = Get(f, "ispublic") is { } p && (p.Equals("true", StringComparison.OrdinalIgnoreCase) || p == "1");
+        var isPublic = Get(f, "ispublic") is { } p && TryReadBoolean(p, out var value) && value;
         var fromBrand = false;
         if (Get(f, "frombrand") is { } brand && !TryReadBoolean(brand, out fromBrand))
         {
