@@ -23,10 +23,11 @@ public sealed class ImportPageTests(RapportApp app) : IClassFixture<RapportApp>
             await db.SaveChangesAsync();
         }
         var file = """
-            externalId,authorHandle,authorName,text,createdAt
-            h-1,julie@example.fr,Julie,"Bonjour, ma facture est fausse, pouvez-vous la corriger ?",2025-03-02T09:00:00Z
-            h-2,sam@example.com,Sam,"<img src=x onerror=alert(1)> my bike arrived broken",2025-03-02T09:05:00Z
-            h-3,sam@example.com,Sam,,2025-03-02T09:10:00Z
+            externalId,authorHandle,authorName,text,createdAt,inReplyTo,fromBrand
+            h-1,julie@example.fr,Julie,"Bonjour, ma facture est fausse, pouvez-vous la corriger ?",2025-03-02T09:00:00Z,,
+            h-2,sam@example.com,Sam,"<img src=x onerror=alert(1)> my bike arrived broken",2025-03-02T09:05:00Z,,
+            h-3,sam@example.com,Sam,,2025-03-02T09:10:00Z,,
+            h-4,care,Service client,"Bonjour Julie, nous corrigeons votre facture.",2025-03-02T09:30:00Z,h-1,true
             """;
 
         await page.GotoAsync("/settings/import");
@@ -40,6 +41,7 @@ public sealed class ImportPageTests(RapportApp app) : IClassFixture<RapportApp>
         var run = page.GetByRole(AriaRole.Article, new() { Name = "helpdesk.csv" });
         // The first message analysed in a fresh app builds the default model, which takes a while on a busy machine.
         await Expect(run.Locator(".import-summary")).ToContainTextAsync("2 imported, 0 already there, 1 refused.", new() { Timeout = 90_000 });
+        await Expect(run.Locator(".import-summary")).ToContainTextAsync("1 brand replies stored.");
         await Expect(run.GetByText("Done", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(run.GetByRole(AriaRole.Cell, new() { Name = "4", Exact = true })).ToBeVisibleAsync();
         await Flows.ScreenshotAsync(page, "en-import-report");

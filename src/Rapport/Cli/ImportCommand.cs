@@ -65,13 +65,13 @@ public static class ImportCommand
             Console.WriteLine($"Imported {summary!.Imported} message(s); {summary.AlreadyThere} were already there; {summary.ErrorCount} row(s) refused.");
             if (summary.BrandReplies > 0)
             {
-                Console.WriteLine($"Left out {summary.BrandReplies} brand reply(ies): the import records customer messages only.");
+                Console.WriteLine($"Stored {summary.BrandReplies} brand reply(ies) as the brand's answers.");
             }
             foreach (var error in summary.Errors.Take(50))
             {
                 Console.WriteLine($"  line {error.Line}: {error.Error}");
             }
-            return summary.ErrorCount > 0 && summary.Imported + summary.AlreadyThere == 0 ? 1 : 0;
+            return summary.ErrorCount > 0 && summary.Imported + summary.BrandReplies + summary.AlreadyThere == 0 ? 1 : 0;
         });
         return command;
     }

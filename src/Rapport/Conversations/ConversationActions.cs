@@ -222,6 +222,28 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
     }
 
     /// <summary>
+    /// The response-time bookkeeping of a brand reply from an imported history that is older than the customer's latest
+    /// message already stored (the file listed them out of order): it answered the customer's wait that began at
+    /// <paramref name="waitingSince"/> (from the conversation's messages), and the conversation still waits for the
+    /// brand. Its event is the first response unless a later reply was counted first: reporting events are appended,
+    /// never rewritten.
+    /// </summary>
+    internal static void CountEarlierResponse(RapportDbContext db, Conversation conversation, DateTime when, DateTime? waitingSince)
+    {
+        if (waitingSince is { } since)
+        {
+            var name = conversation.FirstResponseAt is null ? ReportingEventNames.FirstResponse : ReportingEventNames.Reply;
+            db.ReportingEvents.Add(Event(conversation, name, null, since, when));
+        }
+        conversation.FirstResponseAt ??= when;
+        if (conversation.LastResponseAt is null || when > conversation.LastResponseAt)
+        {
+            conversation.LastResponseAt = when;
+        }
+        conversation.Version++;
+    }
+
+    /// <summary>
     /// Records a message the product sends by itself (a rule's acknowledgement, a survey invitation), queued for the outbox.
     /// It is not the brand's response: the conversation still waits for a person, and no response-time event is closed.
     /// </summary>

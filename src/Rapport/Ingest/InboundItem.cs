@@ -25,6 +25,12 @@ public sealed record InboundItem
     public string? RawPayload { get; init; }
     /// <summary>Files that came with the message (e-mail attachments, inline images), stored with it.</summary>
     public IReadOnlyList<InboundAttachment> Attachments { get; init; } = [];
+    /// <summary>
+    /// The brand's own answer, written outside Rapport (an imported history): stored as an outbound message in the
+    /// conversation of <see cref="InReplyToExternalId"/> and counted as the brand's response, never sent, never analysed,
+    /// never run through the rules (docs/decisions/0043-brand-replies-in-imports.md).
+    /// </summary>
+    public bool FromBrand { get; init; }
 }
 
 /// <summary>
@@ -34,4 +40,11 @@ public sealed record InboundItem
 public sealed record InboundAttachment(string FileName, string? ContentType, long Size, byte[]? Content, string? NotKeptReason = null);
 
 /// <summary>What ingest did with an item.</summary>
-public sealed record IngestResult(Guid MessageId, Guid ConversationId, Guid ContactId, bool Created);
+public sealed record IngestResult(Guid MessageId, Guid ConversationId, Guid ContactId, bool Created)
+{
+    /// <summary>
+    /// A brand reply left unstored because the message it answers is not stored (nor earlier in the batch): nothing was
+    /// written for it, and it can be ingested again once its parent is.
+    /// </summary>
+    public bool ParentUnknown { get; init; }
+}

@@ -91,6 +91,12 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
                 results[i] = existing with { Created = false };
                 continue;
             }
+            if (item.FromBrand)
+            {
+                results[i] = await RecordBrandReplyAsync(db, workspaceId, item, batch.ExternalIds[i], batch, now, cancellationToken);
+                stored |= results[i].Created;
+                continue;
+            }
             var (contact, contactIsNew) = FindOrCreateContact(db, workspaceId, item, batch, now);
             var (conversation, isNew) = FindOrCreateConversation(db, workspaceId, item, contact, contactIsNew, batch);
             var analysis = analyses[i]!;
@@ -130,7 +136,8 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     private static Analyzed?[] Analyze(ITextAnalyzer analyzer, IReadOnlyList<InboundItem> items, IngestBatch batch, Guid workspaceId)
     {
         var analyses = new Analyzed?[items.Count];
-        var fresh = Enumerable.Range(0, items.Count).Where(i => batch.Stored(items[i].ChannelId, batch.ExternalIds[i]) is null).ToArray();
+        // The brand's own replies are not analysed, like an agent's reply from Rapport.
+        var fresh = Enumerable.Range(0, items.Count).Where(i => !items[i].FromBrand && batch.Stored(items[i].ChannelId, batch.ExternalIds[i]) is null).ToArray();
         if (fresh.Length == 1)
         {
             var i = fresh[0];
@@ -180,6 +187,71 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             conversation.IsNoise = true;
         }
         return message;
+    }
+
+    /// <summary>
+    /// Stores a brand reply from the network's history as an outbound message in the conversation of the message it
+    /// answers, with the same response-time bookkeeping as an agent's reply from Rapport (first response, next response,
+    /// nothing waiting any more), unless the customer already wrote after it. Nothing is queued for sending and no rule
+    /// runs: the customer already has it.
+    /// </summary>
+    private static async Task<IngestResult> RecordBrandReplyAsync(RapportDbContext db, Guid workspaceId, InboundItem item, string externalId, IngestBatch batch,
+        DateTime now, CancellationToken cancellationToken)
+    {
+        var conversation = item.InReplyToExternalId is { Length: > 0 } parent && batch.ConversationOf(item.ChannelId, parent) is { } id
+            ? batch.Conversation(id, item.ChannelId)
+            : null;
+        if (conversation is null)
+        {
+            return new IngestResult(Guid.Empty, Guid.Empty, Guid.Empty, Created: false) { ParentUnknown = true };
+        }
+        var createdAt = item.CreatedAt is { } when ? AsUtc(when) : now;
+        var message = new Message
+        {
+            WorkspaceId = workspaceId,
+            ConversationId = conversation.Id,
+            ChannelId = item.ChannelId,
+            Direction = MessageDirection.Outbound,
+            ExternalId = externalId,
+            AuthorName = Clean(string.IsNullOrWhiteSpace(item.AuthorName) ? item.AuthorHandle : item.AuthorName),
+            Text = Clean(item.Text),
+            RawPayload = item.RawPayload?.Replace('\0', '\uFFFD'),
+            CreatedAt = createdAt,
+            ReceivedAt = now,
+            InReplyToExternalId = Clean(item.InReplyToExternalId!),
+            DeliveryStatus = DeliveryStatus.Sent,
+        };
+        db.Messages.Add(message);
+        batch.Remember(message);
+        if (conversation.LastInboundAt > createdAt)
+        {
+            ConversationActions.CountEarlierResponse(db, conversation, createdAt, await WaitingBeforeAsync(db, conversation.Id, createdAt, cancellationToken));
+        }
+        else
+        {
+            ConversationActions.CountResponse(db, conversation, authorUserId: null, createdAt);
+        }
+        return new IngestResult(message.Id, conversation.Id, Guid.Empty, Created: true);
+    }
+
+    /// <summary>
+    /// When the customer started waiting for a brand reply written at <paramref name="before"/> that arrives after later
+    /// messages of its conversation: the first customer message after the brand's previous reply, in the network's own
+    /// history (messages with an external id), stored or added earlier in the batch. Null when nobody was waiting.
+    /// </summary>
+    private static async Task<DateTime?> WaitingBeforeAsync(RapportDbContext db, Guid conversationId, DateTime before, CancellationToken cancellationToken)
+    {
+        var stored = await db.Messages.IgnoreQueryFilters()
+            .Where(m => m.ConversationId == conversationId && m.ExternalId != null && m.CreatedAt < before && m.Direction != MessageDirection.Note)
+            .Select(m => new { m.Direction, m.CreatedAt })
+            .ToListAsync(cancellationToken);
+        var added = db.ChangeTracker.Entries<Message>()
+            .Where(e => e.State == EntityState.Added && e.Entity.ConversationId == conversationId && e.Entity.ExternalId != null && e.Entity.CreatedAt < before
+                && e.Entity.Direction != MessageDirection.Note)
+            .Select(e => new { e.Entity.Direction, e.Entity.CreatedAt });
+        var history = stored.Concat(added).ToList();
+        var answered = history.Where(m => m.Direction == MessageDirection.Outbound).Select(m => (DateTime?)m.CreatedAt).Max();
+        return history.Where(m => m.Direction == MessageDirection.Inbound && (answered is null || m.CreatedAt > answered)).Select(m => (DateTime?)m.CreatedAt).Min();
     }
 
     /// <summary>The opening and arrival reporting events and the automation rules, for one stored message.</summary>

@@ -88,6 +88,29 @@ public class ImportRunTests
         Assert.Equal(["j-1"], await check.Messages.Select(m => m.ExternalId).ToListAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task TheReport_SaysHowManyBrandRepliesWereStored(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var channel = await factory.CreateChannelAsync(workspace.Id, ChannelKind.Import, "Twitter archive");
+        var client = await factory.SignedInClientAsync(owner.Email!);
+        const string Thread = """
+            tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id
+            1,115712,True,Tue Oct 31 22:00:00 +0000 2017,@sprintcare no signal for two days,2,
+            2,sprintcare,False,Tue Oct 31 22:05:00 +0000 2017,@115712 Sorry to hear that! Please send us a DM.,3,1
+            3,sprintcare,False,Tue Oct 31 22:06:00 +0000 2017,@115799 Hi there!,,404
+            """;
+
+        var first = await FinishAsync(client, workspace.Id, await UploadAsync(client, workspace.Id, channel.Id, "twcs.csv", Thread));
+        var second = await FinishAsync(client, workspace.Id, await UploadAsync(client, workspace.Id, channel.Id, "twcs.csv", Thread));
+
+        Assert.Equal((1L, 1L, 1L, 3L), (first.Imported, first.BrandReplies, first.ErrorCount, first.Rows));
+        Assert.Equal((4L, "The brand reply answers message 404, which is not in the import."), (first.Errors[0].Line, first.Errors[0].Error));
+        Assert.Equal((0L, 0L, 2L), (second.Imported, second.BrandReplies, second.AlreadyThere));
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, Guid workspaceId, Guid channelId, string? fileName, string body)
     {
         var url = $"/api/v1/workspaces/{workspaceId}/channels/{channelId}/imports" + (fileName is null ? "" : $"?fileName={Uri.EscapeDataString(fileName)}");

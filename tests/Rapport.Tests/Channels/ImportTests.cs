@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rapport.Channels;
 using Rapport.Channels.Import;
+using Rapport.Conversations;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests;
@@ -39,15 +40,16 @@ public class ImportTests
         Assert.Collection(first.Errors,
             e => Assert.Equal((7L, "created_at \"yesterday\" is not a date."), (e.Line, e.Error)),
             e => Assert.Equal((8L, "Expected 7 fields, found 3."), (e.Line, e.Error)));
-        Assert.Equal((0L, 4L), (second.Imported, second.AlreadyThere));
+        Assert.Equal((0L, 0L, 6L), (second.Imported, second.BrandReplies, second.AlreadyThere));
 
         await using var db = factory.OpenDb();
         var messages = await db.Messages.OrderBy(m => m.ExternalId).ToListAsync();
-        Assert.Equal(["10", "12", "20", "40"], messages.Select(m => m.ExternalId));
-        // The customer's answer to the brand's reply joins the conversation the brand was answering.
-        Assert.Equal(messages[0].ConversationId, messages[1].ConversationId);
-        Assert.Equal("10", messages[1].InReplyToExternalId);
-        Assert.Equal(new DateTime(2017, 10, 31, 22, 10, 47, DateTimeKind.Utc), messages[1].CreatedAt);
+        Assert.Equal(["10", "11", "12", "20", "21", "40"], messages.Select(m => m.ExternalId));
+        // The brand's reply and the customer's answer to it join the conversation the brand was answering.
+        Assert.Equal([messages[0].ConversationId], messages.Take(3).Select(m => m.ConversationId).Distinct());
+        Assert.Equal(("sprintcare", MessageDirection.Outbound), (messages[1].AuthorName, messages[1].Direction));
+        Assert.Equal("11", messages[2].InReplyToExternalId);
+        Assert.Equal(new DateTime(2017, 10, 31, 22, 10, 47, DateTimeKind.Utc), messages[2].CreatedAt);
         Assert.Equal(3, await db.Conversations.CountAsync());
         Assert.True(await db.Conversations.AllAsync(c => c.IsPublic));
         Assert.Equal(["115712", "115713", "115715"], await db.ContactIdentities.OrderBy(i => i.Handle).Select(i => i.Handle).ToListAsync());
@@ -77,14 +79,14 @@ public class ImportTests
 
         Assert.Equal((3L, 1L, 1L), (first.Imported, first.BrandReplies, first.ErrorCount));
         Assert.Equal((4L, "created_at \"yesterday\" is not a date."), (first.Errors[0].Line, first.Errors[0].Error));
-        Assert.Equal((0L, 3L), (second.Imported, second.AlreadyThere));
+        Assert.Equal((0L, 4L), (second.Imported, second.AlreadyThere));
         await using var db = factory.OpenDb();
         var messages = await db.Messages.OrderBy(m => m.ExternalId).ToListAsync();
-        Assert.Equal(["10", "12", "40"], messages.Select(m => m.ExternalId));
-        // Past the brand's reply, the customer's answer joins the conversation the brand was answering; the markup stays text.
-        Assert.Equal(messages[0].ConversationId, messages[1].ConversationId);
-        Assert.Equal("10", messages[1].InReplyToExternalId);
-        Assert.EndsWith("<b>now</b>", messages[1].Text, StringComparison.Ordinal);
+        Assert.Equal(["10", "11", "12", "40"], messages.Select(m => m.ExternalId));
+        // The brand's reply (its parent id written 10.0) and the customer's answer join the conversation; the markup stays text.
+        Assert.Equal([messages[0].ConversationId], messages.Take(3).Select(m => m.ConversationId).Distinct());
+        Assert.Equal(("10", MessageDirection.Outbound), (messages[1].InReplyToExternalId, messages[1].Direction));
+        Assert.EndsWith("<b>now</b>", messages[2].Text, StringComparison.Ordinal);
         Assert.True(await db.Conversations.AllAsync(c => c.IsPublic));
         Assert.Equal(["115712", "115715"], await db.ContactIdentities.OrderBy(i => i.Handle).Select(i => i.Handle).ToListAsync());
     }

@@ -31,8 +31,11 @@ public sealed class ImportRun : IWorkspaceOwned
     public long TotalBytes { get; set; }
     public long BytesRead { get; set; }
     public long Rows { get; set; }
+    /// <summary>Customer messages stored.</summary>
     public long Imported { get; set; }
+    /// <summary>Rows an earlier run had already stored, customer messages and brand replies alike.</summary>
     public long AlreadyThere { get; set; }
+    /// <summary>The brand's own replies stored as its answers (docs/decisions/0043-brand-replies-in-imports.md).</summary>
     public long BrandReplies { get; set; }
     public long ErrorCount { get; set; }
     /// <summary>The first <see cref="ReportedErrors"/> refused rows as JSON: [{"line": 3, "error": "…"}].</summary>

@@ -5,7 +5,10 @@ namespace Rapport.Channels.Import;
 
 public sealed record ImportProgress(long BytesRead, long TotalBytes, long Rows);
 
-/// <summary>What an import did; BrandReplies counts the brand replies left out of a "Customer Support on Twitter" file (ingest takes inbound messages only).</summary>
+/// <summary>
+/// What an import did: customer messages stored (<see cref="Imported"/>), brand replies stored as the brand's answers
+/// (<see cref="BrandReplies"/>), rows an earlier run had already stored, and the rows refused.
+/// </summary>
 public sealed record ImportSummary(long Imported, long AlreadyThere, IReadOnlyList<ImportRow> Errors, long ErrorCount, long BrandReplies = 0);
 
 /// <summary>
@@ -24,6 +27,12 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
     /// </summary>
     public const int RowsPerBatch = 500;
 
+    /// <summary>
+    /// Brand replies kept until the message they answer is stored: an export need not list a message before its answer
+    /// (the Twitter one often lists the answer first). Bounded, so memory stays flat on files of any size.
+    /// </summary>
+    public const int MaxWaitingBrandReplies = 10_000;
+
     public async Task<ImportSummary> ImportAsync(Guid workspaceId, Guid channelId, Stream file, string fileName, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -31,6 +40,10 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
         var errors = new List<ImportRow>();
         var total = file.CanSeek ? file.Length : 0;
         var batch = new List<ImportRow>(RowsPerBatch);
+        // Brand replies whose parent is not stored yet, by the parent's external id; those a batch's rows release go with the next batch.
+        var waiting = new Dictionary<string, List<ImportRow>>(StringComparer.Ordinal);
+        var waitingCount = 0;
+        var released = new List<ImportRow>();
         await using var db = factory.CreateDbContext();
 
         void Refuse(ImportRow row)
@@ -42,15 +55,49 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             }
         }
 
-        void Count(IngestResult result)
+        void Wait(ImportRow row)
         {
-            if (result.Created)
+            var parent = row.Item!.InReplyToExternalId!;
+            if (waitingCount >= MaxWaitingBrandReplies)
             {
-                imported++;
+                Refuse(row with
+                {
+                    Item = null,
+                    Error = $"The brand reply answers message {parent}, which was not found in time: {MaxWaitingBrandReplies} other brand replies were waiting for the messages they answer.",
+                });
+                return;
+            }
+            if (!waiting.TryGetValue(parent, out var replies))
+            {
+                waiting[parent] = replies = [];
+            }
+            replies.Add(row);
+            waitingCount++;
+        }
+
+        void Count(ImportRow row, IngestResult result)
+        {
+            if (result.ParentUnknown)
+            {
+                Wait(row);
+                return;
+            }
+            if (!result.Created)
+            {
+                already++;
+            }
+            else if (row.Item!.FromBrand)
+            {
+                brandReplies++;
             }
             else
             {
-                already++;
+                imported++;
+            }
+            if (waiting.Remove(row.Item!.ExternalId, out var answers))
+            {
+                waitingCount -= answers.Count;
+                released.AddRange(answers);
             }
         }
 
@@ -60,11 +107,15 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             {
                 return;
             }
+            // In the order the messages were written, not the file's: a reply then finds the message it answers earlier in
+            // the batch, and response times are counted as they happened. Rows without a date were written now: last.
+            var ordered = batch.OrderBy(r => r.Item!.CreatedAt ?? DateTime.MaxValue).ToList();
             try
             {
-                foreach (var result in await ingest.IngestBatchAsync(db, workspaceId, [.. batch.Select(r => r.Item!)], ct))
+                var results = await ingest.IngestBatchAsync(db, workspaceId, [.. ordered.Select(r => r.Item!)], ct);
+                for (var i = 0; i < ordered.Count; i++)
                 {
-                    Count(result);
+                    Count(ordered[i], results[i]);
                 }
             }
             catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
@@ -72,11 +123,11 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
                 // The database refused the batch (nothing of it is stored): ingest its rows one by one, so the row it
                 // refuses is reported with its line, like a malformed one, and the others are stored.
                 db.ChangeTracker.Clear();
-                foreach (var row in batch)
+                foreach (var row in ordered)
                 {
                     try
                     {
-                        Count(await ingest.IngestAsync(db, workspaceId, row.Item!, ct));
+                        Count(row, await ingest.IngestAsync(db, workspaceId, row.Item!, ct));
                     }
                     catch (Exception rowError) when (rowError is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
                     {
@@ -89,32 +140,37 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             // each save from scanning the entities of the batches before, and memory flat on files of any size.
             db.ChangeTracker.Clear();
             batch.Clear();
+            batch.AddRange(released);
+            released.Clear();
             progress?.Report(new ImportProgress(file.CanSeek ? file.Position : 0, total, rows));
         }
 
         await foreach (var row in MessageFile.ReadAsync(file, fileName, channelId, ct))
         {
             rows++;
-            if (row.BrandReply)
-            {
-                brandReplies++;
-            }
-            else if (row.Item is null)
+            if (row.Item is null)
             {
                 Refuse(row);
+                continue;
             }
-            else
+            batch.Add(row);
+            if (batch.Count >= RowsPerBatch)
             {
-                batch.Add(row);
-                if (batch.Count == RowsPerBatch)
-                {
-                    await IngestBatchAsync();
-                }
+                await IngestBatchAsync();
             }
         }
-        await IngestBatchAsync();
+        // The last batch, then the brand replies it released, until none is left.
+        while (batch.Count > 0)
+        {
+            await IngestBatchAsync();
+        }
+        foreach (var row in waiting.Values.SelectMany(r => r))
+        {
+            Refuse(row with { Item = null, Error = $"The brand reply answers message {row.Item!.InReplyToExternalId}, which is not in the import." });
+        }
         progress?.Report(new ImportProgress(total, total, rows));
-        // Rows refused by the database are found after the malformed rows read with them: report them in file order.
+        // Rows refused by the database, and brand replies whose parent never came, are found after the malformed rows read
+        // with them: report them in file order.
         return new ImportSummary(imported, already, [.. errors.OrderBy(e => e.Line)], errorCount, brandReplies);
     }
 }

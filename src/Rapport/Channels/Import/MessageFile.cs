@@ -6,20 +6,16 @@ using Rapport.Ingest;
 
 namespace Rapport.Channels.Import;
 
-/// <summary>One row of an import file: an item for ingest, the reason it was refused, or a row left out on purpose.</summary>
-public sealed record ImportRow(long Line, InboundItem? Item, string? Error)
-{
-    /// <summary>A brand's own reply in a "Customer Support on Twitter" file: ingest takes inbound messages only.</summary>
-    public bool BrandReply { get; init; }
-}
+/// <summary>One row of an import file: an item for ingest, or the reason it was refused.</summary>
+public sealed record ImportRow(long Line, InboundItem? Item, string? Error);
 
 /// <summary>
 /// Reads the documented import formats into <see cref="InboundItem"/>s, streaming.
-/// JSON: an array of objects { externalId, authorHandle, authorName, text, createdAt, inReplyToExternalId, threadId, subject, isPublic }.
+/// JSON: an array of objects { externalId, authorHandle, authorName, text, createdAt, inReplyToExternalId, threadId, subject, isPublic, fromBrand }.
 /// CSV: a header row naming the same columns (snake_case accepted: external_id, author_handle or author, author_name, text,
-/// created_at, in_reply_to, thread_id, subject, is_public), or the layout of the public "Customer Support on Twitter"
-/// export (tweet_id, author_id, inbound, created_at, text, response_tweet_id, in_response_to_tweet_id), told by its header;
-/// in JSON, objects with those fields (told by tweet_id and inbound).
+/// created_at, in_reply_to, thread_id, subject, is_public, from_brand), or the layout of the public "Customer Support on Twitter"
+/// export (tweet_id, author_id, inbound, created_at, text, response_tweet_id, in_response_to_tweet_id), told by its header,
+/// where inbound False is a brand reply; in JSON, objects with those fields (told by tweet_id and inbound).
 /// </summary>
 public static class MessageFile
 {
@@ -31,7 +27,6 @@ public static class MessageFile
     private static async IAsyncEnumerable<ImportRow> ReadJsonAsync(Stream stream, Guid channelId, [EnumeratorCancellation] CancellationToken ct)
     {
         long line = 0;
-        var brandReplies = new Dictionary<string, string?>(StringComparer.Ordinal);
         var rows = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, cancellationToken: ct);
         await using var enumerator = rows.GetAsyncEnumerator(ct);
         while (true)
@@ -77,21 +72,11 @@ public static class MessageFile
             if (fields.ContainsKey("tweetid") && fields.TryGetValue("inbound", out var inbound))
             {
                 fields = fields.ToDictionary(f => TwitterColumn(f.Key), f => f.Value, StringComparer.OrdinalIgnoreCase);
-                if (!ThreadTweet(fields, inbound ?? "", brandReplies))
-                {
-                    yield return new ImportRow(line, null, null) { BrandReply = true };
-                    continue;
-                }
+                ReadTweet(fields, inbound ?? "");
             }
             yield return ToRow(line, fields, channelId, e2.GetRawText());
         }
     }
-
-    /// <summary>
-    /// Brand replies remembered to thread the customer's next tweet past them: a bounded map, forgotten when full, so
-    /// memory stays flat on files of any size (a customer answering a forgotten reply still joins their latest conversation).
-    /// </summary>
-    private const int MaxRememberedBrandReplies = 100_000;
 
     private static IEnumerable<ImportRow> ReadCsv(Stream stream, Guid channelId, CancellationToken ct)
     {
@@ -99,7 +84,6 @@ public static class MessageFile
         string[]? header = null;
         var twitter = false;
         var inboundColumn = -1;
-        var brandReplies = new Dictionary<string, string?>(StringComparer.Ordinal);
         long line = 0;
         foreach (var record in CsvTable.ReadRecords(reader))
         {
@@ -131,10 +115,9 @@ public static class MessageFile
             {
                 fields[header[i]] = record[i];
             }
-            if (twitter && !ThreadTweet(fields, record[inboundColumn], brandReplies))
+            if (twitter)
             {
-                yield return new ImportRow(line, null, null) { BrandReply = true };
-                continue;
+                ReadTweet(fields, record[inboundColumn]);
             }
             yield return ToRow(line, fields, channelId, JsonSerializer.Serialize(fields));
         }
@@ -150,31 +133,15 @@ public static class MessageFile
     };
 
     /// <summary>
-    /// Tweets are public; a brand reply (inbound False) is remembered with the tweet it answers and left out; a
-    /// customer tweet answering a brand reply is threaded to what that reply answered. False for a brand reply.
+    /// A tweet in the documented columns: public, its ids cleaned, and a brand reply (inbound False) marked from_brand,
+    /// so it is stored as the brand's answer in the conversation of the tweet it answers.
     /// </summary>
-    private static bool ThreadTweet(Dictionary<string, string?> fields, string inbound, Dictionary<string, string?> brandReplies)
+    private static void ReadTweet(Dictionary<string, string?> fields, string inbound)
     {
         fields["ispublic"] = "true";
-        var parent = Get(fields, "inreplyto") is { } p ? TweetId(p) : null;
-        if (parent is not null && brandReplies.TryGetValue(parent, out var answered))
-        {
-            parent = answered;
-        }
-        fields["inreplyto"] = parent;
-        if (!inbound.Trim().Equals("false", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-        if (Get(fields, "externalid") is { } id)
-        {
-            if (brandReplies.Count >= MaxRememberedBrandReplies)
-            {
-                brandReplies.Clear();
-            }
-            brandReplies[TweetId(id)] = parent;
-        }
-        return false;
+        fields["externalid"] = Get(fields, "externalid") is { } id ? TweetId(id) : null;
+        fields["inreplyto"] = Get(fields, "inreplyto") is { } parent ? TweetId(parent) : null;
+        fields["frombrand"] = inbound.Trim().Equals("false", StringComparison.OrdinalIgnoreCase) ? "true" : "false";
     }
 
     /// <summary>Ids written by a spreadsheet or pandas come as "119237.0".</summary>
@@ -211,7 +178,17 @@ public static class MessageFile
             }
             createdAt = DateTime.SpecifyKind(parsed, DateTimeKind.Utc);
         }
-        var isPublic = Get(f, "ispublic") is { } p && (p.Equals("true", StringComparison.OrdinalIgnoreCase) || p == "1");
+        var isPublic = Get(f, "ispublic") is { } p && TryReadBoolean(p, out var value) && value;
+        var fromBrand = false;
+        if (Get(f, "frombrand") is { } brand && !TryReadBoolean(brand, out fromBrand))
+        {
+            return new ImportRow(line, null, "from_brand must be true or false.");
+        }
+        var inReplyTo = Get(f, "inreplyto") ?? Get(f, "inreplytoexternalid");
+        if (fromBrand && string.IsNullOrWhiteSpace(inReplyTo))
+        {
+            return new ImportRow(line, null, "A brand reply (from_brand true) needs in_reply_to: the message it answers.");
+        }
         return new ImportRow(line, new InboundItem
         {
             ChannelId = channelId,
@@ -220,12 +197,20 @@ public static class MessageFile
             AuthorName = Get(f, "authorname"),
             Text = text,
             CreatedAt = createdAt,
-            InReplyToExternalId = Get(f, "inreplyto") ?? Get(f, "inreplytoexternalid"),
+            InReplyToExternalId = inReplyTo?.Trim(),
             ThreadId = Get(f, "threadid"),
             Subject = Get(f, "subject"),
             IsPublic = isPublic,
             RawPayload = raw,
+            FromBrand = fromBrand,
         }, null);
+    }
+
+    private static bool TryReadBoolean(string value, out bool result)
+    {
+        var v = value.Trim();
+        result = v.Equals("true", StringComparison.OrdinalIgnoreCase) || v == "1";
+        return result || v.Equals("false", StringComparison.OrdinalIgnoreCase) || v == "0";
     }
 
     private static string? Get(Dictionary<string, string?> f, string key) =>
