@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-using static Microsoft.Playwright.Assertions;
 namespace Rapport.Browser.Tests;
 
 /// <summary>Steps several tests share.</summary>

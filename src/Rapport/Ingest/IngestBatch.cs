@@ -44,6 +44,7 @@ internal sealed class IngestBatch
         var externalIds = batch.ExternalIds
             .Concat(items.Where(i => i.InReplyToExternalId is { Length: > 0 }).Select(i => i.InReplyToExternalId!))
             .Distinct(StringComparer.Ordinal).ToList();
+        PadForQueryCache(externalIds);
         var stored = await db.Messages.IgnoreQueryFilters()
             // One parameter per id: a list in one array parameter would also match NULL on PostgreSQL, which keeps the unique
             // (channel, external id) index from serving the query and makes every batch read the whole channel.
@@ -91,6 +92,7 @@ internal sealed class IngestBatch
         var threadIds = items.Where(i => i.ThreadId is { Length: > 0 }).Select(i => i.ThreadId!).Distinct(StringComparer.Ordinal).ToList();
         if (threadIds.Count > 0)
         {
+            PadForQueryCache(threadIds);
             batch.Remember(await conversations.Where(c => channels.Contains(c.ChannelId) && EF.MultipleParameters(threadIds).Contains(c.ExternalThreadId!)).ToListAsync(ct));
         }
         var authors = items.Where(i => i.ThreadId is null)
@@ -103,6 +105,20 @@ internal sealed class IngestBatch
                 .ToListAsync(ct));
         }
         return batch;
+    }
+
+    /// <summary>
+    /// Pads a list sent as one parameter per value to the next power of two by repeating its last value (the same
+    /// matches): the query's text depends on the number of values, and EF Core compiles each new text once, which would
+    /// otherwise be once per batch.
+    /// </summary>
+    private static void PadForQueryCache(List<string> values)
+    {
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)values.Count);
+        while (values.Count < size)
+        {
+            values.Add(values[^1]);
+        }
     }
 
     /// <summary>What ingest made of a message already stored, or added earlier in the batch.</summary>

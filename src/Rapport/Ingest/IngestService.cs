@@ -107,10 +107,48 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         }
         if (stored)
         {
-            db.ChangeTracker.DetectChanges();
-            await db.SaveChangesAsync(cancellationToken);
+            DetectChanges(db);
+            await SaveAsync(db, cancellationToken);
         }
         return results;
+    }
+
+    /// <summary>
+    /// Detects what the batch changed on the entities it read (conversations and contacts it continued, what rules
+    /// changed). What it added needs no detection: an added row is written whole, and whatever is added to it is added to
+    /// the context too (as the rules do with labels); comparing each added row with its snapshot was most of the work.
+    /// </summary>
+    private static void DetectChanges(RapportDbContext db)
+    {
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.State == EntityState.Unchanged)
+            {
+                entry.DetectChanges();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Saves a batch in one transaction (the caller's, or one of its own), the rows it adds written with the provider's
+    /// bulk path (docs/decisions/0042-bulk-writes.md).
+    /// </summary>
+    private static async Task SaveAsync(RapportDbContext db, CancellationToken cancellationToken)
+    {
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        db.WriteAddedRowsInBulk = true;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            db.WriteAddedRowsInBulk = false;
+        }
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
     }
 
     /// <summary>A message's text as stored, its analysis (as stored too, under the message's id), and the contact language the analysis started from.</summary>
