@@ -1,7 +1,17 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
 using Rapport.Channels;
 using Rapport.Channels.Bluesky;
 using Rapport.Data;
+using static Microsoft.Playwright.Assertions;
 
 namespace Rapport.Browser.Tests;
 

@@ -1,7 +1,11 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Rapport.Channels;
 using Rapport.Data;
 using Rapport.Ingest;
 using Rapport.Workspaces;
+using static Microsoft.Playwright.Assertions;
 
 namespace Rapport.Browser.Tests;
 

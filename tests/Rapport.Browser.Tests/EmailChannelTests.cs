@@ -1,3 +1,6 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
 namespace Rapport.Browser.Tests;
 
 /// <summary>An admin connects a mailbox from the channels page and tests it against the dovecot ./test.sh starts.</summary>

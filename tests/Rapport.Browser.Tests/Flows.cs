@@ -1,3 +1,5 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 namespace Rapport.Browser.Tests;
 
 /// <summary>Steps several tests share.</summary>

@@ -1,3 +1,6 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
 namespace Rapport.Browser.Tests;
 
 /// <summary>An agent writes and publishes an article; a visitor who never signed in finds it on the public help centre.</summary>

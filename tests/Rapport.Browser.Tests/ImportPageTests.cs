@@ -1,6 +1,10 @@
 using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Rapport.Channels;
 using Rapport.Data;
+using static Microsoft.Playwright.Assertions;
 
 namespace Rapport.Browser.Tests;
 

@@ -1,3 +1,5 @@
+using static Microsoft.Playwright.Assertions;
+
 namespace Rapport.Browser.Tests;
 
 /// <summary>The inbox is live: what customers write appears in the open page, in the order it must be answered.</summary>

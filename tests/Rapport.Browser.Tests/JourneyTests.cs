@@ -1,6 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Rapport.Data;
 using Rapport.KnowledgeBase;
 using Rapport.Satisfaction;
+using static Microsoft.Playwright.Assertions;
 
 namespace Rapport.Browser.Tests;
 

@@ -1,12 +1,16 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using Rapport.Accounts;
 using Rapport.Automation;
 using Rapport.Channels;
 using Rapport.Data;
 using Rapport.Reports;
 using Rapport.Workspaces;
+using static Microsoft.Playwright.Assertions;
 
 namespace Rapport.Browser.Tests;
 

@@ -1,3 +1,5 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 namespace Rapport.Browser.Tests;
 
 /// <summary>Settings pages act, not just show: a token is shown once, then only its prefix; the audit log records it.</summary>

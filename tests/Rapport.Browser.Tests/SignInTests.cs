@@ -1,3 +1,5 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 namespace Rapport.Browser.Tests;
 
 /// <summary>The sign-in page, on its own app so that it does its own setup.</summary>
