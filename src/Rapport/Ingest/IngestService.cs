@@ -367,15 +367,11 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         Toxicity = string.Join(',', analysis.Toxicity.Select(t => t.Value)),
         Themes = string.Join(',', analysis.Themes.Select(t => t.Value)),
         KeyPhrases = string.Join(", ", analysis.KeyPhrases),
-        Explanation = JsonSerializer.Serialize(analysis, ExplanationJson),
+        Explanation = JsonSerializer.Serialize(analysis, ExplanationJson.Default.TextAnalysisResult),
         ModelVersion = analysis.ModelVersion,
         AnalyzedAt = now,
     };
 
-    private static readonly JsonSerializerOptions ExplanationJson = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
 
     /// <summary>Removes NUL and other control characters that databases or browsers choke on, and caps the length.</summary>
     internal static string Clean(string text)
@@ -413,3 +409,11 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         return trimmed.Contains('@', StringComparison.Ordinal) ? trimmed.ToLowerInvariant() : trimmed;
     }
 }
+
+/// <summary>
+/// How an analysis is kept as its explanation ("Why?"): camelCase, enums by name. Generated at build time, since
+/// serialising it by reflection cost as much as the analysis itself on a large import.
+/// </summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TextAnalysisResult))]
+internal sealed partial class ExplanationJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -22,7 +22,7 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
     /// round trips per row (docs/decisions/0040-batched-ingest.md). A crash loses at most the open batch, which
     /// re-running the idempotent import stores again.
     /// </summary>
-    public const int RowsPerBatch = 500;
+    public const int RowsPerBatch = 1000;
 
     public async Task<ImportSummary> ImportAsync(Guid workspaceId, Guid channelId, Stream file, string fileName, IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
