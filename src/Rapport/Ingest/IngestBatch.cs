@@ -56,29 +56,7 @@ internal sealed class IngestBatch
             batch.messages.TryAdd((m.ChannelId, m.ExternalId!), new IngestResult(m.Id, m.ConversationId, m.AuthorContactId ?? Guid.Empty, Created: false));
         }
 
-        // The contacts behind the handles, followed to the person a merged contact was merged into.
-        var handles = items.Select(i => IngestService.NormalizeHandle(i.AuthorHandle)).Distinct(StringComparer.Ordinal).ToList();
-        var identities = await db.ContactIdentities.IgnoreQueryFilters()
-            .Where(i => channels.Contains(i.ChannelId) && handles.Contains(i.Handle))
-            .Join(db.Contacts.IgnoreQueryFilters(), i => i.ContactId, c => c.Id, (i, c) => new { i.ChannelId, i.Handle, Contact = c })
-            .ToListAsync(ct);
-        var people = identities.Select(i => i.Contact).DistinctBy(c => c.Id).ToDictionary(c => c.Id);
-        while (people.Values.Select(c => c.MergedIntoId).OfType<Guid>().Where(id => !people.ContainsKey(id)).Distinct().ToList() is { Count: > 0 } targets)
-        {
-            foreach (var contact in await db.Contacts.IgnoreQueryFilters().Where(c => targets.Contains(c.Id)).ToListAsync(ct))
-            {
-                people[contact.Id] = contact;
-            }
-        }
-        foreach (var identity in identities)
-        {
-            var contact = identity.Contact;
-            while (contact.MergedIntoId is { } target)
-            {
-                contact = people[target];
-            }
-            batch.contacts[(identity.ChannelId, identity.Handle)] = contact;
-        }
+        await batch.LoadContactsAsync(db, items, ct);
 
         // The conversations the items may continue: their parents', their threads', their authors' latest. Each query
         // names only the columns of its index (a workspace filter would let SQLite scan the workspace's conversations
@@ -105,6 +83,42 @@ internal sealed class IngestBatch
                 .ToListAsync(ct));
         }
         return batch;
+    }
+
+    /// <summary>The contacts behind the items' handles, followed to the person a merged contact was merged into.</summary>
+    private async Task LoadContactsAsync(RapportDbContext db, IReadOnlyList<InboundItem> items, CancellationToken ct)
+    {
+        var channels = items.Select(i => i.ChannelId).Distinct().ToList();
+        var handles = items.Select(i => IngestService.NormalizeHandle(i.AuthorHandle)).Distinct(StringComparer.Ordinal).ToList();
+        var identities = await db.ContactIdentities.IgnoreQueryFilters()
+            .Where(i => channels.Contains(i.ChannelId) && handles.Contains(i.Handle))
+            .Join(db.Contacts.IgnoreQueryFilters(), i => i.ContactId, c => c.Id, (i, c) => new { i.ChannelId, i.Handle, Contact = c })
+            .ToListAsync(ct);
+        var people = identities.Select(i => i.Contact).DistinctBy(c => c.Id).ToDictionary(c => c.Id);
+        while (people.Values.Select(c => c.MergedIntoId).OfType<Guid>().Where(id => !people.ContainsKey(id)).Distinct().ToList() is { Count: > 0 } targets)
+        {
+            foreach (var contact in await db.Contacts.IgnoreQueryFilters().Where(c => targets.Contains(c.Id)).ToListAsync(ct))
+            {
+                people[contact.Id] = contact;
+            }
+        }
+        foreach (var identity in identities)
+        {
+            var contact = identity.Contact;
+            while (contact.MergedIntoId is { } target)
+            {
+                contact = people[target];
+            }
+            contacts[(identity.ChannelId, identity.Handle)] = contact;
+        }
+    }
+
+    /// <summary>The languages of the items' contacts as stored now, as <see cref="StoredLanguage"/> gives them.</summary>
+    public static async Task<string?[]> StoredLanguagesAsync(RapportDbContext db, IReadOnlyList<InboundItem> items, CancellationToken ct)
+    {
+        var batch = new IngestBatch(Guid.Empty, DateTime.UtcNow, []);
+        await batch.LoadContactsAsync(db, items, ct);
+        return [.. items.Select(batch.StoredLanguage)];
     }
 
     /// <summary>

@@ -54,7 +54,17 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             }
         }
 
-        async Task IngestBatchAsync()
+        // The pipeline: while a full batch is stored, the next one is analysed on another core (analysing is half the CPU
+        // an import needs). Only the batch being stored and the one being analysed are held.
+        (List<ImportRow> Rows, Task<IngestService.AnalysedAhead> Ahead)? next = null;
+
+        async Task<IngestService.AnalysedAhead> AnalyseAheadAsync(List<ImportRow> rows)
+        {
+            await using var aheadDb = factory.CreateDbContext();
+            return await ingest.AnalyseAheadAsync(aheadDb, workspaceId, [.. rows.Select(r => r.Item!)], ct);
+        }
+
+        async Task IngestBatchAsync(List<ImportRow> batch, IngestService.AnalysedAhead? ahead)
         {
             if (batch.Count == 0)
             {
@@ -62,7 +72,7 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             }
             try
             {
-                foreach (var result in await ingest.IngestBatchAsync(db, workspaceId, [.. batch.Select(r => r.Item!)], ct))
+                foreach (var result in await ingest.IngestBatchAsync(db, workspaceId, [.. batch.Select(r => r.Item!)], ahead, ct))
                 {
                     Count(result);
                 }
@@ -88,7 +98,6 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             // Nothing stored is needed for the next batch (ingest looks everything up): an empty change tracker keeps
             // each save from scanning the entities of the batches before, and memory flat on files of any size.
             db.ChangeTracker.Clear();
-            batch.Clear();
             progress?.Report(new ImportProgress(file.CanSeek ? file.Position : 0, total, rows));
         }
 
@@ -108,11 +117,22 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
                 batch.Add(row);
                 if (batch.Count == RowsPerBatch)
                 {
-                    await IngestBatchAsync();
+                    var full = batch;
+                    var analysing = (full, Task.Run(() => AnalyseAheadAsync(full), ct));
+                    if (next is var (rowsBefore, aheadBefore))
+                    {
+                        await IngestBatchAsync(rowsBefore, await aheadBefore);
+                    }
+                    next = analysing;
+                    batch = new List<ImportRow>(RowsPerBatch);
                 }
             }
         }
-        await IngestBatchAsync();
+        if (next is var (lastFull, lastAhead))
+        {
+            await IngestBatchAsync(lastFull, await lastAhead);
+        }
+        await IngestBatchAsync(batch, null);
         progress?.Report(new ImportProgress(total, total, rows));
         // Rows refused by the database are found after the malformed rows read with them: report them in file order.
         return new ImportSummary(imported, already, [.. errors.OrderBy(e => e.Line)], errorCount, brandReplies);
