@@ -177,7 +177,8 @@ public sealed class AutomationEngine(Notifier notifier, OutboxSignal outbox, Aud
                 && !(db.Entry(conversation).State != Microsoft.EntityFrameworkCore.EntityState.Added
                     && await db.ConversationLabels.AnyAsync(l => l.ConversationId == conversation.Id && l.LabelId == labelId, ct)))
             {
-                conversation.Labels.Add(new ConversationLabel { ConversationId = conversation.Id, LabelId = labelId });
+                // Added to the context, not only to the conversation's labels: ingest does not look for what was added to a new conversation.
+                db.ConversationLabels.Add(new ConversationLabel { ConversationId = conversation.Id, LabelId = labelId });
                 done.Add($"label {labelId}");
             }
         }

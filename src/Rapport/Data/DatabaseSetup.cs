@@ -62,6 +62,8 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
             var changes = new ConversationChangeInterceptor(events);
             builder.AddInterceptors(changes, changes.Transactions);
         }
+        // Last: it writes the added rows the interceptors above have completed and seen.
+        builder.AddInterceptors(new BulkInsertInterceptor());
     }
 
     public static DatabaseProvider ProviderFor(RapportOptions options) =>

@@ -27,6 +27,12 @@ public abstract class RapportDbContext(DbContextOptions options)
     /// </summary>
     public Guid? ScopedWorkspaceId { get; set; }
 
+    /// <summary>
+    /// Set by ingest around the save of a batch, inside its transaction: the rows the batch adds are written with the
+    /// provider's bulk path (<see cref="BulkInsertInterceptor"/>).
+    /// </summary>
+    internal bool WriteAddedRowsInBulk { get; set; }
+
     public DbSet<Workspace> Workspaces => Set<Workspace>();
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<Team> Teams => Set<Team>();

@@ -44,6 +44,7 @@ internal sealed class IngestBatch
         var externalIds = batch.ExternalIds
             .Concat(items.Where(i => i.InReplyToExternalId is { Length: > 0 }).Select(i => i.InReplyToExternalId!))
             .Distinct(StringComparer.Ordinal).ToList();
+        PadForQueryCache(externalIds);
         var stored = await db.Messages.IgnoreQueryFilters()
             // One parameter per id: a list in one array parameter would also match NULL on PostgreSQL, which keeps the unique
             // (channel, external id) index from serving the query and makes every batch read the whole channel.
@@ -55,7 +56,39 @@ internal sealed class IngestBatch
             batch.messages.TryAdd((m.ChannelId, m.ExternalId!), new IngestResult(m.Id, m.ConversationId, m.AuthorContactId ?? Guid.Empty, Created: false));
         }
 
-        // The contacts behind the handles, followed to the person a merged contact was merged into.
+        await batch.LoadContactsAsync(db, items, ct);
+
+        // The conversations the items may continue: their parents', their threads', their authors' latest. Each query
+        // names only the columns of its index (a workspace filter would let SQLite scan the workspace's conversations
+        // instead); the workspace and channel are checked on what comes back.
+        var conversations = db.Conversations.IgnoreQueryFilters();
+        var parents = stored.Select(m => m.ConversationId).Distinct().ToList();
+        if (parents.Count > 0)
+        {
+            batch.Remember(await conversations.Where(c => parents.Contains(c.Id)).ToListAsync(ct));
+        }
+        var threadIds = items.Where(i => i.ThreadId is { Length: > 0 }).Select(i => i.ThreadId!).Distinct(StringComparer.Ordinal).ToList();
+        if (threadIds.Count > 0)
+        {
+            PadForQueryCache(threadIds);
+            batch.Remember(await conversations.Where(c => channels.Contains(c.ChannelId) && EF.MultipleParameters(threadIds).Contains(c.ExternalThreadId!)).ToListAsync(ct));
+        }
+        var authors = items.Where(i => i.ThreadId is null)
+            .Select(i => batch.Contact(i.ChannelId, IngestService.NormalizeHandle(i.AuthorHandle))?.Id).OfType<Guid>().Distinct().ToList();
+        if (authors.Count > 0)
+        {
+            var reopenAfter = batch.reopenAfter;
+            batch.Remember(await conversations
+                .Where(c => authors.Contains(c.ContactId) && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
+                .ToListAsync(ct));
+        }
+        return batch;
+    }
+
+    /// <summary>The contacts behind the items' handles, followed to the person a merged contact was merged into.</summary>
+    private async Task LoadContactsAsync(RapportDbContext db, IReadOnlyList<InboundItem> items, CancellationToken ct)
+    {
+        var channels = items.Select(i => i.ChannelId).Distinct().ToList();
         var handles = items.Select(i => IngestService.NormalizeHandle(i.AuthorHandle)).Distinct(StringComparer.Ordinal).ToList();
         var identities = await db.ContactIdentities.IgnoreQueryFilters()
             .Where(i => channels.Contains(i.ChannelId) && handles.Contains(i.Handle))
@@ -76,33 +109,30 @@ internal sealed class IngestBatch
             {
                 contact = people[target];
             }
-            batch.contacts[(identity.ChannelId, identity.Handle)] = contact;
+            contacts[(identity.ChannelId, identity.Handle)] = contact;
         }
+    }
 
-        // The conversations the items may continue: their parents', their threads', their authors' latest. Each query
-        // names only the columns of its index (a workspace filter would let SQLite scan the workspace's conversations
-        // instead); the workspace and channel are checked on what comes back.
-        var conversations = db.Conversations.IgnoreQueryFilters();
-        var parents = stored.Select(m => m.ConversationId).Distinct().ToList();
-        if (parents.Count > 0)
+    /// <summary>The languages of the items' contacts as stored now, as <see cref="StoredLanguage"/> gives them.</summary>
+    public static async Task<string?[]> StoredLanguagesAsync(RapportDbContext db, IReadOnlyList<InboundItem> items, CancellationToken ct)
+    {
+        var batch = new IngestBatch(Guid.Empty, DateTime.UtcNow, []);
+        await batch.LoadContactsAsync(db, items, ct);
+        return [.. items.Select(batch.StoredLanguage)];
+    }
+
+    /// <summary>
+    /// Pads a list sent as one parameter per value to the next power of two by repeating its last value (the same
+    /// matches): the query's text depends on the number of values, and EF Core compiles each new text once, which would
+    /// otherwise be once per batch.
+    /// </summary>
+    private static void PadForQueryCache(List<string> values)
+    {
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)values.Count);
+        while (values.Count < size)
         {
-            batch.Remember(await conversations.Where(c => parents.Contains(c.Id)).ToListAsync(ct));
+            values.Add(values[^1]);
         }
-        var threadIds = items.Where(i => i.ThreadId is { Length: > 0 }).Select(i => i.ThreadId!).Distinct(StringComparer.Ordinal).ToList();
-        if (threadIds.Count > 0)
-        {
-            batch.Remember(await conversations.Where(c => channels.Contains(c.ChannelId) && EF.MultipleParameters(threadIds).Contains(c.ExternalThreadId!)).ToListAsync(ct));
-        }
-        var authors = items.Where(i => i.ThreadId is null)
-            .Select(i => batch.Contact(i.ChannelId, IngestService.NormalizeHandle(i.AuthorHandle))?.Id).OfType<Guid>().Distinct().ToList();
-        if (authors.Count > 0)
-        {
-            var reopenAfter = batch.reopenAfter;
-            batch.Remember(await conversations
-                .Where(c => authors.Contains(c.ContactId) && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
-                .ToListAsync(ct));
-        }
-        return batch;
     }
 
     /// <summary>What ingest made of a message already stored, or added earlier in the batch.</summary>

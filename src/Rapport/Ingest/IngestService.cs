@@ -45,7 +45,14 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     /// refuses it, the caller can ingest its items one by one to find the one refused. A batch of one is stored again
     /// after colliding with a concurrent write; a larger batch is not (its items one by one are).
     /// </summary>
-    public async Task<IReadOnlyList<IngestResult>> IngestBatchAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<IngestResult>> IngestBatchAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, CancellationToken cancellationToken = default) =>
+        await IngestBatchAsync(db, workspaceId, items, ahead: null, cancellationToken);
+
+    /// <summary>
+    /// Ingests a batch whose analysis was started ahead (<see cref="AnalyseAheadAsync"/>): each item's analysis is taken
+    /// from there when it started from the contact language stored now, and made again otherwise.
+    /// </summary>
+    public async Task<IReadOnlyList<IngestResult>> IngestBatchAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, AnalysedAhead? ahead, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(items);
@@ -58,7 +65,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             {
                 try
                 {
-                    return await IngestOnceAsync(db, workspaceId, items, cancellationToken);
+                    return await IngestOnceAsync(db, workspaceId, items, ahead, cancellationToken);
                 }
                 catch (DbUpdateException) when (items.Count == 1 && attempt < MaxAttempts)
                 {
@@ -74,12 +81,12 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         }
     }
 
-    private async Task<IReadOnlyList<IngestResult>> IngestOnceAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<IngestResult>> IngestOnceAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, AnalysedAhead? ahead, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var batch = await IngestBatch.LoadAsync(db, workspaceId, items, now, cancellationToken);
         var analyzer = await analyzers.ForAsync(workspaceId, cancellationToken);
-        var analyses = Analyze(analyzer, items, batch, workspaceId);
+        var analyses = Analyze(analyzer, items, batch, workspaceId, ahead?.Analyzer == analyzer ? ahead : null);
         var enabledRules = await Automation.AutomationEngine.EnabledRulesAsync(db, workspaceId, FirstMessageTriggers, cancellationToken);
         var results = new IngestResult[items.Count];
         var stored = false;
@@ -113,14 +120,52 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         }
         if (stored)
         {
-            db.ChangeTracker.DetectChanges();
-            await db.SaveChangesAsync(cancellationToken);
+            DetectChanges(db);
+            await SaveAsync(db, cancellationToken);
         }
         return results;
     }
 
+    /// <summary>
+    /// Detects what the batch changed on the entities it read (conversations and contacts it continued, what rules
+    /// changed). What it added needs no detection: an added row is written whole, and whatever is added to it is added to
+    /// the context too (as the rules do with labels); comparing each added row with its snapshot was most of the work.
+    /// </summary>
+    private static void DetectChanges(RapportDbContext db)
+    {
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.State == EntityState.Unchanged)
+            {
+                entry.DetectChanges();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Saves a batch in one transaction (the caller's, or one of its own), the rows it adds written with the provider's
+    /// bulk path (docs/decisions/0042-bulk-writes.md).
+    /// </summary>
+    private static async Task SaveAsync(RapportDbContext db, CancellationToken cancellationToken)
+    {
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        db.WriteAddedRowsInBulk = true;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            db.WriteAddedRowsInBulk = false;
+        }
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
     /// <summary>A message's text as stored, its analysis (as stored too, under the message's id), and the contact language the analysis started from.</summary>
-    private sealed record Analyzed(string Text, TextAnalysisResult Result, MessageAnalysis Stored, string? LanguageHint);
+    internal sealed record Analyzed(string Text, TextAnalysisResult Result, MessageAnalysis Stored, string? LanguageHint);
 
     private static Analyzed Analysis(ITextAnalyzer analyzer, InboundItem item, string? language, Guid workspaceId, DateTime now)
     {
@@ -130,18 +175,65 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     }
 
     /// <summary>
-    /// Analyses the batch's new messages on all cores (the analyzer is thread-safe), each with its contact's language as
-    /// stored; the rare message whose contact learns a language earlier in the same batch is analysed again in order.
+    /// A batch's analyses made ahead, while the batch before it was being stored: each message with its contact's
+    /// language as stored when the analysis started (an earlier batch may still teach it another).
     /// </summary>
-    private static Analyzed?[] Analyze(ITextAnalyzer analyzer, IReadOnlyList<InboundItem> items, IngestBatch batch, Guid workspaceId)
+    public sealed class AnalysedAhead
+    {
+        internal AnalysedAhead(ITextAnalyzer analyzer, Analyzed?[] analyses) => (Analyzer, Analyses) = (analyzer, analyses);
+
+        internal ITextAnalyzer Analyzer { get; }
+
+        internal Analyzed?[] Analyses { get; }
+    }
+
+    /// <summary>
+    /// Analyses a batch before its ingest, on the calling thread, with its contacts' languages as stored now. An import
+    /// runs it for the next batch while the current one is stored, which takes the analysis off the path of the save;
+    /// <paramref name="db"/> must be a context of its own.
+    /// </summary>
+    public async Task<AnalysedAhead> AnalyseAheadAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(items);
+        var analyzer = await analyzers.ForAsync(workspaceId, cancellationToken);
+        var languages = await IngestBatch.StoredLanguagesAsync(db, items, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var analyses = new Analyzed?[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            analyses[i] = items[i].FromBrand ? null : Analysis(analyzer, items[i], languages[i], workspaceId, now);
+        }
+        return new AnalysedAhead(analyzer, analyses);
+    }
+
+    /// <summary>
+    /// Analyses the batch's new messages on all cores (the analyzer is thread-safe), each with its contact's language as
+    /// stored, unless it was analysed ahead from that same language; the rare message whose contact learns a language
+    /// earlier in the same batch is analysed again in order.
+    /// </summary>
+    private static Analyzed?[] Analyze(ITextAnalyzer analyzer, IReadOnlyList<InboundItem> items, IngestBatch batch, Guid workspaceId, AnalysedAhead? ahead)
     {
         var analyses = new Analyzed?[items.Count];
         // The brand's own replies are not analysed, like an agent's reply from Rapport.
         var fresh = Enumerable.Range(0, items.Count).Where(i => !items[i].FromBrand && batch.Stored(items[i].ChannelId, batch.ExternalIds[i]) is null).ToArray();
-        if (fresh.Length == 1)
+        if (ahead is not null)
         {
-            var i = fresh[0];
-            analyses[i] = Analysis(analyzer, items[i], batch.StoredLanguage(items[i]), workspaceId, batch.Now);
+            foreach (var i in fresh)
+            {
+                if (ahead.Analyses[i] is { } analysed && analysed.LanguageHint == batch.StoredLanguage(items[i]))
+                {
+                    analyses[i] = ahead.Analyses[i];
+                }
+            }
+            fresh = [.. fresh.Where(i => analyses[i] is null)];
+        }
+        if (fresh.Length <= 1)
+        {
+            foreach (var i in fresh)
+            {
+                analyses[i] = Analysis(analyzer, items[i], batch.StoredLanguage(items[i]), workspaceId, batch.Now);
+            }
             return analyses;
         }
         Parallel.ForEach(fresh, i => analyses[i] = Analysis(analyzer, items[i], batch.StoredLanguage(items[i]), workspaceId, batch.Now));
@@ -401,15 +493,11 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         Toxicity = string.Join(',', analysis.Toxicity.Select(t => t.Value)),
         Themes = string.Join(',', analysis.Themes.Select(t => t.Value)),
         KeyPhrases = string.Join(", ", analysis.KeyPhrases),
-        Explanation = JsonSerializer.Serialize(analysis, ExplanationJson),
+        Explanation = JsonSerializer.Serialize(analysis, ExplanationJson.Default.TextAnalysisResult),
         ModelVersion = analysis.ModelVersion,
         AnalyzedAt = now,
     };
 
-    private static readonly JsonSerializerOptions ExplanationJson = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
-    };
 
     /// <summary>Removes NUL and other control characters that databases or browsers choke on, and caps the length.</summary>
     internal static string Clean(string text)
@@ -447,3 +535,11 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         return trimmed.Contains('@', StringComparison.Ordinal) ? trimmed.ToLowerInvariant() : trimmed;
     }
 }
+
+/// <summary>
+/// How an analysis is kept as its explanation ("Why?"): camelCase, enums by name. Generated at build time, since
+/// serialising it by reflection cost as much as the analysis itself on a large import.
+/// </summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TextAnalysisResult))]
+internal sealed partial class ExplanationJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -6,6 +6,7 @@ using Rapport.Automation;
 using Rapport.Channels;
 using Rapport.Channels.Import;
 using Rapport.Ingest;
+using Rapport.Reports;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
 
@@ -80,6 +81,80 @@ public class IngestBatchTests
             ["1: 1 3", "2: 2 4", "5: 5 6", "emma-1: 9 emma-1", "pre: 8 pre"],
             batchedShape.Conversations.Select(c => c.Split(" | ")[0]));
     }
+
+    /// <summary>
+    /// A batch's rows are written in bulk (COPY, a reused SQLite statement): each column must hold exactly what EF Core
+    /// stores for the same value, or EF Core's own queries (by id, by time) would miss them. Each row is copied through
+    /// EF Core under a new key and the two rows are compared column by column, as the database holds them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task RowsWrittenInBulk_AreStoredAsEfCoreStoresThem(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await factory.CreateChannelAsync(workspace.Id, ChannelKind.Import, "Import");
+        await using var scope = factory.Services.CreateAsyncScope();
+        var ingest = scope.ServiceProvider.GetRequiredService<IngestService>();
+        await using var db = factory.OpenDb();
+        await ingest.IngestBatchAsync(db, workspace.Id,
+        [
+            Item(channel.Id, "1", "ana@example.test", "Où est mon colis ? Commande 1182, elle est en retard.") with { Subject = "Colis", ThreadId = "T-1", RawPayload = "{\"a\":1}" },
+            Item(channel.Id, "2", "ana@example.test", "Toujours rien, répondez-moi.") with { ThreadId = "T-1", InReplyToExternalId = "1" },
+        ]);
+        db.ChangeTracker.Clear();
+
+        var message = await db.Messages.AsNoTracking().SingleAsync(m => m.ExternalId == "2");
+        var conversation = await db.Conversations.AsNoTracking().SingleAsync(c => c.Id == message.ConversationId);
+        var analysis = await db.MessageAnalyses.AsNoTracking().SingleAsync(a => a.MessageId == message.Id);
+        var reportingEvent = await db.ReportingEvents.AsNoTracking().SingleAsync(e => e.Name == ReportingEventNames.MessageReceived && e.StartedAt == message.CreatedAt);
+        var conversationCopy = Copy(db, conversation, c => { c.Id = Guid.CreateVersion7(); c.ExternalThreadId = "copy"; });
+        var messageCopy = Copy(db, message, m => { m.Id = Guid.CreateVersion7(); m.ExternalId = "copy"; });
+        var analysisCopy = Copy(db, analysis, a => a.MessageId = messageCopy.Id);
+        var eventCopy = Copy(db, reportingEvent, e => { e.Id = 0; e.Name = "copy"; });
+        db.ChangeTracker.Clear();
+        db.AddRange(conversationCopy, messageCopy, analysisCopy, eventCopy);
+        await db.SaveChangesAsync();
+
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var pairs = new (string Table, string Key, string Original, string Copy, string[] Differing)[]
+        {
+            ("Conversations", "Id", conversation.Id.ToString(), conversationCopy.Id.ToString(), ["ExternalThreadId"]),
+            ("Messages", "Id", message.Id.ToString(), messageCopy.Id.ToString(), ["ExternalId"]),
+            ("MessageAnalyses", "MessageId", analysis.MessageId.ToString(), analysisCopy.MessageId.ToString(), []),
+            ("ReportingEvents", "Id", reportingEvent.Id.ToString(CultureInfo.InvariantCulture), eventCopy.Id.ToString(CultureInfo.InvariantCulture), ["Name"]),
+        };
+        foreach (var (table, key, original, copy, differing) in pairs)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM \"{table}\"";
+            await using var reader = await command.ExecuteReaderAsync();
+            var rows = new Dictionary<string, Dictionary<string, object>>(StringComparer.OrdinalIgnoreCase);
+            while (await reader.ReadAsync())
+            {
+                var row = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName, reader.GetValue);
+                rows[Convert.ToString(row[key], CultureInfo.InvariantCulture)!] = row;
+            }
+            var (bulk, efCore) = (rows[original], rows[copy]);
+            foreach (var column in bulk.Keys.Where(c => c != key && !differing.Contains(c)))
+            {
+                // The same value in the same stored form: the same type (SQLite stores by value) and the same text for ids and times.
+                Assert.True(Equals(bulk[column], efCore[column]) && bulk[column].GetType() == efCore[column].GetType(),
+                    $"{table}.{column}: written in bulk as {Describe(bulk[column])}, by EF Core as {Describe(efCore[column])}");
+            }
+        }
+    }
+
+    private static T Copy<T>(Rapport.Data.RapportDbContext db, T entity, Action<T> change)
+        where T : class
+    {
+        var copy = (T)db.Entry(entity).CurrentValues.ToObject();
+        change(copy);
+        return copy;
+    }
+
+    private static string Describe(object value) => $"{value} ({value.GetType().Name})";
 
     /// <summary>Everything a member would see of a channel's messages, without the ids that differ between channels.</summary>
     private static async Task<Shape> ShapeAsync(RapportFactory factory, Guid channelId)

@@ -25,7 +25,7 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
     /// round trips per row (docs/decisions/0040-batched-ingest.md). A crash loses at most the open batch, which
     /// re-running the idempotent import stores again.
     /// </summary>
-    public const int RowsPerBatch = 500;
+    public const int RowsPerBatch = 1000;
 
     /// <summary>
     /// Brand replies kept until the message they answer is stored: an export need not list a message before its answer
@@ -101,18 +101,42 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             }
         }
 
-        async Task IngestBatchAsync()
+        // The pipeline: while a full batch is stored, the next one is analysed on another core, which takes the analysis
+        // off the path of the saves. Only the batch being stored, the one being analysed and the one being read are held.
+        (List<ImportRow> Rows, Task<IngestService.AnalysedAhead> Ahead)? next = null;
+
+        async Task<IngestService.AnalysedAhead> AnalyseAheadAsync(List<ImportRow> rows)
         {
-            if (batch.Count == 0)
+            await using var aheadDb = factory.CreateDbContext();
+            return await ingest.AnalyseAheadAsync(aheadDb, workspaceId, [.. rows.Select(r => r.Item!)], ct);
+        }
+
+        // In the order the messages were written, not the file's: a reply then finds the message it answers earlier in
+        // the batch, and response times are counted as they happened. Rows without a date were written now: last.
+        static List<ImportRow> Ordered(List<ImportRow> rows) => [.. rows.OrderBy(r => r.Item!.CreatedAt ?? DateTime.MaxValue)];
+
+        // A full batch: its analysis starts on another core, and the batch analysed before it is stored meanwhile.
+        async Task PipelineAsync()
+        {
+            var full = Ordered(batch);
+            batch = new List<ImportRow>(RowsPerBatch);
+            var analysing = (full, Task.Run(() => AnalyseAheadAsync(full), ct));
+            if (next is var (before, ahead))
+            {
+                await IngestBatchAsync(before, await ahead);
+            }
+            next = analysing;
+        }
+
+        async Task IngestBatchAsync(List<ImportRow> ordered, IngestService.AnalysedAhead? ahead)
+        {
+            if (ordered.Count == 0)
             {
                 return;
             }
-            // In the order the messages were written, not the file's: a reply then finds the message it answers earlier in
-            // the batch, and response times are counted as they happened. Rows without a date were written now: last.
-            var ordered = batch.OrderBy(r => r.Item!.CreatedAt ?? DateTime.MaxValue).ToList();
             try
             {
-                var results = await ingest.IngestBatchAsync(db, workspaceId, [.. ordered.Select(r => r.Item!)], ct);
+                var results = await ingest.IngestBatchAsync(db, workspaceId, [.. ordered.Select(r => r.Item!)], ahead, ct);
                 for (var i = 0; i < ordered.Count; i++)
                 {
                     Count(ordered[i], results[i]);
@@ -139,7 +163,6 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             // Nothing stored is needed for the next batch (ingest looks everything up): an empty change tracker keeps
             // each save from scanning the entities of the batches before, and memory flat on files of any size.
             db.ChangeTracker.Clear();
-            batch.Clear();
             batch.AddRange(released);
             released.Clear();
             progress?.Report(new ImportProgress(file.CanSeek ? file.Position : 0, total, rows));
@@ -156,13 +179,19 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
             batch.Add(row);
             if (batch.Count >= RowsPerBatch)
             {
-                await IngestBatchAsync();
+                await PipelineAsync();
             }
         }
-        // The last batch, then the brand replies it released, until none is left.
+        // The batch still analysed ahead, the last one, then the brand replies they released, until none is left.
+        if (next is var (lastFull, lastAhead))
+        {
+            await IngestBatchAsync(lastFull, await lastAhead);
+        }
         while (batch.Count > 0)
         {
-            await IngestBatchAsync();
+            var rest = Ordered(batch);
+            batch = [];
+            await IngestBatchAsync(rest, null);
         }
         foreach (var row in waiting.Values.SelectMany(r => r))
         {
