@@ -15,8 +15,9 @@ namespace Rapport.Bench;
 /// ingest-throughput [--count N] [--no-sqlite]: N generated messages (1,000,000 by default) imported from a CSV through
 /// the one ingest path (ImportService, IngestService, analysis), into a fresh SQLite database, and into PostgreSQL too
 /// when RAPPORT_BENCH_POSTGRES holds a server's connection string. Target: 5,000 messages/s.
-/// import-memory [--size-mb N]: a CSV of about N MB (1,024 by default) imported into SQLite, with the peak working set and
-/// the GC heap at 10 %, 50 % and 100 % of the file: they must not grow with its size.
+/// import-memory [--size-mb N] [--text-chars N]: a CSV of about N MB (1,024 by default) of messages of about N characters
+/// imported into SQLite, with the peak working set and the GC heap at 10 %, 50 % and 100 % of the file: they must not
+/// grow with its size.
 /// </summary>
 internal static class Ingest
 {
@@ -65,9 +66,12 @@ internal static class Ingest
             var csv = Path.Combine(folder, "messages.csv");
             var sw = Stopwatch.StartNew();
             var file = new FileInfo(csv);
-            Generate(csv, _ => file.Length < bytes, file);
+            // Messages of about this many characters (default: the analysis benchmark's short ones); e-mail bodies of a few KB
+            // make a 1 GB file of a few hundred thousand messages instead of millions.
+            var textChars = (int)Option(args, "--text-chars", 1);
+            Generate(csv, _ => file.Length < bytes, file, textChars);
             file.Refresh();
-            Console.WriteLine($"import-memory: {file.Length / 1e6:F1} MB of CSV generated in {sw.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"import-memory: {file.Length / 1e6:F1} MB of CSV (messages of {textChars:N0}+ characters) generated in {sw.Elapsed.TotalSeconds:F1} s");
             GC.Collect();
             var marks = new SortedDictionary<int, string>();
             var result = ImportInto(null, csv, folder, p =>
@@ -170,7 +174,7 @@ internal static class Ingest
     /// Rows in the documented CSV format while <paramref name="more"/> says so: one customer in three writes again,
     /// answering their previous message, as threads do; texts from the analysis benchmark's templates.
     /// </summary>
-    private static void Generate(string path, Func<long, bool> more, FileInfo? watch = null)
+    private static void Generate(string path, Func<long, bool> more, FileInfo? watch = null, int textChars = 1)
     {
         using (var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16))
         {
@@ -181,8 +185,13 @@ internal static class Ingest
             while (true)
             {
                 var texts = Bench.Throughput.Messages(10_000, seed: (int)(row / 10_000));
-                foreach (var text in texts)
+                for (var t = 0; t < texts.Length; t++)
                 {
+                    var text = texts[t];
+                    for (var next = t + 1; text.Length < textChars; next++)
+                    {
+                        text += "\n" + texts[next % texts.Length];
+                    }
                     if (!more(row) || (watch is not null && row % 10_000 == 0 && Flushed(writer, watch) && !more(row)))
                     {
                         return;

@@ -60,30 +60,22 @@ public sealed class ConversationPresence(TimeProvider clock)
     /// <summary>Registers one open page (<paramref name="viewId"/>) and calls <paramref name="changed"/> whenever presence on the conversation changes.</summary>
     public IDisposable Join(Guid conversationId, Guid viewId, Guid userId, string displayName, Action changed)
     {
-        while (true)
+        var room = Enter(conversationId, room =>
         {
-            var room = rooms.GetOrAdd(conversationId, _ => new Room());
+            room.Changed += changed;
+            room.Viewers[viewId] = new Viewer(userId, displayName, clock.GetUtcNow(), null, false);
+        });
+        room.Raise();
+        return new Leave(() =>
+        {
             lock (room)
             {
-                if (room.Closed)
-                {
-                    continue;
-                }
-                room.Changed += changed;
-                room.Viewers[viewId] = new Viewer(userId, displayName, clock.GetUtcNow(), null, false);
+                room.Changed -= changed;
+                room.Viewers.TryRemove(viewId, out _);
+                CloseIfEmpty(conversationId, room);
             }
             room.Raise();
-            return new Leave(() =>
-            {
-                lock (room)
-                {
-                    room.Changed -= changed;
-                    room.Viewers.TryRemove(viewId, out _);
-                    CloseIfEmpty(conversationId, room);
-                }
-                room.Raise();
-            });
-        }
+        });
     }
 
     /// <summary>
@@ -92,27 +84,39 @@ public sealed class ConversationPresence(TimeProvider clock)
     /// </summary>
     public IDisposable Watch(Guid conversationId, Action changed)
     {
+        var room = Enter(conversationId, room =>
+        {
+            room.Changed += changed;
+            room.Watchers++;
+        });
+        return new Leave(() =>
+        {
+            lock (room)
+            {
+                room.Changed -= changed;
+                room.Watchers--;
+                CloseIfEmpty(conversationId, room);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The conversation's room, with <paramref name="enter"/> done under its lock; a room closed meanwhile by the last one
+    /// leaving is replaced by a new one.
+    /// </summary>
+    private Room Enter(Guid conversationId, Action<Room> enter)
+    {
         while (true)
         {
             var room = rooms.GetOrAdd(conversationId, _ => new Room());
             lock (room)
             {
-                if (room.Closed)
+                if (!room.Closed)
                 {
-                    continue;
+                    enter(room);
+                    return room;
                 }
-                room.Changed += changed;
-                room.Watchers++;
             }
-            return new Leave(() =>
-            {
-                lock (room)
-                {
-                    room.Changed -= changed;
-                    room.Watchers--;
-                    CloseIfEmpty(conversationId, room);
-                }
-            });
         }
     }
 
