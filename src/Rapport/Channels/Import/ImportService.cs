@@ -25,7 +25,7 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
     /// round trips per row (docs/decisions/0040-batched-ingest.md). A crash loses at most the open batch, which
     /// re-running the idempotent import stores again.
     /// </summary>
-    public const int RowsPerBatch = 1000;
+    public const int RowsPerBatch = 2000;
 
     /// <summary>
     /// Brand replies kept until the message they answer is stored: an export need not list a message before its answer
