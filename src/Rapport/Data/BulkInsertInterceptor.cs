@@ -98,6 +98,10 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
     /// <summary>How one table is written: its columns, each with the type mapping EF Core would use for it.</summary>
     private sealed class Table(string name, Column[] columns, bool postgres)
     {
+        private readonly string sql = postgres
+            ? $"COPY \"{name}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) FROM STDIN (FORMAT BINARY)"
+            : $"INSERT INTO \"{name}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+
         public static Table For(IEntityType entity, DbConnection connection)
         {
             var store = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
@@ -114,8 +118,7 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
 
         private async Task CopyAsync(NpgsqlConnection connection, List<EntityEntry> rows, CancellationToken ct)
         {
-            var copy = $"COPY \"{name}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) FROM STDIN (FORMAT BINARY)";
-            await using var writer = await connection.BeginBinaryImportAsync(copy, ct);
+            await using var writer = await connection.BeginBinaryImportAsync(sql, ct);
             foreach (var entry in rows)
             {
                 await writer.StartRowAsync(ct);
@@ -139,8 +142,7 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = $"INSERT INTO \"{name}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) "
-                + $"VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+            command.CommandText = sql;
             var parameters = columns.Select((c, i) => c.Mapping.CreateParameter(command, "@p" + i, null, c.Property.IsNullable)).ToArray();
             command.Parameters.AddRange(parameters);
             // One statement, prepared once and run for each row.

@@ -139,8 +139,11 @@ internal sealed class IngestBatch
     public IngestResult? Stored(Guid channelId, string externalId) =>
         messages.TryGetValue((channelId, externalId), out var result) ? result : null;
 
-    /// <summary>The conversation holding the message with this external id, stored or added earlier in the batch.</summary>
-    public Guid? ConversationOf(Guid channelId, string externalId) => Stored(channelId, externalId)?.ConversationId;
+    /// <summary>The conversation of the message an item answers, stored or added earlier in the batch.</summary>
+    public Conversation? ConversationAnswered(InboundItem item) =>
+        item.InReplyToExternalId is { Length: > 0 } parent && Stored(item.ChannelId, parent)?.ConversationId is { } id
+            ? Conversation(id, item.ChannelId)
+            : null;
 
     public Contact? Contact(Guid channelId, string handle) => contacts.GetValueOrDefault((channelId, handle));
 

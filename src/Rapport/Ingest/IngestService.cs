@@ -242,7 +242,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
 
     private static Message Store(RapportDbContext db, Guid workspaceId, InboundItem item, string externalId, Contact contact, Conversation conversation, Analyzed analyzed, DateTime now)
     {
-        var createdAt = item.CreatedAt is { } when ? AsUtc(when) : now;
+        var createdAt = WrittenAt(item, now);
         var analysis = analyzed.Result;
         var message = new Message
         {
@@ -290,14 +290,11 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     private static async Task<IngestResult> RecordBrandReplyAsync(RapportDbContext db, Guid workspaceId, InboundItem item, string externalId, IngestBatch batch,
         DateTime now, CancellationToken cancellationToken)
     {
-        var conversation = item.InReplyToExternalId is { Length: > 0 } parent && batch.ConversationOf(item.ChannelId, parent) is { } id
-            ? batch.Conversation(id, item.ChannelId)
-            : null;
-        if (conversation is null)
+        if (batch.ConversationAnswered(item) is not { } conversation)
         {
             return new IngestResult(Guid.Empty, Guid.Empty, Guid.Empty, Created: false) { ParentUnknown = true };
         }
-        var createdAt = item.CreatedAt is { } when ? AsUtc(when) : now;
+        var createdAt = WrittenAt(item, now);
         var message = new Message
         {
             WorkspaceId = workspaceId,
@@ -421,12 +418,8 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     private static (Conversation Conversation, bool IsNew) FindOrCreateConversation(
         RapportDbContext db, Guid workspaceId, InboundItem item, Contact contact, bool contactIsNew, IngestBatch batch)
     {
-        var createdAt = item.CreatedAt is { } when ? AsUtc(when) : batch.Now;
-        Conversation? conversation = null;
-        if (item.InReplyToExternalId is { Length: > 0 } parent && batch.ConversationOf(item.ChannelId, parent) is { } id)
-        {
-            conversation = batch.Conversation(id, item.ChannelId);
-        }
+        var createdAt = WrittenAt(item, batch.Now);
+        var conversation = batch.ConversationAnswered(item);
         if (conversation is null && item.ThreadId is { Length: > 0 } thread)
         {
             conversation = batch.Thread(item.ChannelId, thread);
@@ -523,6 +516,9 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     }
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    /// <summary>When the network says the item was written; when it does not say, when it was received.</summary>
+    private static DateTime WrittenAt(InboundItem item, DateTime receivedAt) => item.CreatedAt is { } when ? AsUtc(when) : receivedAt;
 
     /// <summary>A time without an offset is taken as UTC, never as the server's local time.</summary>
     public static DateTime AsUtc(DateTime time) =>
