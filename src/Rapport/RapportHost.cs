@@ -65,6 +65,7 @@ public static class RapportHost
                 certificate, configuration["Rapport:KeyCertificatePassword"]));
         }
         services.AddSingleton<ChannelSecrets>();
+        services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section);
 
         services.AddAuthentication(o =>
             {

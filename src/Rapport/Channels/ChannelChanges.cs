@@ -95,7 +95,7 @@ public sealed class ChannelChanges(ChannelSecrets secrets, AuditLog audit, TimeP
         }
         else if (checkSettings || request.Secrets is not null)
         {
-            violations.AddRange(ChannelSettingsRules.CheckSecrets(channel.Kind, SecretNamesAfter(channel, request.Secrets)));
+            violations.AddRange(ChannelSettingsRules.CheckSecrets(channel.Kind, secrets.Merged(channel.ProtectedSecrets, request.Secrets).Keys));
         }
         if (violations.Count > 0)
         {
@@ -110,24 +110,6 @@ public sealed class ChannelChanges(ChannelSecrets secrets, AuditLog audit, TimeP
         }
         channel.Paused = request.Paused ?? channel.Paused;
         return violations;
-    }
-
-    /// <summary>The secrets the channel will have once <paramref name="changes"/> are merged in (an empty value removes one).</summary>
-    private HashSet<string> SecretNamesAfter(Channel channel, IReadOnlyDictionary<string, string>? changes)
-    {
-        var names = secrets.Unprotect(channel.ProtectedSecrets).Keys.ToHashSet(StringComparer.Ordinal);
-        foreach (var (name, value) in changes ?? new Dictionary<string, string>())
-        {
-            if (string.IsNullOrEmpty(value))
-            {
-                names.Remove(name);
-            }
-            else
-            {
-                names.Add(name);
-            }
-        }
-        return names;
     }
 
     /// <summary>What the audit log says changed.</summary>

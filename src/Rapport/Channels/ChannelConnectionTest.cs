@@ -20,8 +20,7 @@ public sealed class ChannelConnectionTest(IServiceProvider services)
         switch (channel.Kind)
         {
             case ChannelKind.Email:
-                var mail = await services.GetRequiredService<EmailPoller>().TestAsync(channel, ct);
-                return new ChannelTestResult(mail.Ok, mail.Detail, mail.Error);
+                return await services.GetRequiredService<EmailPoller>().TestAsync(channel, ct);
             case ChannelKind.Feed:
                 var feed = await services.GetRequiredService<FeedPoller>().TestAsync(FeedChannelSettings.Read(channel.Settings).Url, ct);
                 return new ChannelTestResult(feed.Ok, feed.Ok ? $"A {feed.Format} feed, \"{feed.Title}\", with {feed.ItemCount} items." : null, feed.Error);

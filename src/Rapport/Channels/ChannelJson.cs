@@ -30,4 +30,11 @@ internal static class ChannelJson
             return null;
         }
     }
+
+    /// <summary>A string property of a network's JSON answer, or null when it is missing or not a string.</summary>
+    public static string? Text(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>A network's text cut for an error message, marked as cut.</summary>
+    public static string Cut(string value, int length) => value.Length <= length ? value : value[..length] + "…";
 }

@@ -20,14 +20,16 @@ public sealed class ChannelSecrets(IDataProtectionProvider provider)
             : JsonSerializer.Deserialize<Dictionary<string, string>>(protector.Unprotect(protectedSecrets)) ?? [];
 
     /// <summary>Merges new values into the stored ones; an empty value removes a secret.</summary>
-    public string? Merge(string? protectedSecrets, IReadOnlyDictionary<string, string>? changes)
+    public string? Merge(string? protectedSecrets, IReadOnlyDictionary<string, string>? changes) =>
+        changes is null || changes.Count == 0 ? protectedSecrets
+        : Merged(protectedSecrets, changes) is { Count: > 0 } merged ? Protect(merged)
+        : null;
+
+    /// <summary>The secrets once <paramref name="changes"/> are merged into the stored ones (an empty value removes one), in clear.</summary>
+    public Dictionary<string, string> Merged(string? protectedSecrets, IReadOnlyDictionary<string, string>? changes)
     {
-        if (changes is null || changes.Count == 0)
-        {
-            return protectedSecrets;
-        }
         var current = new Dictionary<string, string>(Unprotect(protectedSecrets));
-        foreach (var (key, value) in changes)
+        foreach (var (key, value) in changes ?? new Dictionary<string, string>())
         {
             if (string.IsNullOrEmpty(value))
             {
@@ -38,6 +40,6 @@ public sealed class ChannelSecrets(IDataProtectionProvider provider)
                 current[key] = value;
             }
         }
-        return current.Count == 0 ? null : Protect(current);
+        return current;
     }
 }

@@ -64,7 +64,7 @@ public static class ChannelSettingsRules
                 check.Text("network");
                 break;
             case ChannelKind.Chat:
-                if (Chat.ChatSettings.Check(settings) is { } chat)
+                if (Chat.ChatSettings.Check(root) is { } chat)
                 {
                     check.Violations.Add(chat);
                 }

@@ -10,7 +10,7 @@ namespace Rapport.Channels;
 
 /// <summary>A channel as the API shows it: settings yes, secrets never (only their names); its health and backlog.</summary>
 public sealed record ChannelDto(Guid Id, string Name, ChannelKind Kind, ChannelDirection Direction, JsonElement Settings,
-    IReadOnlyList<string> SecretNames, bool Paused, DateTime CreatedAt, DateTime? LastPolledAt, string? LastError, ChannelBacklog? Backlog = null);
+    IReadOnlyList<string> SecretNames, bool Paused, DateTime CreatedAt, DateTime? LastPolledAt, string? LastError, ChannelBacklog Backlog);
 
 /// <summary>Secrets are write-only: send them here, they are encrypted and never returned.</summary>
 public sealed record ChannelRequest(string? Name, ChannelKind? Kind, ChannelDirection? Direction, JsonElement? Settings,
@@ -28,11 +28,16 @@ public static class ChannelsApi
         workspace.MapDelete("/channels/{channelId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Disconnects a channel that has no messages.");
     }
 
-    private static async Task<Ok<List<ChannelDto>>> ListAsync(RapportDbContext db, ChannelSecrets secrets, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<List<ChannelDto>>> ListAsync(RapportDbContext db, ChannelSecrets secrets, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(await ReadAllAsync(db, secrets, clock.GetUtcNow().UtcDateTime, ct));
+
+    /// <summary>The workspace's channels by name, each with its backlog, as the API and Settings → Channels show them.</summary>
+    public static async Task<List<ChannelDto>> ReadAllAsync(RapportDbContext db, ChannelSecrets secrets, DateTime now, CancellationToken ct)
     {
-        var channels = await db.Channels.OrderBy(c => c.Name).ToListAsync(ct);
-        var backlog = await ChannelBacklog.ForChannelsAsync(db, clock.GetUtcNow().UtcDateTime, ct);
-        return TypedResults.Ok(channels.Select(c => ToDto(c, secrets, backlog)).ToList());
+        ArgumentNullException.ThrowIfNull(db);
+        var channels = await db.Channels.AsNoTracking().OrderBy(c => c.Name).ToListAsync(ct);
+        var backlog = await ChannelBacklog.ForChannelsAsync(db, now, ct);
+        return [.. channels.Select(c => ToDto(c, secrets, backlog))];
     }
 
     private static async Task<Results<Ok<ChannelDto>, ProblemHttpResult>> GetAsync(

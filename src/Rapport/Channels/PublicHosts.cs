@@ -21,10 +21,7 @@ public sealed class NetworkOptions
 public sealed class PrivateAddressException(string host, IPAddress address)
     : IOException($"{host} resolves to a private address ({address}), which Rapport does not connect to; " +
         $"set {NetworkOptions.Section}:{nameof(NetworkOptions.AllowPrivateAddresses)}=true to allow internal hosts.")
-{
-    public string Host { get; } = host;
-    public IPAddress Address { get; } = address;
-}
+;
 
 /// <summary>
 /// Outbound HTTP to public hosts only, for the URLs admins type (feeds, webhook callbacks). The check runs in the
@@ -41,7 +38,6 @@ public static class PublicHosts
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(handler);
-        builder.Services.AddOptions<NetworkOptions>().BindConfiguration(NetworkOptions.Section);
         return builder.ConfigurePrimaryHttpMessageHandler(services =>
         {
             var made = handler();

@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Workspaces;
 
 namespace Rapport.Notifications;
 
@@ -22,5 +24,19 @@ public sealed class Notifier(TimeProvider clock)
         };
         db.Notifications.Add(notification);
         return notification;
+    }
+
+    /// <summary>
+    /// Who handles a conversation: its assignee, else the members of its team; without either, nobody, or every agent,
+    /// admin and owner of the workspace when <paramref name="everyoneWhenUnrouted"/>.
+    /// </summary>
+    public static async Task<List<Guid>> HandlersAsync(RapportDbContext db, Conversations.Conversation conversation, bool everyoneWhenUnrouted, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(conversation);
+        return conversation.AssigneeId is { } assignee ? [assignee]
+            : conversation.TeamId is { } team ? await db.TeamMembers.Where(m => m.TeamId == team).Select(m => m.UserId).ToListAsync(ct)
+            : everyoneWhenUnrouted ? await db.Memberships.Where(m => m.WorkspaceId == conversation.WorkspaceId && m.Role != Role.Analyst).Select(m => m.UserId).ToListAsync(ct)
+            : [];
     }
 }

@@ -23,7 +23,16 @@ public interface IChannelSender
 public sealed record OutboundDelivery(OutboxItem Item, Channel Channel, Message Message, Conversation Conversation, DateTime Now);
 
 /// <summary>A new post of the brand as the outbox keeps it: no conversation yet, the network's answers start one.</summary>
-public sealed record PostPayload(string Text, string AuthorName, string? Language);
+public sealed record PostPayload(string Text, string AuthorName, string? Language)
+{
+    /// <summary>The post an outbox item carries.</summary>
+    public static PostPayload Of(OutboxItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return System.Text.Json.JsonSerializer.Deserialize<PostPayload>(item.Payload, OutboxService.PayloadJson)
+            ?? throw new InvalidOperationException("The outbox item has no post payload.");
+    }
+}
 
 /// <summary>One attempt at publishing a post.</summary>
 public sealed record PostDelivery(OutboxItem Item, Channel Channel, PostPayload Post, DateTime Now);

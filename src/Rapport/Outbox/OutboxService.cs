@@ -6,7 +6,16 @@ using Rapport.Data;
 namespace Rapport.Outbox;
 
 /// <summary>The reply as the outbox keeps it for the channel's sender.</summary>
-public sealed record ReplyPayload(Guid ConversationId, string? ThreadId, string? InReplyToExternalId, string? Subject, bool IsPublic, string AuthorName, string Text);
+public sealed record ReplyPayload(Guid ConversationId, string? ThreadId, string? InReplyToExternalId, string? Subject, bool IsPublic, string AuthorName, string Text)
+{
+    /// <summary>The reply an outbox item carries.</summary>
+    public static ReplyPayload Of(OutboxItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return System.Text.Json.JsonSerializer.Deserialize<ReplyPayload>(item.Payload, OutboxService.PayloadJson)
+            ?? throw new InvalidOperationException("The outbox item has no reply payload.");
+    }
+}
 
 /// <summary>What happened to a retry request.</summary>
 public enum RetryOutcome

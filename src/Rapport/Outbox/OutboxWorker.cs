@@ -124,7 +124,7 @@ public sealed partial class OutboxWorker(
             try
             {
                 outcome = message is null
-                    ? await sender.PublishAsync(new PostDelivery(item, channel, ReadPost(item), now), ct)
+                    ? await sender.PublishAsync(new PostDelivery(item, channel, PostPayload.Of(item), now), ct)
                     : await sender.SendAsync(new OutboundDelivery(item, channel, message, conversation!, now), ct);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -230,10 +230,6 @@ public sealed partial class OutboxWorker(
                 return;
         }
     }
-
-    private static PostPayload ReadPost(OutboxItem item) =>
-        System.Text.Json.JsonSerializer.Deserialize<PostPayload>(item.Payload, OutboxService.PayloadJson)
-            ?? throw new InvalidOperationException("The outbox item has no post payload.");
 
     /// <summary>
     /// Exponential backoff with "equal jitter" (half fixed, half random) so retries of many items spread out;

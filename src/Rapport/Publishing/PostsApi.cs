@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -83,7 +82,7 @@ public static class PostsApi
 
     private static PostDto ToDto(OutboxItem item)
     {
-        var post = JsonSerializer.Deserialize<PostPayload>(item.Payload, OutboxService.PayloadJson)!;
+        var post = PostPayload.Of(item);
         return new PostDto(item.Id, item.ChannelId, post.Text, post.Language, post.AuthorName, item.Status, item.Attempts,
             item.LastError, item.ExternalId, item.CreatedAt, item.SentAt);
     }

@@ -159,7 +159,7 @@ public sealed partial class SlaWorker(
             });
         }
         var text = await NoticeAsync(db, conversation, deadline, kind == "sla.warning", ct);
-        foreach (var userId in await RecipientsAsync(db, conversation, ct))
+        foreach (var userId in await Notifications.Notifier.HandlersAsync(db, conversation, everyoneWhenUnrouted: false, ct))
         {
             notifier.Add(db, conversation.WorkspaceId, userId, kind, text, conversation.Id);
         }
@@ -186,12 +186,6 @@ public sealed partial class SlaWorker(
             CultureInfo.CurrentUICulture = previous;
         }
     }
-
-    /// <summary>The assignee; without one, the members of the conversation's team.</summary>
-    private static async Task<List<Guid>> RecipientsAsync(RapportDbContext db, Conversation conversation, CancellationToken ct) =>
-        conversation.AssigneeId is { } assignee ? [assignee]
-        : conversation.TeamId is { } team ? await db.TeamMembers.Where(m => m.TeamId == team).Select(m => m.UserId).ToListAsync(ct)
-        : [];
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An SLA round failed; deadlines are checked again at the next round.")]
     private static partial void LogRoundFailed(ILogger logger, Exception e);

@@ -39,7 +39,6 @@ public sealed class BlueskyConnector(IHttpClientFactory httpClients, ChannelSecr
 /// </summary>
 public sealed class BlueskyClient
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly HttpClient http;
     private readonly BlueskySessions sessions;
@@ -160,7 +159,7 @@ public sealed class BlueskyClient
         }
         if (body is not null)
         {
-            request.Content = new StringContent(body.ToJsonString(Json), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         }
         using var deadline = new CancellationTokenSource(timeout, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
@@ -230,8 +229,8 @@ public sealed class BlueskyClient
             {
                 return (null, null);
             }
-            var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? Cut(e.GetString()!, 64) : null;
-            var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? Cut(m.GetString()!, 300) : null;
+            var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? ChannelJson.Cut(e.GetString()!, 64) : null;
+            var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? ChannelJson.Cut(m.GetString()!, 300) : null;
             return (error, message);
         }
         catch (JsonException)
@@ -240,7 +239,6 @@ public sealed class BlueskyClient
         }
     }
 
-    private static string Cut(string value, int length) => value.Length <= length ? value : value[..length] + "…";
 
     /// <summary>Reads <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c> (Unix seconds, or seconds from now on other servers).</summary>
     private DateTimeOffset? NoteRateLimit(HttpResponseMessage response)

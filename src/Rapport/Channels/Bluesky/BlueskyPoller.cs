@@ -159,7 +159,7 @@ public sealed partial class BlueskyPoller(
                 }
                 found.Add(notification);
             }
-            cursor = Text(answer, "cursor");
+            cursor = ChannelJson.Text(answer, "cursor");
             if (cursor is null || list.GetArrayLength() == 0)
             {
                 return (found, null);
@@ -176,10 +176,10 @@ public sealed partial class BlueskyPoller(
     internal static InboundItem? ToInboundItem(Guid channelId, JsonElement notification, string ownDid)
     {
         if (notification.ValueKind != JsonValueKind.Object
-            || Text(notification, "reason") is not { } reason || !Conversational.Contains(reason)
-            || Text(notification, "uri") is not { } uri
+            || ChannelJson.Text(notification, "reason") is not { } reason || !Conversational.Contains(reason)
+            || ChannelJson.Text(notification, "uri") is not { } uri
             || !notification.TryGetProperty("author", out var author) || author.ValueKind != JsonValueKind.Object
-            || Text(author, "did") is not { } did || did == ownDid)
+            || ChannelJson.Text(author, "did") is not { } did || did == ownDid)
         {
             return null;
         }
@@ -196,9 +196,9 @@ public sealed partial class BlueskyPoller(
         {
             ChannelId = channelId,
             ExternalId = uri,
-            AuthorHandle = "@" + (Text(author, "handle") ?? did),
-            AuthorName = Text(author, "displayName") is { } name && !string.IsNullOrWhiteSpace(name) ? name : null,
-            Text = record.ValueKind == JsonValueKind.Object ? Text(record, "text") ?? "" : "",
+            AuthorHandle = "@" + (ChannelJson.Text(author, "handle") ?? did),
+            AuthorName = ChannelJson.Text(author, "displayName") is { } name && !string.IsNullOrWhiteSpace(name) ? name : null,
+            Text = record.ValueKind == JsonValueKind.Object ? ChannelJson.Text(record, "text") ?? "" : "",
             CreatedAt = createdAt?.UtcDateTime,
             InReplyToExternalId = Uri(reply, "parent"),
             // The thread's first post: a whole thread is one conversation; a post that starts one is its own root.
@@ -210,16 +210,14 @@ public sealed partial class BlueskyPoller(
 
     private static string? Uri(JsonElement reply, string which) =>
         reply.ValueKind == JsonValueKind.Object && reply.TryGetProperty(which, out var reference) && reference.ValueKind == JsonValueKind.Object
-            ? Text(reference, "uri")
+            ? ChannelJson.Text(reference, "uri")
             : null;
 
-    internal static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static DateTimeOffset? Later(DateTimeOffset? one, DateTimeOffset? other) => one is null || other > one ? other : one;
 
     private static DateTimeOffset? Date(JsonElement element, string name) =>
-        Text(element, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+        ChannelJson.Text(element, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
 
     private async Task RecordErrorAsync(RapportDbContext db, Channel channel, BlueskyChannelState state, string message)
     {

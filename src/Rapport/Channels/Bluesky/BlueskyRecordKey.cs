@@ -16,9 +16,9 @@ public static class BlueskyRecordKey
     public static string For(OutboxItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var hash = SHA256.HashData(item.Id.ToByteArray(bigEndian: true));
-        // A version 7 id starts with its creation time in Unix milliseconds: the key then sorts with the time the reply was written.
         var bytes = item.Id.ToByteArray(bigEndian: true);
+        var hash = SHA256.HashData(bytes);
+        // A version 7 id starts with its creation time in Unix milliseconds: the key then sorts with the time the reply was written.
         long milliseconds = item.Id.Version == 7
             ? ((long)bytes[0] << 40) | ((long)bytes[1] << 32) | ((long)bytes[2] << 24) | ((long)bytes[3] << 16) | ((long)bytes[4] << 8) | bytes[5]
             : new DateTimeOffset(DateTime.SpecifyKind(item.CreatedAt, DateTimeKind.Utc)).ToUnixTimeMilliseconds();

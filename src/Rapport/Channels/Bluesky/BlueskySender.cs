@@ -23,8 +23,7 @@ public sealed class BlueskySender(BlueskyConnector connector, RapportDbContextFa
     public async Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        var payload = JsonSerializer.Deserialize<ReplyPayload>(delivery.Item.Payload, OutboxService.PayloadJson)
-            ?? throw new InvalidOperationException("The outbox item has no reply payload.");
+        var payload = ReplyPayload.Of(delivery.Item);
         if (payload.InReplyToExternalId is not { } parent || !parent.StartsWith("at://", StringComparison.Ordinal))
         {
             return SendOutcome.Failed("This conversation has no Bluesky post to reply to.");
@@ -87,7 +86,7 @@ public sealed class BlueskySender(BlueskyConnector connector, RapportDbContextFa
                     ["rkey"] = rkey,
                     ["record"] = record,
                 }, ct);
-                return SendOutcome.Sent(BlueskyPoller.Text(created, "uri"));
+                return SendOutcome.Sent(ChannelJson.Text(created, "uri"));
             }
             catch (BlueskyException e) when (!e.Transient)
             {
@@ -107,7 +106,7 @@ public sealed class BlueskySender(BlueskyConnector connector, RapportDbContextFa
         try
         {
             var found = await client.QueryAsync("com.atproto.repo.getRecord", [new("repo", did), new("collection", PostCollection), new("rkey", rkey)], ct);
-            return BlueskyPoller.Text(found, "uri");
+            return ChannelJson.Text(found, "uri");
         }
         catch (BlueskyException e) when (!e.Transient)
         {
@@ -131,12 +130,12 @@ public sealed class BlueskySender(BlueskyConnector connector, RapportDbContextFa
                 .FirstOrDefaultAsync(ct);
         }
         var post = Post(raw);
-        if (post is null || BlueskyPoller.Text(post.Value, "cid") is null)
+        if (post is null || ChannelJson.Text(post.Value, "cid") is null)
         {
             var found = await client.QueryAsync("app.bsky.feed.getPosts", [new("uris", parentUri)], ct);
             post = found.TryGetProperty("posts", out var posts) && posts.ValueKind == JsonValueKind.Array && posts.GetArrayLength() > 0 ? posts[0] : null;
         }
-        if (post is not { } parent || BlueskyPoller.Text(parent, "cid") is not { } parentCid)
+        if (post is not { } parent || ChannelJson.Text(parent, "cid") is not { } parentCid)
         {
             throw new BlueskyException("The post this reply answers is no longer on Bluesky (deleted, or its author's account is gone).", transient: false);
         }
@@ -144,7 +143,7 @@ public sealed class BlueskySender(BlueskyConnector connector, RapportDbContextFa
         var root = parent.TryGetProperty("record", out var record) && record.ValueKind == JsonValueKind.Object
             && record.TryGetProperty("reply", out var reply) && reply.ValueKind == JsonValueKind.Object
             && reply.TryGetProperty("root", out var r) && r.ValueKind == JsonValueKind.Object
-            && BlueskyPoller.Text(r, "uri") is { } rootUri && BlueskyPoller.Text(r, "cid") is { } rootCid
+            && ChannelJson.Text(r, "uri") is { } rootUri && ChannelJson.Text(r, "cid") is { } rootCid
                 ? new JsonObject { ["uri"] = rootUri, ["cid"] = rootCid }
                 : parentReference.DeepClone();
         return new JsonObject { ["root"] = root, ["parent"] = parentReference };
@@ -181,7 +180,7 @@ public sealed class BlueskySender(BlueskyConnector connector, RapportDbContextFa
             string? did;
             try
             {
-                did = BlueskyPoller.Text(await client.QueryAsync("com.atproto.identity.resolveHandle", [new("handle", mention.Value)], ct), "did");
+                did = ChannelJson.Text(await client.QueryAsync("com.atproto.identity.resolveHandle", [new("handle", mention.Value)], ct), "did");
             }
             catch (BlueskyException e) when (!e.Transient)
             {

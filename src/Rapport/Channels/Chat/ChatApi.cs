@@ -37,7 +37,7 @@ public static class ChatApi
     private static readonly TimeSpan StreamRecheck = TimeSpan.FromSeconds(20);
 
     private static readonly string[] LabelKeys =
-        ["Open", "Close", "Title", "Message", "Send", "Email", "EmailRequired", "Name", "OfflineTitle", "OfflineSend", "OfflineSent", "Paused", "Error", "TooLong", "You", "Log", "Typing"];
+        ["Open", "Close", "Title", "Message", "Send", "Email", "EmailRequired", "OfflineTitle", "OfflineSend", "OfflineSent", "Paused", "Error", "You", "Log", "Typing"];
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -87,20 +87,22 @@ public static class ChatApi
             headers.AccessControlMaxAge = "600";
         }
         db.ScopedWorkspaceId = channel.WorkspaceId;
-        http.Items[ChannelItem] = channel;
+        http.Items[ChannelItem] = (channel, settings);
         return await next(context);
     }
 
-    private static Channel ChannelOf(HttpContext http) => (Channel)http.Items[ChannelItem]!;
+    private static Channel ChannelOf(HttpContext http) => SettingsOf(http).Channel;
+
+    /// <summary>The chat channel the gate found, with its settings as the gate read them.</summary>
+    private static (Channel Channel, ChatSettings Settings) SettingsOf(HttpContext http) => ((Channel, ChatSettings))http.Items[ChannelItem]!;
 
     private static Ok<ChatWidgetConfig> ConfigAsync(string? lang, HttpContext http, ChatAvailability availability, IStringLocalizer<Strings> localizer)
     {
-        var channel = ChannelOf(http);
-        var settings = ChatSettings.Read(channel.Settings);
+        var (channel, settings) = SettingsOf(http);
         var language = lang?.StartsWith("fr", StringComparison.OrdinalIgnoreCase) == true ? "fr" : "en";
         // The widget speaks the page's language, whatever the browser's Accept-Language says.
         var previous = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = new CultureInfo(language);
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
         try
         {
             var labels = LabelKeys.ToDictionary(k => char.ToLowerInvariant(k[0]) + k[1..], k => localizer["Chat.Widget." + k].Value);
@@ -234,7 +236,7 @@ public static class ChatApi
                     await using (var db = databases.CreateDbContext())
                     {
                         db.ScopedWorkspaceId = channel.WorkspaceId;
-                        (conversationId, lines) = await ChatService.ReadAsync(db, channel, visitorId, ct);
+                        (conversationId, lines) = await ChatService.ReadAsync(db, channel, visitorId, conversationId, ct);
                     }
                     recheckAt = clock.GetUtcNow() + StreamRecheck;
                     if (watch is null && conversationId is { } id)

@@ -15,15 +15,8 @@ public sealed class ChatAvailability
     public IDisposable Open(Guid workspaceId)
     {
         openPages.AddOrUpdate(workspaceId, 1, (_, count) => count + 1);
-        return new Closing(() => openPages.AddOrUpdate(workspaceId, 0, (_, count) => Math.Max(0, count - 1)));
+        return new Conversations.Live.DisposeOnce(() => openPages.AddOrUpdate(workspaceId, 0, (_, count) => Math.Max(0, count - 1)));
     }
 
     public bool IsAvailable(Guid workspaceId) => openPages.TryGetValue(workspaceId, out var count) && count > 0;
-
-    private sealed class Closing(Action close) : IDisposable
-    {
-        private Action? close = close;
-
-        public void Dispose() => Interlocked.Exchange(ref close, null)?.Invoke();
-    }
 }

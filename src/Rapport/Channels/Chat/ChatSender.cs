@@ -12,7 +12,7 @@ public sealed class ChatSender : IChannelSender
     public Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        return Task.FromResult(delivery.Conversation.ExternalThreadId?.StartsWith("chat:", StringComparison.Ordinal) == true
+        return Task.FromResult(delivery.Conversation.ExternalThreadId?.StartsWith(ChatService.ThreadPrefix, StringComparison.Ordinal) == true
             ? SendOutcome.Sent()
             : SendOutcome.Failed("This conversation did not start in the website chat, so no visitor can read a reply here."));
     }

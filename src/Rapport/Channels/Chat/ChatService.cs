@@ -5,7 +5,6 @@ using Rapport.Conversations;
 using Rapport.Data;
 using Rapport.Ingest;
 using Rapport.Notifications;
-using Rapport.Workspaces;
 
 namespace Rapport.Channels.Chat;
 
@@ -48,7 +47,10 @@ public sealed class ChatService(IngestService ingest, Notifier notifier)
     }
 
     /// <summary>The thread every message of one visitor's session shares: one conversation per visitor.</summary>
-    public static string ThreadOf(Guid visitorId) => $"chat:{visitorId:N}";
+    public static string ThreadOf(Guid visitorId) => $"{ThreadPrefix}{visitorId:N}";
+
+    /// <summary>How every chat conversation's thread begins.</summary>
+    public const string ThreadPrefix = "chat:";
 
     /// <summary>What is wrong with the request, as (field, message), or null.</summary>
     public static (string Field, string Message)? Check(ChatMessageRequest request, bool emailRequired)
@@ -101,7 +103,7 @@ public sealed class ChatService(IngestService ingest, Notifier notifier)
         }
         if (email is not null)
         {
-            await db.Contacts.Where(c => c.Id == result.ContactId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Email, email), ct);
+            await db.Contacts.Where(c => c.Id == result.ContactId && c.Email != email).ExecuteUpdateAsync(s => s.SetProperty(c => c.Email, email), ct);
         }
         if (offline)
         {
@@ -146,9 +148,7 @@ public sealed class ChatService(IngestService ingest, Notifier notifier)
     /// </summary>
     private static async Task<List<Guid>> OfflineRecipientsAsync(RapportDbContext db, Conversation conversation, CancellationToken ct)
     {
-        List<Guid> members = conversation.AssigneeId is { } assignee ? [assignee]
-            : conversation.TeamId is { } team ? await db.TeamMembers.Where(m => m.TeamId == team).Select(m => m.UserId).ToListAsync(ct)
-            : await db.Memberships.Where(m => m.Role != Role.Analyst).Select(m => m.UserId).ToListAsync(ct);
+        var members = await Notifier.HandlersAsync(db, conversation, everyoneWhenUnrouted: true, ct);
         var unread = await db.Notifications
             .Where(n => n.ConversationId == conversation.Id && n.Kind == OfflineKind && n.ReadAt == null)
             .Select(n => n.UserId).ToListAsync(ct);
@@ -177,11 +177,12 @@ public sealed class ChatService(IngestService ingest, Notifier notifier)
     /// What the visitor may see: their own messages and the brand's replies that were delivered, never notes, replies
     /// still queued, or messages merged in from elsewhere.
     /// </summary>
-    public static async Task<(Guid? ConversationId, List<ChatLine> Lines)> ReadAsync(RapportDbContext db, Channel channel, Guid visitorId, CancellationToken ct)
+    public static async Task<(Guid? ConversationId, List<ChatLine> Lines)> ReadAsync(RapportDbContext db, Channel channel, Guid visitorId, Guid? knownConversationId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(channel);
-        var conversationId = await ConversationOfAsync(db, channel, visitorId, ct);
+        // A visitor's conversation never changes once made (one per session thread): a stream looks it up until it exists.
+        var conversationId = knownConversationId ?? await ConversationOfAsync(db, channel, visitorId, ct);
         if (conversationId is null)
         {
             return (null, []);

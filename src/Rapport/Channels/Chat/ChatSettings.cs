@@ -56,17 +56,9 @@ public sealed record ChatSettings(string? PublicKey, IReadOnlyList<string> Allow
     }
 
     /// <summary>What must hold for the settings of a chat channel: origins that are site addresses, texts of bounded length.</summary>
-    public static RuleViolation? Check(string json)
+    public static RuleViolation? Check(JsonObject root)
     {
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json) as JsonObject ?? [];
-        }
-        catch (JsonException)
-        {
-            return null; // The generic rule reports JSON that is not an object.
-        }
+        ArgumentNullException.ThrowIfNull(root);
         if (root["allowedOrigins"] is { } origins
             && (origins is not JsonArray list || list.Count > MaxOrigins
                 || list.Any(o => o is not JsonValue v || !v.TryGetValue<string>(out var s) || NormalizeOrigin(s) is null)))

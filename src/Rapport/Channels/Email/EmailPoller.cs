@@ -18,11 +18,7 @@ public sealed record EmailSkipped(uint Uid, string? MessageId, string Reason);
 /// <param name="Ingested">New messages stored.</param>
 /// <param name="Skipped">E-mails left out on purpose (auto-replies, bounces, unreadable MIME), with the reason.</param>
 /// <param name="Error">Why the poll failed, also stored on the channel as its last error.</param>
-/// <param name="AttachmentsNotKept">Attachments of the new messages listed but not kept (over a size limit).</param>
-public sealed record EmailPollResult(Guid ChannelId, bool Ok, int Ingested, IReadOnlyList<EmailSkipped> Skipped, string? Error, int AttachmentsNotKept = 0);
-
-/// <summary>The answer to "test the connection" for an e-mail channel.</summary>
-public sealed record EmailTestResult(bool Ok, string? Detail, string? Error);
+public sealed record EmailPollResult(Guid ChannelId, bool Ok, int Ingested, IReadOnlyList<EmailSkipped> Skipped, string? Error);
 
 /// <summary>
 /// Reads an e-mail channel's folder over IMAP: the messages whose UID is above the last one read (per
@@ -113,13 +109,13 @@ public sealed partial class EmailPoller(
             {
                 LogAttachmentsNotKept(logger, channelId, notKept);
             }
-            return new EmailPollResult(channelId, Ok: true, ingested, skipped, null, notKept);
+            return new EmailPollResult(channelId, Ok: true, ingested, skipped, null);
         }
         catch (Exception e) when (MailConnection.Describe(e, ImapWhere(settings), limits.Timeout, ct) is { } described)
         {
             LogFailed(logger, channelId, described.Message);
             await RecordErrorAsync(db, channel, state, described.Message);
-            return new EmailPollResult(channelId, Ok: false, ingested, skipped, described.Message, notKept);
+            return new EmailPollResult(channelId, Ok: false, ingested, skipped, described.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -127,12 +123,12 @@ public sealed partial class EmailPoller(
             LogNotStored(logger, channelId, e);
             const string message = "Rapport could not store this mailbox's e-mails; the server log has the details. It will try again at the next poll.";
             await RecordErrorAsync(db, channel, state, message);
-            return new EmailPollResult(channelId, Ok: false, ingested, skipped, message, notKept);
+            return new EmailPollResult(channelId, Ok: false, ingested, skipped, message);
         }
     }
 
     /// <summary>Signs in to the IMAP server (and the SMTP server, when one is set) without reading or sending anything.</summary>
-    public async Task<EmailTestResult> TestAsync(Channel channel, CancellationToken ct = default)
+    public async Task<ChannelTestResult> TestAsync(Channel channel, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(channel);
         var settings = EmailChannelSettings.Read(channel.Settings);
@@ -154,11 +150,11 @@ public sealed partial class EmailPoller(
                 await smtp.DisconnectAsync(quit: true, ct);
                 detail += $" The {where} accepted the connection.";
             }
-            return new EmailTestResult(true, detail, null);
+            return new ChannelTestResult(true, detail, null);
         }
         catch (Exception e) when (MailConnection.Describe(e, where, limits.Timeout, ct) is { } described)
         {
-            return new EmailTestResult(false, null, described.Message);
+            return new ChannelTestResult(false, null, described.Message);
         }
     }
 

@@ -179,7 +179,8 @@ public static class EmailReader
                 using var buffer = new MemoryStream((int)size);
                 WriteTo(entity, buffer);
                 kept += size;
-                files.Add(new InboundAttachment(name, type, size, buffer.ToArray()));
+                // Sized exactly, so its buffer is the file: no second copy of up to the per-file limit.
+                files.Add(new InboundAttachment(name, type, size, buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray()));
             }
             catch (Exception e) when (e is FormatException or ParseException or IOException)
             {

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
@@ -31,8 +30,7 @@ public sealed partial class EmailSender(RapportDbContextFactory factory, Channel
         {
             return SendOutcome.Failed("This e-mail channel has no valid \"fromAddress\" setting, the address replies come from.");
         }
-        var payload = JsonSerializer.Deserialize<ReplyPayload>(delivery.Item.Payload, OutboxService.PayloadJson)
-            ?? throw new InvalidOperationException("The outbox item has no reply payload.");
+        var payload = ReplyPayload.Of(delivery.Item);
         var to = await RecipientAsync(delivery, cancellationToken);
         if (to is null)
         {

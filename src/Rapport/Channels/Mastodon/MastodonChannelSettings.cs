@@ -30,8 +30,6 @@ public sealed record MastodonChannelSettings
 
     public static MastodonChannelSettings Read(string? json) => ChannelJson.Read<MastodonChannelSettings>(json) ?? new MastodonChannelSettings();
 
-    public string Write() => JsonSerializer.Serialize(this, ChannelJson.Options);
-
     /// <summary>The instance's base address, or the reason it cannot be used, in one sentence.</summary>
     public static Uri Instance(string? url, bool allowHttp)
     {
@@ -48,13 +46,12 @@ public sealed record MastodonChannelSettings
             || !(uri.Scheme == Uri.UriSchemeHttps || (allowHttp && uri.Scheme == Uri.UriSchemeHttp))
             || !string.IsNullOrEmpty(uri.UserInfo) || uri.Query.Length > 0 || uri.Fragment.Length > 0)
         {
-            throw new MastodonException($"\"{Truncate(url.Trim(), 100)}\" is not a Mastodon instance address: use https:// and the server's name, for example https://mastodon.social.", transient: false);
+            throw new MastodonException($"\"{ChannelJson.Cut(url.Trim(), 100)}\" is not a Mastodon instance address: use https:// and the server's name, for example https://mastodon.social.", transient: false);
         }
         // The API lives at the root of the instance.
         return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
     }
 
-    internal static string Truncate(string value, int length) => value.Length <= length ? value : value[..length] + "…";
 }
 
 /// <summary>

@@ -100,7 +100,7 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
         var answer = await SendAsync(request, token, ct);
         using var document = Parse(answer.Body, instance);
         var account = document.RootElement;
-        if (account.ValueKind != JsonValueKind.Object || MastodonStatus.Text(account, "acct") is null || MastodonStatus.Text(account, "id") is null)
+        if (account.ValueKind != JsonValueKind.Object || ChannelJson.Text(account, "acct") is null || ChannelJson.Text(account, "id") is null)
         {
             throw Malformed(instance, "the account has no id or acct");
         }
@@ -158,7 +158,7 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
     }
 
     public static MastodonException Malformed(Uri? instance, string detail, Exception? inner = null) =>
-        new($"{Host(instance)} answered something that is not what Mastodon sends ({MastodonChannelSettings.Truncate(detail, 200)}); nothing was read from it, Rapport tries again at the next poll.",
+        new($"{Host(instance)} answered something that is not what Mastodon sends ({ChannelJson.Cut(detail, 200)}); nothing was read from it, Rapport tries again at the next poll.",
             transient: true, inner: inner);
 
     public MastodonException RateLimited(string host, DateTime until) =>
@@ -223,7 +223,7 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String
                 && error.GetString() is { Length: > 0 } text
-                ? MastodonChannelSettings.Truncate(text, 300)
+                ? ChannelJson.Cut(text, 300)
                 : null;
         }
         catch (JsonException)

@@ -87,7 +87,7 @@ public sealed partial class MastodonPoller(
                     {
                         ingested += (await ingest.IngestAsync(ingestDb, channel.WorkspaceId, item, ct)).Created ? 1 : 0;
                     }
-                    var id = MastodonStatus.Text(notification, "id");
+                    var id = ChannelJson.Text(notification, "id");
                     if (MastodonStatus.CompareIds(id, state.LastNotificationId) > 0)
                     {
                         state = state with { LastNotificationId = id };
@@ -158,8 +158,8 @@ public sealed partial class MastodonPoller(
         {
             var (instance, token) = client.Connection(channel);
             var account = await client.AccountAsync(instance, token, ct);
-            var acct = MastodonStatus.Text(account, "acct")!;
-            var name = MastodonStatus.Text(account, "display_name");
+            var acct = ChannelJson.Text(account, "acct")!;
+            var name = ChannelJson.Text(account, "display_name");
             var who = MastodonStatus.Handle(acct, instance) + (string.IsNullOrWhiteSpace(name) ? "" : $" ({name})");
             return new ChannelTestResult(true, $"Signed in to {MastodonClient.Host(instance)} as {who}.", null);
         }
@@ -178,11 +178,11 @@ public sealed partial class MastodonPoller(
             throw MastodonClient.Malformed(instance, "the notifications are not a JSON array");
         }
         var notifications = document.RootElement.EnumerateArray().Select(n => n.Clone()).ToList();
-        if (notifications.Any(n => n.ValueKind != JsonValueKind.Object || MastodonStatus.Text(n, "id") is null))
+        if (notifications.Any(n => n.ValueKind != JsonValueKind.Object || ChannelJson.Text(n, "id") is null))
         {
             throw MastodonClient.Malformed(instance, "a notification has no id");
         }
-        notifications.Sort((a, b) => MastodonStatus.CompareIds(MastodonStatus.Text(a, "id"), MastodonStatus.Text(b, "id")));
+        notifications.Sort((a, b) => MastodonStatus.CompareIds(ChannelJson.Text(a, "id"), ChannelJson.Text(b, "id")));
         return notifications;
     }
 

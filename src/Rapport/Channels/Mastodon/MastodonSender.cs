@@ -35,8 +35,7 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
     public async Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        var payload = JsonSerializer.Deserialize<ReplyPayload>(delivery.Item.Payload, OutboxService.PayloadJson)
-            ?? throw new InvalidOperationException("The outbox item has no reply payload.");
+        var payload = ReplyPayload.Of(delivery.Item);
         try
         {
             var (instance, token) = client.Connection(delivery.Channel);
@@ -111,7 +110,7 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
         try
         {
             using var document = JsonDocument.Parse(answer.Body);
-            return SendOutcome.Sent(document.RootElement.ValueKind == JsonValueKind.Object ? MastodonStatus.Text(document.RootElement, "id") : null);
+            return SendOutcome.Sent(document.RootElement.ValueKind == JsonValueKind.Object ? ChannelJson.Text(document.RootElement, "id") : null);
         }
         catch (JsonException)
         {
@@ -135,7 +134,7 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
     /// </summary>
     private async Task<string?> EarlierStatusAsync(Guid channelId, Uri instance, string token, OutboxItem item, List<KeyValuePair<string, string>> form, CancellationToken ct)
     {
-        var accountId = MastodonStatus.Text(await client.AccountAsync(instance, token, ct), "id")!;
+        var accountId = ChannelJson.Text(await client.AccountAsync(instance, token, ct), "id")!;
         var text = Comparable(form.First(f => f.Key == "status").Value);
         var inReplyTo = form.FirstOrDefault(f => f.Key == "in_reply_to_id").Value;
         var since = item.CreatedAt - ClockDifference;
@@ -152,13 +151,13 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
             var reachedOlder = document.RootElement.GetArrayLength() == 0;
             foreach (var status in document.RootElement.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.Object))
             {
-                if (FeedDates.Parse(MastodonStatus.Text(status, "created_at")) is { } created && created < since)
+                if (FeedDates.Parse(ChannelJson.Text(status, "created_at")) is { } created && created < since)
                 {
                     // Listed newest first: the rest is older than the item. Pinned statuses may still come, so the page is read to its end.
                     reachedOlder = true;
                     continue;
                 }
-                if (MastodonStatus.Text(status, "in_reply_to_id") == inReplyTo && MastodonStatus.Text(status, "id") is { } id
+                if (ChannelJson.Text(status, "in_reply_to_id") == inReplyTo && ChannelJson.Text(status, "id") is { } id
                     && !await RecordedAsync(channelId, id, ct)
                     && await SourceTextAsync(instance, token, id, ct) is { } source && Comparable(source) == text)
                 {
@@ -186,7 +185,7 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
         {
             var answer = await client.SendAsync(request, token, ct);
             using var document = MastodonClient.Parse(answer.Body, instance);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? MastodonStatus.Text(document.RootElement, "text") : null;
+            return document.RootElement.ValueKind == JsonValueKind.Object ? ChannelJson.Text(document.RootElement, "text") : null;
         }
         catch (MastodonException e) when (!e.Transient)
         {
@@ -250,9 +249,9 @@ public sealed class MastodonSender(RapportDbContextFactory factory, MastodonClie
                 if (document.RootElement.ValueKind == JsonValueKind.Object
                     && document.RootElement.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Object)
                 {
-                    visibility = MastodonStatus.Text(status, "visibility");
+                    visibility = ChannelJson.Text(status, "visibility");
                     if (status.TryGetProperty("account", out var account) && account.ValueKind == JsonValueKind.Object
-                        && MastodonStatus.Text(account, "acct") is { } acct)
+                        && ChannelJson.Text(account, "acct") is { } acct)
                     {
                         handle = MastodonStatus.Handle(acct, instance);
                     }

@@ -19,20 +19,20 @@ public static class MastodonStatus
     {
         ArgumentNullException.ThrowIfNull(instance);
         if (notification.ValueKind != JsonValueKind.Object
-            || Text(notification, "type") != "mention"
+            || ChannelJson.Text(notification, "type") != "mention"
             || !notification.TryGetProperty("status", out var status) || status.ValueKind != JsonValueKind.Object)
         {
             return null;
         }
-        var id = Text(status, "id") ?? throw MastodonClient.Malformed(instance, "a mentioning status has no id");
+        var id = ChannelJson.Text(status, "id") ?? throw MastodonClient.Malformed(instance, "a mentioning status has no id");
         var account = status.TryGetProperty("account", out var a) && a.ValueKind == JsonValueKind.Object ? a
             : notification.TryGetProperty("account", out var n) && n.ValueKind == JsonValueKind.Object ? n
             : throw MastodonClient.Malformed(instance, $"status {id} has no account");
-        var acct = Text(account, "acct") ?? Text(account, "username") ?? throw MastodonClient.Malformed(instance, $"the account of status {id} has no acct");
-        var displayName = Text(account, "display_name");
-        var visibility = Text(status, "visibility");
-        var spoiler = Text(status, "spoiler_text");
-        var text = HtmlText.ToPlainText(Text(status, "content"));
+        var acct = ChannelJson.Text(account, "acct") ?? ChannelJson.Text(account, "username") ?? throw MastodonClient.Malformed(instance, $"the account of status {id} has no acct");
+        var displayName = ChannelJson.Text(account, "display_name");
+        var visibility = ChannelJson.Text(status, "visibility");
+        var spoiler = ChannelJson.Text(status, "spoiler_text");
+        var text = HtmlText.ToPlainText(ChannelJson.Text(status, "content"));
         if (text.Length == 0)
         {
             var media = status.TryGetProperty("media_attachments", out var m) && m.ValueKind == JsonValueKind.Array ? m.GetArrayLength() : 0;
@@ -42,12 +42,12 @@ public static class MastodonStatus
         {
             ChannelId = channelId,
             ExternalId = id,
-            InReplyToExternalId = Text(status, "in_reply_to_id"),
+            InReplyToExternalId = ChannelJson.Text(status, "in_reply_to_id"),
             AuthorHandle = Handle(acct, instance),
-            AuthorName = string.IsNullOrWhiteSpace(displayName) ? Text(account, "username") : displayName,
+            AuthorName = string.IsNullOrWhiteSpace(displayName) ? ChannelJson.Text(account, "username") : displayName,
             Subject = string.IsNullOrWhiteSpace(spoiler) ? null : spoiler,
             Text = text,
-            CreatedAt = FeedDates.Parse(Text(status, "created_at")),
+            CreatedAt = FeedDates.Parse(ChannelJson.Text(status, "created_at")),
             IsPublic = visibility != Direct,
             RawPayload = notification.GetRawText(),
         };
@@ -75,6 +75,4 @@ public static class MastodonStatus
             _ => left.Length != right.Length ? left.Length.CompareTo(right.Length) : string.CompareOrdinal(left, right),
         };
 
-    internal static string? Text(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

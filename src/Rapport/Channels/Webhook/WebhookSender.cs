@@ -25,8 +25,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets
     public Task<SendOutcome> SendAsync(OutboundDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        var payload = JsonSerializer.Deserialize<ReplyPayload>(delivery.Item.Payload, OutboxService.PayloadJson)
-            ?? throw new InvalidOperationException("The outbox item has no reply payload.");
+        var payload = ReplyPayload.Of(delivery.Item);
         var settings = WebhookSettings.Read(delivery.Channel.Settings);
         var reply = new WebhookReply(delivery.Item.IdempotencyKey, new DateTimeOffset(delivery.Now).ToUnixTimeSeconds(), "reply",
             delivery.Message.Id, payload.ConversationId, payload.ThreadId, payload.InReplyToExternalId, payload.Subject, payload.IsPublic,

@@ -26,7 +26,7 @@ public sealed class ConversationEvents
     public IDisposable Subscribe(Guid workspaceId, Action<IReadOnlyList<ConversationChange>> handler)
     {
         subscribers.AddOrUpdate(workspaceId, _ => [handler], (_, list) => list.Add(handler));
-        return new Subscription(() => subscribers.AddOrUpdate(workspaceId, _ => [], (_, list) => list.Remove(handler)));
+        return new DisposeOnce(() => subscribers.AddOrUpdate(workspaceId, _ => [], (_, list) => list.Remove(handler)));
     }
 
     public void Publish(IReadOnlyList<ConversationChange> changes)
@@ -50,12 +50,5 @@ public sealed class ConversationEvents
                 }
             }
         }
-    }
-
-    private sealed class Subscription(Action dispose) : IDisposable
-    {
-        private Action? dispose = dispose;
-
-        public void Dispose() => Interlocked.Exchange(ref dispose, null)?.Invoke();
     }
 }

@@ -66,7 +66,7 @@ public sealed class ConversationPresence(TimeProvider clock)
             room.Viewers[viewId] = new Viewer(userId, displayName, clock.GetUtcNow(), null, false);
         });
         room.Raise();
-        return new Leave(() =>
+        return new DisposeOnce(() =>
         {
             lock (room)
             {
@@ -89,7 +89,7 @@ public sealed class ConversationPresence(TimeProvider clock)
             room.Changed += changed;
             room.Watchers++;
         });
-        return new Leave(() =>
+        return new DisposeOnce(() =>
         {
             lock (room)
             {
@@ -219,11 +219,4 @@ public sealed class ConversationPresence(TimeProvider clock)
     }
 
     private static bool IsTyping(Viewer viewer, DateTimeOffset now) => viewer.TypedAt is { } at && now - at < TypingTimeout;
-
-    private sealed class Leave(Action leave) : IDisposable
-    {
-        private Action? leave = leave;
-
-        public void Dispose() => Interlocked.Exchange(ref leave, null)?.Invoke();
-    }
 }

@@ -128,7 +128,7 @@ public sealed class ChannelSettingsForm
     /// <summary>A new value replaces the saved secret on save; an empty field keeps it.</summary>
     public void SetSecret(string name, string? value)
     {
-        errors.Remove(name);
+        errors.Remove("secrets." + name);
         if (string.IsNullOrEmpty(value))
         {
             newSecrets.Remove(name);
