@@ -138,7 +138,10 @@ public static class RapportHost
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 10 * 1024 * 1024);
 
         services.AddLocalization();
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // A form field's whole text travels in one circuit message: a 100,000-character article or reply, written in
+        // three-byte characters, needs more than SignalR's default 32 KB, which would drop the circuit and the text.
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 512 * 1024);
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddScoped<Components.Shared.WorkspaceSession>();

@@ -37,6 +37,24 @@ public sealed class HelpCentreTests(RapportApp app) : IClassFixture<RapportApp>
     }
 
     [Fact]
+    public async Task LongArticle_TypedAndSavedAtOnce_IsStoredWhole()
+    {
+        // A long guide (about 45 KB of UTF-8, more than a circuit message's default 32 KB) saved the instant it is typed.
+        var steps = Enumerable.Range(1, 600).Select(i => $"Étape {i} : vérifiez le câble de frein n° {i} avant de repartir.");
+        var page = await app.NewPageAsync("en-US");
+        await SignInOrSetUpAsync(page);
+        await WriteArticleAsync(page, "Guide complet de l'entretien", string.Join("\n\n", steps), publish: true);
+
+        var visitor = await app.NewPageAsync("fr-FR");
+        await visitor.GotoAsync("/help/velo-vert");
+        await visitor.GetByLabel("Rechercher", new() { Exact = true }).FillAsync("entretien");
+        await visitor.GetByRole(AriaRole.Button, new() { Name = "Rechercher", Exact = true }).ClickAsync();
+        await visitor.GetByRole(AriaRole.Link, new() { Name = "Guide complet de l'entretien", Exact = true }).ClickAsync();
+        await Expect(visitor.GetByText("Étape 600 : vérifiez le câble de frein n° 600 avant de repartir.")).ToBeVisibleAsync();
+        await Expect(visitor.Locator("article p").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Étape \\d+ : ") })).ToHaveCountAsync(600);
+    }
+
+    [Fact]
     public async Task CannedResponsesAndMacros_AreSavedFromTheirSettingsPages()
     {
         var page = await app.NewPageAsync("en-US");
