@@ -50,7 +50,7 @@ public static class ChannelSettingsRules
                 check.Minutes("pollMinutes");
                 break;
             case ChannelKind.Mastodon:
-                check.Url("instanceUrl", required: true);
+                check.MastodonInstance("instanceUrl");
                 check.OneOf("replyVisibility", ["public", "unlisted"]);
                 check.Minutes("pollMinutes");
                 break;
@@ -100,6 +100,23 @@ public static class ChannelSettingsRules
                     && string.IsNullOrEmpty(uri.UserInfo)))
             {
                 Add(name, "Validation.Url", $"{name} is an absolute https:// (or http://) address, such as https://www.example.com/feed.xml.");
+            }
+        }
+
+        /// <summary>What the Mastodon adapter accepts: an http(s) address or a bare server name, https:// then implied.</summary>
+        public void MastodonInstance(string name)
+        {
+            if (String(name, required: true, MaxUrl) is not { } text)
+            {
+                return;
+            }
+            try
+            {
+                Mastodon.MastodonChannelSettings.Instance(text, allowHttp: true);
+            }
+            catch (Mastodon.MastodonException)
+            {
+                Add(name, "Validation.Url", $"{name} is the server's address, such as https://mastodon.social or mastodon.social.");
             }
         }
 

@@ -65,35 +65,70 @@ public static class PublicHosts
     /// <summary>
     /// True for every address that is not on the public internet: unspecified, loopback, private (RFC 1918, fc00::/7),
     /// shared (100.64.0.0/10), link-local (169.254.0.0/16, fe80::/10, where cloud metadata lives), site-local,
-    /// multicast and broadcast. IPv4 written as IPv6 (::ffff:10.0.0.1) is judged as IPv4.
+    /// multicast and broadcast, and the benchmarking and IETF protocol blocks (198.18.0.0/15, 192.0.0.0/24). An IPv4
+    /// address carried inside IPv6 (mapped ::ffff:10.0.0.1, compatible ::10.0.0.1, NAT64 64:ff9b::10.0.0.1, 6to4
+    /// 2002:0a00:0001::, Teredo's client) is judged as that IPv4 address, since the packet ends there; local NAT64
+    /// (64:ff9b:1::/48) and documentation addresses are not public.
     /// </summary>
     public static bool IsPrivate(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             Span<byte> b = stackalloc byte[4];
             address.TryWriteBytes(b, out _);
-            return b[0] is 0 or 10 or 127 || b[0] >= 224 // "this network", private, loopback, multicast, reserved and broadcast
-                || (b[0] == 172 && b[1] is >= 16 and <= 31)
-                || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 169 && b[1] == 254)
-                || (b[0] == 100 && b[1] is >= 64 and <= 127);
+            return IsPrivateIPv4(b);
         }
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             Span<byte> b = stackalloc byte[16];
             address.TryWriteBytes(b, out _);
-            return address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6Loopback)
+            if (address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6Loopback)
                 || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
-                || (b[0] & 0xFE) == 0xFC;
+                || (b[0] & 0xFE) == 0xFC // unique local, fc00::/7
+                || b[..6].SequenceEqual(LocalNat64) // 64:ff9b:1::/48, translated on the local network
+                || b[..4].SequenceEqual(Documentation)) // 2001:db8::/32
+            {
+                return true;
+            }
+            if (b[..10].IndexOfAnyExcept((byte)0) < 0 && (b[10..12].IndexOfAnyExcept((byte)0) < 0 || address.IsIPv4MappedToIPv6))
+            {
+                return IsPrivateIPv4(b[12..]); // ::a.b.c.d and ::ffff:a.b.c.d
+            }
+            if (b[..12].SequenceEqual(Nat64))
+            {
+                return IsPrivateIPv4(b[12..]); // 64:ff9b::a.b.c.d
+            }
+            if (b[0] == 0x20 && b[1] == 0x02)
+            {
+                return IsPrivateIPv4(b[2..6]); // 6to4, 2002:aabb:ccdd::/48
+            }
+            if (b[..4].SequenceEqual(Teredo))
+            {
+                Span<byte> client = [(byte)~b[12], (byte)~b[13], (byte)~b[14], (byte)~b[15]]; // Teredo stores it inverted
+                return IsPrivateIPv4(client);
+            }
+            return false;
         }
         return true;
     }
+
+    private static ReadOnlySpan<byte> Nat64 => [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    private static ReadOnlySpan<byte> LocalNat64 => [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01];
+
+    private static ReadOnlySpan<byte> Documentation => [0x20, 0x01, 0x0D, 0xB8];
+
+    private static ReadOnlySpan<byte> Teredo => [0x20, 0x01, 0x00, 0x00];
+
+    private static bool IsPrivateIPv4(ReadOnlySpan<byte> b) =>
+        b[0] is 0 or 10 or 127 || b[0] >= 224 // "this network", private, loopback, multicast, reserved and broadcast
+        || (b[0] == 172 && b[1] is >= 16 and <= 31)
+        || (b[0] == 192 && b[1] == 168)
+        || (b[0] == 192 && b[1] == 0 && b[2] == 0) // IETF protocol assignments
+        || (b[0] == 198 && b[1] is 18 or 19) // benchmarking
+        || (b[0] == 169 && b[1] == 254)
+        || (b[0] == 100 && b[1] is >= 64 and <= 127);
 
     /// <summary>Resolves the host, refuses it if any of its addresses is not public, and connects to those same addresses.</summary>
     private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)

@@ -192,7 +192,20 @@ public class ChannelHealthTests
     [InlineData("ff02::1", true)]
     [InlineData("::ffff:10.0.0.1", true)]
     [InlineData("::ffff:169.254.169.254", true)]
+    [InlineData("198.18.0.1", true)]
+    [InlineData("::127.0.0.1", true)]
+    [InlineData("::a9fe:a9fe", true)]
+    [InlineData("64:ff9b::10.0.0.1", true)]
+    [InlineData("64:ff9b::a9fe:a9fe", true)]
+    [InlineData("64:ff9b:1::5db8:d822", true)]
+    [InlineData("2002:7f00:1::", true)]
+    [InlineData("2002:a9fe:a9fe::1", true)]
+    [InlineData("2001:0:4136:e378:8000:63bf:f5ff:fffe", true)] // Teredo, client 10.0.0.1 stored inverted
+    [InlineData("2001:db8::1", true)]
     [InlineData("172.32.0.1", false)]
+    [InlineData("64:ff9b::5db8:d822", false)] // NAT64 of 93.184.216.34
+    [InlineData("2002:5db8:d822::1", false)] // 6to4 of 93.184.216.34
+    [InlineData("2001:0:4136:e378:8000:63bf:a247:27dd", false)] // Teredo, client 93.184.216.34
     [InlineData("192.169.0.1", false)]
     [InlineData("93.184.216.34", false)]
     [InlineData("8.8.8.8", false)]

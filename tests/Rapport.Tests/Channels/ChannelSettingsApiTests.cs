@@ -32,7 +32,9 @@ public class ChannelSettingsApiTests
         });
         var feed = await client.PostAsJsonAsync(channels, new { name = "News", kind = "Feed", settings = new { url = "javascript:alert(1)", pollMinutes = 0 } });
         var bareFeed = await client.PostAsJsonAsync(channels, new { name = "News", kind = "Feed" });
-        var mastodon = await client.PostAsJsonAsync(channels, new { name = "Mastodon", kind = "Mastodon", settings = new { instanceUrl = "https://mastodon.social" } });
+        // A server's bare name is an instance address, as the adapter reads it (https:// implied); another scheme is not.
+        var mastodon = await client.PostAsJsonAsync(channels, new { name = "Mastodon", kind = "Mastodon", settings = new { instanceUrl = "mastodon.social" } });
+        var ftpMastodon = await client.PostAsJsonAsync(channels, new { name = "Mastodon", kind = "Mastodon", settings = new { instanceUrl = "ftp://mastodon.social" } });
         var webhook = await client.PostAsJsonAsync(channels, new
         {
             name = new string('x', 101),
@@ -47,6 +49,7 @@ public class ChannelSettingsApiTests
         Assert.Equal(["settings.pollMinutes", "settings.url"], await FieldsAsync(feed));
         Assert.Equal(["settings.url"], await FieldsAsync(bareFeed));
         Assert.Equal(["secrets.accessToken"], await FieldsAsync(mastodon));
+        Assert.Equal(["secrets.accessToken", "settings.instanceUrl"], await FieldsAsync(ftpMastodon));
         Assert.Equal(["name", "secrets.signingSecret", "settings.callbackUrl", "settings.network"], await FieldsAsync(webhook));
         Assert.Equal("imapPort is a port number from 1 to 65535.", Assert.Single(emailProblem.Errors["settings.imapPort"]));
         await using var db = factory.OpenDb();
