@@ -77,6 +77,53 @@ public sealed class ChannelSettingsTests(RapportApp app) : IClassFixture<Rapport
     private Task<Channel> StoredAsync(string name) => ChannelTestServer.StoredAsync(app, name);
 }
 
+/// <summary>A channel connected by mistake is disconnected after a confirmation; one still in use is refused, with the reason.</summary>
+public sealed class ChannelDisconnectTests(RapportApp app) : IClassFixture<RapportApp>
+{
+    [Fact]
+    public async Task UnusedChannel_IsDisconnectedOnceConfirmed_OneAPolicyTargetsIsKept()
+    {
+        var page = await app.NewPageAsync("en-US");
+        await Flows.SetUpAsync(page);
+        await page.GotoAsync("/settings/channels");
+        await Flows.WaitForCircuitAsync(page);
+        await page.GetByLabel("Kind", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "API", Exact = true }).ClickAsync();
+        var connect = page.GetByRole(AriaRole.Form, new() { Name = "Connect a channel" });
+        await Expect(connect.GetByText("Your own integration pushes messages to this channel")).ToBeVisibleAsync();
+        foreach (var name in new[] { "Typo", "VIP API" })
+        {
+            await connect.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+            await connect.GetByRole(AriaRole.Button, new() { Name = "Connect", Exact = true }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Article).Filter(new() { HasText = name })).ToBeVisibleAsync();
+        }
+        var vip = await ChannelTestServer.StoredAsync(app, "VIP API");
+        await using (var db = app.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext())
+        {
+            db.SlaPolicies.Add(new Rapport.Sla.SlaPolicy { WorkspaceId = vip.WorkspaceId, Name = "VIP", ChannelId = vip.Id, FirstResponseMinutes = 15 });
+            await db.SaveChangesAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Disconnect VIP API", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "A service level policy applies to this channel" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Article).Filter(new() { HasText = "VIP API" })).ToBeVisibleAsync();
+
+        // Cancelling keeps the channel; confirming removes it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Disconnect Typo", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("“Typo” will be removed with its settings and secrets.");
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Article).Filter(new() { HasText = "Typo" })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Disconnect Typo", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Disconnect", Exact = true }).ClickAsync();
+        await Expect(page.GetByText("Channel disconnected.")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Article).Filter(new() { HasText = "Typo" })).ToHaveCountAsync(0);
+        await using var check = app.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
+        Assert.Equal(["VIP API"], await check.Channels.IgnoreQueryFilters().Select(c => c.Name).ToListAsync());
+    }
+}
+
 /// <summary>The Mastodon form: a token is required, written once, kept when other settings change, and never shown again.</summary>
 public sealed class MastodonChannelSettingsTests(RapportApp app) : IClassFixture<RapportApp>
 {

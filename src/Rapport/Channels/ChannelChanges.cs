@@ -5,7 +5,7 @@ using Rapport.Workspaces;
 
 namespace Rapport.Channels;
 
-/// <summary>What connecting or changing a channel came to: the saved channel, or why not (every rule broken, or no such channel).</summary>
+/// <summary>What connecting, changing or disconnecting a channel came to: the channel, or why not (every rule broken, or no such channel).</summary>
 public sealed record ChannelChange(Channel? Channel, IReadOnlyList<RuleViolation> Violations)
 {
     public static readonly ChannelChange NotFound = new(null, []);
@@ -65,6 +65,38 @@ public sealed class ChannelChanges(ChannelSecrets secrets, AuditLog audit, TimeP
             return new(null, violations);
         }
         audit.Add(db, "channel.updated", actor.WorkspaceId, actor.UserId, actorName, channel.Name, What(request));
+        await db.SaveChangesAsync(ct);
+        return new(channel, []);
+    }
+
+    /// <summary>
+    /// Removes a channel connected by mistake. One that has carried a message or a post is refused (pausing it keeps
+    /// its conversations, reports and audit whole), as is one a service level policy still targets.
+    /// </summary>
+    public async Task<ChannelChange> DisconnectAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid channelId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
+        if (channel is null)
+        {
+            return ChannelChange.NotFound;
+        }
+        if (await db.Messages.AnyAsync(m => m.ChannelId == channelId, ct) || await db.OutboxItems.AnyAsync(o => o.ChannelId == channelId, ct))
+        {
+            return new(null, [new RuleViolation("channel", "Validation.ChannelHasMessages",
+                "A channel that has carried messages or posts can be paused but not disconnected.")]);
+        }
+        if (await db.SlaPolicies.AnyAsync(p => p.ChannelId == channelId, ct))
+        {
+            return new(null, [new RuleViolation("channel", "Validation.ChannelHasSlaPolicy",
+                "A service level policy applies to this channel: change or delete the policy first.")]);
+        }
+        // What a channel without messages can still have left: refused webhook deliveries' ids and failed imports.
+        db.WebhookReceipts.RemoveRange(await db.WebhookReceipts.Where(r => r.ChannelId == channelId).ToListAsync(ct));
+        db.ImportRuns.RemoveRange(await db.ImportRuns.Where(r => r.ChannelId == channelId).ToListAsync(ct));
+        db.Channels.Remove(channel);
+        audit.Add(db, "channel.deleted", actor.WorkspaceId, actor.UserId, actorName, channel.Name);
         await db.SaveChangesAsync(ct);
         return new(channel, []);
     }

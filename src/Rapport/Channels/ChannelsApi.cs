@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
-using Rapport.Audit;
 using Rapport.Data;
 using Rapport.Workspaces;
 
@@ -25,7 +24,7 @@ public static class ChannelsApi
         workspace.MapPost("/channels", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Connects a channel; secrets are encrypted at rest.");
         workspace.MapPatch("/channels/{channelId:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes a channel's settings, secrets, or pauses it.");
         workspace.MapPost("/channels/{channelId:guid}/test", TestAsync).RequireAuthorization(Policies.Admin).WithSummary("Tests the channel's connection with its saved settings, storing nothing.");
-        workspace.MapDelete("/channels/{channelId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Disconnects a channel that has no messages.");
+        workspace.MapDelete("/channels/{channelId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Disconnects a channel that has carried no message or post and that no service level policy targets.");
     }
 
     private static async Task<Ok<List<ChannelDto>>> ListAsync(RapportDbContext db, ChannelSecrets secrets, TimeProvider clock, CancellationToken ct) =>
@@ -87,22 +86,16 @@ public static class ChannelsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid workspaceId, Guid channelId, HttpContext http, RapportDbContext db, AuditLog audit, CancellationToken ct)
+        Guid channelId, HttpContext http, RapportDbContext db, ChannelChanges changes, CancellationToken ct)
     {
-        var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
-        if (channel is null)
+        var change = await changes.DisconnectAsync(db, http.Member(), http.User.Identity?.Name, channelId, ct);
+        if (change.Saved)
         {
-            return Problems.NotFound("Channel");
+            return TypedResults.NoContent();
         }
-        // Messages are never lost with their channel: a channel that has carried messages is paused instead.
-        if (await db.Messages.AnyAsync(m => m.ChannelId == channelId, ct))
-        {
-            return Problems.Conflict("Channel has messages", "A channel that has carried messages can be paused but not deleted.");
-        }
-        db.Channels.Remove(channel);
-        audit.Add(db, "channel.deleted", workspaceId, http.Member().UserId, http.User.Identity?.Name, channel.Name);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
+        return change.Violations is [var refused, ..]
+            ? Problems.Conflict("Channel in use", refused.Message)
+            : Problems.NotFound("Channel");
     }
 
     /// <param name="c">The channel.</param>

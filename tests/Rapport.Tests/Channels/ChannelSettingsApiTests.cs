@@ -106,6 +106,45 @@ public class ChannelSettingsApiTests
             await db.AuditEntries.IgnoreQueryFilters().Where(a => a.Action == "channel.updated").OrderBy(a => a.At).ThenBy(a => a.Id).Select(a => a.Details!).ToListAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Disconnect_RemovesAnUnusedChannel_RefusesOneWithMessagesOrAPolicy_AndNeedsAnAdmin(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var (_, other) = await factory.CreateOwnerAsync(workspaceName: "Other");
+        var admin = await factory.TokenClientAsync(workspace.Id, Role.Admin);
+        var agent = await factory.TokenClientAsync(workspace.Id, Role.Agent);
+        var url = $"/api/v1/workspaces/{workspace.Id}";
+        var mistake = await factory.CreateChannelAsync(workspace.Id, name: "Typo");
+        var used = await factory.CreateChannelAsync(workspace.Id, name: "Support API");
+        var targeted = await factory.CreateChannelAsync(workspace.Id, name: "VIP API");
+        var received = await agent.PostAsJsonAsync($"{url}/channels/{used.Id}/messages", new { externalId = "m-1", authorHandle = "@fan", text = "Where is my order?" });
+        Assert.Equal(HttpStatusCode.Created, received.StatusCode);
+        var policy = new Rapport.Sla.SlaSetupDto("Europe/Paris", 20, [new Rapport.Sla.SlaPolicyDto("VIP", null, targeted.Id, 15, null, null)], [], []);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"{url}/sla", policy)).StatusCode);
+
+        var byAgent = await agent.DeleteAsync($"{url}/channels/{mistake.Id}");
+        var elsewhere = await (await factory.TokenClientAsync(other.Id, Role.Admin)).DeleteAsync($"/api/v1/workspaces/{other.Id}/channels/{mistake.Id}");
+        var withMessages = await admin.DeleteAsync($"{url}/channels/{used.Id}");
+        var withPolicy = await admin.DeleteAsync($"{url}/channels/{targeted.Id}");
+        var removed = await admin.DeleteAsync($"{url}/channels/{mistake.Id}");
+        var again = await admin.DeleteAsync($"{url}/channels/{mistake.Id}");
+
+        Assert.Equal(HttpStatusCode.Forbidden, byAgent.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, withMessages.StatusCode);
+        Assert.Contains("paused", (await withMessages.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, withPolicy.StatusCode);
+        Assert.Contains("service level policy", (await withPolicy.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        await using var db = factory.OpenDb();
+        Assert.Equal(["Support API", "VIP API"], await db.Channels.IgnoreQueryFilters().Where(c => c.WorkspaceId == workspace.Id).OrderBy(c => c.Name).Select(c => c.Name).ToListAsync());
+        Assert.Equal(1, await db.Messages.IgnoreQueryFilters().CountAsync(m => m.ChannelId == used.Id));
+        Assert.Equal(["Typo"], await db.AuditEntries.IgnoreQueryFilters().Where(a => a.Action == "channel.deleted").Select(a => a.Target!).ToListAsync());
+    }
+
     /// <summary>The fields a 400 names, in order.</summary>
     private static async Task<List<string>> FieldsAsync(HttpResponseMessage response) =>
         [.. (await ProblemAsync(response)).Errors.Keys.Order(StringComparer.Ordinal)];
