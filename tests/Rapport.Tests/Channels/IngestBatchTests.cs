@@ -31,7 +31,7 @@ public class IngestBatchTests
         Item(channelId, "6", "@carl", "Toujours en panne ce matin, merci de répondre."),
         Item(channelId, "1", "ana@example.test", "Where is my parcel? Order 1182, it is late."),
         Item(channelId, "8", "dave@example.test", "Thanks, but it still does not work.") with { InReplyToExternalId = "pre" },
-        Item(channelId, "9", "emma@example.test", "And the second item is missing too."),
+        Item(channelId, "9", "emma@example.test", "ok"),
     ];
 
     private static InboundItem Item(Guid channelId, string id, string author, string text) => new()
@@ -55,7 +55,8 @@ public class IngestBatchTests
         var ingest = scope.ServiceProvider.GetRequiredService<IngestService>();
         await using var db = factory.OpenDb();
         // As the import's pipeline does, the batch is analysed ahead, here before Dave and Emma are even known: their
-        // contacts' languages as stored change before the batch is ingested, and what was analysed from none is redone.
+        // contacts' languages as stored change before the batch is ingested, and what was analysed from none is redone:
+        // Emma's "ok" is French once her first message, in French, is stored.
         IngestService.AnalysedAhead ahead;
         await using (var aheadDb = factory.OpenDb())
         {
@@ -64,7 +65,7 @@ public class IngestBatchTests
         foreach (var channel in new[] { batched, single })
         {
             await ingest.IngestAsync(db, workspace.Id, Item(channel.Id, "pre", "dave@example.test", "The app does not start on my phone."));
-            await ingest.IngestAsync(db, workspace.Id, Item(channel.Id, "emma-1", "emma@example.test", "One item of my order is broken."));
+            await ingest.IngestAsync(db, workspace.Id, Item(channel.Id, "emma-1", "emma@example.test", "Un article de ma commande est arrivé cassé."));
         }
         db.ChangeTracker.Clear();
 
