@@ -71,6 +71,8 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         await page.GetByRole(AriaRole.Button, new() { Name = "New rule" }).ClickAsync();
         await page.GetByLabel("Rule name", new() { Exact = true }).FillAsync("Refund requests");
         await page.GetByLabel("Keywords", new() { Exact = true }).FillAsync("refund\nmoney back");
+        // A decimal typed just before the save is kept as typed.
+        await page.GetByLabel("Needs an answer, at least", new() { Exact = true }).FillAsync("0.05");
         await page.GetByLabel("Add labels", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Refund" }).ClickAsync();
         await page.Keyboard.PressAsync("Escape");
@@ -79,6 +81,10 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "Refund requests", Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "words: “refund”, “money back”" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "label Refund" })).ToBeVisibleAsync();
+        await using (var rules = await OpenDbAsync())
+        {
+            Assert.Equal(0.05, (await rules.AutomationRules.IgnoreQueryFilters().SingleAsync(r => r.Name == "Refund requests")).Conditions.MinNeedsAnswer);
+        }
         await Flows.ScreenshotAsync(page, "en-settings-rules");
 
         var before = DateTime.UtcNow;
