@@ -66,6 +66,7 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
             }
         }
         var connection = transaction.Connection!;
+        var written = new List<(Table Table, List<EntityEntry> Rows)>(added.Count);
         try
         {
             foreach (var type in Tables)
@@ -74,6 +75,7 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
                 {
                     var table = Plans.GetOrAdd((db.GetType(), type), key => Table.For(db.Model.FindEntityType(key.Entity)!, connection));
                     await table.WriteAsync(connection, transaction, rows, ct);
+                    written.Add((table, rows));
                 }
             }
         }
@@ -82,22 +84,24 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
             // What EF Core would have thrown for the same refused row: callers retry or report it the same way.
             throw new DbUpdateException($"The database refused a row of the batch: {e.Message}", e);
         }
-        foreach (var rows in added.Values)
+        foreach (var (table, rows) in written)
         {
+            // Written: EF Core must not insert it again. A row whose key the database made (a reporting event's number)
+            // is let go, since its key is not read back; nothing in a batch refers to one.
+            var state = table.KeyByDatabase ? EntityState.Detached : EntityState.Unchanged;
             foreach (var entry in rows)
             {
-                // Written: EF Core must not insert it again. A row whose key the database made (a reporting event's number)
-                // is let go, since its key is not read back; nothing in a batch refers to one.
-                entry.State = entry.Metadata.FindPrimaryKey()!.Properties.Any(p => entry.Property(p.Name).IsTemporary)
-                    ? EntityState.Detached
-                    : EntityState.Unchanged;
+                entry.State = state;
             }
         }
     }
 
     /// <summary>How one table is written: its columns, each with the type mapping EF Core would use for it.</summary>
-    private sealed class Table(string name, Column[] columns, bool postgres)
+    private sealed class Table(string name, Column[] columns, bool keyByDatabase, bool postgres)
     {
+        /// <summary>The database numbers the key (it is not among the columns written).</summary>
+        public bool KeyByDatabase { get; } = keyByDatabase;
+
         private readonly string sql = postgres
             ? $"COPY \"{name}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) FROM STDIN (FORMAT BINARY)"
             : $"INSERT INTO \"{name}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
@@ -105,12 +109,13 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
         public static Table For(IEntityType entity, DbConnection connection)
         {
             var store = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            // Keys the database numbers itself are left to it.
+            static bool ByDatabase(IProperty p) => p.ValueGenerated.HasFlag(ValueGenerated.OnAdd) && p.ClrType != typeof(Guid);
             var columns = entity.GetProperties()
-                // Keys the database numbers itself are left to it.
-                .Where(p => !(p.ValueGenerated.HasFlag(ValueGenerated.OnAdd) && p.ClrType != typeof(Guid)))
+                .Where(p => !ByDatabase(p))
                 .Select(p => new Column(p, p.GetColumnName(store)!, (RelationalTypeMapping)p.GetRelationalTypeMapping()))
                 .ToArray();
-            return new Table(store.Name, columns, connection is NpgsqlConnection);
+            return new Table(store.Name, columns, entity.FindPrimaryKey()!.Properties.Any(ByDatabase), connection is NpgsqlConnection);
         }
 
         public Task WriteAsync(DbConnection connection, DbTransaction transaction, List<EntityEntry> rows, CancellationToken ct) =>

@@ -41,19 +41,16 @@ internal sealed class IngestBatch
         var channels = items.Select(i => i.ChannelId).Distinct().ToList();
 
         // The items themselves (already stored: ingest is idempotent) and the messages they answer, in one query.
-        var externalIds = batch.ExternalIds
-            .Concat(items.Where(i => i.InReplyToExternalId is { Length: > 0 }).Select(i => i.InReplyToExternalId!))
-            .Distinct(StringComparer.Ordinal).ToList();
-        PadForQueryCache(externalIds);
-        var stored = await db.Messages.IgnoreQueryFilters()
-            // One parameter per id: a list in one array parameter would also match NULL on PostgreSQL, which keeps the unique
-            // (channel, external id) index from serving the query and makes every batch read the whole channel.
-            .Where(m => channels.Contains(m.ChannelId) && EF.MultipleParameters(externalIds).Contains(m.ExternalId!))
-            .Select(m => new { m.Id, m.ChannelId, m.ExternalId, m.ConversationId, m.AuthorContactId })
-            .ToListAsync(ct);
+        var stored = await ReadStoredAsync(db, channels,
+            batch.ExternalIds.Concat(items.Where(i => i.InReplyToExternalId is { Length: > 0 }).Select(i => i.InReplyToExternalId!)), ct);
         foreach (var m in stored)
         {
-            batch.messages.TryAdd((m.ChannelId, m.ExternalId!), new IngestResult(m.Id, m.ConversationId, m.AuthorContactId ?? Guid.Empty, Created: false));
+            batch.messages.TryAdd((m.ChannelId, m.ExternalId), new IngestResult(m.Id, m.ConversationId, m.AuthorContactId ?? Guid.Empty, Created: false));
+        }
+        batch.AllStored = items.Select((item, i) => (item.ChannelId, batch.ExternalIds[i])).All(batch.messages.ContainsKey);
+        if (batch.AllStored)
+        {
+            return batch;
         }
 
         await batch.LoadContactsAsync(db, items, ct);
@@ -83,6 +80,31 @@ internal sealed class IngestBatch
                 .ToListAsync(ct));
         }
         return batch;
+    }
+
+    /// <summary>Every item is a message stored already: the batch knows nothing else.</summary>
+    public bool AllStored { get; private set; }
+
+    /// <summary>Whether each item is a message stored already.</summary>
+    public static async Task<bool[]> StoredAsync(RapportDbContext db, IReadOnlyList<InboundItem> items, CancellationToken ct)
+    {
+        var ids = items.Select(i => IngestService.Clean(i.ExternalId)).ToList();
+        var stored = (await ReadStoredAsync(db, [.. items.Select(i => i.ChannelId).Distinct()], ids, ct)).Select(m => (m.ChannelId, m.ExternalId)).ToHashSet();
+        return [.. items.Select((item, i) => stored.Contains((item.ChannelId, ids[i])))];
+    }
+
+    private sealed record StoredMessage(Guid Id, Guid ChannelId, string ExternalId, Guid ConversationId, Guid? AuthorContactId);
+
+    private static async Task<List<StoredMessage>> ReadStoredAsync(RapportDbContext db, List<Guid> channels, IEnumerable<string> ids, CancellationToken ct)
+    {
+        var externalIds = ids.Distinct(StringComparer.Ordinal).ToList();
+        PadForQueryCache(externalIds);
+        return await db.Messages.IgnoreQueryFilters()
+            // One parameter per id: a list in one array parameter would also match NULL on PostgreSQL, which keeps the unique
+            // (channel, external id) index from serving the query and makes every batch read the whole channel.
+            .Where(m => channels.Contains(m.ChannelId) && EF.MultipleParameters(externalIds).Contains(m.ExternalId!))
+            .Select(m => new StoredMessage(m.Id, m.ChannelId, m.ExternalId!, m.ConversationId, m.AuthorContactId))
+            .ToListAsync(ct);
     }
 
     /// <summary>The contacts behind the items' handles, followed to the person a merged contact was merged into.</summary>

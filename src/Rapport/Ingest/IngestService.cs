@@ -36,23 +36,19 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     public async Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(item);
-        return (await IngestBatchAsync(db, workspaceId, [item], cancellationToken))[0];
+        return (await IngestBatchAsync(db, workspaceId, [item], ahead: null, cancellationToken))[0];
     }
 
     /// <summary>
     /// Ingests the items in order, as if one after the other (a reply threads onto its parent earlier in the batch),
     /// with a few lookups for the whole batch and one save. The batch is stored whole or not at all: when the database
     /// refuses it, the caller can ingest its items one by one to find the one refused. A batch of one is stored again
-    /// after colliding with a concurrent write; a larger batch is not (its items one by one are).
+    /// after colliding with a concurrent write; a larger batch is not (its items one by one are). A batch analysed
+    /// ahead (<see cref="AnalyseAheadAsync"/>) takes each item's analysis from there when it started from the contact
+    /// language stored now, and makes it again otherwise.
     /// </summary>
-    public async Task<IReadOnlyList<IngestResult>> IngestBatchAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, CancellationToken cancellationToken = default) =>
-        await IngestBatchAsync(db, workspaceId, items, ahead: null, cancellationToken);
-
-    /// <summary>
-    /// Ingests a batch whose analysis was started ahead (<see cref="AnalyseAheadAsync"/>): each item's analysis is taken
-    /// from there when it started from the contact language stored now, and made again otherwise.
-    /// </summary>
-    public async Task<IReadOnlyList<IngestResult>> IngestBatchAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, AnalysedAhead? ahead, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<IngestResult>> IngestBatchAsync(
+        RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, AnalysedAhead? ahead = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(items);
@@ -85,6 +81,11 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var batch = await IngestBatch.LoadAsync(db, workspaceId, items, now, cancellationToken);
+        if (batch.AllStored)
+        {
+            // A delivery again, or an import run again: nothing to analyse, look up or save.
+            return [.. items.Select((item, i) => batch.Stored(item.ChannelId, batch.ExternalIds[i])! with { Created = false })];
+        }
         var analyzer = await analyzers.ForAsync(workspaceId, cancellationToken);
         var analyses = Analyze(analyzer, items, batch, workspaceId, ahead?.Analyzer == analyzer ? ahead : null);
         var enabledRules = await Automation.AutomationEngine.EnabledRulesAsync(db, workspaceId, FirstMessageTriggers, cancellationToken);
@@ -197,12 +198,14 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(items);
         var analyzer = await analyzers.ForAsync(workspaceId, cancellationToken);
+        var stored = await IngestBatch.StoredAsync(db, items, cancellationToken);
         var languages = await IngestBatch.StoredLanguagesAsync(db, items, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var analyses = new Analyzed?[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
-            analyses[i] = items[i].FromBrand ? null : Analysis(analyzer, items[i], languages[i], workspaceId, now);
+            // A row stored by an earlier run of the import is not analysed: ingest keeps the stored message.
+            analyses[i] = items[i].FromBrand || stored[i] ? null : Analysis(analyzer, items[i], languages[i], workspaceId, now);
         }
         return new AnalysedAhead(analyzer, analyses);
     }

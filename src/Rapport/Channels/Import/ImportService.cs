@@ -130,10 +130,6 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
 
         async Task IngestBatchAsync(List<ImportRow> ordered, IngestService.AnalysedAhead? ahead)
         {
-            if (ordered.Count == 0)
-            {
-                return;
-            }
             try
             {
                 var results = await ingest.IngestBatchAsync(db, workspaceId, [.. ordered.Select(r => r.Item!)], ahead, ct);
