@@ -51,7 +51,7 @@ public static class ChannelSettingsRules
                 break;
             case ChannelKind.Mastodon:
                 check.MastodonInstance("instanceUrl");
-                check.OneOf("replyVisibility", ["public", "unlisted"]);
+                check.OneOf("replyVisibility", [Mastodon.MastodonSender.Public, Mastodon.MastodonSender.Unlisted]);
                 check.Minutes("pollMinutes");
                 break;
             case ChannelKind.Bluesky:
@@ -74,7 +74,7 @@ public static class ChannelSettingsRules
     }
 
     /// <summary>The secrets a channel of <paramref name="kind"/> cannot work without.</summary>
-    public static IReadOnlyList<string> RequiredSecrets(ChannelKind kind) => kind switch
+    private static IReadOnlyList<string> RequiredSecrets(ChannelKind kind) => kind switch
     {
         ChannelKind.Email => [EmailChannelSettings.PasswordSecret],
         ChannelKind.Mastodon => [Mastodon.MastodonChannelSettings.AccessTokenSecret],

@@ -50,7 +50,7 @@ public sealed class ChannelSettingsForm
     }
 
     /// <summary>Where a new channel of this kind usually goes; the admin can choose another.</summary>
-    public static ChannelDirection DefaultDirection(ChannelKind kind) => kind == ChannelKind.Feed ? ChannelDirection.Listening : ChannelDirection.Inbox;
+    private static ChannelDirection DefaultDirection(ChannelKind kind) => kind == ChannelKind.Feed ? ChannelDirection.Listening : ChannelDirection.Inbox;
 
     /// <summary>A setting as the field shows it: text, or a number written out.</summary>
     public string Text(string name) => settings[name] switch
@@ -157,8 +157,7 @@ public sealed class ChannelSettingsForm
     /// <summary>What the form saves, as the API would receive it: only the secrets typed, so the others stay as they are.</summary>
     public ChannelRequest ToRequest()
     {
-        using var document = JsonDocument.Parse(settings.ToJsonString());
-        return new ChannelRequest(Name, ChannelId is null ? Kind : null, Direction, document.RootElement.Clone(),
+        return new ChannelRequest(Name, ChannelId is null ? Kind : null, Direction, JsonSerializer.SerializeToElement(settings),
             newSecrets.Count == 0 ? null : new Dictionary<string, string>(newSecrets), null);
     }
 }
