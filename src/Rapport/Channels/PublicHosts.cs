@@ -20,8 +20,7 @@ public sealed class NetworkOptions
 /// <summary>A connection refused because the host resolves to a non-public address.</summary>
 public sealed class PrivateAddressException(string host, IPAddress address)
     : IOException($"{host} resolves to a private address ({address}), which Rapport does not connect to; " +
-        $"set {NetworkOptions.Section}:{nameof(NetworkOptions.AllowPrivateAddresses)}=true to allow internal hosts.")
-;
+        $"set {NetworkOptions.Section}:{nameof(NetworkOptions.AllowPrivateAddresses)}=true to allow internal hosts.");
 
 /// <summary>
 /// Outbound HTTP to public hosts only, for the URLs admins type (feeds, webhook callbacks). The check runs in the

@@ -39,7 +39,6 @@ public sealed class BlueskyConnector(IHttpClientFactory httpClients, ChannelSecr
 /// </summary>
 public sealed class BlueskyClient
 {
-
     private readonly HttpClient http;
     private readonly BlueskySessions sessions;
     private readonly TimeSpan timeout;
@@ -238,7 +237,6 @@ public sealed class BlueskyClient
             return (null, null);
         }
     }
-
 
     /// <summary>Reads <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c> (Unix seconds, or seconds from now on other servers).</summary>
     private DateTimeOffset? NoteRateLimit(HttpResponseMessage response)

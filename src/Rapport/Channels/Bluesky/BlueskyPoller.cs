@@ -77,7 +77,7 @@ public sealed partial class BlueskyPoller(
                     newest = Later(newest, Date(notification, "indexedAt"));
                 }
             }
-            state = stoppedAt is not null && state.LastIndexedAt is not null
+            state = stoppedAt is not null
                 // The burst is not read to its end: the next poll goes on from where this one stopped.
                 ? state with { BurstCursor = stoppedAt, BurstNewest = newest }
                 // Read down to the position (or a first poll's recent activity): everything up to the newest is in.
@@ -126,7 +126,8 @@ public sealed partial class BlueskyPoller(
     /// The notifications newer than <paramref name="since"/>, newest first, from the top or from <paramref name="cursor"/>
     /// (a burst being read), at most <see cref="BlueskyOptions.MaxPagesPerPoll"/> pages. Also returns the cursor of the
     /// next page when those pages ran out before reaching <paramref name="since"/>; a first poll (no
-    /// <paramref name="since"/>) takes only that many pages of the account's recent activity, not its whole history.
+    /// <paramref name="since"/>) takes only that many pages of the account's recent activity, not its whole history,
+    /// and returns no cursor.
     /// </summary>
     private async Task<(List<JsonElement> Found, string? StoppedAt)> ReadNewAsync(BlueskyClient client, DateTimeOffset? since, string? cursor, CancellationToken ct)
     {
@@ -165,10 +166,12 @@ public sealed partial class BlueskyPoller(
                 return (found, null);
             }
         }
-        if (since is not null)
+        if (since is null)
         {
-            LogBurst(logger, limits.MaxPagesPerPoll);
+            // A first poll: its recent activity is all it takes, so there is no burst to go on with.
+            return (found, null);
         }
+        LogBurst(logger, limits.MaxPagesPerPoll);
         return (found, cursor);
     }
 
@@ -212,7 +215,6 @@ public sealed partial class BlueskyPoller(
         reply.ValueKind == JsonValueKind.Object && reply.TryGetProperty(which, out var reference) && reference.ValueKind == JsonValueKind.Object
             ? ChannelJson.Text(reference, "uri")
             : null;
-
 
     private static DateTimeOffset? Later(DateTimeOffset? one, DateTimeOffset? other) => one is null || other > one ? other : one;
 

@@ -65,13 +65,11 @@ public static class ChatApi
         var http = context.HttpContext;
         var key = http.Request.RouteValues["publicKey"] as string;
         var db = http.RequestServices.GetRequiredService<RapportDbContext>();
-        var channel = await ChatService.FindAsync(db, key, http.RequestAborted);
-        if (channel is null)
+        if (await ChatService.FindAsync(db, key, http.RequestAborted) is not (var channel, var settings))
         {
             return Problems.NotFound("Chat");
         }
         var origin = http.Request.Headers.Origin.ToString();
-        var settings = ChatSettings.Read(channel.Settings);
         if (!settings.Allows(origin))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Site not allowed",
@@ -162,15 +160,9 @@ public static class ChatApi
     private static Results<ServerSentEventsResult<object>, ProblemHttpResult> Stream(
         HttpContext http, ChatVisitorTokens tokens, RapportDbContextFactory databases, ConversationEvents events, ConversationPresence presence, TimeProvider clock)
     {
-        var channel = ChannelOf(http);
-        if (channel.Paused)
+        if (Visitor(http, tokens, out var channel, out var visitorId) is { } refused)
         {
-            return Paused();
-        }
-        // Only the header: a token in the query string (as older widgets sent it) would land in access logs, so it is not read.
-        if (tokens.VisitorOf(channel.Id, http.Request.Headers[VisitorHeader].ToString()) is not { } visitorId)
-        {
-            return InvalidToken();
+            return refused;
         }
         // No proxy may keep or buffer the visitor's conversation.
         http.Response.Headers.CacheControl = "no-store";
@@ -180,14 +172,9 @@ public static class ChatApi
     private static async Task<Results<Accepted, ProblemHttpResult>> TypingAsync(
         HttpContext http, RapportDbContext db, ChatVisitorTokens tokens, ConversationPresence presence, CancellationToken ct)
     {
-        var channel = ChannelOf(http);
-        if (channel.Paused)
+        if (Visitor(http, tokens, out var channel, out var visitorId) is { } refused)
         {
-            return Paused();
-        }
-        if (tokens.VisitorOf(channel.Id, http.Request.Headers[VisitorHeader].ToString()) is not { } visitorId)
-        {
-            return InvalidToken();
+            return refused;
         }
         if (await ChatService.ConversationOfAsync(db, channel, visitorId, ct) is { } conversationId && !presence.ContactTyping(conversationId))
         {
@@ -196,6 +183,27 @@ public static class ChatApi
                 detail: $"Signal typing at most once every {ConversationPresence.TypingSignalInterval.TotalSeconds:0} seconds; the last signal still shows.");
         }
         return TypedResults.Accepted((string?)null);
+    }
+
+    /// <summary>
+    /// The gate's channel and the visitor its token names, for the endpoints of a session already started: the refusal
+    /// when the channel is paused or the token is not valid for it, else null. Only the header is read: a token in the
+    /// query string (as older widgets sent it) would land in access logs.
+    /// </summary>
+    private static ProblemHttpResult? Visitor(HttpContext http, ChatVisitorTokens tokens, out Channel channel, out Guid visitorId)
+    {
+        channel = ChannelOf(http);
+        visitorId = default;
+        if (channel.Paused)
+        {
+            return Paused();
+        }
+        if (tokens.VisitorOf(channel.Id, http.Request.Headers[VisitorHeader].ToString()) is not { } known)
+        {
+            return InvalidToken();
+        }
+        visitorId = known;
+        return null;
     }
 
     /// <summary>
@@ -211,13 +219,13 @@ public static class ChatApi
     {
         var wake = System.Threading.Channels.Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         // Set when a saved change may have added a line; typing alone wakes the stream without a database read.
-        var linesChanged = new StrongBox<bool>(true);
+        var linesChanged = true;
         Guid? conversationId = null;
         using var subscription = events.Subscribe(channel.WorkspaceId, changes =>
         {
             if (conversationId is null || changes.Any(c => c.ConversationId == conversationId && c.Kind == ConversationChangeKind.Message))
             {
-                Volatile.Write(ref linesChanged.Value, true);
+                Volatile.Write(ref linesChanged, true);
                 wake.Writer.TryWrite(true);
             }
         });
@@ -230,7 +238,7 @@ public static class ChatApi
             var recheckAt = DateTimeOffset.MinValue;
             while (!ct.IsCancellationRequested)
             {
-                if (Interlocked.Exchange(ref linesChanged.Value, false) || clock.GetUtcNow() >= recheckAt)
+                if (Interlocked.Exchange(ref linesChanged, false) || clock.GetUtcNow() >= recheckAt)
                 {
                     List<ChatLine> lines;
                     await using (var db = databases.CreateDbContext())

@@ -31,8 +31,8 @@ public sealed class ChatService(IngestService ingest, Notifier notifier)
 
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The chat channel with this public key, paused or not; null for anything else.</summary>
-    public static async Task<Channel?> FindAsync(RapportDbContext db, string? publicKey, CancellationToken ct)
+    /// <summary>The chat channel with this public key, paused or not, with its settings as read to match the key; null for anything else.</summary>
+    public static async Task<(Channel Channel, ChatSettings Settings)?> FindAsync(RapportDbContext db, string? publicKey, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (!ChatSettings.IsWellFormedKey(publicKey))
@@ -43,7 +43,15 @@ public sealed class ChatService(IngestService ingest, Notifier notifier)
         var candidates = await db.Channels.IgnoreQueryFilters().AsNoTracking()
             .Where(c => c.Kind == ChannelKind.Chat && c.Settings.Contains(publicKey!))
             .ToListAsync(ct);
-        return candidates.FirstOrDefault(c => ChatSettings.Read(c.Settings).PublicKey == publicKey);
+        foreach (var candidate in candidates)
+        {
+            var settings = ChatSettings.Read(candidate.Settings);
+            if (settings.PublicKey == publicKey)
+            {
+                return (candidate, settings);
+            }
+        }
+        return null;
     }
 
     /// <summary>The thread every message of one visitor's session shares: one conversation per visitor.</summary>

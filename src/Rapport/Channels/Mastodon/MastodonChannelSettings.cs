@@ -51,7 +51,6 @@ public sealed record MastodonChannelSettings
         // The API lives at the root of the instance.
         return new Uri(uri.GetLeftPart(UriPartial.Authority) + "/");
     }
-
 }
 
 /// <summary>

@@ -74,5 +74,4 @@ public static class MastodonStatus
             (_, null) => 1,
             _ => left.Length != right.Length ? left.Length.CompareTo(right.Length) : string.CompareOrdinal(left, right),
         };
-
 }
