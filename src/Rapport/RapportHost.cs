@@ -34,7 +34,11 @@ public static class RapportHost
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot(args) });
+        // The build output serves MudBlazor's and Blazor's files from where NuGet and the SDK keep them, listed in a
+        // manifest that only Development reads by default: read it in every environment, so `dotnet run` works as the
+        // README says. A published build has no such manifest (its files are in wwwroot) and this does nothing.
+        builder.WebHost.UseStaticWebAssets();
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -44,6 +48,18 @@ public static class RapportHost
         UsePipeline(app);
         return app;
     }
+
+    /// <summary>
+    /// The folder of the app's own files (appsettings.json, wwwroot): where the program is, not the current directory, so
+    /// a service manager that starts Rapport from another folder still finds them. --contentRoot or
+    /// ASPNETCORE_CONTENTROOT still choose another.
+    /// </summary>
+    private static string? ContentRoot(string[] args) =>
+        args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase))
+        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+        || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"))
+            ? null
+            : AppContext.BaseDirectory;
 
     public static void AddServices(IServiceCollection services, IConfiguration configuration)
     {

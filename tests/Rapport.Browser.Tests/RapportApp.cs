@@ -46,8 +46,8 @@ public sealed class RapportApp : IAsyncLifetime
             "--Rapport:Mastodon:AllowInsecureHttp=true",
             "--Rapport:Mastodon:CheckEvery=00:00:00",
             "--Rapport:Mastodon:Streaming=false",
-            // Development serves the static web assets (MudBlazor, blazor.web.js) straight from the build output.
-            "--environment", "Development",
+            // As a newcomer's `dotnet run` starts it: Production, where the static web assets must still be served.
+            "--environment", "Production",
             "--applicationName", "rapport",
             "--Logging:LogLevel:Default=Warning",
         ]);
