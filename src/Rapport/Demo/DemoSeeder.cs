@@ -33,7 +33,8 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
             return new DemoSignIn(data.Workspace.Name, DemoEmail, DemoPassword, exists);
         }
 
-        var (owner, errors) = await workspaces.CreateUserAsync(DemoEmail, "Demo", DemoPassword, data.Workspace.DefaultCulture);
+        // No saved language: the demo follows the newcomer's browser, French or English, until they choose one.
+        var (owner, errors) = await workspaces.CreateUserAsync(DemoEmail, "Demo", DemoPassword);
         if (owner is null)
         {
             throw new InvalidOperationException("Could not create the demo user: " + string.Join(" ", errors));
