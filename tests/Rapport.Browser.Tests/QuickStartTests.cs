@@ -32,6 +32,8 @@ public sealed partial class QuickStartTests(QuickStartTests.CleanClone clone) : 
 
         await using var browser = await clone.LaunchAsync();
         var page = await browser.NewPageAsync(new() { BaseURL = url, Locale = "en-US" });
+        page.SetDefaultTimeout(RapportApp.Wait);
+        SetDefaultExpectTimeout(RapportApp.Wait);
         // Each script and stylesheet's body is read as it arrives (a later navigation would discard it).
         var assets = new List<Task<(string Url, int Status, int Bytes)>>();
         page.Response += (_, response) =>
@@ -51,7 +53,7 @@ public sealed partial class QuickStartTests(QuickStartTests.CleanClone clone) : 
         await Expect(Flows.Heading(page, "Inbox")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         // Interactive: the circuit connected and the demo's conversations are listed and open on a click.
         await Flows.WaitForCircuitAsync(page);
-        var first = page.Locator("a[href*='/conversations/']").First;
+        var first = page.Locator("a[href*='conversations/']").First;
         await Expect(first).ToBeVisibleAsync();
         await first.ClickAsync();
         await Expect(page).ToHaveURLAsync(ConversationUrl());

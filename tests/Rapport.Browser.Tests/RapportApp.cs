@@ -28,8 +28,15 @@ public sealed class RapportApp : IAsyncLifetime
     /// <summary>The running app's services, for tests that put data in place the way a channel would.</summary>
     public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("The app has not started.");
 
+    /// <summary>
+    /// How long a step may wait for the page. Generous because CI and this machine share two cores among several
+    /// processes (load above 20 is common); it bounds waiting only, and no test asserts a duration.
+    /// </summary>
+    public const int Wait = 30_000;
+
     public async Task InitializeAsync()
     {
+        Assertions.SetDefaultExpectTimeout(Wait);
         if (!File.Exists(ChromiumPath))
         {
             // Fail, never skip: CI installs chromium (apt-get install -y chromium), and a silent skip hides a broken UI.
@@ -72,7 +79,7 @@ public sealed class RapportApp : IAsyncLifetime
             Locale = locale,
             ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(Wait);
         return await context.NewPageAsync();
     }
 
