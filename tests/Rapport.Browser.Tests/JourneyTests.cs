@@ -73,7 +73,7 @@ public sealed class JourneyTests(RapportApp app) : IClassFixture<RapportApp>
         await page.GotoAsync("/reports");
         await Flows.WaitForCircuitAsync(page);
         var rate = page.GetByRole(AriaRole.Article, new() { Name = "Response rate" });
-        await Expect(rate).ToContainTextAsync("0%");
+        await Expect(rate).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"(?<!\d)0\s?%"));
         await Expect(page.GetByRole(AriaRole.Article, new() { Name = "First response time" })).ToContainTextAsync("—");
         await Expect(page.GetByRole(AriaRole.Article, new() { Name = "Satisfaction (CSAT)" })).ToContainTextAsync("5.0 / 5");
         await Flows.ScreenshotAsync(page, "en-journey-report");
