@@ -85,7 +85,7 @@ public class DeliveredResponseTests
         Assert.InRange(figures.Report.FirstResponseMedian!.Value, 7100, 7300);
 
         // The customer writes again: the next response is due, as after any delivered reply.
-        await setup.ReceiveAsync("Thanks, and when will it arrive?", externalId: "m-2");
+        await setup.ReceiveAsync("Thanks, and when will it arrive?", externalId: "m-2", createdAt: deliveredAt.AddMinutes(1));
         await using (var db = setup.Factory.OpenDb())
         {
             Assert.NotNull((await db.Conversations.SingleAsync(c => c.Id == conversationId)).NextResponseDueAt);
@@ -184,10 +184,10 @@ public class DeliveredResponseTests
             return setup;
         }
 
-        public async Task<Guid> ReceiveAsync(string text, string externalId = "m-1", string author = "fb:7")
+        public async Task<Guid> ReceiveAsync(string text, string externalId = "m-1", string author = "fb:7", DateTime? createdAt = null)
         {
             var body = WebhookTests.Delivery($"d-{Interlocked.Increment(ref deliveries)}", DateTimeOffset.UtcNow,
-                new { externalId, authorHandle = author, authorName = "Sam", text });
+                new { externalId, authorHandle = author, authorName = "Sam", text, createdAt });
             var response = await WebhookTests.PostAsync(Factory.CreateClient(), ChannelId, body, WebhookSignature.Sign(WebhookTests.Secret, Encoding.UTF8.GetBytes(body)));
             return (await response.Content.ReadFromJsonAsync<WebhookAccepted>(Json.Options))!.Messages[0].ConversationId;
         }
