@@ -94,6 +94,61 @@ public class DeliveredResponseTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task ColleagueChangesTheConversation_WhileTheReplyIsBeingDelivered_BothAreKept_AndTheReplyCountsOnce(string provider)
+    {
+        await using var receiver = await OutboxTests.CallbackReceiver.StartAsync();
+        await using var setup = await Setup.StartAsync(provider, receiver.Url);
+        var conversationId = await setup.ReceiveAsync("Where is my parcel? It should have arrived last week.");
+        await setup.ReplyAsync(conversationId, "Your parcel left this morning.");
+        // The partner has the reply; before the worker records it, a colleague raises the priority.
+        receiver.OnReceived = () =>
+        {
+            using var db = setup.Factory.OpenDb();
+            var conversation = db.Conversations.Single(c => c.Id == conversationId);
+            conversation.Priority = Priority.High;
+            conversation.Version++;
+            db.SaveChanges();
+        };
+
+        Assert.Equal(1, await setup.Worker.RunOnceAsync());
+
+        Assert.Single(receiver.Requests);
+        await using var check = setup.Factory.OpenDb();
+        Assert.Equal(DeliveryStatus.Sent, (await check.Messages.SingleAsync(m => m.Direction == MessageDirection.Outbound)).DeliveryStatus);
+        var saved = await check.Conversations.SingleAsync(c => c.Id == conversationId);
+        Assert.Equal(Priority.High, saved.Priority);
+        Assert.NotNull(saved.FirstResponseAt);
+        Assert.Equal(1, await check.ReportingEvents.CountAsync(e => e.Name == ReportingEventNames.FirstResponse || e.Name == ReportingEventNames.Reply));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task CustomerWritesAgain_WhileTheReplyWaitsToLeave_TheReplyAnswersOnlyTheEarlierMessage(string provider)
+    {
+        await using var receiver = await OutboxTests.CallbackReceiver.StartAsync(503, 200);
+        await using var setup = await Setup.StartAsync(provider, receiver.Url);
+        var conversationId = await setup.ReceiveAsync("Where is my parcel? It should have arrived last week.");
+        var reply = await setup.ReplyAsync(conversationId, "Your parcel left this morning.");
+        await setup.Worker.RunOnceAsync();
+        Assert.Equal(DeliveryStatus.Queued, (await setup.MessageAsync(reply.MessageId)).DeliveryStatus);
+
+        await setup.ReceiveAsync("Hello? Also, can I change the delivery address?", externalId: "m-2");
+        setup.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, await setup.Worker.RunOnceAsync());
+        Assert.Equal(DeliveryStatus.Sent, (await setup.MessageAsync(reply.MessageId)).DeliveryStatus);
+
+        await using var db = setup.Factory.OpenDb();
+        Assert.Equal(ReportingEventNames.FirstResponse,
+            (await db.ReportingEvents.SingleAsync(e => e.Name == ReportingEventNames.FirstResponse || e.Name == ReportingEventNames.Reply)).Name);
+        var conversation = await db.Conversations.SingleAsync(c => c.Id == conversationId);
+        Assert.NotNull(conversation.FirstResponseAt);
+        // The second question is still waiting for the brand.
+        Assert.True(conversation.NeedsAnswer > 0);
+        Assert.NotNull(conversation.NextResponseDueAt);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Resolving_WithAFailedLastReply_Is409_ThenResolvesWhenConfirmed_AlsoByAMacro(string provider)
     {
         await using var receiver = await OutboxTests.CallbackReceiver.StartAsync(400, 400);
