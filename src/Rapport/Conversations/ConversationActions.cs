@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Rapport.Api;
 using Rapport.Data;
-using Microsoft.Extensions.Localization;
 using Rapport.Reports;
 using Rapport.Resources;
 
