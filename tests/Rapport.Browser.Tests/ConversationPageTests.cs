@@ -55,9 +55,14 @@ public sealed class ConversationPageTests(RapportApp app) : IClassFixture<Rappor
         await Expect(reply.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Expect(reply).ToContainTextAsync("cannot be delivered");
 
-        // e resolves; the trail says who did it.
+        // e resolves; the last reply never left, so the agent is asked first. The trail says who did it.
         await page.Locator("h1").ClickAsync();
         await page.Keyboard.PressAsync("e");
+        var confirm = page.GetByRole(AriaRole.Dialog);
+        await Expect(confirm).ToContainTextAsync("Last reply not delivered");
+        await Expect(confirm).ToContainTextAsync("they may have heard nothing");
+        await Expect(page.GetByLabel("Status", new() { Exact = true })).ToHaveValueAsync("Open");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Resolve anyway" }).ClickAsync();
         await Expect(page.GetByLabel("Status", new() { Exact = true })).ToHaveValueAsync("Resolved");
         await Expect(page.Locator(".audit-trail")).ToContainTextAsync("set the status to Resolved");
 

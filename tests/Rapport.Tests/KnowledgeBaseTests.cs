@@ -213,7 +213,7 @@ public class KnowledgeBaseTests
         var past = await ReceiveAsync(agent, workspace.Id, channel.Id, "p-1", "old@example.test", "Combien de temps prend la livraison d'un vélo ?");
         Assert.Equal(HttpStatusCode.Accepted, (await agent.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/conversations/{past}/replies",
             new { text = "La livraison d'un vélo prend trois jours ouvrés." })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await agent.PatchAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/conversations/{past}", new { status = "Resolved" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await agent.PatchAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/conversations/{past}", new { status = "Resolved", confirmUndelivered = true })).StatusCode);
 
         var french = await ReceiveAsync(agent, workspace.Id, channel.Id, "f-1", "marie@example.test", "Bonjour, comment être remboursée de ma commande ?");
         var english = await ReceiveAsync(agent, workspace.Id, channel.Id, "e-1", "john@example.test", "Hi, how do I get a refund for my order?");

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Rapport.Api;
 using Rapport.Data;
 using Rapport.Reports;
+using Rapport.Resources;
 
 namespace Rapport.Conversations;
 
@@ -11,12 +13,19 @@ public sealed record ConversationActionResult(ProblemHttpResult? Problem = null,
 {
     public bool Succeeded => Problem is null && Invalid is null;
 
+    /// <summary>
+    /// Refused because the conversation would be resolved while its last reply is not delivered: the same request with
+    /// <see cref="UpdateConversationRequest.ConfirmUndelivered"/> set goes through.
+    /// </summary>
+    public bool AwaitsUndeliveredConfirmation { get; init; }
+
     public string? Error => Problem?.ProblemDetails.Detail ?? Problem?.ProblemDetails.Title
         ?? Invalid?.ProblemDetails.Errors.Values.SelectMany(v => v).FirstOrDefault();
 }
 
 /// <summary>Status, assignment, labels and the rest: one place for the API and the inbox, with the reporting events they append.</summary>
-public sealed class ConversationActions(TimeProvider clock, Automation.AutomationEngine rules, Satisfaction.SurveyLinks surveys, Audit.AuditLog audit)
+public sealed class ConversationActions(TimeProvider clock, Automation.AutomationEngine rules, Satisfaction.SurveyLinks surveys, Audit.AuditLog audit,
+    IStringLocalizer<Strings> text)
 {
     /// <summary>The audit log's target for a conversation: its trail is read back with <see cref="ConversationAudit"/>.</summary>
     public static string AuditTarget(Guid conversationId) => "conversation:" + conversationId.ToString("N");
@@ -50,6 +59,10 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
             {
                 return new(Invalid: Problems.Invalid("customStatusId", "Unknown status."));
             }
+            if (await UndeliveredBeforeResolvingAsync(db, conversation, custom.BehavesAs, request, ct) is { } unconfirmed)
+            {
+                return unconfirmed;
+            }
             conversation.CustomStatusId = custom.Id;
             SetStatus(db, conversation, custom.BehavesAs, actorId, now);
             trail.Add(("conversation.status", custom.Name));
@@ -64,6 +77,10 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
             if (status == ConversationStatus.Snoozed && (snoozedUntil is null || snoozedUntil <= now))
             {
                 return new(Invalid: Problems.Invalid("snoozedUntil", "Snoozing needs a time in the future."));
+            }
+            if (await UndeliveredBeforeResolvingAsync(db, conversation, status, request, ct) is { } unconfirmed)
+            {
+                return unconfirmed;
             }
             conversation.CustomStatusId = null;
             SetStatus(db, conversation, status, actorId, now);
@@ -176,9 +193,40 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
     }
 
     /// <summary>
-    /// Records a message from the brand (a reply, or a private note) and the response-time events it closes: the first
-    /// response, or the next response to the customer's latest message. A reply is <see cref="DeliveryStatus.Sent"/>
-    /// unless told otherwise; the outbox records its replies as <see cref="DeliveryStatus.Queued"/> until delivered.
+    /// A person resolving a conversation whose last reply has not reached the customer (still queued, or failed) is asked
+    /// to confirm: resolved, it leaves the inbox while the customer may have heard nothing. Null when nothing needs
+    /// confirming; nothing has been changed when it answers.
+    /// </summary>
+    private async Task<ConversationActionResult?> UndeliveredBeforeResolvingAsync(RapportDbContext db, Conversation conversation, ConversationStatus status,
+        UpdateConversationRequest request, CancellationToken ct)
+    {
+        if (status != ConversationStatus.Resolved || conversation.Status == ConversationStatus.Resolved || request.ConfirmUndelivered == true)
+        {
+            return null;
+        }
+        // Scheduled and cancelled replies were never meant to have left yet: the last reply is the latest of the others.
+        var last = await db.Messages
+            .Where(m => m.ConversationId == conversation.Id && m.Direction == MessageDirection.Outbound
+                && m.DeliveryStatus != DeliveryStatus.Scheduled && m.DeliveryStatus != DeliveryStatus.Cancelled)
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Select(m => (DeliveryStatus?)m.DeliveryStatus)
+            .FirstOrDefaultAsync(ct);
+        if (last is not (DeliveryStatus.Queued or DeliveryStatus.Failed))
+        {
+            return null;
+        }
+        var problem = TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: text["Conversation.UndeliveredTitle"],
+            detail: text[last == DeliveryStatus.Failed ? "Conversation.UndeliveredFailed" : "Conversation.UndeliveredQueued"],
+            extensions: new Dictionary<string, object?> { ["lastReply"] = last.ToString() });
+        return new(problem) { AwaitsUndeliveredConfirmation = true };
+    }
+
+    /// <summary>
+    /// Records a message from the brand (a reply, or a private note). A reply already in the customer's hands
+    /// (<see cref="DeliveryStatus.Sent"/>, the default: a demo's history) closes its response-time events now; one the
+    /// outbox still has to deliver (<see cref="DeliveryStatus.Queued"/> or <see cref="DeliveryStatus.Scheduled"/>) is
+    /// not a response yet: <see cref="CountDeliveredAsync"/> counts it when the outbox records it delivered, so a reply
+    /// that fails never counts.
     /// </summary>
     public Message RecordOutbound(RapportDbContext db, Conversation conversation, Guid? authorUserId, string authorName, string text, bool note, DateTime? at = null,
         DeliveryStatus delivery = DeliveryStatus.Sent)
@@ -187,21 +235,57 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
         ArgumentNullException.ThrowIfNull(conversation);
         var when = at ?? clock.GetUtcNow().UtcDateTime;
         var message = NewOutbound(db, conversation, authorUserId, authorName, text, note, when, delivery);
-        if (note)
+        if (note || delivery == DeliveryStatus.Scheduled)
         {
+            // A note is not for the customer; a scheduled reply joins the thread's activity when it leaves.
             return message;
         }
-        if (delivery == DeliveryStatus.Scheduled)
+        if (delivery == DeliveryStatus.Sent)
         {
-            // Not a response yet: the customer gets it at its send-at time, when the outbox counts it.
+            CountResponse(db, conversation, authorUserId, when);
             return message;
         }
-        CountResponse(db, conversation, authorUserId, when);
+        // Queued: the thread moved, but the customer still waits for the brand until it is delivered.
+        conversation.LastMessageAt = when > conversation.LastMessageAt ? when : conversation.LastMessageAt;
+        conversation.Version++;
         return message;
     }
 
     /// <summary>
-    /// The response-time bookkeeping of a reply that reached (or is on its way to) the customer at <paramref name="when"/>:
+    /// Counts a person's reply as the brand's response at <paramref name="deliveredAt"/>, when the outbox records it
+    /// delivered; the caller saves this with the delivered status, so it is counted once or not at all. A customer
+    /// message that arrived after the reply was written (while it waited to leave) is not answered by it: the reply
+    /// closes the wait before it, and the conversation still waits for the brand.
+    /// </summary>
+    internal static async Task CountDeliveredAsync(RapportDbContext db, Conversation conversation, Message reply, DateTime deliveredAt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(conversation);
+        ArgumentNullException.ThrowIfNull(reply);
+        if (conversation.LastInboundAt is not { } lastInbound || lastInbound <= reply.CreatedAt)
+        {
+            CountResponse(db, conversation, reply.AuthorUserId, deliveredAt);
+            return;
+        }
+        var waitingSince = await db.Messages
+            .Where(m => m.ConversationId == conversation.Id && m.Direction == MessageDirection.Inbound && m.CreatedAt <= reply.CreatedAt)
+            .MaxAsync(m => (DateTime?)m.CreatedAt, ct);
+        if (waitingSince is { } since && (conversation.LastResponseAt is null || since > conversation.LastResponseAt))
+        {
+            var name = conversation.FirstResponseAt is null ? ReportingEventNames.FirstResponse : ReportingEventNames.Reply;
+            db.ReportingEvents.Add(Event(conversation, name, reply.AuthorUserId, since, deliveredAt));
+        }
+        conversation.FirstResponseAt ??= deliveredAt;
+        // Answered up to the moment it was written: the customer's later message still waits (for the SLA and the next event).
+        if (conversation.LastResponseAt is null || reply.CreatedAt > conversation.LastResponseAt)
+        {
+            conversation.LastResponseAt = reply.CreatedAt;
+        }
+        conversation.Version++;
+    }
+
+    /// <summary>
+    /// The response-time bookkeeping of a reply that reached the customer at <paramref name="when"/>:
     /// the first or next response event, and nothing waiting for the brand any more.
     /// </summary>
     internal static void CountResponse(RapportDbContext db, Conversation conversation, Guid? authorUserId, DateTime when)

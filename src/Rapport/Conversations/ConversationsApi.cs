@@ -15,10 +15,14 @@ public sealed record ConversationDto(
     IReadOnlyList<Guid> LabelIds, Guid? LinkedConversationId, DateTime CreatedAt, DateTime LastMessageAt, DateTime? FirstResponseAt,
     DateTime? ResolvedAt, DateTime? SnoozedUntil, int Version, Guid? MergedIntoId = null);
 
-/// <summary>Only the fields sent change. Send the <c>version</c> you read: a stale one gets 409 instead of overwriting a colleague.</summary>
+/// <summary>
+/// Only the fields sent change. Send the <c>version</c> you read: a stale one gets 409 instead of overwriting a colleague.
+/// Resolving a conversation whose last reply is not delivered (queued or failed) gets 409 unless
+/// <c>confirmUndelivered</c> is true.
+/// </summary>
 public sealed record UpdateConversationRequest(
     int? Version, ConversationStatus? Status, Guid? CustomStatusId, Priority? Priority, Guid? AssigneeId, bool? Unassign,
-    Guid? TeamId, bool? ClearTeam, IReadOnlyList<Guid>? LabelIds, bool? IsNoise, DateTime? SnoozedUntil);
+    Guid? TeamId, bool? ClearTeam, IReadOnlyList<Guid>? LabelIds, bool? IsNoise, DateTime? SnoozedUntil, bool? ConfirmUndelivered = null);
 
 public sealed record AnalysisDto(string Language, string Intent, double IntentConfidence, double NeedsAnswer, double SentimentScore,
     string Sentiment, string Urgency, string Toxicity, string Themes, string KeyPhrases, string ModelVersion);

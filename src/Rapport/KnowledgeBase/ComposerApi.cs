@@ -16,8 +16,11 @@ public sealed record FilledTextDto(string Text);
 public sealed record MacroDto(Guid Id, string Name, string? ReplyText, IReadOnlyList<Guid> AddLabelIds, ConversationStatus? Status, Priority? Priority,
     Guid? AssigneeId, DateTime UpdatedAt);
 
-/// <summary>Send the conversation's <c>version</c> you read: a stale one gets 409 and nothing is changed or sent.</summary>
-public sealed record RunMacroRequest(int? Version);
+/// <summary>
+/// Send the conversation's <c>version</c> you read: a stale one gets 409 and nothing is changed or sent. A macro that
+/// resolves a conversation whose last reply is not delivered gets 409 too, unless <c>confirmUndelivered</c> is true.
+/// </summary>
+public sealed record RunMacroRequest(int? Version, bool? ConfirmUndelivered = null);
 
 /// <summary>The conversation as the macro left it (its new version included) and the reply it queued, if any.</summary>
 public sealed record MacroRunDto(Guid ConversationId, int Version, ConversationStatus Status, Priority Priority, Guid? AssigneeId, IReadOnlyList<Guid> LabelIds,
@@ -153,7 +156,8 @@ public static class ComposerApi
         {
             return Problems.Invalid("version", "Send the conversation's version you read, so a colleague's change is not overwritten.");
         }
-        var result = await runner.RunAsync(db, conversationId, macroId, version, http.Member().UserId, await ActorNameAsync(http, db, ct), ct);
+        var result = await runner.RunAsync(db, conversationId, macroId, version, http.Member().UserId, await ActorNameAsync(http, db, ct), ct,
+            request.ConfirmUndelivered == true);
         if (result.Outcome.Problem is { } problem)
         {
             return problem;

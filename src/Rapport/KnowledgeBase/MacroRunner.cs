@@ -19,8 +19,12 @@ public sealed record MacroRunResult(ConversationActionResult Outcome, Message? R
 /// </summary>
 public sealed class MacroRunner(ConversationActions actions, OutboxService outbox)
 {
+    /// <summary>
+    /// Runs the macro. With <c>confirmUndelivered</c> the agent has confirmed resolving although the conversation's last
+    /// reply is not delivered (see <see cref="UpdateConversationRequest"/>); without it such a macro is refused, nothing done.
+    /// </summary>
     public async Task<MacroRunResult> RunAsync(RapportDbContext db, Guid conversationId, Guid macroId, int version, Guid? actorId, string actorName,
-        CancellationToken ct = default)
+        CancellationToken ct = default, bool confirmUndelivered = false)
     {
         ArgumentNullException.ThrowIfNull(db);
         var macro = await db.Macros.AsNoTracking().FirstOrDefaultAsync(m => m.Id == macroId, ct);
@@ -38,7 +42,8 @@ public sealed class MacroRunner(ConversationActions actions, OutboxService outbo
         // Labels are added to those the conversation has; a label deleted since the macro was saved is skipped.
         var existing = await db.Labels.Where(l => macro.AddLabelIds.Contains(l.Id)).Select(l => l.Id).ToListAsync(ct);
         var labels = macro.AddLabelIds.Count == 0 ? null : current.Labels.Union(existing).ToList();
-        var request = new UpdateConversationRequest(version, macro.Status, null, macro.Priority, macro.AssigneeId, null, null, null, labels, null, null);
+        var request = new UpdateConversationRequest(version, macro.Status, null, macro.Priority, macro.AssigneeId, null, null, null, labels, null, null,
+            ConfirmUndelivered: confirmUndelivered);
         var outcome = await actions.UpdateAsync(db, conversationId, request, actorId, ct);
         if (!outcome.Succeeded || macro.ReplyText is null)
         {

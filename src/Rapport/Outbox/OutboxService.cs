@@ -5,8 +5,13 @@ using Rapport.Data;
 
 namespace Rapport.Outbox;
 
-/// <summary>The reply as the outbox keeps it for the channel's sender.</summary>
-public sealed record ReplyPayload(Guid ConversationId, string? ThreadId, string? InReplyToExternalId, string? Subject, bool IsPublic, string AuthorName, string Text)
+/// <summary>
+/// The reply as the outbox keeps it for the channel's sender. <paramref name="CountsAsResponse"/> marks a person's reply,
+/// which becomes the brand's response once delivered; the product's own messages (acknowledgements, survey invitations)
+/// and replies queued before responses were counted on delivery (already counted when queued) leave it false.
+/// </summary>
+public sealed record ReplyPayload(Guid ConversationId, string? ThreadId, string? InReplyToExternalId, string? Subject, bool IsPublic, string AuthorName, string Text,
+    bool CountsAsResponse = false)
 {
     /// <summary>The reply an outbox item carries.</summary>
     public static ReplyPayload Of(OutboxItem item)
@@ -43,9 +48,9 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
     internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Records the reply as an outbound message (Queued) with its response-time events and queues its delivery. With a
-    /// <paramref name="sendAt"/> in the future the reply is Scheduled instead: it waits in the outbox until then (the
-    /// item's next attempt), can be cancelled meanwhile, and counts as a response when it leaves.
+    /// Records the reply as an outbound message (Queued) and queues its delivery; it counts as the brand's response when
+    /// the <see cref="OutboxWorker"/> records it delivered, not before. With a <paramref name="sendAt"/> in the future the
+    /// reply is Scheduled instead: it waits in the outbox until then (the item's next attempt) and can be cancelled meanwhile.
     /// </summary>
     public async Task<Message> EnqueueReplyAsync(RapportDbContext db, Guid conversationId, Guid? authorUserId, string authorName, string text, CancellationToken ct = default,
         DateTime? sendAt = null)
@@ -66,7 +71,7 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
                 ? actions.RecordOutbound(db, conversation, authorUserId, authorName, text, note: false, at: sendAt, delivery: DeliveryStatus.Scheduled)
                 : actions.RecordOutbound(db, conversation, authorUserId, authorName, text, note: false, delivery: DeliveryStatus.Queued);
             message.InReplyToExternalId = inReplyTo;
-            db.OutboxItems.Add(NewReplyItem(conversation, message, inReplyTo, authorName, now, sendAt: scheduled ? sendAt : null));
+            db.OutboxItems.Add(NewReplyItem(conversation, message, inReplyTo, authorName, now, sendAt: scheduled ? sendAt : null, countsAsResponse: true));
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -83,13 +88,16 @@ public sealed class OutboxService(ConversationActions actions, OutboxSignal sign
 
     /// <summary>
     /// The outbox item that delivers a recorded outbound message; the caller adds it and saves with the message.
-    /// A scheduled reply (<c>sendAt</c> set) waits until then; otherwise it leaves at once.
+    /// A scheduled reply (<c>sendAt</c> set) waits until then; otherwise it leaves at once. A person's reply
+    /// (<paramref name="countsAsResponse"/>) is counted as the brand's response when delivered.
     /// </summary>
-    public static OutboxItem NewReplyItem(Conversation conversation, Message message, string? inReplyTo, string authorName, DateTime now, DateTime? sendAt = null)
+    public static OutboxItem NewReplyItem(Conversation conversation, Message message, string? inReplyTo, string authorName, DateTime now, DateTime? sendAt = null,
+        bool countsAsResponse = false)
     {
         ArgumentNullException.ThrowIfNull(conversation);
         ArgumentNullException.ThrowIfNull(message);
-        var payload = new ReplyPayload(conversation.Id, conversation.ExternalThreadId, inReplyTo, conversation.Subject, conversation.IsPublic, authorName, message.Text);
+        var payload = new ReplyPayload(conversation.Id, conversation.ExternalThreadId, inReplyTo, conversation.Subject, conversation.IsPublic, authorName, message.Text,
+            countsAsResponse);
         return new OutboxItem
         {
             WorkspaceId = conversation.WorkspaceId,

@@ -15,6 +15,9 @@ public sealed partial class OutboxWorker(
     RapportDbContextFactory databases, IServiceProvider services, OutboxSignal signal, IOptions<OutboxOptions> options, TimeProvider clock, ILogger<OutboxWorker> logger)
     : BackgroundService
 {
+    /// <summary>How many times recording a delivery is tried when colleagues keep changing its conversation meanwhile.</summary>
+    private const int MaxRecordAttempts = 5;
+
     private readonly OutboxOptions settings = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -141,44 +144,35 @@ public sealed partial class OutboxWorker(
             // The network's id must stay unique on the channel; a receiver repeating one is not worth a failed delivery.
             outcome = outcome with { ExternalId = null };
         }
-        var wasScheduled = message?.DeliveryStatus == DeliveryStatus.Scheduled;
-        Record(item, message, outcome, now);
-        if (channel is not null && outcome.Result != SendResult.Sent)
-        {
-            channel.LastError = outcome.Error;
-            channel.LastErrorAt = now;
-        }
-        await db.SaveChangesAsync(ct);
-        if (wasScheduled && outcome.Result == SendResult.Sent && conversation is not null)
-        {
-            await CountScheduledResponseAsync(conversation.Id, message!.AuthorUserId, now, ct);
-        }
-        return true;
-    }
-
-    /// <summary>
-    /// A scheduled reply becomes the brand's response when the customer gets it, not when it was written. Saved after
-    /// the delivery itself, so an agent changing the conversation at that moment never makes a sent reply look unsent.
-    /// </summary>
-    private async Task CountScheduledResponseAsync(Guid conversationId, Guid? authorUserId, DateTime sentAt, CancellationToken ct)
-    {
+        // The delivered status and the response it makes are saved together: a reply counts once, when it is delivered,
+        // or not at all. A colleague saving the conversation at that moment only makes us read it again and record on top.
         for (var attempt = 1; ; attempt++)
         {
-            await using var db = databases.CreateDbContext();
-            var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == conversationId, ct);
-            if (conversation is null)
+            var countsAsResponse = message is not null && conversation is not null && outcome.Result == SendResult.Sent
+                && message.Direction == MessageDirection.Outbound
+                && (message.DeliveryStatus == DeliveryStatus.Scheduled || ReplyPayload.Of(item).CountsAsResponse);
+            Record(item, message, outcome, now);
+            if (channel is not null && outcome.Result != SendResult.Sent)
             {
-                return;
+                channel.LastError = outcome.Error;
+                channel.LastErrorAt = now;
             }
-            ConversationActions.CountResponse(db, conversation, authorUserId, sentAt);
+            if (countsAsResponse)
+            {
+                await ConversationActions.CountDeliveredAsync(db, conversation!, message!, now, ct);
+            }
             try
             {
                 await db.SaveChangesAsync(ct);
-                return;
+                return true;
             }
-            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            catch (DbUpdateConcurrencyException) when (attempt < MaxRecordAttempts)
             {
-                // A colleague saved the conversation meanwhile: read it again and count on top of their change.
+                db.ChangeTracker.Clear();
+                item = await db.OutboxItems.FirstAsync(o => o.Id == itemId, ct);
+                channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == item.ChannelId, ct);
+                message = item.MessageId is { } id ? await db.Messages.FirstOrDefaultAsync(m => m.Id == id, ct) : null;
+                conversation = message is null ? null : await db.Conversations.FirstOrDefaultAsync(c => c.Id == message.ConversationId, ct);
             }
         }
     }

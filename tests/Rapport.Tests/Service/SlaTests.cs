@@ -31,7 +31,7 @@ public class SlaTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
-    public async Task DueTimes_SetAtIngestInBusinessHours_AndRecomputedOnPriorityAndReply(string provider)
+    public async Task DueTimes_SetAtIngestInBusinessHours_RecomputedOnPriority_AndKeptWhileTheReplyIsUndelivered(string provider)
     {
         await using var setup = await ServiceWorkspace.StartAsync(provider);
         Assert.Equal(HttpStatusCode.OK, (await setup.Client.PutAsJsonAsync($"{setup.Url}/sla", OfficeHours())).StatusCode);
@@ -48,17 +48,14 @@ public class SlaTests
         conversation = await ConversationAsync(setup, id);
         Assert.Equal(new DateTime(2026, 3, 27, 16, 45, 0, DateTimeKind.Utc), conversation.FirstResponseDueAt);
 
+        // An API channel delivers no reply: queued, it is not a response, and the first response stays due
+        // (DeliveredResponseTests follows a reply that is delivered).
         Assert.Equal(HttpStatusCode.Accepted, (await setup.Client.PostAsJsonAsync($"{setup.Url}/conversations/{id}/replies", new { text = "Looking into it." })).StatusCode);
         conversation = await ConversationAsync(setup, id);
-        Assert.Null(conversation.FirstResponseDueAt);
+        Assert.Equal(new DateTime(2026, 3, 27, 16, 45, 0, DateTimeKind.Utc), conversation.FirstResponseDueAt);
         Assert.Null(conversation.NextResponseDueAt);
 
-        await setup.ReceiveAsync("Any news?", author: "customer1@example.test");
-        conversation = await ConversationAsync(setup, id);
-        Assert.NotNull(conversation.NextResponseDueAt);
-        Assert.True(conversation.NextResponseDueAt > conversation.LastInboundAt);
-
-        var resolved = await setup.Client.PatchAsJsonAsync($"{setup.Url}/conversations/{id}", new { status = "Resolved" });
+        var resolved = await setup.Client.PatchAsJsonAsync($"{setup.Url}/conversations/{id}", new { status = "Resolved", confirmUndelivered = true });
         Assert.Equal(HttpStatusCode.OK, resolved.StatusCode);
         conversation = await ConversationAsync(setup, id);
         Assert.Equal((null, null, null), (conversation.FirstResponseDueAt, conversation.NextResponseDueAt, conversation.ResolutionDueAt));
