@@ -50,4 +50,50 @@ public class DemoTests
         var signedIn = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = DemoSeeder.DemoEmail, password = DemoSeeder.DemoPassword });
         Assert.Equal(HttpStatusCode.NoContent, signedIn.StatusCode);
     }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Demo_AReplyInEveryChannelIsDelivered_AndNoChannelShowsAnError(string provider)
+    {
+        // The outbox and the pollers are driven by hand here, as their background loops would.
+        await using var factory = new RapportFactory(provider, s => s["Rapport:Outbox:PollInterval"] = "00:00:00");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedIfEmptyAsync();
+        }
+        var client = await factory.SignedInClientAsync(DemoSeeder.DemoEmail, DemoSeeder.DemoPassword);
+        await using var db = factory.OpenDb();
+        var workspaceId = await db.Workspaces.Select(w => w.Id).SingleAsync();
+        var channels = await db.Channels.ToListAsync();
+        Assert.All(channels, c => Assert.True(c.Sandbox, $"{c.Name} is a sandbox channel."));
+
+        // Pollers and watchers leave the demo's channels alone: nothing to reach, nothing to fail.
+        Assert.Empty(await factory.Services.GetRequiredService<Channels.Email.EmailWorker>().RunOnceAsync());
+        Assert.Empty(await factory.Services.GetRequiredService<Channels.Feeds.FeedWorker>().RunOnceAsync());
+        Assert.Empty(await factory.Services.GetRequiredService<Channels.Mastodon.MastodonWorker>().RunOnceAsync());
+        Assert.Empty(await factory.Services.GetRequiredService<Channels.Bluesky.BlueskyWorker>().RunOnceAsync());
+
+        var replies = new List<Guid>();
+        foreach (var channel in channels)
+        {
+            var conversationId = await db.Conversations.Where(c => c.ChannelId == channel.Id).Select(c => c.Id).FirstAsync();
+            var response = await client.PostAsJsonAsync($"/api/v1/workspaces/{workspaceId}/conversations/{conversationId}/replies",
+                new { text = $"Merci, c'est noté ({channel.Name})." });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            var reply = await response.Content.ReadFromJsonAsync<Outbox.ReplyResponse>(Json.Options);
+            replies.Add(reply!.MessageId);
+        }
+        await factory.Services.GetRequiredService<Outbox.OutboxWorker>().RunOnceAsync();
+
+        db.ChangeTracker.Clear();
+        var sent = await db.Messages.Where(m => replies.Contains(m.Id)).ToListAsync();
+        Assert.Equal(channels.Count, sent.Count);
+        Assert.All(sent, m => Assert.True(m.DeliveryStatus == DeliveryStatus.Sent, $"{m.Text}: {m.DeliveryStatus} {m.DeliveryError}"));
+        Assert.All(sent, m => Assert.Null(m.DeliveryError));
+
+        var shown = await client.GetFromJsonAsync<List<Channels.ChannelDto>>($"/api/v1/workspaces/{workspaceId}/channels", Json.Options);
+        Assert.Equal(channels.Count, shown!.Count);
+        Assert.All(shown, c => Assert.True(c.Sandbox && c.LastError is null && !c.Paused, $"{c.Name}: {c.LastError}"));
+        Assert.All(shown, c => Assert.Equal(0, c.Backlog.OutboxFailed));
+    }
 }

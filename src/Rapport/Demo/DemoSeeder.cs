@@ -51,8 +51,9 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                 Name = c.Name,
                 Kind = Enum.Parse<ChannelKind>(c.Kind),
                 Direction = Enum.Parse<ChannelDirection>(c.Direction),
-                // The demo's feed has its items but no live address to poll: paused, it shows no error.
-                Paused = c.Kind == nameof(ChannelKind.Feed),
+                // Sandbox: the demo's channels reach no network. Replies and posts are recorded as delivered and
+                // nothing is polled, so every channel works on a newcomer's machine and none shows an error.
+                Sandbox = true,
                 CreatedAt = now.AddDays(-30),
             };
             channels[c.Key] = channel;
