@@ -165,4 +165,39 @@ public class DemoTests
                 $"{handle}: expected {slug}, got {string.Join(", ", found.Articles.Select(a => $"{a.Slug} {a.Score}"))}");
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Demo_UnansweredQuestions_GroupTheSameCrash_AndShowNoNoiseOrNamesAsKeyWords(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedIfEmptyAsync();
+        }
+        await using var db = factory.OpenDb();
+        var groups = await factory.Services.GetRequiredService<KnowledgeBase.UnansweredQuestions>().FindAsync(db);
+        var shown = string.Join("\n", groups.Select(g => $"{g.Count}× [{string.Join(", ", g.KeyWords)}] {g.Question[..Math.Min(80, g.Question.Length)]}"));
+
+        // Four customers (three in French, one in English) report the 4.2 crash on Android: one entry, asked 4×.
+        var crashes = groups.Where(g => g.Examples.Any(e => e.Text.Contains("4.2", StringComparison.Ordinal))).ToList();
+        Assert.True(crashes.Count == 1 && crashes[0].Count == 4, shown);
+        var crash = crashes[0];
+        Assert.Equal(groups.Max(g => g.Count), crash.Count);
+
+        // Key words say what was asked: no chatter, no asker's name.
+        var keyWords = groups.SelectMany(g => g.KeyWords).ToList();
+        foreach (var noise in new[] { "its", "last", "due", "bonjour", "merci", "thanks", "hi" })
+        {
+            Assert.DoesNotContain(noise, keyWords);
+        }
+        foreach (var group in groups)
+        {
+            var askers = group.Examples.Select(e => e.MessageId).ToList();
+            var names = (await db.Messages.Where(m => askers.Contains(m.Id)).Select(m => m.AuthorName).ToListAsync())
+                .SelectMany(n => n.ToLowerInvariant().Split(' ', '-', '.', '@')).Where(w => w.Length > 2).ToHashSet();
+            Assert.All(group.KeyWords, w => Assert.False(names.Contains(w), $"{w} is an asker's name.\n{shown}"));
+        }
+        Assert.True(groups.Count < 40, shown);
+    }
 }
