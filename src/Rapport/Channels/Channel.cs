@@ -41,6 +41,11 @@ public sealed class Channel : IWorkspaceOwned
     /// <summary>What the channel's adapter remembers between runs (feed ETag, last notification id…), as JSON.</summary>
     public string State { get; set; } = "{}";
     public bool Paused { get; set; }
+    /// <summary>
+    /// A demo channel: nothing is read from or sent to a network. The outbox records its replies and posts as delivered
+    /// (see <c>SandboxSender</c>) and no poller or watcher touches it, so the demo works on any machine with nothing set.
+    /// </summary>
+    public bool Sandbox { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? LastPolledAt { get; set; }
     public string? LastError { get; set; }

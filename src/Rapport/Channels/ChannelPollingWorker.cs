@@ -52,7 +52,7 @@ public abstract class ChannelPollingWorker<TResult>(IServiceScopeFactory scopes,
         await using (var db = scope.ServiceProvider.GetRequiredService<RapportDbContextFactory>().CreateDbContext())
         {
             channels = await db.Channels.IgnoreQueryFilters().AsNoTracking()
-                .Where(c => c.Kind == Kind && !c.Paused)
+                .Where(c => c.Kind == Kind && !c.Paused && !c.Sandbox)
                 .ToListAsync(ct);
         }
 

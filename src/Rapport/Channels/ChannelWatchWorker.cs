@@ -69,7 +69,7 @@ public abstract partial class ChannelWatchWorker(IServiceScopeFactory scopes, IL
         await using (var db = scope.ServiceProvider.GetRequiredService<RapportDbContextFactory>().CreateDbContext())
         {
             channels = await db.Channels.IgnoreQueryFilters().AsNoTracking()
-                .Where(c => c.Kind == Kind && !c.Paused)
+                .Where(c => c.Kind == Kind && !c.Paused && !c.Sandbox)
                 .ToListAsync(ct);
         }
         var wanted = channels.Where(CanWatch).ToDictionary(c => c.Id, c => (Channel: c, Fingerprint: c.Settings + "\n" + c.ProtectedSecrets));

@@ -1,10 +1,14 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Accounts;
+using Rapport.Automation;
 using Rapport.Channels;
 using Rapport.Conversations;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.KnowledgeBase;
+using Rapport.Satisfaction;
+using Rapport.Sla;
 using Rapport.Workspaces;
 
 namespace Rapport.Demo;
@@ -13,12 +17,22 @@ namespace Rapport.Demo;
 public sealed record DemoSignIn(string WorkspaceName, string Email, string Password, bool Exists);
 
 /// <summary>
-/// Fills an empty database with the Vélo Vert / Green Wheels demo: channels, agents, teams, labels and
-/// conversations in French and English, spread over the last two weeks. Customer messages go through
-/// the real ingest path, so the demo shows the real analysis.
+/// Fills an empty database with the Vélo Vert / Green Wheels demo: sandbox channels, agents, teams, labels,
+/// conversations in French and English spread over the last two weeks, and what a care team sets up around them
+/// (help articles, canned responses, macros, an SLA with business hours, automation rules, answered surveys).
+/// Everything goes through the services the pages and the API use: customer messages through ingest (so the demo
+/// shows the real analysis, rules and SLA due times), set-up through the same rules that check an admin's input.
 /// </summary>
-public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces, IngestService ingest, ConversationActions actions, TimeProvider clock)
+public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces, Learning.WorkspaceAnalyzers analyzers, Outbox.OutboxSignal outbox,
+    IHttpContextAccessor http, SurveyLinks surveyLinks, TimeProvider clock)
 {
+    /// <summary>
+    /// The time the script is at: each customer message's own time, then just after a conversation's last message for the
+    /// team's handling, so that rules, notifications, history, resolutions and surveys read as the texts say ("resolved
+    /// 12 days ago"), not as if everything happened when the demo was seeded. The services below run on it.
+    /// </summary>
+    private readonly ScriptClock script = new();
+
     public const string DemoEmail = "demo@rapport.local";
     /// <summary>Public on purpose: the demo is for trying Rapport on one's own machine, never for production data.</summary>
     public const string DemoPassword = "rapport-demo";
@@ -41,6 +55,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         }
         var workspace = await workspaces.CreateWorkspaceAsync(data.Workspace.Name, owner.Id, data.Workspace.DefaultCulture, data.Workspace.TimeZone, data.Workspace.Slug);
         var now = clock.GetUtcNow().UtcDateTime;
+        script.Now = now;
 
         var channels = new Dictionary<string, Channel>();
         foreach (var c in data.Channels)
@@ -51,8 +66,9 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                 Name = c.Name,
                 Kind = Enum.Parse<ChannelKind>(c.Kind),
                 Direction = Enum.Parse<ChannelDirection>(c.Direction),
-                // The demo's feed has its items but no live address to poll: paused, it shows no error.
-                Paused = c.Kind == nameof(ChannelKind.Feed),
+                // Sandbox: the demo's channels reach no network. Replies and posts are recorded as delivered and
+                // nothing is polled, so every channel works on a newcomer's machine and none shows an error.
+                Sandbox = true,
                 CreatedAt = now.AddDays(-30),
             };
             channels[c.Key] = channel;
@@ -82,6 +98,15 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         }
         await db.SaveChangesAsync(ct);
 
+        // Set up before the first message arrives, as a team would: ingest then applies the rules and the SLA.
+        var content = LoadContent();
+        db.ScopedWorkspaceId = workspace.Id;
+        await SeedSetUpAsync(content, workspace.Id, owner.Id, agents, labels, now, ct);
+
+        var audit = new Audit.AuditLog(script, http);
+        var rules = new AutomationEngine(new Notifications.Notifier(script), outbox, audit, script);
+        var ingest = new IngestService(analyzers, rules, script);
+        var actions = new ConversationActions(script, rules, surveyLinks, audit);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(data.Workspace.TimeZone);
         var today = TimeZoneInfo.ConvertTimeFromUtc(now, zone).Date;
         var sequence = 0;
@@ -102,6 +127,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                     at = latest;
                 }
                 sequence++;
+                script.Now = at;
                 if (m.From == "contact")
                 {
                     var result = await ingest.IngestAsync(db, workspace.Id, new InboundItem
@@ -130,6 +156,10 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
             }
             if (conversationId is { } done)
             {
+                // The team's handling is theirs, not automation's: the assignee (or the head of care) acts, minutes after the last message.
+                var last = await db.Messages.Where(m => m.ConversationId == done).MaxAsync(m => m.CreatedAt, ct);
+                script.Now = Min(last.AddMinutes(5), now);
+                var actor = c.Assignee is null ? agents["marc"] : agents[c.Assignee];
                 await actions.UpdateAsync(db, done, new UpdateConversationRequest(
                     Version: null,
                     Status: c.Status == "Snoozed" ? null : Enum.Parse<ConversationStatus>(c.Status),
@@ -141,24 +171,145 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                     ClearTeam: null,
                     LabelIds: c.Labels.Select(l => labels[l].Id).ToList(),
                     IsNoise: null,
-                    SnoozedUntil: null), owner.Id, ct);
+                    SnoozedUntil: null), actor.Id, ct, actor.DisplayName);
                 if (c.Status == "Snoozed")
                 {
                     await actions.UpdateAsync(db, done, new UpdateConversationRequest(null, ConversationStatus.Snoozed, null, null, null, null, null, null, null, null,
-                        now.AddDays(2)), owner.Id, ct);
+                        now.AddDays(2)), actor.Id, ct, actor.DisplayName);
                 }
             }
         }
+        await SeedSurveysAsync(content, workspace.Id, now, ct);
         return new DemoSignIn(workspace.Name, DemoEmail, DemoPassword, Exists: true);
     }
 
-    private static DemoData Load()
+    /// <summary>The SLA, the rules, the help centre, canned responses and macros, each checked by the rules an admin's input meets.</summary>
+    private async Task SeedSetUpAsync(DemoContent content, Guid workspaceId, Guid ownerId, Dictionary<string, User> agents,
+        Dictionary<string, Label> labels, DateTime now, CancellationToken ct)
     {
-        using var stream = typeof(DemoSeeder).Assembly.GetManifestResourceStream("Rapport.Demo.demo-workspace.json")
+        var zone = await db.Workspaces.Where(w => w.Id == workspaceId).Select(w => w.TimeZone).FirstAsync(ct);
+        var sla = new SlaSetupDto(zone, content.Sla.WarningLeadMinutes,
+            [.. content.Sla.Policies.Select(p => new SlaPolicyDto(p.Name, p.Priority is null ? null : Enum.Parse<Priority>(p.Priority), null,
+                p.FirstResponseMinutes, p.NextResponseMinutes, p.ResolutionMinutes))],
+            [.. content.Sla.Hours.Select(h => new OpeningSpanDto(Enum.Parse<DayOfWeek>(h.Day), Minute(h.Opens), Minute(h.Closes)))],
+            []);
+        Check(await SlaSetup.CheckAsync(db, workspaceId, sla, ct), "SLA");
+        await SlaSetup.SaveAsync(db, workspaceId, sla, ct);
+
+        Guid MemberId(string key) => key == "owner" ? ownerId : agents[key].Id;
+        foreach (var r in content.Rules)
+        {
+            var rule = new AutomationRule { WorkspaceId = workspaceId, Name = "", CreatedAt = now.AddDays(-30) };
+            Check(await AutomationRules.ApplyAsync(db, rule, new AutomationRuleRequest(r.Name, null, true, RuleTrigger.ConversationCreated,
+                new RuleConditions { Keywords = r.Keywords },
+                new RuleActions
+                {
+                    LabelIds = [.. r.Labels.Select(l => labels[l].Id)],
+                    Priority = r.Priority is null ? null : Enum.Parse<Priority>(r.Priority),
+                    NotifyUserIds = r.Notify is null ? null : [.. r.Notify.Select(MemberId)],
+                }), ct), r.Name);
+            db.AutomationRules.Add(rule);
+            await db.SaveChangesAsync(ct);
+        }
+
+        var categories = new Dictionary<string, Guid>();
+        foreach (var c in content.Categories)
+        {
+            var category = new ArticleCategory { WorkspaceId = workspaceId, Name = "" };
+            Check(await KnowledgeRules.ApplyAsync(db, category, c.Name, c.Position, ct), c.Name);
+            db.ArticleCategories.Add(category);
+            categories[c.Name] = category.Id;
+        }
+        await db.SaveChangesAsync(ct);
+        var written = now.AddDays(-30);
+        foreach (var a in content.Articles)
+        {
+            var article = new Article { WorkspaceId = workspaceId, Title = "", Slug = "", CreatedAt = written };
+            Check(await KnowledgeRules.ApplyAsync(db, article, new ArticleInput(a.Title, a.Slug, a.Language, a.Body, categories[a.Category], IsPublished: true), written, ct), a.Slug);
+            db.Articles.Add(article);
+            await db.SaveChangesAsync(ct);
+        }
+        foreach (var c in content.CannedResponses)
+        {
+            var canned = new CannedResponse { WorkspaceId = workspaceId, Name = "" };
+            Check(await KnowledgeRules.ApplyAsync(db, canned, new CannedResponseInput(c.Name, c.Language, c.Body), written, ct), c.Name);
+            db.CannedResponses.Add(canned);
+            await db.SaveChangesAsync(ct);
+        }
+        foreach (var m in content.Macros)
+        {
+            var macro = new Macro { WorkspaceId = workspaceId, Name = "" };
+            Check(await KnowledgeRules.ApplyAsync(db, macro, new MacroInput(m.Name, m.ReplyText, [.. m.Labels.Select(l => labels[l].Id)],
+                m.Status is null ? null : Enum.Parse<ConversationStatus>(m.Status), m.Priority is null ? null : Enum.Parse<Priority>(m.Priority), null), written, ct), m.Name);
+            db.Macros.Add(macro);
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    /// <summary>Customers answer the satisfaction survey of some resolved conversations, through the survey's own service.</summary>
+    private async Task SeedSurveysAsync(DemoContent content, Guid workspaceId, DateTime now, CancellationToken ct)
+    {
+        var surveys = new SurveyService(surveyLinks, script);
+        foreach (var s in content.Surveys)
+        {
+            var conversation = await db.Conversations
+                .Where(c => c.Status == ConversationStatus.Resolved && db.ContactIdentities.Any(i => i.ContactId == c.ContactId && i.Handle == s.Contact))
+                .Select(c => new { c.Id, c.ResolvedAt }).FirstAsync(ct);
+            var conversationId = conversation.Id;
+            // Answered a couple of hours after the resolution the survey followed.
+            script.Now = Min((conversation.ResolvedAt ?? now).AddHours(2), now);
+            var outcome = await surveys.AnswerAsync(db, surveyLinks.TokenFor(workspaceId, conversationId), s.Csat, s.Effort, s.Comment, ct);
+            if (outcome != SurveyOutcome.Recorded)
+            {
+                throw new InvalidOperationException($"The demo survey of {s.Contact} was refused: {outcome}.");
+            }
+        }
+    }
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+
+    /// <summary>A clock the seeder sets as its script goes.</summary>
+    private sealed class ScriptClock : TimeProvider
+    {
+        public DateTime Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => new(DateTime.SpecifyKind(Now, DateTimeKind.Utc));
+    }
+
+    private static int Minute(string time) => (int)TimeSpan.Parse(time, System.Globalization.CultureInfo.InvariantCulture).TotalMinutes;
+
+    /// <summary>The demo's data must meet the rules an admin's input meets; a broken demo is a bug of the build.</summary>
+    private static void Check(RuleViolation? violation, string what)
+    {
+        if (violation is not null)
+        {
+            throw new InvalidOperationException($"The demo's {what} was refused: {violation.Message}");
+        }
+    }
+
+    private static DemoData Load() => Read<DemoData>("Rapport.Demo.demo-workspace.json");
+
+    private static DemoContent LoadContent() => Read<DemoContent>("Rapport.Demo.demo-knowledge.json");
+
+    private static T Read<T>(string resource)
+    {
+        using var stream = typeof(DemoSeeder).Assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException("The demo data is missing from the build.");
-        return JsonSerializer.Deserialize<DemoData>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web))
+        return JsonSerializer.Deserialize<T>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web))
             ?? throw new InvalidOperationException("The demo data is empty.");
     }
+
+    private sealed record DemoContent(List<DemoCategory> Categories, List<DemoArticle> Articles, List<DemoCanned> CannedResponses, List<DemoMacro> Macros,
+        DemoSla Sla, List<DemoRule> Rules, List<DemoSurvey> Surveys);
+    private sealed record DemoCategory(string Name, int Position);
+    private sealed record DemoArticle(string Slug, string Category, string Language, string Title, string Body);
+    private sealed record DemoCanned(string Name, string Language, string Body);
+    private sealed record DemoMacro(string Name, string? ReplyText, List<string> Labels, string? Status, string? Priority);
+    private sealed record DemoSla(int WarningLeadMinutes, List<DemoHours> Hours, List<DemoPolicy> Policies);
+    private sealed record DemoHours(string Day, string Opens, string Closes);
+    private sealed record DemoPolicy(string Name, string? Priority, int? FirstResponseMinutes, int? NextResponseMinutes, int? ResolutionMinutes);
+    private sealed record DemoRule(string Name, List<string> Keywords, List<string> Labels, string? Priority, List<string>? Notify);
+    private sealed record DemoSurvey(string Contact, int Csat, int Effort, string? Comment);
 
     private sealed record DemoData(DemoWorkspace Workspace, List<DemoChannel> Channels, List<DemoLabel> Labels, List<DemoTeam> Teams,
         List<DemoAgent> Agents, List<DemoConversation> Conversations);

@@ -11,15 +11,25 @@ public sealed class TermSet
 
     private TermSet(Dictionary<string, string> words) => this.words = words;
 
-    public static TermSet Of(string? text)
+    public static TermSet Of(string? text) => Of(text, term => term.Stem);
+
+    /// <summary>The terms of a text, each stem replaced by what <paramref name="stemOf"/> says, or left out where it says null.</summary>
+    public static TermSet Of(string? text, Func<SearchTerm, string?> stemOf)
     {
+        ArgumentNullException.ThrowIfNull(stemOf);
         var words = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var term in SearchTerms.Extract(text))
         {
-            words.TryAdd(term.Stem, term.Word);
+            if (stemOf(term) is { } stem)
+            {
+                words.TryAdd(stem, term.Word);
+            }
         }
         return new TermSet(words);
     }
+
+    /// <summary>The same set with only the stems <paramref name="keep"/> accepts.</summary>
+    public TermSet Where(Func<string, bool> keep) => new(words.Where(w => keep(w.Key)).ToDictionary(StringComparer.Ordinal));
 
     public int Count => words.Count;
 
@@ -56,6 +66,9 @@ public sealed class TermWeights
     /// A word no document holds weighs like one a single document holds: it cannot tell documents apart, and in a short
     /// question it is as often chatter ("combien", "hello") as substance, so it must not drown the words that match.
     /// </summary>
+    /// <summary>How many documents hold <paramref name="stem"/>.</summary>
+    public int Frequency(string stem) => documentFrequency.GetValueOrDefault(stem);
+
     public double Idf(string stem) => Math.Log(1 + (documents + 1.0) / (Math.Max(1, documentFrequency.GetValueOrDefault(stem)) + 1.0));
 
     /// <summary>Cosine of the two sets' binary TF-IDF vectors: 1 for the same words, 0 for none in common.</summary>

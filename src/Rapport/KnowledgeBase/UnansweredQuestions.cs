@@ -24,7 +24,10 @@ public sealed class UnansweredQuestions(TimeProvider clock)
     public const double SameQuestionThreshold = 0.5;
     private const double NeedsAnswerThreshold = 0.7;
     private const int ExamplesPerGroup = 3;
-    private const int LookupWords = 3;
+    private const int LookupWords = 8;
+    private const int MinSharedWords = 2;
+    private const int ManySharedWords = 5;
+    private const double ManySharedThreshold = 0.3;
 
     public async Task<List<UnansweredQuestionGroup>> FindAsync(RapportDbContext db, int limit = 50, CancellationToken ct = default)
     {
@@ -35,64 +38,119 @@ public sealed class UnansweredQuestions(TimeProvider clock)
                 && (m.Analysis.Intent == nameof(Rapport.Analysis.Intent.Question) || (m.Analysis.NeedsAnswer >= NeedsAnswerThreshold && m.Text.Contains("?"))))
             .OrderByDescending(m => m.CreatedAt)
             .Take(MaxMessages)
-            .Select(m => new { m.Id, m.ConversationId, m.Text, m.CreatedAt, m.Analysis!.Language })
+            .Select(m => new { m.Id, m.ConversationId, m.Text, m.AuthorName, m.CreatedAt, m.Analysis!.Language })
             .ToListAsync(ct);
 
         var articles = await ArticleIndex.LoadAsync(db, publishedOnly: true, ct);
         var open = questions
-            .Select(q => (Question: q, Terms: TermSet.Of(q.Text)))
-            .Where(q => q.Terms.Count > 0 && articles.BestScore(q.Terms) < ArticleIndex.AnswersThreshold)
+            // Read without the chatter around it, so a question an article answers is not listed for its "bonjour" and "merci".
+            .Where(q => articles.BestScore(QuestionTerms.Of(q.Text, q.AuthorName, bringTogether: false)) < ArticleIndex.AnswersThreshold)
+            .Select(q => (Question: q, Terms: QuestionTerms.Of(q.Text, q.AuthorName)))
+            .Where(q => q.Terms.Count > 0)
             .ToList();
 
         var weights = new TermWeights(open.Select(q => q.Terms));
-        var groups = new List<(TermSet Seed, List<int> Members)>();
-        // Each group is found through the words of its first question, so a question is compared only with groups it shares a word with.
+        // A word no other question holds cannot make two questions the same; compared, it would only dilute the words that
+        // do (a long message and a short one about the same crash). Each question is compared by its shared words.
+        var shared = open.Select(q => q.Terms.Where(s => weights.Frequency(s) >= 2)).ToList();
+        var groups = new List<(int Seed, List<int> Members)>();
+        // Each group is found through the words of its questions, so a question is compared only with groups it shares a word with.
         var groupsByStem = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var i = 0; i < open.Count; i++)
         {
-            var terms = open[i].Terms;
+            var terms = shared[i];
             var best = -1;
-            var bestScore = SameQuestionThreshold;
-            // Candidates come through the question's rarest words: "bonjour" or "commande" in every question would
+            var bestScore = 0.0;
+            var matched = new List<int>();
+            // Candidates come through the question's rarest shared words: "bonjour" or "commande" in every question would
             // otherwise make every group a candidate, and two questions sharing only such words are not the same question.
             var rarest = terms.Stems.OrderByDescending(weights.Idf).Take(LookupWords);
             foreach (var g in rarest.SelectMany(s => groupsByStem.GetValueOrDefault(s) ?? []).Distinct())
             {
-                var score = weights.Cosine(terms, groups[g].Seed);
-                if (score >= bestScore)
+                // Like any one of the group's questions: the same crash told in French and in English joins through
+                // whichever asking is closest, not only through the group's first.
+                var groupScore = groups[g].Members.Max(member => SameQuestionScore(terms, shared[member], weights));
+                if (groupScore >= SameQuestionThreshold)
                 {
-                    (best, bestScore) = (g, score);
+                    matched.Add(g);
+                    if (groupScore > bestScore)
+                    {
+                        (best, bestScore) = (g, groupScore);
+                    }
                 }
             }
-            if (best >= 0)
+            if (best < 0)
             {
-                groups[best].Members.Add(i);
-                continue;
+                groups.Add((i, []));
+                best = groups.Count - 1;
             }
-            groups.Add((terms, [i]));
+            groups[best].Members.Add(i);
+            // A question like two groups joins them: they were the same question, told in words that did not meet before.
+            foreach (var other in matched.Where(g => g != best))
+            {
+                groups[best].Members.AddRange(groups[other].Members);
+                groups[other].Members.Clear();
+                foreach (var list in groupsByStem.Values)
+                {
+                    for (var k = 0; k < list.Count; k++)
+                    {
+                        if (list[k] == other)
+                        {
+                            list[k] = best;
+                        }
+                    }
+                }
+            }
             foreach (var stem in terms.Stems)
             {
                 if (!groupsByStem.TryGetValue(stem, out var list))
                 {
                     groupsByStem[stem] = list = [];
                 }
-                list.Add(groups.Count - 1);
+                if (list.Count == 0 || list[^1] != best)
+                {
+                    list.Add(best);
+                }
             }
         }
 
         return [.. groups
+            .Where(g => g.Members.Count > 0)
+            .Select(g => (Seed: g.Members.Min(), Members: g.Members.Order().ToList()))
             .Select(g =>
             {
                 // Newest first, as the window was read: the seed is the latest asking.
                 var members = g.Members.Select(i => open[i].Question).ToList();
                 var language = members.GroupBy(m => m.Language).OrderByDescending(l => l.Count()).First().Key;
-                var keyWords = g.Seed.Stems.OrderByDescending(weights.Idf).ThenBy(s => s, StringComparer.Ordinal).Take(5).Select(g.Seed.WordOf).ToList();
+                // The words the askers share first (what the group is about), then the seed's rarest.
+                var seed = open[g.Seed].Terms;
+                var keyWords = seed.Stems
+                    .OrderByDescending(s => g.Members.Count(i => open[i].Terms.Contains(s)))
+                    .ThenByDescending(weights.Idf)
+                    .ThenBy(s => s, StringComparer.Ordinal)
+                    .Take(5).Select(seed.WordOf).ToList();
                 return new UnansweredQuestionGroup(Excerpt(members[0].Text), language, members.Count, members[0].CreatedAt, keyWords,
                     [.. members.Take(ExamplesPerGroup).Select(m => new QuestionExample(m.Id, m.ConversationId, Excerpt(m.Text), m.CreatedAt))]);
             })
             .OrderByDescending(g => g.Count)
             .ThenByDescending(g => g.LastAskedAt)
             .Take(Math.Clamp(limit, 1, 200))];
+    }
+
+    /// <summary>
+    /// How much two questions are the same, by their shared words: one word in common is a topic, not the same question;
+    /// many in common are the same question even when long messages around them lower the cosine (a crash report with
+    /// its log next to a two-line one).
+    /// </summary>
+    private static double SameQuestionScore(TermSet a, TermSet b, TermWeights weights)
+    {
+        var common = a.Stems.Count(b.Contains);
+        if (common < MinSharedWords)
+        {
+            return 0;
+        }
+        var score = weights.Cosine(a, b);
+        return common >= ManySharedWords && score >= ManySharedThreshold ? Math.Max(score, SameQuestionThreshold) : score;
     }
 
     internal static string Excerpt(string text, int length = 280) =>

@@ -10,6 +10,7 @@ public static class OutboxSetup
                 "The outbox delays and lease must be positive, and MaxDelay at least BaseDelay.");
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<OutboxService>();
+        services.AddSingleton<SandboxSender>();
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
         return services;

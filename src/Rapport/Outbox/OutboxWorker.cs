@@ -109,7 +109,10 @@ public sealed partial class OutboxWorker(
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == item.ChannelId, ct);
         var message = item.MessageId is { } messageId ? await db.Messages.FirstOrDefaultAsync(m => m.Id == messageId, ct) : null;
         var conversation = message is null ? null : await db.Conversations.FirstOrDefaultAsync(c => c.Id == message.ConversationId, ct);
-        var sender = channel is null ? null : services.GetKeyedService<IChannelSender>(channel.Kind);
+        // A sandbox (demo) channel of any kind delivers through the sandbox, never through its network's sender.
+        var sender = channel is null ? null
+            : channel.Sandbox ? services.GetRequiredService<SandboxSender>()
+            : services.GetKeyedService<IChannelSender>(channel.Kind);
 
         SendOutcome outcome;
         if (channel is null || (item.MessageId is not null && (message is null || conversation is null)))

@@ -46,7 +46,7 @@ public sealed partial class BlueskyPoller(
             throw new ArgumentException($"Channel {channelId} is a {channel.Kind} channel, not a Bluesky one.", nameof(channelId));
         }
         var state = BlueskyChannelState.Read(channel.State);
-        if (channel.Paused || state.WaitUntil > clock.GetUtcNow())
+        if (channel.Paused || channel.Sandbox || state.WaitUntil > clock.GetUtcNow())
         {
             // The server's rate limit has not reset yet: asking now would only be refused again.
             return new BlueskyPollResult(channelId, Ok: true, 0, null);

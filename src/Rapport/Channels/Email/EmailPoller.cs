@@ -51,7 +51,8 @@ public sealed partial class EmailPoller(
         {
             throw new ArgumentException($"Channel {channelId} is a {channel.Kind} channel, not an e-mail one.", nameof(channelId));
         }
-        if (channel.Paused)
+        // A sandbox (demo) channel has no network to read: polling it now does nothing, and shows no error.
+        if (channel.Paused || channel.Sandbox)
         {
             return new EmailPollResult(channelId, Ok: true, 0, [], null);
         }

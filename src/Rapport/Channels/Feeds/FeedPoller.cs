@@ -42,7 +42,8 @@ public sealed class FeedPoller(
         {
             throw new ArgumentException($"Channel {channelId} is a {channel.Kind} channel, not a feed.", nameof(channelId));
         }
-        if (channel.Paused)
+        // A sandbox (demo) channel has no network to read: polling it now does nothing, and shows no error.
+        if (channel.Paused || channel.Sandbox)
         {
             return new FeedPollResult(channelId, Ok: true, 0, NotModified: false, null);
         }

@@ -41,7 +41,8 @@ public sealed partial class MastodonPoller(
         {
             throw new ArgumentException($"Channel {channelId} is a {channel.Kind} channel, not a Mastodon one.", nameof(channelId));
         }
-        if (channel.Paused)
+        // A sandbox (demo) channel has no network to read: polling it now does nothing, and shows no error.
+        if (channel.Paused || channel.Sandbox)
         {
             return new MastodonPollResult(channelId, Ok: true, 0, 0, null);
         }

@@ -376,6 +376,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<string>("ProtectedSecrets")
                         .HasColumnType("text");
 
+                    b.Property<bool>("Sandbox")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Settings")
                         .IsRequired()
                         .HasColumnType("text");

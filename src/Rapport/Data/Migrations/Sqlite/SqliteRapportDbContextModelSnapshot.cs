@@ -362,6 +362,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<string>("ProtectedSecrets")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Sandbox")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Settings")
                         .IsRequired()
                         .HasColumnType("TEXT");
