@@ -124,6 +124,7 @@ public static class RapportHost
             o.Events.OnRedirectToLogin = ctx => ApiAwareRedirect(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
         });
+        services.AddSessions();
         services.AddAuthorization(Policies.Add);
         services.AddScoped<WorkspaceResolver>();
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, WorkspaceRoleHandler>();

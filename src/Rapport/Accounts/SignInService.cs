@@ -39,7 +39,20 @@ public sealed class SignInService(SignInManager<User> signIn, UserManager<User> 
         return outcome;
     }
 
-    public async Task SignOutAsync() => await signIn.SignOutAsync();
+    /// <summary>
+    /// Signs out, and renews the person's security stamp so that every copy of their session cookie stops working
+    /// within the session check interval: a cookie copied before sign-out is not a way back in. This signs the person
+    /// out of their other browsers too (a cookie has no server-side record to end alone).
+    /// </summary>
+    public async Task SignOutAsync()
+    {
+        if (await users.GetUserAsync(signIn.Context.User) is { } user)
+        {
+            Sessions.EndSessionsOf(user);
+            await users.UpdateAsync(user);
+        }
+        await signIn.SignOutAsync();
+    }
 
     /// <summary>True once an owner exists: until then the setup page is open and nothing else is.</summary>
     public async Task<bool> IsSetUpAsync() => await db.Users.AnyAsync();
