@@ -132,6 +132,7 @@ public static class RapportHost
         services.AddSingleton<Notifications.Notifier>();
         services.AddScoped<SignInService>();
         services.AddSingleton<SetupGate>();
+        services.AddScoped<InstanceSetup>();
         services.AddAntiforgery(o => o.Cookie.Name = "rapport.af");
         services.AddRateLimiter(o =>
         {
