@@ -9,7 +9,8 @@ namespace Rapport.Channels;
 
 /// <summary>A channel as the API shows it: settings yes, secrets never (only their names); its health and backlog.</summary>
 public sealed record ChannelDto(Guid Id, string Name, ChannelKind Kind, ChannelDirection Direction, JsonElement Settings,
-    IReadOnlyList<string> SecretNames, bool Paused, DateTime CreatedAt, DateTime? LastPolledAt, string? LastError, ChannelBacklog Backlog);
+    IReadOnlyList<string> SecretNames, bool Paused, DateTime CreatedAt, DateTime? LastPolledAt, string? LastError, ChannelBacklog Backlog,
+    long RefusedDeliveries = 0, DateTime? LastRefusedAt = null);
 
 /// <summary>Secrets are write-only: send them here, they are encrypted and never returned.</summary>
 public sealed record ChannelRequest(string? Name, ChannelKind? Kind, ChannelDirection? Direction, JsonElement? Settings,
@@ -108,6 +109,11 @@ public static class ChannelsApi
         using var settings = JsonDocument.Parse(c.Settings);
         return new ChannelDto(c.Id, c.Name, c.Kind, c.Direction, settings.RootElement.Clone(),
             secrets.Unprotect(c.ProtectedSecrets).Keys.Order(StringComparer.Ordinal).ToList(), c.Paused, c.CreatedAt, c.LastPolledAt, c.LastError,
-            backlogs?.GetValueOrDefault(c.Id) ?? ChannelBacklog.None);
+            backlogs?.GetValueOrDefault(c.Id) ?? ChannelBacklog.None)
+        {
+            // Webhook deliveries refused for their signature: counted, never the channel's error (anyone can send one).
+            RefusedDeliveries = c.Kind == ChannelKind.Webhook ? Webhook.WebhookChannelState.Read(c.State).RefusedDeliveries : 0,
+            LastRefusedAt = c.Kind == ChannelKind.Webhook ? Webhook.WebhookChannelState.Read(c.State).LastRefusedAt : null,
+        };
     }
 }
