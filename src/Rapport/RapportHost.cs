@@ -124,6 +124,7 @@ public static class RapportHost
             o.Events.OnRedirectToLogin = ctx => ApiAwareRedirect(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAwareRedirect(ctx, StatusCodes.Status403Forbidden);
         });
+        services.AddSessions();
         services.AddAuthorization(Policies.Add);
         services.AddScoped<WorkspaceResolver>();
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, WorkspaceRoleHandler>();
@@ -131,10 +132,18 @@ public static class RapportHost
         services.AddSingleton<Notifications.Notifier>();
         services.AddScoped<SignInService>();
         services.AddSingleton<SetupGate>();
+        services.AddScoped<InstanceSetup>();
         services.AddAntiforgery(o => o.Cookie.Name = "rapport.af");
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Say when to come back: the limiter knows when its window ends.
+            o.OnRejected = (ctx, _) =>
+            {
+                var wait = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+                ctx.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return ValueTask.CompletedTask;
+            };
             o.AddPolicy(SignInService.RateLimitPolicy, ctx =>
             {
                 var limits = ctx.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<RapportOptions>>().Value;
@@ -208,6 +217,7 @@ public static class RapportHost
             forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
         }
         app.UseForwardedHeaders(forwarded);
+        app.UseMiddleware<SecurityHeaders>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Bad requests (malformed bodies, oversized bodies) keep their status; anything else is a 500.
@@ -218,10 +228,6 @@ public static class RapportHost
             api.UseStatusCodePages();
             api.UseMiddleware<RequestSizeLimit>();
         });
-        if (!app.Environment.IsDevelopment())
-        {
-            app.UseHsts();
-        }
         app.UseRequestLocalization(o =>
         {
             o.SetDefaultCulture("en");
@@ -230,6 +236,7 @@ public static class RapportHost
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
         });
         app.UseAuthentication();
+        app.UseMiddleware<SameOriginWrites>();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

@@ -15,7 +15,7 @@ public sealed class SignInTests(RapportApp app) : IClassFixture<RapportApp>
         await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync(Flows.OwnerEmail);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync("not the password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Wrong e-mail or password.");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Wrong e-mail or password. After five wrong passwords an account is locked for five minutes.");
         await Flows.ScreenshotAsync(page, "en-signin-wrong");
 
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Flows.OwnerPassword);

@@ -24,12 +24,16 @@ public class AccountsTests
             Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
         }
         var fifth = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = owner.Email, password = "wrong password 5" });
-        Assert.Equal(HttpStatusCode.Locked, fifth.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, fifth.StatusCode);
         Assert.Equal("application/problem+json", fifth.Content.Headers.ContentType?.MediaType);
 
-        // Even the right password is refused while locked.
+        // Even the right password is refused while locked, with the same answer as a wrong one: the answer does not
+        // tell a locked account from an unknown one.
         var right = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = owner.Email, password = RapportFactory.Password });
-        Assert.Equal(HttpStatusCode.Locked, right.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, right.StatusCode);
+        var unknown = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = "nobody@example.test", password = RapportFactory.Password });
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Equal(await Problem(unknown), await Problem(right));
 
         await using var db = factory.OpenDb();
         Assert.Equal(4, await db.AuditEntries.CountAsync(a => a.ActorUserId == owner.Id && a.Action == "signin.failed"));
@@ -51,12 +55,59 @@ public class AccountsTests
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                // When to come back: within the hour-long window, and at least a second.
+                var retryAfter = response.Headers.RetryAfter?.Delta;
+                Assert.True(retryAfter is { } wait && wait >= TimeSpan.FromSeconds(1) && wait <= TimeSpan.FromHours(1), $"Retry-After: {retryAfter}");
             }
         }
         Assert.Equal(20, statuses.Count(s => s == HttpStatusCode.Unauthorized));
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
-        // The sign-in page shares the limit.
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync("/account/signin")).StatusCode);
+        // The sign-in page shares the limit, and says when to come back too.
+        var page = await client.GetAsync("/account/signin");
+        Assert.Equal(HttpStatusCode.TooManyRequests, page.StatusCode);
+        Assert.NotNull(page.Headers.RetryAfter?.Delta);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task SignIn_UnknownAccountTakesAboutAsLongAsAWrongPassword(string provider)
+    {
+        await using var factory = new RapportFactory(provider, s => s["Rapport:SignInAttempts"] = "1000");
+        var (owner, _) = await factory.CreateOwnerAsync();
+        var locked = await factory.AddMemberAsync((await factory.CreateOwnerAsync()).Workspace.Id, Workspaces.Role.Agent);
+        var client = factory.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            await client.PostAsJsonAsync("/api/v1/auth/signin", new { email = locked.Email, password = "wrong password" });
+        }
+        // Warm up both paths once (first hashes, first queries), then take the median of several tries each.
+        async Task<TimeSpan> MedianAsync(string email, int tries = 7)
+        {
+            var times = new List<TimeSpan>();
+            for (var i = 0; i < tries; i++)
+            {
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                var response = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email, password = "wrong password" });
+                times.Add(watch.Elapsed);
+                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
+            return times.Order().ElementAt(times.Count / 2);
+        }
+        await MedianAsync("nobody@example.test");
+        // Four: the fifth wrong password would lock the account.
+        var wrongPassword = await MedianAsync(owner.Email!, tries: 4);
+        var unknown = await MedianAsync("nobody@example.test");
+        var lockedOut = await MedianAsync(locked.Email!);
+
+        // A password check costs tens of milliseconds; without one an answer takes a few. Both others must pay it too.
+        Assert.True(unknown > wrongPassword / 3, $"unknown {unknown.TotalMilliseconds} ms, wrong password {wrongPassword.TotalMilliseconds} ms");
+        Assert.True(lockedOut > wrongPassword / 3, $"locked {lockedOut.TotalMilliseconds} ms, wrong password {wrongPassword.TotalMilliseconds} ms");
+    }
+
+    private static async Task<string> Problem(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return $"{json.RootElement.GetProperty("title").GetString()} / {json.RootElement.GetProperty("detail").GetString()}";
     }
 
     [Theory]
@@ -110,9 +161,9 @@ public class AccountsTests
         Assert.Equal(HttpStatusCode.OK, (await ownerClient.PatchAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/members/{admin.Id}", new { role = "Agent" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await token.PostAsJsonAsync(labels, new { name = "two" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await token.GetAsync(labels)).StatusCode);
-        // Removed: the token opens nothing.
+        // Removed: the token dies with the membership and opens nothing.
         Assert.Equal(HttpStatusCode.NoContent, (await ownerClient.DeleteAsync($"/api/v1/workspaces/{workspace.Id}/members/{admin.Id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await token.GetAsync(labels)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await token.GetAsync(labels)).StatusCode);
     }
 
     [Theory]

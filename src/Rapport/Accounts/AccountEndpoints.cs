@@ -23,7 +23,7 @@ public static class AccountEndpoints
     {
         var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts");
         auth.MapPost("/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(SignInService.RateLimitPolicy)
-            .WithSummary("Signs in with e-mail and password (sets the session cookie). Five wrong passwords lock the account for five minutes.");
+            .WithSummary("Signs in with e-mail and password (sets the session cookie). Five wrong passwords lock the account for five minutes; a locked account answers 401 like a wrong password.");
         auth.MapPost("/signout", SignOutAsync).RequireAuthorization().WithSummary("Signs out.");
         app.MapGet("/api/v1/me", MeAsync).RequireAuthorization().WithTags("Accounts").WithSummary("The signed-in person.");
         app.MapPost("/api/v1/invitations/accept", AcceptInvitationAsync).AllowAnonymous().RequireRateLimiting(SignInService.RateLimitPolicy)
@@ -48,9 +48,9 @@ public static class AccountEndpoints
         return await signIn.SignInAsync(request.Email, request.Password, request.Remember) switch
         {
             SignInOutcome.Succeeded => TypedResults.NoContent(),
-            SignInOutcome.LockedOut => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Account locked",
-                detail: "Too many wrong passwords. The account is locked for a few minutes."),
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong e-mail or password"),
+            // One answer for an unknown e-mail, a wrong password and a locked account: none tells whether the account exists.
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong e-mail or password",
+                detail: "After five wrong passwords an account is locked for five minutes."),
         };
     }
 

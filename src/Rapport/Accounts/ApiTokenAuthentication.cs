@@ -41,6 +41,14 @@ public sealed class ApiTokenAuthenticationHandler(
         {
             return AuthenticateResult.Fail("Unknown or revoked API token.");
         }
+        // A token dies with its maker's membership: once they are removed from the workspace it answers 401 everywhere,
+        // as their cookie does. (A role change needs no check here: the resolver caps the token at the maker's role.)
+        var makerIsMember = await db.Memberships.IgnoreQueryFilters()
+            .AnyAsync(m => m.WorkspaceId == found.WorkspaceId && m.UserId == found.CreatedByUserId, Context.RequestAborted);
+        if (!makerIsMember)
+        {
+            return AuthenticateResult.Fail("The member who made this API token is no longer in its workspace.");
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         // Last use is informative: writing it at most once a minute keeps busy integrations from writing on every call.
         if (found.LastUsedAt is null || now - found.LastUsedAt > TimeSpan.FromMinutes(1))

@@ -12,7 +12,8 @@ namespace Rapport.Channels;
 /// <paramref name="Sandbox"/>: a demo channel, whose replies and posts are recorded as delivered without any network.
 /// </summary>
 public sealed record ChannelDto(Guid Id, string Name, ChannelKind Kind, ChannelDirection Direction, JsonElement Settings,
-    IReadOnlyList<string> SecretNames, bool Paused, DateTime CreatedAt, DateTime? LastPolledAt, string? LastError, ChannelBacklog Backlog, bool Sandbox = false);
+    IReadOnlyList<string> SecretNames, bool Paused, DateTime CreatedAt, DateTime? LastPolledAt, string? LastError, ChannelBacklog Backlog,
+    long RefusedDeliveries = 0, DateTime? LastRefusedAt = null, bool Sandbox = false);
 
 /// <summary>Secrets are write-only: send them here, they are encrypted and never returned.</summary>
 public sealed record ChannelRequest(string? Name, ChannelKind? Kind, ChannelDirection? Direction, JsonElement? Settings,
@@ -111,6 +112,12 @@ public static class ChannelsApi
         using var settings = JsonDocument.Parse(c.Settings);
         return new ChannelDto(c.Id, c.Name, c.Kind, c.Direction, settings.RootElement.Clone(),
             secrets.Unprotect(c.ProtectedSecrets).Keys.Order(StringComparer.Ordinal).ToList(), c.Paused, c.CreatedAt, c.LastPolledAt, c.LastError,
-            backlogs?.GetValueOrDefault(c.Id) ?? ChannelBacklog.None, c.Sandbox);
+            backlogs?.GetValueOrDefault(c.Id) ?? ChannelBacklog.None)
+        {
+            // Webhook deliveries refused for their signature: counted, never the channel's error (anyone can send one).
+            RefusedDeliveries = c.Kind == ChannelKind.Webhook ? Webhook.WebhookChannelState.Read(c.State).RefusedDeliveries : 0,
+            LastRefusedAt = c.Kind == ChannelKind.Webhook ? Webhook.WebhookChannelState.Read(c.State).LastRefusedAt : null,
+            Sandbox = c.Sandbox,
+        };
     }
 }

@@ -43,9 +43,21 @@ public static class MemberRules
     }
 
     /// <summary>
+    /// Gives a member another role and ends their sessions, so no page or cookie goes on with the old role; their API
+    /// tokens follow the new role at once. The membership's user must be loaded; the caller saves.
+    /// </summary>
+    public static void ChangeRole(Membership membership, Role wanted)
+    {
+        ArgumentNullException.ThrowIfNull(membership);
+        membership.Role = wanted;
+        Sessions.EndSessionsOf(membership.User ?? throw new InvalidOperationException("Load the membership's user."));
+    }
+
+    /// <summary>
     /// Takes a member out of the workspace: out of its teams, off the conversations they were assigned (back to
     /// the unassigned view, so nobody waits on someone who can no longer see them), then the membership itself.
-    /// The caller saves.
+    /// Their sessions end and their API tokens for this workspace stop working. The membership's user must be
+    /// loaded; the caller saves.
     /// </summary>
     public static async Task RemoveAsync(RapportDbContext db, Membership membership, CancellationToken ct = default)
     {
@@ -59,6 +71,7 @@ public static class MemberRules
             conversation.Version++;
         }
         db.Memberships.Remove(membership);
+        Sessions.EndSessionsOf(membership.User ?? throw new InvalidOperationException("Load the membership's user."));
     }
 
     public static RuleViolation? CheckInvitation(Role caller, string? email, Role role) =>

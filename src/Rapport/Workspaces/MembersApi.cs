@@ -46,7 +46,7 @@ public static class MembersApi
             return Problems.Refused(violation);
         }
         var before = membership.Role;
-        membership.Role = request.Role;
+        MemberRules.ChangeRole(membership, request.Role);
         audit.Add(db, "member.role_changed", workspaceId, caller.UserId, http.User.Identity?.Name, membership.User!.Email, $"{before} → {request.Role}");
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new MemberDto(userId, membership.User.DisplayName, membership.User.Email!, membership.Role, membership.CreatedAt));

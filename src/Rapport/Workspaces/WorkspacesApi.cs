@@ -24,13 +24,17 @@ public static class WorkspacesApi
         workspace.MapGet("/audit", AuditAsync).RequireAuthorization(Policies.Admin).WithSummary("The audit log, newest first.");
     }
 
-    private static async Task<Ok<List<WorkspaceDto>>> ListAsync(ClaimsPrincipal user, RapportDbContext db, WorkspaceResolver resolver, CancellationToken ct)
+    private static async Task<Results<Ok<List<WorkspaceDto>>, UnauthorizedHttpResult>> ListAsync(ClaimsPrincipal user, RapportDbContext db, WorkspaceResolver resolver, CancellationToken ct)
     {
         if (user.Identity?.AuthenticationType == ApiTokenAuthenticationHandler.SchemeName)
         {
-            var member = await resolver.FindAsync(user, null, ct);
-            var only = await db.Workspaces.Where(w => w.Id == member!.WorkspaceId)
-                .Select(w => new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, member!.Role)).ToListAsync(ct);
+            // Null when the token's maker left the workspace between authentication and here: the token no longer acts.
+            if (await resolver.FindAsync(user, null, ct) is not { } member)
+            {
+                return TypedResults.Unauthorized();
+            }
+            var only = await db.Workspaces.Where(w => w.Id == member.WorkspaceId)
+                .Select(w => new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, member.Role)).ToListAsync(ct);
             return TypedResults.Ok(only);
         }
         var userId = Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);

@@ -139,6 +139,35 @@ public class WebhookTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/hooks/{Guid.NewGuid()}?hub.mode=subscribe&hub.challenge=1&hub.verify_token={VerifyToken}")).StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task UnsignedDeliveries_AreCountedAtMostOnceAMinute_AndNeverBecomeTheChannelsError(string provider)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var factory = new RapportFactory(provider) { Clock = clock };
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var channel = await CreateWebhookChannelAsync(factory, workspace.Id);
+        var client = factory.CreateClient();
+        var body = Delivery("d-1", clock.GetUtcNow(), new { externalId = "x-1", authorHandle = "eve", text = "hello" });
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(client, channel.Id, body, signature: null)).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(client, channel.Id, body, "sha256=00")).StatusCode);
+        }
+        var admin = await factory.SignedInClientAsync(owner.Email!);
+        var shown = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}");
+        // One write for the first refusal; the five after it wait for the next write, a minute on.
+        Assert.Equal(1, shown.GetProperty("refusedDeliveries").GetInt64());
+        Assert.Equal(JsonValueKind.Null, shown.GetProperty("lastError").ValueKind);
+
+        clock.Advance(WebhookRefusals.WriteInterval);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(client, channel.Id, body, signature: null)).StatusCode);
+        shown = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}");
+        Assert.Equal(7, shown.GetProperty("refusedDeliveries").GetInt64());
+        Assert.Equal(JsonValueKind.Null, shown.GetProperty("lastError").ValueKind);
+    }
+
     internal static async Task<Channel> CreateWebhookChannelAsync(RapportFactory factory, Guid workspaceId, Uri? callbackUrl = null, bool paused = false)
     {
         var secrets = factory.Services.GetRequiredService<ChannelSecrets>();

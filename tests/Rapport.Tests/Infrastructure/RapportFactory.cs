@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Rapport.Accounts;
 using Rapport.Channels;
@@ -35,6 +36,9 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
 
     public Dictionary<string, string?> Settings { get; } = [];
 
+    /// <summary>The app's clock when set (a FakeTimeProvider a test moves on); else the system clock.</summary>
+    public TimeProvider? Clock { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in Settings)
@@ -42,6 +46,10 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
         builder.UseEnvironment("Testing");
+        if (Clock is { } clock)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(clock));
+        }
     }
 
     public RapportDbContext OpenDb() => Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
@@ -71,6 +79,8 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> SignedInClientAsync(string email, string password = Password)
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        // A browser names the page's origin on every write; cookie-authenticated API writes need it.
+        client.DefaultRequestHeaders.Add("Origin", client.BaseAddress!.GetLeftPart(UriPartial.Authority));
         var response = await client.PostAsJsonAsync("/api/v1/auth/signin", new { email, password });
         Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
         return client;

@@ -13,7 +13,7 @@ namespace Rapport.Channels.Webhook;
 /// the messages are stored in one transaction: a delivery is either wholly taken (later copies get 409) or not at all
 /// (the sender's retry goes through).
 /// </summary>
-public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets, WebhookReceipts receipts, IOptions<WebhookOptions> options, TimeProvider clock)
+public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets, WebhookReceipts receipts, WebhookRefusals refusals, IOptions<WebhookOptions> options, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
@@ -29,15 +29,15 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
         var now = clock.GetUtcNow();
         if (!secrets.Unprotect(channel.ProtectedSecrets).TryGetValue(WebhookSignature.SecretName, out var secret) || secret.Length == 0)
         {
-            return await UnauthorizedAsync(db, channel, now, "This webhook channel has no signing secret; set the \"signingSecret\" secret.", ct);
+            return await RefusedAsync(db, channel, "This webhook channel has no signing secret; set the \"signingSecret\" secret.", ct);
         }
         if (signature is null)
         {
-            return await UnauthorizedAsync(db, channel, now, $"A delivery came without a signature ({WebhookSignature.Header} or {WebhookSignature.MetaHeader}).", ct);
+            return await RefusedAsync(db, channel, $"A delivery came without a signature ({WebhookSignature.Header} or {WebhookSignature.MetaHeader}).", ct);
         }
         if (!WebhookSignature.Verify(secret, body.Span, signature))
         {
-            return await UnauthorizedAsync(db, channel, now, "A delivery came with a wrong signature: check that both sides use the same signing secret.", ct);
+            return await RefusedAsync(db, channel, "A delivery came with a wrong signature: check that both sides use the same signing secret.", ct);
         }
 
         JsonDocument document;
@@ -179,7 +179,20 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
     private static ProblemHttpResult Replayed(string deliveryId) =>
         Problems.Conflict("Delivery already received", $"Delivery {deliveryId} was already received; its messages are stored once.");
 
-    /// <summary>Refuses the delivery and records why on the channel, where its settings page shows it.</summary>
+    /// <summary>
+    /// Refuses a delivery that does not prove it comes from the sender (no secret to check, no or a wrong signature):
+    /// counted on the channel, never written as its error, which an anonymous caller must not set.
+    /// </summary>
+    private async Task<ProblemHttpResult> RefusedAsync(RapportDbContext db, Channel channel, string reason, CancellationToken ct)
+    {
+        await refusals.CountAsync(db, channel.Id, ct);
+        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Delivery refused", detail: reason);
+    }
+
+    /// <summary>
+    /// Refuses a signed delivery (so from the sender, who knows the secret) and records why on the channel, where its
+    /// settings page shows it: a clock set wrong on their side is for an admin to see.
+    /// </summary>
     private static async Task<ProblemHttpResult> UnauthorizedAsync(RapportDbContext db, Channel channel, DateTimeOffset now, string reason, CancellationToken ct)
     {
         var at = now.UtcDateTime;

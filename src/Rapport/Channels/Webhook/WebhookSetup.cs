@@ -12,6 +12,7 @@ public static class WebhookSetup
                 "Webhook tolerance, timeout and batch size must be positive.");
         services.AddScoped<WebhookReceiver>();
         services.AddSingleton<WebhookReceipts>();
+        services.AddSingleton<WebhookRefusals>();
         services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigureHttpClient((sp, client) => client.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.SendTimeout)
             // A redirect would turn the POST into a GET elsewhere: the callback URL must answer itself. Typed by admins:
