@@ -195,3 +195,38 @@ public class UserInputCliTests
         Assert.Equal(["1", "3"], await db.Messages.OrderBy(m => m.ExternalId).Select(m => m.ExternalId).ToListAsync());
     }
 }
+
+/// <summary>Kestrel's own limits, on a real Kestrel (the in-memory test server has none).</summary>
+public class RequestLineTests
+{
+    [Fact]
+    public async Task LongQuery_Gets414ProblemDetails_AndWhatKestrelRefusesItselfIsNeverA500()
+    {
+        await using var factory = new RapportFactory(Databases.Sqlite);
+        (await factory.CreateClient().GetAsync("/healthz")).EnsureSuccessStatusCode();
+        using var process = RapportProcess.Start(factory);
+        using var client = new HttpClient { BaseAddress = process.Url };
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                if ((await client.GetAsync("/healthz")).IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException) when (i < 300)
+            {
+            }
+            await Task.Delay(200);
+        }
+
+        var longQuery = await client.GetAsync($"/api/v1/workspaces/{Guid.NewGuid()}/contacts?q={new string('a', 9000)}");
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, longQuery.StatusCode);
+        Assert.Equal("application/problem+json", longQuery.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("8192", await longQuery.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // Refused by Kestrel before Rapport sees the request: a bare status, documented, never a 500.
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/a%00b")).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, (await client.GetAsync($"/api/v1/me?q={new string('a', 70_000)}")).StatusCode);
+    }
+}

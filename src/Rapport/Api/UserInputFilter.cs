@@ -20,22 +20,23 @@ public sealed class UserInputFilter : IEndpointFilter
     private const int MaxDepth = 4;
 
     private static readonly ConcurrentDictionary<Type, Field[]> Fields = new();
-    private static readonly ConcurrentDictionary<MethodInfo, string[]> ParameterNames = new();
+    private static readonly ConcurrentDictionary<MethodInfo, (string Name, bool AsParameters)[]> Parameters = new();
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var endpoint = context.HttpContext.GetEndpoint();
-        var names = endpoint?.Metadata.GetMetadata<MethodInfo>() is { } method
-            ? ParameterNames.GetOrAdd(method, m => [.. m.GetParameters().Select(p => p.Name ?? "")])
+        var parameters = endpoint?.Metadata.GetMetadata<MethodInfo>() is { } method
+            ? Parameters.GetOrAdd(method, m => [.. m.GetParameters().Select(p => (p.Name ?? "", p.GetCustomAttribute<AsParametersAttribute>() is not null))])
             : [];
         // Only the body is walked: the other objects an endpoint takes are services (a database context must not be enumerated).
         var body = endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType;
         var violations = new List<RuleViolation>();
         for (var i = 0; i < context.Arguments.Count; i++)
         {
-            var name = i < names.Length ? names[i] : $"argument{i}";
+            var name = i < parameters.Length ? parameters[i].Name : $"argument{i}";
+            var grouped = i < parameters.Length && parameters[i].AsParameters;
             switch (context.Arguments[i])
             {
                 case string text:
@@ -48,8 +49,10 @@ public sealed class UserInputFilter : IEndpointFilter
                 case DateTime or DateTimeOffset or DateOnly when !UserInput.IsAcceptedDate(context.Arguments[i]):
                     violations.Add(new RuleViolation(name, "Validation.DateRange", UserInput.DateRangeMessage));
                     break;
-                case { } value when body is not null && value.GetType() == body && IsRequestModel(body):
+                case { } value when (grouped || (body is not null && value.GetType() == body)) && IsRequestModel(value.GetType()):
                     Check(value, "", violations, 0);
+                    // Set back: a struct of [AsParameters] was cleaned in its box, not in the endpoint's copy.
+                    context.Arguments[i] = value;
                     break;
             }
         }
