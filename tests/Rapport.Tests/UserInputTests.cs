@@ -57,8 +57,13 @@ public class UserInputTests
             new { title = "Re\0funds", language = "en", body = "How\0 to get a refund." })).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync($"{ws}/channels/{channel.Id}/messages", new
         {
-            externalId = "m\0-1", authorHandle = "julie\0@example.fr", authorName = "Ju\0lie", text = "Bon\0jour",
-            threadId = "thread\0-1", inReplyToExternalId = "m\0-0", subject = "Com\0mande",
+            externalId = "m\0-1",
+            authorHandle = "julie\0@example.fr",
+            authorName = "Ju\0lie",
+            text = "Bon\0jour",
+            threadId = "thread\0-1",
+            inReplyToExternalId = "m\0-0",
+            subject = "Com\0mande",
         })).StatusCode);
         var search = await client.GetAsync($"{ws}/contacts?q=a%00b");
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);

@@ -561,8 +561,13 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
             ? item
             : item with
             {
-                ExternalId = externalId, AuthorHandle = handle, AuthorName = authorName, Subject = subject, ThreadId = thread,
-                InReplyToExternalId = parent, CreatedAt = createdAt,
+                ExternalId = externalId,
+                AuthorHandle = handle,
+                AuthorName = authorName,
+                Subject = subject,
+                ThreadId = thread,
+                InReplyToExternalId = parent,
+                CreatedAt = createdAt,
             };
     }
 
