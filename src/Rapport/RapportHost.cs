@@ -160,7 +160,12 @@ public static class RapportHost
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o =>
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
-        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 10 * 1024 * 1024);
+        services.Configure<KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = 10 * 1024 * 1024;
+            // Above the API's own limit, which answers with problem details where Kestrel's bare 414 could not.
+            o.Limits.MaxRequestLineSize = Api.RequestLineLimit.KestrelMaxRequestLine;
+        });
 
         services.AddLocalization();
         // A form field's whole text travels in one circuit message: a 100,000-character article or reply, written in
@@ -226,6 +231,7 @@ public static class RapportHost
         app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api"), api =>
         {
             api.UseStatusCodePages();
+            api.UseMiddleware<Api.RequestLineLimit>();
             api.UseMiddleware<RequestSizeLimit>();
         });
         app.UseRequestLocalization(o =>

@@ -21,12 +21,13 @@ public static class AccountEndpoints
 {
     public static void MapAccountEndpoints(this WebApplication app)
     {
-        var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts");
+        // The same cleaning and range checks as the rest of the API (Api.UserInputFilter): an e-mail with NUL is no 500.
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Accounts").AddEndpointFilter<Api.UserInputFilter>();
         auth.MapPost("/signin", SignInAsync).AllowAnonymous().RequireRateLimiting(SignInService.RateLimitPolicy)
             .WithSummary("Signs in with e-mail and password (sets the session cookie). Five wrong passwords lock the account for five minutes; a locked account answers 401 like a wrong password.");
         auth.MapPost("/signout", SignOutAsync).RequireAuthorization().WithSummary("Signs out.");
         app.MapGet("/api/v1/me", MeAsync).RequireAuthorization().WithTags("Accounts").WithSummary("The signed-in person.");
-        app.MapPost("/api/v1/invitations/accept", AcceptInvitationAsync).AllowAnonymous().RequireRateLimiting(SignInService.RateLimitPolicy)
+        app.MapPost("/api/v1/invitations/accept", AcceptInvitationAsync).AddEndpointFilter<Api.UserInputFilter>().AllowAnonymous().RequireRateLimiting(SignInService.RateLimitPolicy)
             .WithTags("Accounts").WithSummary("Accepts an invitation link: creates the account (or checks the existing one's password) and joins the workspace.");
 
         // Plain navigations used by the web shell: they set cookies, which interactive pages cannot do.

@@ -12,7 +12,8 @@ public static class ApiSetup
 {
     public static void MapRapportApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("Rapport");
+        // Every argument is cleaned and range-checked in one place before any endpoint sees it.
+        var api = app.MapGroup("/api/v1").RequireAuthorization().WithTags("Rapport").AddEndpointFilter<UserInputFilter>();
         var workspace = api.MapGroup("/workspaces/{workspaceId:guid}")
             .RequireAuthorization(Policies.Analyst)
             .AddEndpointFilter<WorkspaceScopeFilter>();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -33,8 +34,20 @@ public sealed record MessageDto(Guid Id, MessageDirection Direction, string? Ext
     IReadOnlyList<AttachmentDto>? Attachments = null);
 
 /// <summary>An inbound message pushed through an API channel. Sending the same externalId again changes nothing.</summary>
-public sealed record InboundMessageRequest(string ExternalId, string AuthorHandle, string? AuthorName, string Text, DateTime? CreatedAt,
-    string? InReplyToExternalId, string? ThreadId, string? Subject, bool? IsPublic);
+/// <summary>
+/// An inbound message pushed to an API channel. Texts lose control characters; <c>createdAt</c> is between 1970 and 2199
+/// (docs/api.md, "Limits").
+/// </summary>
+public sealed record InboundMessageRequest(
+    [property: MaxLength(UserInput.MaxExternalIdLength)] string ExternalId,
+    [property: MaxLength(UserInput.MaxHandleLength)] string AuthorHandle,
+    [property: MaxLength(UserInput.MaxAuthorNameLength)] string? AuthorName,
+    [property: MaxLength(IngestService.MaxTextLength)] string Text,
+    DateTime? CreatedAt,
+    [property: MaxLength(UserInput.MaxExternalIdLength)] string? InReplyToExternalId,
+    [property: MaxLength(UserInput.MaxExternalIdLength)] string? ThreadId,
+    [property: MaxLength(UserInput.MaxSubjectLength)] string? Subject,
+    bool? IsPublic);
 
 public sealed record InboundMessageResponse(Guid MessageId, Guid ConversationId, Guid ContactId, bool Created);
 

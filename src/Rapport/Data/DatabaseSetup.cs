@@ -62,6 +62,8 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
             var changes = new ConversationChangeInterceptor(events);
             builder.AddInterceptors(changes, changes.Transactions);
         }
+        // Texts are cleaned once every interceptor above has set its values, and before the bulk path writes them.
+        builder.AddInterceptors(new UserTextInterceptor());
         // Last: it writes the added rows the interceptors above have completed and seen.
         builder.AddInterceptors(new BulkInsertInterceptor());
     }

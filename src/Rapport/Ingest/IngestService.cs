@@ -52,6 +52,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(items);
+        items = Normalized(items);
         // Changes are detected once, just before the save, instead of by each save interceptor over every entity of the batch.
         var detecting = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
@@ -197,6 +198,7 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(items);
+        items = Normalized(items);
         var analyzer = await analyzers.ForAsync(workspaceId, cancellationToken);
         var stored = await IngestBatch.StoredAsync(db, items, cancellationToken);
         var languages = await IngestBatch.StoredLanguagesAsync(db, items, cancellationToken);
@@ -519,6 +521,55 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     }
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    /// <summary>The items as <see cref="Normalized(InboundItem)"/> keeps them; the same list when none needed it.</summary>
+    private static IReadOnlyList<InboundItem> Normalized(IReadOnlyList<InboundItem> items)
+    {
+        InboundItem[]? copy = null;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = Normalized(items[i]);
+            if (!ReferenceEquals(item, items[i]))
+            {
+                copy ??= [.. items];
+                copy[i] = item;
+            }
+        }
+        return copy ?? items;
+    }
+
+    /// <summary>
+    /// An item within the limits every channel follows (docs/api.md, "Limits"): its ids, names and subject cleaned and cut
+    /// at their longest, and a date outside the accepted range forgotten (the item is then dated when it was received),
+    /// so no adapter's odd value reaches a lookup or a save. The API and imports refuse such values before, naming them.
+    /// </summary>
+    public static InboundItem Normalized(InboundItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        static string? Name(string? value, int length) => value is null ? null : UserInput.Truncate(UserInput.CleanName(value), length);
+        static string? Id(string? value) => value is null ? null : UserInput.Truncate(UserInput.Clean(value), UserInput.MaxExternalIdLength);
+        var externalId = Id(item.ExternalId)!;
+        var handle = UserInput.Truncate(UserInput.Clean(item.AuthorHandle), UserInput.MaxHandleLength);
+        var authorName = Name(item.AuthorName, UserInput.MaxAuthorNameLength);
+        var subject = Name(item.Subject, UserInput.MaxSubjectLength);
+        var thread = Id(item.ThreadId);
+        var parent = Id(item.InReplyToExternalId);
+        var createdAt = item.CreatedAt is { } when && !UserInput.IsAcceptedDate(when) ? null : item.CreatedAt;
+        return ReferenceEquals(externalId, item.ExternalId) && ReferenceEquals(handle, item.AuthorHandle) && ReferenceEquals(authorName, item.AuthorName)
+            && ReferenceEquals(subject, item.Subject) && ReferenceEquals(thread, item.ThreadId) && ReferenceEquals(parent, item.InReplyToExternalId)
+            && createdAt == item.CreatedAt
+            ? item
+            : item with
+            {
+                ExternalId = externalId,
+                AuthorHandle = handle,
+                AuthorName = authorName,
+                Subject = subject,
+                ThreadId = thread,
+                InReplyToExternalId = parent,
+                CreatedAt = createdAt,
+            };
+    }
 
     /// <summary>When the network says the item was written; when it does not say, when it was received.</summary>
     private static DateTime WrittenAt(InboundItem item, DateTime receivedAt) => item.CreatedAt is { } when ? AsUtc(when) : receivedAt;

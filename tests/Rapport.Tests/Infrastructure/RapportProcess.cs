@@ -12,7 +12,14 @@ internal sealed class RapportProcess : IDisposable
 {
     private readonly Process process;
 
-    private RapportProcess(Process process) => this.process = process;
+    private RapportProcess(Process process, Uri url)
+    {
+        this.process = process;
+        Url = url;
+    }
+
+    /// <summary>Where the process listens (real Kestrel, not the in-memory test server).</summary>
+    public Uri Url { get; }
 
     public static RapportProcess Start(RapportFactory factory, params string[] settings)
     {
@@ -26,7 +33,8 @@ internal sealed class RapportProcess : IDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "rapport.dll"));
         start.ArgumentList.Add("serve");
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{FreePort()}");
+        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        start.ArgumentList.Add(url.ToString().TrimEnd('/'));
         start.ArgumentList.Add("--environment");
         start.ArgumentList.Add("Testing");
         // The same data folder (so the same Data Protection keys for channel secrets) and the same database.
@@ -47,7 +55,7 @@ internal sealed class RapportProcess : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new RapportProcess(process);
+        return new RapportProcess(process, url);
     }
 
     /// <summary>SIGKILL: no shutdown hook, no flush, exactly what a crash or an OOM kill does.</summary>

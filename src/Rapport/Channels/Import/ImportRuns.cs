@@ -150,7 +150,8 @@ public sealed partial class ImportRuns(
             {
                 // The file itself could not be read (not a row: those are reported and skipped). What was stored stays.
                 run.Status = ImportStatus.Failed;
-                run.FailureReason = e.Message;
+                // The exception is for whoever runs the server (logged below); the person importing reads what to do.
+                run.FailureReason = "The file could not be read to the end. The rows before were stored; fix the file and import it again (rows already stored are skipped).";
                 if (live.TryGetValue(id, out var reached))
                 {
                     run.BytesRead = reached.BytesRead;

@@ -15,7 +15,7 @@ public sealed record ImportSummary(long Imported, long AlreadyThere, IReadOnlyLi
 /// Feeds an import file through the one ingest path. Idempotent: re-running the same file adds nothing.
 /// A bad row is reported with its line and never stops the rest.
 /// </summary>
-public sealed class ImportService(IngestService ingest, RapportDbContextFactory factory)
+public sealed partial class ImportService(IngestService ingest, RapportDbContextFactory factory, ILogger<ImportService> logger)
 {
     /// <summary>Errors kept in the summary; the count goes on beyond.</summary>
     public const int MaxReportedErrors = 1000;
@@ -138,8 +138,10 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
                     Count(ordered[i], results[i]);
                 }
             }
-            catch (Exception e) when (e is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Whatever refused the batch (the database, a value no check foresaw), a bad row must never stop an import.
+                LogBatchRefused(logger, e);
                 // The database refused the batch (nothing of it is stored): ingest its rows one by one, so the row it
                 // refuses is reported with its line, like a malformed one, and the others are stored.
                 db.ChangeTracker.Clear();
@@ -149,9 +151,11 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
                     {
                         Count(row, await ingest.IngestAsync(db, workspaceId, row.Item!, ct));
                     }
-                    catch (Exception rowError) when (rowError is Microsoft.EntityFrameworkCore.DbUpdateException or InvalidOperationException)
+                    catch (Exception rowError) when (rowError is not OperationCanceledException)
                     {
-                        Refuse(row with { Item = null, Error = $"Not stored: {rowError.GetBaseException().Message}" });
+                        // The reason a person reads is ours; the exception, for whoever runs the server, goes to the log.
+                        LogRowRefused(logger, row.Line, rowError);
+                        Refuse(row with { Item = null, Error = "The row could not be stored: one of its values is refused by the database." });
                     }
                     db.ChangeTracker.Clear();
                 }
@@ -198,4 +202,10 @@ public sealed class ImportService(IngestService ingest, RapportDbContextFactory 
         // with them: report them in file order.
         return new ImportSummary(imported, already, [.. errors.OrderBy(e => e.Line)], errorCount, brandReplies);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An import batch was refused; its rows are stored one by one.")]
+    private static partial void LogBatchRefused(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Import row {Line} was refused.")]
+    private static partial void LogRowRefused(ILogger logger, long line, Exception e);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Rapport.Analysis.Evaluation;
+using Rapport.Data;
 using Rapport.Ingest;
 
 namespace Rapport.Channels.Import;
@@ -156,6 +157,12 @@ public static class MessageFile
         {
             return new ImportRow(line, null, "external_id is empty.");
         }
+        // An id cut would thread or deduplicate wrongly: refused. Names and subjects too long are cut by ingest.
+        if (externalId.Trim().Length > UserInput.MaxExternalIdLength || Get(f, "threadid")?.Length > UserInput.MaxExternalIdLength
+            || (Get(f, "inreplyto") ?? Get(f, "inreplytoexternalid"))?.Trim().Length > UserInput.MaxExternalIdLength)
+        {
+            return new ImportRow(line, null, $"Ids (external_id, thread_id, in_reply_to) are at most {UserInput.MaxExternalIdLength} characters.");
+        }
         if (text is null)
         {
             return new ImportRow(line, null, "text is missing.");
@@ -177,6 +184,11 @@ public static class MessageFile
                 return new ImportRow(line, null, $"created_at \"{when}\" is not a date.");
             }
             createdAt = DateTime.SpecifyKind(parsed, DateTimeKind.Utc);
+            if (!UserInput.IsAcceptedDate(parsed))
+            {
+                // "9999-12-31", the "no date" of many exports, would be the message's date: refused, named, and the import goes on.
+                return new ImportRow(line, null, $"created_at \"{UserInput.Truncate(when, 40)}\" is outside the accepted dates, {UserInput.EarliestDate:yyyy-MM-dd} to {UserInput.LatestDate:yyyy-MM-dd}.");
+            }
         }
         var isPublic = Get(f, "ispublic") is { } p && TryReadBoolean(p, out var value) && value;
         var fromBrand = false;
