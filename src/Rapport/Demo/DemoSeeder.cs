@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Rapport.Accounts;
 using Rapport.Automation;
 using Rapport.Channels;
@@ -7,6 +8,7 @@ using Rapport.Conversations;
 using Rapport.Data;
 using Rapport.Ingest;
 using Rapport.KnowledgeBase;
+using Rapport.Resources;
 using Rapport.Satisfaction;
 using Rapport.Sla;
 using Rapport.Workspaces;
@@ -24,7 +26,7 @@ public sealed record DemoSignIn(string WorkspaceName, string Email, string Passw
 /// shows the real analysis, rules and SLA due times), set-up through the same rules that check an admin's input.
 /// </summary>
 public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces, Learning.WorkspaceAnalyzers analyzers, Outbox.OutboxSignal outbox,
-    IHttpContextAccessor http, SurveyLinks surveyLinks, TimeProvider clock)
+    IHttpContextAccessor http, SurveyLinks surveyLinks, TimeProvider clock, IStringLocalizer<Strings> text)
 {
     /// <summary>
     /// The time the script is at: each customer message's own time, then just after a conversation's last message for the
@@ -106,7 +108,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         var audit = new Audit.AuditLog(script, http);
         var rules = new AutomationEngine(new Notifications.Notifier(script), outbox, audit, script);
         var ingest = new IngestService(analyzers, rules, script);
-        var actions = new ConversationActions(script, rules, surveyLinks, audit);
+        var actions = new ConversationActions(script, rules, surveyLinks, audit, text);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(data.Workspace.TimeZone);
         var today = TimeZoneInfo.ConvertTimeFromUtc(now, zone).Date;
         var sequence = 0;
