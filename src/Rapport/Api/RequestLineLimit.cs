@@ -15,23 +15,15 @@ public sealed class RequestLineLimit(RequestDelegate next)
     /// <summary>Kestrel's own request-line limit, above ours so that ours answers first.</summary>
     public const int KestrelMaxRequestLine = 64 * 1024;
 
-    public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
+    public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var target = context.Request.PathBase.Value!.Length + context.Request.Path.Value!.Length + context.Request.QueryString.Value!.Length;
         if (target > MaxTarget)
         {
-            context.Response.StatusCode = StatusCodes.Status414UriTooLong;
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status414UriTooLong,
-                    Title = "Request address too long",
-                    Detail = $"The path and query are {target} characters; the limit is {MaxTarget}. Send long values in a body.",
-                },
-            });
+            await TypedResults.Problem(statusCode: StatusCodes.Status414UriTooLong, title: "Request address too long",
+                detail: $"The path and query are {target} characters; the limit is {MaxTarget}. Send long values in a body.")
+                .ExecuteAsync(context);
             return;
         }
         await next(context);

@@ -95,13 +95,8 @@ public sealed class UserInputFilter : IEndpointFilter
                         violations.Add(new RuleViolation(at, "Validation.DateRange", UserInput.DateRangeMessage));
                     }
                     break;
-                case string[] texts:
-                    for (var i = 0; i < texts.Length; i++)
-                    {
-                        texts[i] = texts[i] is null ? texts[i] : UserInput.Clean(texts[i]);
-                    }
-                    break;
-                case List<string> texts:
+                case IList<string> texts when value is string[] or List<string>:
+                    // Arrays and lists of texts (keywords, handles) are cleaned in place.
                     for (var i = 0; i < texts.Count; i++)
                     {
                         texts[i] = texts[i] is null ? texts[i] : UserInput.Clean(texts[i]);
@@ -110,19 +105,13 @@ public sealed class UserInputFilter : IEndpointFilter
                 case IEnumerable items when value is not IQueryable:
                     foreach (var item in items)
                     {
-                        if (item is not null && (IsRequestModel(item.GetType()) || item is DateTime or DateTimeOffset or DateOnly))
+                        if (item is DateTime or DateTimeOffset or DateOnly && !UserInput.IsAcceptedDate(item))
                         {
-                            if (item is DateTime or DateTimeOffset or DateOnly)
-                            {
-                                if (!UserInput.IsAcceptedDate(item))
-                                {
-                                    violations.Add(new RuleViolation(at, "Validation.DateRange", UserInput.DateRangeMessage));
-                                }
-                            }
-                            else
-                            {
-                                Check(item, at, violations, depth + 1);
-                            }
+                            violations.Add(new RuleViolation(at, "Validation.DateRange", UserInput.DateRangeMessage));
+                        }
+                        else if (item is not null && IsRequestModel(item.GetType()))
+                        {
+                            Check(item, at, violations, depth + 1);
                         }
                     }
                     break;

@@ -105,10 +105,7 @@ public sealed partial class OutboxWorker(
             return false; // Another worker took it.
         }
 
-        var item = await db.OutboxItems.FirstAsync(o => o.Id == itemId, ct);
-        var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == item.ChannelId, ct);
-        var message = item.MessageId is { } messageId ? await db.Messages.FirstOrDefaultAsync(m => m.Id == messageId, ct) : null;
-        var conversation = message is null ? null : await db.Conversations.FirstOrDefaultAsync(c => c.Id == message.ConversationId, ct);
+        var (item, channel, message, conversation) = await LoadAsync(db, itemId, ct);
         // A sandbox (demo) channel of any kind delivers through the sandbox, never through its network's sender.
         var sender = channel is null ? null
             : channel.Sandbox ? services.GetRequiredService<SandboxSender>()
@@ -172,12 +169,20 @@ public sealed partial class OutboxWorker(
             catch (DbUpdateConcurrencyException) when (attempt < MaxRecordAttempts)
             {
                 db.ChangeTracker.Clear();
-                item = await db.OutboxItems.FirstAsync(o => o.Id == itemId, ct);
-                channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == item.ChannelId, ct);
-                message = item.MessageId is { } id ? await db.Messages.FirstOrDefaultAsync(m => m.Id == id, ct) : null;
-                conversation = message is null ? null : await db.Conversations.FirstOrDefaultAsync(c => c.Id == message.ConversationId, ct);
+                (item, channel, message, conversation) = await LoadAsync(db, itemId, ct);
             }
         }
+    }
+
+    /// <summary>A claimed item with what its delivery touches: its channel, and for a reply its message and conversation.</summary>
+    private static async Task<(OutboxItem Item, Channels.Channel? Channel, Message? Message, Conversation? Conversation)> LoadAsync(RapportDbContext db, Guid itemId,
+        CancellationToken ct)
+    {
+        var item = await db.OutboxItems.FirstAsync(o => o.Id == itemId, ct);
+        var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == item.ChannelId, ct);
+        var message = item.MessageId is { } messageId ? await db.Messages.FirstOrDefaultAsync(m => m.Id == messageId, ct) : null;
+        var conversation = message is null ? null : await db.Conversations.FirstOrDefaultAsync(c => c.Id == message.ConversationId, ct);
+        return (item, channel, message, conversation);
     }
 
     private void Record(OutboxItem item, Message? message, SendOutcome outcome, DateTime now)
