@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
 
@@ -10,7 +11,8 @@ namespace Rapport.Tests;
 /// <summary>
 /// Every operation of the OpenAPI document, called with hostile values in each parameter and body field, one at a time:
 /// edge dates, NUL and control characters, lone surrogates, bidi overrides, huge strings, negative and huge numbers,
-/// wrong types, unknown ids and another workspace's ids. Not one may answer 500, nor an error without problem details.
+/// wrong types, unknown ids and another workspace's ids. Not one may answer 500, nor an error without problem details,
+/// and a refused call leaves every table as it found it (nothing half-written).
 /// </summary>
 public class OpenApiFuzzTests
 {
@@ -41,6 +43,8 @@ public class OpenApiFuzzTests
         var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
         var failures = new List<string>();
         var calls = 0;
+        await using var db = factory.OpenDb();
+        var rows = new RowCounts(db);
 
         foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
         {
@@ -108,6 +112,8 @@ public class OpenApiFuzzTests
                         request.Content = new StringContent("external_id,text\n\0,\u202E\n", Encoding.UTF8);
                         request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
                     }
+                    // Reads never write; counting around them only slows the test.
+                    var before = method == HttpMethod.Get ? null : await rows.ReadAsync();
                     using var response = await client.SendAsync(request);
                     calls++;
                     var status = (int)response.StatusCode;
@@ -117,12 +123,49 @@ public class OpenApiFuzzTests
                         var text = await response.Content.ReadAsStringAsync();
                         failures.Add($"{method} {path.Name} {what}: {status} {type} {Shorten(text)}");
                     }
+                    else if (status >= 400 && before is not null && RowCounts.Changed(before, await rows.ReadAsync(), path.Name) is { Length: > 0 } changed)
+                    {
+                        failures.Add($"{method} {path.Name} {what}: {status} but rows changed in {changed}");
+                    }
                 }
             }
         }
 
         Assert.True(calls > 500, $"Only {calls} calls: the document was not read.");
         Assert.True(failures.Count == 0, $"{failures.Count} of {calls} calls failed:\n" + string.Join('\n', failures.Distinct().Take(60)));
+    }
+
+    /// <summary>
+    /// The number of rows in every table of the model, read in one query. A refused call must leave each as it was;
+    /// counts catch the half-written case that matters (a conversation stored without its message, a channel without its
+    /// settings), since every write of one request is one transaction.
+    /// </summary>
+    private sealed class RowCounts(Rapport.Data.RapportDbContext db)
+    {
+        private readonly List<string> tables = [.. db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct()];
+
+        public async Task<Dictionary<string, long>> ReadAsync()
+        {
+            var connection = db.Database.GetDbConnection();
+            if (connection.State != System.Data.ConnectionState.Open)
+            {
+                await connection.OpenAsync();
+            }
+            await using var command = connection.CreateCommand();
+            command.CommandText = string.Join(" UNION ALL ", tables.Select((t, i) => $"SELECT {i}, COUNT(*) FROM \"{t}\""));
+            var counts = new Dictionary<string, long>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                counts[tables[Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)]] = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            return counts;
+        }
+
+        /// <summary>The tables whose count changed, but for the one record a refusal is meant to leave: a failed sign-in is audited.</summary>
+        public static string Changed(Dictionary<string, long> before, Dictionary<string, long> after, string path) =>
+            string.Join(", ", before.Where(b => after[b.Key] != b.Value && !(path.EndsWith("/auth/signin", StringComparison.Ordinal) && b.Key == "AuditEntries"))
+                .Select(b => $"{b.Key} {b.Value}→{after[b.Key]}"));
     }
 
     private static string? SaneValue(JsonElement parameter, Guid workspaceId, Guid channelId)
