@@ -119,6 +119,50 @@ public class UserInputTests
         Assert.Equal(UserInput.MaxExternalIdLength, request.GetProperty("threadId").GetProperty("maxLength").GetInt32());
     }
 
+    [Fact]
+    public async Task EveryTextARequestBodyTakes_StatesItsLongestLength_InTheOpenApiDocument()
+    {
+        await using var factory = new RapportFactory(Databases.Sqlite);
+        using var document = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/openapi/v1.json"));
+        var schemas = document.RootElement.GetProperty("components").GetProperty("schemas");
+        var bodies = document.RootElement.GetProperty("paths").EnumerateObject().SelectMany(p => p.Value.EnumerateObject())
+            .Select(o => o.Value.TryGetProperty("requestBody", out var b) && b.GetProperty("content").TryGetProperty("application/json", out var json)
+                && json.GetProperty("schema").TryGetProperty("$ref", out var r) ? r.GetString()!.Split('/')[^1] : null)
+            .OfType<string>().ToHashSet();
+        var unbounded = new List<string>();
+        var seen = new HashSet<string>();
+        void Visit(string name)
+        {
+            if (!seen.Add(name) || !schemas.GetProperty(name).TryGetProperty("properties", out var properties))
+            {
+                return;
+            }
+            foreach (var property in properties.EnumerateObject())
+            {
+                var schema = property.Value;
+                var reference = schema.TryGetProperty("$ref", out var r) ? r
+                    : schema.TryGetProperty("items", out var items) && items.TryGetProperty("$ref", out var ir) ? ir : default;
+                if (reference.ValueKind == JsonValueKind.String)
+                {
+                    Visit(reference.GetString()!.Split('/')[^1]);
+                    continue;
+                }
+                var types = schema.TryGetProperty("type", out var t) ? t.ValueKind == JsonValueKind.Array ? t.EnumerateArray().Select(x => x.GetString()).ToList() : [t.GetString()] : [];
+                if (types.Contains("string") && !schema.TryGetProperty("maxLength", out _) && !schema.TryGetProperty("format", out _) && !schema.TryGetProperty("enum", out _))
+                {
+                    unbounded.Add($"{name}.{property.Name}");
+                }
+            }
+        }
+        foreach (var body in bodies)
+        {
+            Visit(body);
+        }
+
+        Assert.True(bodies.Count > 20, $"Only {bodies.Count} request bodies: the document was not read.");
+        Assert.Empty(unbounded);
+    }
+
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task ImportedEdgeDate_IsReportedWithItsLine_AndTheOtherRowsAreStored(string provider)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,9 +12,10 @@ using Rapport.Workspaces;
 
 namespace Rapport.Accounts;
 
-public sealed record SignInRequest(string Email, string Password, bool Remember = false);
+public sealed record SignInRequest([property: MaxLength(UserInput.MaxHandleLength)] string Email, [property: MaxLength(UserInput.MaxPasswordLength)] string Password, bool Remember = false);
 public sealed record MeDto(Guid Id, string DisplayName, string Email, string? PreferredCulture, Guid? CurrentWorkspaceId);
-public sealed record AcceptInvitationRequest(string Token, string? DisplayName, string Password);
+public sealed record AcceptInvitationRequest([property: MaxLength(UserInput.MaxSecretLength)] string Token, [property: MaxLength(100)] string? DisplayName,
+    [property: MaxLength(UserInput.MaxPasswordLength)] string Password);
 public sealed record AcceptedInvitationDto(Guid WorkspaceId, Guid UserId);
 
 /// <summary>Sign-in, sign-out, language and invitations: the endpoints people reach before or around a workspace.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -7,7 +8,7 @@ using Rapport.Workspaces;
 namespace Rapport.Automation;
 
 public sealed record AutomationRuleDto(Guid Id, string Name, int Position, bool Enabled, RuleTrigger Trigger, RuleConditions Conditions, RuleActions Actions);
-public sealed record AutomationRuleRequest(string Name, int? Position, bool Enabled, RuleTrigger Trigger, RuleConditions? Conditions, RuleActions? Actions);
+public sealed record AutomationRuleRequest([property: MaxLength(100)] string Name, int? Position, bool Enabled, RuleTrigger Trigger, RuleConditions? Conditions, RuleActions? Actions);
 
 /// <summary>Checks and applies a rule edit, for the API and the settings page alike.</summary>
 public static class AutomationRules

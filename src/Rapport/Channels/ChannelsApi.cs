@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,7 @@ public sealed record ChannelDto(Guid Id, string Name, ChannelKind Kind, ChannelD
     long RefusedDeliveries = 0, DateTime? LastRefusedAt = null, bool Sandbox = false);
 
 /// <summary>Secrets are write-only: send them here, they are encrypted and never returned.</summary>
-public sealed record ChannelRequest(string? Name, ChannelKind? Kind, ChannelDirection? Direction, JsonElement? Settings,
+public sealed record ChannelRequest([property: MaxLength(100)] string? Name, ChannelKind? Kind, ChannelDirection? Direction, JsonElement? Settings,
     Dictionary<string, string>? Secrets, bool? Paused);
 
 public static class ChannelsApi

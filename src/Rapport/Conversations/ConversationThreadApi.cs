@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -7,7 +8,7 @@ using Rapport.Workspaces;
 namespace Rapport.Conversations;
 
 /// <summary>A private note; "@Display Name" or "@local-part" of a member's e-mail notifies them.</summary>
-public sealed record NoteRequest(string? Text);
+public sealed record NoteRequest([property: MaxLength(Ingest.IngestService.MaxTextLength)] string? Text);
 
 public sealed record MentionDto(Guid UserId, string DisplayName);
 

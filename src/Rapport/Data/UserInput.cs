@@ -34,6 +34,18 @@ public static class UserInput
     /// <summary>Longest author handle (an e-mail address is at most 320 characters).</summary>
     public const int MaxHandleLength = 320;
 
+    /// <summary>Longest password: a long passphrase fits; a megabyte sent to make hashing slow does not.</summary>
+    public const int MaxPasswordLength = 1024;
+
+    /// <summary>Longest one-time secret a link carries (an invitation token).</summary>
+    public const int MaxSecretLength = 256;
+
+    /// <summary>Longest language or culture code ("fr", "en-GB").</summary>
+    public const int MaxCultureLength = 16;
+
+    /// <summary>Longest IANA time zone id ("America/Argentina/ComodRivadavia" is 32).</summary>
+    public const int MaxTimeZoneLength = 64;
+
     /// <summary>Longest search or filter text sent in a query string.</summary>
     public const int MaxQueryLength = 1000;
 

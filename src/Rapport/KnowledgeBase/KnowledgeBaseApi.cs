@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -14,7 +15,7 @@ public sealed record ArticleSearchHitDto(Guid Id, string Title, string Slug, str
 
 public sealed record CategoryDto(Guid Id, string Name, int Position);
 
-public sealed record CategoryRequest(string? Name, int? Position);
+public sealed record CategoryRequest([property: MaxLength(KnowledgeRules.MaxCategoryLength)] string? Name, int? Position);
 
 /// <summary>Articles and their categories; the unanswered questions; reply suggestions for a conversation.</summary>
 public static class KnowledgeBaseApi

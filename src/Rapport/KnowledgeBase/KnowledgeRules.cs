@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Conversations;
@@ -8,11 +9,13 @@ using Rapport.Workspaces;
 namespace Rapport.KnowledgeBase;
 
 /// <summary>What an article, a category, a canned response or a macro holds; shared by the API and the pages.</summary>
-public sealed record ArticleInput(string? Title, string? Slug, string? Language, string? Body, Guid? CategoryId, bool? IsPublished);
+public sealed record ArticleInput([property: MaxLength(KnowledgeRules.MaxTitleLength)] string? Title, [property: MaxLength(KnowledgeRules.MaxSlugLength)] string? Slug,
+    [property: MaxLength(UserInput.MaxCultureLength)] string? Language, [property: MaxLength(KnowledgeRules.MaxBodyLength)] string? Body, Guid? CategoryId, bool? IsPublished);
 
-public sealed record CannedResponseInput(string? Name, string? Language, string? Body);
+public sealed record CannedResponseInput([property: MaxLength(KnowledgeRules.MaxNameLength)] string? Name, [property: MaxLength(UserInput.MaxCultureLength)] string? Language,
+    [property: MaxLength(IngestService.MaxTextLength)] string? Body);
 
-public sealed record MacroInput(string? Name, string? ReplyText, IReadOnlyList<Guid>? AddLabelIds, ConversationStatus? Status, Priority? Priority, Guid? AssigneeId);
+public sealed record MacroInput([property: MaxLength(KnowledgeRules.MaxNameLength)] string? Name, [property: MaxLength(IngestService.MaxTextLength)] string? ReplyText, IReadOnlyList<Guid>? AddLabelIds, ConversationStatus? Status, Priority? Priority, Guid? AssigneeId);
 
 /// <summary>The rules of the knowledge base and the composer's saved replies, wherever they are set (API or settings pages).</summary>
 public static partial class KnowledgeRules

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -12,13 +13,13 @@ namespace Rapport.Outbox;
 /// A reply from the brand to the customer, delivered through the conversation's channel. <c>sendAt</c> (UTC, in the future,
 /// within a year) schedules it; <c>signature</c> appends the author's signature for this workspace.
 /// </summary>
-public sealed record ReplyRequest(string? Text, DateTime? SendAt = null, bool? Signature = null);
+public sealed record ReplyRequest([property: MaxLength(IngestService.MaxTextLength)] string? Text, DateTime? SendAt = null, bool? Signature = null);
 
 /// <summary>The queued reply: its message id and delivery status (Queued, then Sent or Failed with a reason).</summary>
 public sealed record ReplyResponse(Guid MessageId, DeliveryStatus DeliveryStatus, string? DeliveryError);
 
 /// <summary>Your signature in this workspace, appended to replies sent with <c>signature: true</c> (or the composer's box ticked).</summary>
-public sealed record SignatureDto(string? Signature);
+public sealed record SignatureDto([property: MaxLength(Signatures.MaxLength)] string? Signature);
 
 public static class OutboxApi
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -10,7 +11,7 @@ using Rapport.Workspaces;
 namespace Rapport.Publishing;
 
 /// <summary>A new post of the brand; <c>language</c> ("fr", "en") tells the network which language it is in.</summary>
-public sealed record PostRequest(string? Text, string? Language = null);
+public sealed record PostRequest([property: MaxLength(IngestService.MaxTextLength)] string? Text, [property: MaxLength(UserInput.MaxCultureLength)] string? Language = null);
 
 /// <summary>A post and where its delivery stands: Pending, Sending, Sent (with the network's id) or Failed with the reason.</summary>
 public sealed record PostDto(Guid Id, Guid ChannelId, string Text, string? Language, string AuthorName, OutboxStatus Status, int Attempts,

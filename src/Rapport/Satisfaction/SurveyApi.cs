@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -7,8 +8,8 @@ using Rapport.Workspaces;
 namespace Rapport.Satisfaction;
 
 public sealed record SurveyLinkDto(Uri Url, string Token);
-public sealed record SurveySettingsDto(bool SendOnResolve, string Invitation);
-public sealed record SurveyAnswerRequest(int Csat, int Effort, string? Comment);
+public sealed record SurveySettingsDto(bool SendOnResolve, [property: MaxLength(SurveySettings.MaxInvitationLength)] string Invitation);
+public sealed record SurveyAnswerRequest(int Csat, int Effort, [property: MaxLength(SurveyResponse.MaxCommentLength)] string? Comment);
 
 /// <summary>Reads, checks and saves the automatic survey invitation, for the API and the settings page alike.</summary>
 public static class SurveySetup

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -7,12 +8,12 @@ using Rapport.Workspaces;
 
 namespace Rapport.Sla;
 
-public sealed record SlaPolicyDto(string Name, Priority? Priority, Guid? ChannelId, int? FirstResponseMinutes, int? NextResponseMinutes, int? ResolutionMinutes);
+public sealed record SlaPolicyDto([property: MaxLength(100)] string Name, Priority? Priority, Guid? ChannelId, int? FirstResponseMinutes, int? NextResponseMinutes, int? ResolutionMinutes);
 public sealed record OpeningSpanDto(DayOfWeek Day, int OpensMinute, int ClosesMinute);
-public sealed record HolidayDto(DateOnly Date, string Name);
+public sealed record HolidayDto(DateOnly Date, [property: MaxLength(100)] string Name);
 
 /// <summary>A workspace's whole SLA setup, read and replaced as one: policies, weekly hours, holidays and warning lead.</summary>
-public sealed record SlaSetupDto(string TimeZone, int WarningLeadMinutes, List<SlaPolicyDto> Policies, List<OpeningSpanDto> Hours, List<HolidayDto> Holidays);
+public sealed record SlaSetupDto([property: MaxLength(UserInput.MaxTimeZoneLength)] string TimeZone, int WarningLeadMinutes, List<SlaPolicyDto> Policies, List<OpeningSpanDto> Hours, List<HolidayDto> Holidays);
 
 /// <summary>Reads, checks and saves a workspace's SLA setup, for the API and the settings page alike.</summary>
 public static class SlaSetup

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -7,7 +8,7 @@ using Rapport.Data;
 namespace Rapport.Workspaces;
 
 public sealed record ApiTokenDto(Guid Id, string Name, string Prefix, Role Role, DateTime CreatedAt, DateTime? LastUsedAt, DateTime? RevokedAt);
-public sealed record CreateApiTokenRequest(string Name, Role Role);
+public sealed record CreateApiTokenRequest([property: MaxLength(100)] string Name, Role Role);
 /// <summary>The token itself appears in this response only; it cannot be read again.</summary>
 public sealed record CreatedApiTokenDto(Guid Id, string Name, Role Role, string Token);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -6,7 +7,7 @@ using Rapport.Data;
 namespace Rapport.Workspaces;
 
 public sealed record LabelDto(Guid Id, string Name, string Color);
-public sealed record LabelRequest(string Name, string? Color);
+public sealed record LabelRequest([property: MaxLength(60)] string Name, [property: MaxLength(7)] string? Color);
 
 public static class LabelsApi
 {

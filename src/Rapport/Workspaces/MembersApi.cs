@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -9,7 +10,7 @@ namespace Rapport.Workspaces;
 public sealed record MemberDto(Guid UserId, string DisplayName, string Email, Role Role, DateTime JoinedAt);
 public sealed record UpdateMemberRequest(Role Role);
 public sealed record InvitationDto(Guid Id, string Email, Role Role, DateTime ExpiresAt, DateTime? AcceptedAt);
-public sealed record CreateInvitationRequest(string Email, Role Role);
+public sealed record CreateInvitationRequest([property: MaxLength(UserInput.MaxHandleLength)] string Email, Role Role);
 /// <summary>The invitation link is shown once, here; only its hash is stored.</summary>
 public sealed record CreatedInvitationDto(Guid Id, string Email, Role Role, DateTime ExpiresAt, string Link);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
@@ -6,7 +7,7 @@ using Rapport.Data;
 namespace Rapport.Workspaces;
 
 public sealed record TeamDto(Guid Id, string Name, IReadOnlyList<Guid> MemberIds);
-public sealed record TeamRequest(string Name, IReadOnlyList<Guid>? MemberIds);
+public sealed record TeamRequest([property: MaxLength(100)] string Name, IReadOnlyList<Guid>? MemberIds);
 
 public static class TeamsApi
 {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -9,8 +10,10 @@ using Rapport.Data;
 namespace Rapport.Workspaces;
 
 public sealed record WorkspaceDto(Guid Id, string Name, string Slug, string TimeZone, string DefaultCulture, Role Role);
-public sealed record CreateWorkspaceRequest(string Name, string? DefaultCulture, string? TimeZone);
-public sealed record UpdateWorkspaceRequest(string? Name, string? DefaultCulture, string? TimeZone);
+public sealed record CreateWorkspaceRequest([property: MaxLength(WorkspaceRules.MaxNameLength)] string Name, [property: MaxLength(UserInput.MaxCultureLength)] string? DefaultCulture,
+    [property: MaxLength(UserInput.MaxTimeZoneLength)] string? TimeZone);
+public sealed record UpdateWorkspaceRequest([property: MaxLength(WorkspaceRules.MaxNameLength)] string? Name, [property: MaxLength(UserInput.MaxCultureLength)] string? DefaultCulture,
+    [property: MaxLength(UserInput.MaxTimeZoneLength)] string? TimeZone);
 public sealed record AuditEntryDto(long Id, string Action, string? ActorName, string? Target, string? Details, DateTime At);
 
 public static class WorkspacesApi

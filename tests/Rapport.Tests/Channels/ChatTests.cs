@@ -119,7 +119,7 @@ public class ChatTests
 
         var oversized = await chat.PostAsync("messages", null, new { text = new string('a', ChatService.MaxMessageLength + 1) });
         Assert.Equal(HttpStatusCode.BadRequest, oversized.StatusCode);
-        Assert.Contains($"1 to {ChatService.MaxMessageLength} characters", await oversized.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains($"{ChatService.MaxMessageLength} characters", await oversized.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await chat.PostAsync("messages", null, new { text = "   " })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await chat.PostAsync("messages", null, new { text = "hi", email = "<script>@x" })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await chat.PostAsync("offline", null, new { text = "no e-mail given" })).StatusCode);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net.Mail;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,8 @@ using Rapport.Notifications;
 namespace Rapport.Channels.Chat;
 
 /// <summary>What a visitor sends: a message, optionally how to reach them, and the widget's id for the message (so a retried send is stored once).</summary>
-public sealed record ChatMessageRequest(string? Text, string? Email, string? Name, string? ClientId);
+public sealed record ChatMessageRequest([property: MaxLength(ChatService.MaxMessageLength)] string? Text, [property: MaxLength(ChatService.MaxEmailLength)] string? Email,
+    [property: MaxLength(ChatService.MaxNameLength)] string? Name, [property: MaxLength(64)] string? ClientId);
 
 /// <summary>A line of the visitor's conversation as the widget shows it: theirs, or the brand's reply.</summary>
 public sealed record ChatLine(Guid Id, bool FromVisitor, string AuthorName, string Text, DateTime At);
