@@ -8,14 +8,17 @@ using Rapport.Workspaces;
 
 namespace Rapport.Browser.Tests;
 
-/// <summary>An API channel of the only workspace and a token to post through it, as a brand's website form would.</summary>
+/// <summary>
+/// An API channel of the only workspace and a token to post through it, as a brand's website form would. A sandbox
+/// channel when asked: its replies are delivered (to the sandbox), so they count as responses.
+/// </summary>
 internal sealed record ApiChannel(HttpClient Client, string Url, Guid WorkspaceId)
 {
-    public static async Task<ApiChannel> CreateAsync(RapportApp app)
+    public static async Task<ApiChannel> CreateAsync(RapportApp app, bool sandbox = false)
     {
         await using var db = app.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
         var owner = await db.Memberships.SingleAsync();
-        var channel = new Channel { WorkspaceId = owner.WorkspaceId, Name = "Website form", Kind = ChannelKind.Api, Direction = ChannelDirection.Inbox, CreatedAt = DateTime.UtcNow };
+        var channel = new Channel { WorkspaceId = owner.WorkspaceId, Name = "Website form", Kind = ChannelKind.Api, Direction = ChannelDirection.Inbox, Sandbox = sandbox, CreatedAt = DateTime.UtcNow };
         var (token, secret) = MemberRules.NewApiToken(owner.WorkspaceId, "Website", Role.Agent, owner.UserId, DateTime.UtcNow);
         db.AddRange(channel, token);
         await db.SaveChangesAsync();
