@@ -26,6 +26,8 @@ public sealed class ProfileTests(RapportApp app) : IClassFixture<RapportApp>
         await page.GetByLabel("Signature in Vélo Vert", new() { Exact = true }).FillAsync("Camille, Vélo Vert");
         await page.GetByLabel("Language", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Français" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Language" })).ToContainTextAsync("Français");
+        await Flows.ScreenshotAsync(page, "en-profile-before-save");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
 
         // The page comes back in French, with the new name in the top bar.
@@ -76,7 +78,8 @@ public sealed class ProfileTests(RapportApp app) : IClassFixture<RapportApp>
         await Expect(table).ToContainTextAsync("Mot de passe changé");
         await Expect(table).ToContainTextAsync("Changement de mot de passe refusé : mot de passe actuel incorrect");
         await Expect(table).ToContainTextAsync("Profil modifié");
-        await Expect(table).ToContainTextAsync("nom, langue, signature");
+        await Expect(table).ToContainTextAsync("nom, signature");
+        await Expect(table).ToContainTextAsync("langue");
         await Expect(table).ToContainTextAsync("Camille M.");
         await Expect(table).Not.ToContainTextAsync(Flows.OwnerEmail);
         await Flows.ScreenshotAsync(page, "fr-audit-filtered");

@@ -88,7 +88,7 @@ public static class AccountEndpoints
         };
     }
 
-    private static async Task<IResult> SetCultureAsync(string culture, string? redirectUri, HttpContext http, ProfileService profiles)
+    private static async Task<IResult> SetCultureAsync(string culture, string? redirectUri, HttpContext http, ProfileService profiles, WorkspaceResolver resolver)
     {
         // "browser" forgets the choice: the cookie goes and the Accept-Language header decides again.
         var chosen = culture is ProfileService.Browser ? ProfileService.Browser : culture is "fr" ? "fr" : "en";
@@ -105,7 +105,8 @@ public static class AccountEndpoints
         // Remembered per user, so the choice follows them to another browser.
         if (Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
         {
-            await profiles.UpdateAsync(userId, null, new ProfileChange(Language: chosen));
+            var current = await resolver.FindAsync(http.User, null);
+            await profiles.UpdateAsync(userId, current?.WorkspaceId, new ProfileChange(Language: chosen));
         }
         return Results.LocalRedirect(IsLocal(redirectUri) ? redirectUri! : "/");
     }

@@ -133,9 +133,10 @@ public sealed class ProfileService(RapportDbContext db, UserManager<User> users,
     /// <summary>
     /// Changes the password when <paramref name="current"/> is right. Wrong guesses count towards the sign-in lockout, so
     /// an open session is no way to guess the password. The new security stamp ends the person's other sessions; the
-    /// session making the change, when there is one in this request, is renewed so it goes on.
+    /// session making the change, when there is one in this request, is renewed so it goes on. The audit log of
+    /// <paramref name="workspaceId"/> (where the person acts now) records it.
     /// </summary>
-    public async Task<(PasswordChangeOutcome Outcome, IReadOnlyList<string> Errors)> ChangePasswordAsync(Guid userId, string current, string next)
+    public async Task<(PasswordChangeOutcome Outcome, IReadOnlyList<string> Errors)> ChangePasswordAsync(Guid userId, Guid? workspaceId, string current, string next)
     {
         var user = await users.FindByIdAsync(userId.ToString());
         if (user is null)
@@ -145,7 +146,7 @@ public sealed class ProfileService(RapportDbContext db, UserManager<User> users,
         var check = await signIn.CheckPasswordSignInAsync(user, current ?? "", lockoutOnFailure: true);
         if (!check.Succeeded)
         {
-            audit.Add(db, "account.password_refused", user.LastWorkspaceId, user.Id, user.DisplayName, user.DisplayName);
+            audit.Add(db, "account.password_refused", workspaceId ?? user.LastWorkspaceId, user.Id, user.DisplayName, user.DisplayName);
             await db.SaveChangesAsync();
             return (PasswordChangeOutcome.WrongPassword, []);
         }
@@ -155,7 +156,7 @@ public sealed class ProfileService(RapportDbContext db, UserManager<User> users,
         {
             return (PasswordChangeOutcome.Refused, [.. result.Errors.Select(e => e.Code)]);
         }
-        audit.Add(db, "account.password_changed", user.LastWorkspaceId, user.Id, user.DisplayName, user.DisplayName);
+        audit.Add(db, "account.password_changed", workspaceId ?? user.LastWorkspaceId, user.Id, user.DisplayName, user.DisplayName);
         await db.SaveChangesAsync();
         if (signIn.Context.User.Identity?.AuthenticationType == IdentityConstants.ApplicationScheme
             && signIn.Context.User.FindFirstValue(ClaimTypes.NameIdentifier) == user.Id.ToString())
@@ -208,7 +209,7 @@ public static class ProfileEndpoints
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult, UnauthorizedHttpResult>> ChangePasswordAsync(
-        PasswordChange change, ClaimsPrincipal principal, ProfileService profiles)
+        PasswordChange change, ClaimsPrincipal principal, ProfileService profiles, WorkspaceResolver resolver)
     {
         if (UserId(principal) is not { } id)
         {
@@ -219,7 +220,8 @@ public static class ProfileEndpoints
         {
             return Problems.Forbidden("An API token cannot change a password: sign in as the person.");
         }
-        var (outcome, errors) = await profiles.ChangePasswordAsync(id, change.CurrentPassword, change.NewPassword);
+        var current = await resolver.FindAsync(principal, null);
+        var (outcome, errors) = await profiles.ChangePasswordAsync(id, current?.WorkspaceId, change.CurrentPassword, change.NewPassword);
         return outcome switch
         {
             PasswordChangeOutcome.Changed => TypedResults.NoContent(),
