@@ -134,3 +134,37 @@ public sealed class PhoneTests(RapportApp app) : IClassFixture<RapportApp>
         await Expect(page.Locator("link[rel=icon]")).ToHaveAttributeAsync("href", new Regex("favicon"));
     }
 }
+
+/// <summary>The conversation page's dates and signature on a French page: the design system's fields, labelled, in French.</summary>
+public sealed class ConversationFieldsTests(RapportApp app) : IClassFixture<RapportApp>
+{
+    [Fact]
+    public async Task FrenchConversation_DatesReadDayFirst_AndTheSignatureFieldHasALabel()
+    {
+        var page = await app.NewPageAsync("en-US");
+        await Flows.SetUpAsync(page);
+        var conversationId = await ConversationPageTests.SeedConversationAsync(app, "Ma commande n'est pas arrivée, où en est-elle ?");
+        // The person switches to French.
+        await page.GotoAsync($"/account/culture?culture=fr&redirectUri={Uri.EscapeDataString($"/conversations/{conversationId}")}");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "fr");
+        await Flows.WaitForCircuitAsync(page);
+
+        // No native date input (they follow the browser's locale, mm/dd/yyyy): the pickers read and write French dates.
+        Assert.Equal(0, await page.Locator("input[type=date], input[type=datetime-local], input[type=time]").CountAsync());
+        var snooze = page.GetByRole(AriaRole.Group, new() { Name = "En pause jusqu'à" }).GetByLabel("En pause jusqu'à", new() { Exact = true });
+        await snooze.FillAsync("25/12/2030");
+        await snooze.PressAsync("Tab");
+        await Expect(snooze).ToHaveValueAsync("25/12/2030");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Mettre en pause", Exact = true })).ToBeEnabledAsync();
+        await Expect(page.Locator(".composer-schedule").GetByRole(AriaRole.Textbox, new() { Name = "Envoyer à (facultatif)", Exact = true })).ToBeEditableAsync();
+
+        // "Edit my signature" opens a field with a visible label.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Modifier ma signature" }).ClickAsync();
+        var signature = page.GetByLabel("Votre signature dans cet espace de travail", new() { Exact = true });
+        await Expect(signature).ToBeVisibleAsync();
+        await signature.FillAsync("Camille, Vélo Vert");
+        await page.Locator(".composer-options").GetByRole(AriaRole.Button, new() { Name = "Enregistrer" }).ClickAsync();
+        await Expect(page.Locator(".signature-preview")).ToHaveTextAsync("Camille, Vélo Vert");
+        await Flows.ScreenshotAsync(page, "fr-conversation-fields");
+    }
+}
