@@ -131,6 +131,7 @@ public static class RapportHost
         services.AddScoped<AuditLog>();
         services.AddSingleton<Notifications.Notifier>();
         services.AddScoped<SignInService>();
+        services.AddScoped<ProfileService>();
         services.AddSingleton<SetupGate>();
         services.AddScoped<InstanceSetup>();
         services.AddAntiforgery(o => o.Cookie.Name = "rapport.af");
@@ -253,6 +254,7 @@ public static class RapportHost
         app.MapRapportApi();
         app.MapChatWidget();
         app.MapAccountEndpoints();
+        app.MapProfileEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 

@@ -199,8 +199,11 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         var day = DateOnly.FromDateTime(SeededDay).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         await page.GetByLabel("Period", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Custom" }).ClickAsync();
+        // The design system's date pickers take a typed date too, committed on leaving the field.
         await page.GetByLabel("From", new() { Exact = true }).FillAsync(day);
+        await page.GetByLabel("From", new() { Exact = true }).PressAsync("Tab");
         await page.GetByLabel("To", new() { Exact = true }).FillAsync(day);
+        await page.GetByLabel("To", new() { Exact = true }).PressAsync("Tab");
         // Three conversations needed an answer, two got one.
         var rate = page.GetByRole(AriaRole.Article, new() { Name = "Response rate" });
         await Expect(rate).ToContainTextAsync("67%");
@@ -224,6 +227,19 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         await Expect(page.GetByText("Première réponse médiane (minutes) par canal")).ToBeVisibleAsync();
         await Expect(page.Locator("#report-table")).ToContainTextAsync("Web chat");
         await Flows.ScreenshotAsync(page, "fr-reports");
+
+        // By day over 30 days: the axis shows short French dates, never more than fit; the thirteen columns of the day
+        // table scroll sideways inside their panel instead of being cut off or widening the page.
+        await page.GotoAsync("/reports?period=30&groupBy=Day");
+        await Flows.WaitForCircuitAsync(page);
+        await Expect(page.Locator("section[aria-labelledby=chart-first-response] svg").First).ToBeVisibleAsync();
+        var axis = (await page.Locator("section[aria-labelledby=chart-first-response] .mud-charts-xaxis text").AllTextContentsAsync())
+            .Where(l => l.Trim().Length > 0).ToList();
+        Assert.InRange(axis.Count, 1, ChartLabels.MaxShown);
+        Assert.All(axis, label => Assert.Matches(@"^\d{2}/\d{2}$", label.Trim()));
+        Assert.True(await page.EvaluateAsync<bool>(
+            "() => getComputedStyle(document.querySelector('#report-table .mud-table-container')).overflowX === 'auto' && document.documentElement.scrollWidth <= window.innerWidth"));
+        await Expect(page.Locator("#report-table th").Last).ToHaveTextAsync("Sentiment rétabli");
     }
 
     private sealed record Received(Guid ConversationId);

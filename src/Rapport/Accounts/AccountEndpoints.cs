@@ -90,16 +90,25 @@ public static class AccountEndpoints
         };
     }
 
-    private static async Task<IResult> SetCultureAsync(string culture, string? redirectUri, HttpContext http, RapportDbContext db)
+    private static async Task<IResult> SetCultureAsync(string culture, string? redirectUri, HttpContext http, ProfileService profiles, WorkspaceResolver resolver)
     {
-        var chosen = culture is "fr" ? "fr" : "en";
-        http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
-            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
-            new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = false, Secure = http.Request.IsHttps });
+        // "browser" forgets the choice: the cookie goes and the Accept-Language header decides again.
+        var chosen = culture is ProfileService.Browser ? ProfileService.Browser : culture is "fr" ? "fr" : "en";
+        if (chosen == ProfileService.Browser)
+        {
+            http.Response.Cookies.Delete(CookieRequestCultureProvider.DefaultCookieName);
+        }
+        else
+        {
+            http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = false, Secure = http.Request.IsHttps });
+        }
         // Remembered per user, so the choice follows them to another browser.
         if (Guid.TryParse(http.User.FindFirstValue(ClaimTypes.NameIdentifier), out var userId))
         {
-            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, chosen));
+            var current = await resolver.FindAsync(http.User, null);
+            await profiles.UpdateAsync(userId, current?.WorkspaceId, new ProfileChange(Language: chosen));
         }
         return Results.LocalRedirect(IsLocal(redirectUri) ? redirectUri! : "/");
     }
