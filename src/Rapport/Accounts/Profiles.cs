@@ -20,11 +20,11 @@ public sealed record ProfileDto(string DisplayName, string Email, string Languag
 /// </summary>
 public sealed record ProfileChange(
     [property: MaxLength(ProfileService.MaxDisplayNameLength)] string? DisplayName = null,
-    string? Language = null,
+    [property: MaxLength(UserInput.MaxCultureLength)] string? Language = null,
     [property: MaxLength(Signatures.MaxLength)] string? Signature = null);
 
 /// <summary>A password change: the current password proves it is the person, not someone at an unlocked screen.</summary>
-public sealed record PasswordChange(string CurrentPassword, string NewPassword);
+public sealed record PasswordChange([property: MaxLength(UserInput.MaxPasswordLength)] string CurrentPassword, [property: MaxLength(UserInput.MaxPasswordLength)] string NewPassword);
 
 /// <summary>How a password change ended.</summary>
 public enum PasswordChangeOutcome
