@@ -25,7 +25,7 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
     private static readonly Type[] Tables =
     [
         typeof(Contacts.Contact), typeof(Contacts.ContactIdentity), typeof(Conversations.Conversation), typeof(Conversations.Message),
-        typeof(Conversations.MessageAnalysis), typeof(Conversations.Attachments.MessageAttachment), typeof(Reports.ReportingEvent),
+        typeof(Conversations.MessageAnalysis), typeof(Conversations.Attachments.MessageAttachment), typeof(Reports.ReportingEvent), typeof(Ingest.ReceivedItem),
     ];
 
     private static readonly ConcurrentDictionary<(Type Context, Type Entity), Table> Plans = new();
