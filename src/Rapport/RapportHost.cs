@@ -180,6 +180,7 @@ public static class RapportHost
         services.AddScoped<Learning.WorkspaceTraining>();
         services.AddHostedService<Learning.RetrainWorker>();
         services.AddScoped<IngestService>();
+        services.AddScoped<Reprocessing>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IngestWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWorker>());

@@ -40,8 +40,6 @@ public sealed class ReceivedItem : IWorkspaceOwned
     /// <summary>Which claim holds it (one per worker round), so a claim reads back exactly the items it won.</summary>
     public Guid? ClaimedBy { get; set; }
     public DateTime? ProcessedAt { get; set; }
-    /// <summary>The message processing stored (or found stored); null for an item that stored none.</summary>
-    public Guid? MessageId { get; set; }
 }
 
 internal sealed class ReceivedItemConfiguration : IEntityTypeConfiguration<ReceivedItem>

@@ -916,9 +916,6 @@ namespace Rapport.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<Guid?>("MessageId")
-                        .HasColumnType("uuid");
-
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("text");

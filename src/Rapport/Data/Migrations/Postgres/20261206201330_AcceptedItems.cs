@@ -26,8 +26,7 @@ namespace Rapport.Data.Migrations.Postgres
                     AcceptedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     ClaimedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     ClaimedBy = table.Column<Guid>(type: "uuid", nullable: true),
-                    ProcessedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    MessageId = table.Column<Guid>(type: "uuid", nullable: true)
+                    ProcessedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {

@@ -900,9 +900,6 @@ namespace Rapport.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid?>("MessageId")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("TEXT");

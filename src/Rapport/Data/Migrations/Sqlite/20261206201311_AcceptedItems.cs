@@ -26,8 +26,7 @@ namespace Rapport.Data.Migrations.Sqlite
                     AcceptedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     ClaimedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     ClaimedBy = table.Column<Guid>(type: "TEXT", nullable: true),
-                    ProcessedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    MessageId = table.Column<Guid>(type: "TEXT", nullable: true)
+                    ProcessedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
