@@ -49,8 +49,10 @@ public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automati
         {
             result = await ProcessAsync(db, workspaceId, item, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException && db.Database.CurrentTransaction is null)
         {
+            // Inside a caller's transaction (a webhook delivery) there is nothing to record: its rollback takes the
+            // accepted item with it, and the sender delivers again.
             db.ChangeTracker.Clear();
             await RecordFailureAsync(db, item.ChannelId, Clean(item.ExternalId), e.Message, CancellationToken.None);
             throw;
