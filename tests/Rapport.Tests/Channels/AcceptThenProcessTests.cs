@@ -111,7 +111,11 @@ public class AcceptThenProcessTests
         await using var db = factory.OpenDb();
         db.ReceivedItems.Add(new ReceivedItem
         {
-            WorkspaceId = workspace.Id, ChannelId = channel.Id, ExternalId = "broken", Payload = "{ not json", AcceptedAt = DateTime.UtcNow.AddMinutes(-1),
+            WorkspaceId = workspace.Id,
+            ChannelId = channel.Id,
+            ExternalId = "broken",
+            Payload = "{ not json",
+            AcceptedAt = DateTime.UtcNow.AddMinutes(-1),
         });
         await db.SaveChangesAsync();
         await ingest.AcceptAsync(db, workspace.Id, [Item(channel.Id, "ok-1", "Where is my parcel?"), Item(channel.Id, "ok-2", "Still nothing.", "sam@example.test")], claim: false);
