@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rapport.Channels;
@@ -14,7 +15,9 @@ namespace Rapport.Bench;
 /// <summary>
 /// ingest-throughput [--count N] [--no-sqlite]: N generated messages (1,000,000 by default) imported from a CSV through
 /// the one ingest path (ImportService, IngestService, analysis), into a fresh SQLite database, and into PostgreSQL too
-/// when RAPPORT_BENCH_POSTGRES holds a server's connection string. Target: 5,000 messages/s.
+/// when RAPPORT_BENCH_POSTGRES holds a server's connection string; then the same file accepted alone and processed by the
+/// ingest worker until drained; and the storage floor (the same rows copied by the database itself). Target: 5,000
+/// messages/s end to end.
 /// import-memory [--size-mb N] [--text-chars N]: a CSV of about N MB (1,024 by default) of messages of about N characters
 /// imported into SQLite, with the peak working set and the GC heap at 10 %, 50 % and 100 % of the file: they must not
 /// grow with its size.
@@ -33,14 +36,28 @@ internal static class Ingest
             var sw = Stopwatch.StartNew();
             Generate(csv, row => row < count);
             Console.WriteLine($"ingest-throughput: {count:N0} messages, {new FileInfo(csv).Length / 1e6:F1} MB of CSV generated in {sw.Elapsed.TotalSeconds:F1} s, {Environment.ProcessorCount} cores");
+            Console.WriteLine($"load average (1, 5, 15 min) at start: {LoadAverages()}");
             var rates = new List<double>();
+            List<string?> servers = [];
             if (!args.Contains("--no-sqlite"))
             {
-                rates.Add(ImportInto(null, csv, folder, null).PerSecond);
+                servers.Add(null);
             }
             if (Environment.GetEnvironmentVariable("RAPPORT_BENCH_POSTGRES") is { Length: > 0 } server)
             {
-                rates.Add(ImportInto(server, csv, folder, null).PerSecond);
+                servers.Add(server);
+            }
+            foreach (var target in servers)
+            {
+                // End to end as a channel or an import does it: accept with a claim, process at once (decision 0056), then
+                // the storage floor measured on the rows that run stored.
+                var import = ImportInto(target, csv, folder, null, measureFloor: true);
+                // Accept alone, then the ingest worker draining what was accepted: the same two steps split.
+                var split = AcceptThenDrain(target, csv, folder);
+                rates.Add(import.PerSecond);
+                rates.Add(split.EndToEnd);
+                Console.WriteLine($"[{import.Provider}] end to end {import.PerSecond:F0} msg/s (import: accept + processing), {split.EndToEnd:F0} msg/s (accept, then worker until drained); "
+                    + $"accept alone {split.Accept:F0} msg/s; storage floor {import.Floor:F0} msg/s; end to end / floor = {import.PerSecond / import.Floor:P0}; load average {LoadAverages()}");
             }
             if (rates.Count == 0)
             {
@@ -100,9 +117,11 @@ internal static class Ingest
         }
     }
 
-    private sealed record Result(long Imported, double PerSecond);
+    private sealed record Result(long Imported, double PerSecond, string Provider = "", double Floor = 0);
 
-    private static Result ImportInto(string? postgresServer, string csv, string folder, Action<ImportProgress>? onProgress)
+    private sealed record Split(double Accept, double EndToEnd);
+
+    private static Result ImportInto(string? postgresServer, string csv, string folder, Action<ImportProgress>? onProgress, bool measureFloor = false)
     {
         string[] config = [$"--Rapport:DataFolder={Path.Combine(folder, "data-" + Guid.NewGuid().ToString("N")[..6])}"];
         string? database = null;
@@ -154,7 +173,8 @@ internal static class Ingest
             var cpuPerMessage = (CpuTime() - cpu).TotalMicroseconds / Math.Max(1, summary.Imported);
             Console.WriteLine($"[{name}] {summary.Imported:N0} messages imported in {seconds:F1} s: {perSecond:F0} msg/s; {cpuPerMessage:F0} µs of CPU per message in this process; "
                 + $"peak working set {PeakMb():F0} MB; load average {LoadAverage()}");
-            return new Result(summary.Imported, perSecond);
+            var floor = measureFloor ? StorageFloor(cli, folder, summary.Imported) : 0;
+            return new Result(summary.Imported, perSecond, name, floor);
         }
         finally
         {
@@ -169,6 +189,151 @@ internal static class Ingest
             }
         }
     }
+
+    /// <summary>
+    /// The file's rows accepted alone (stored as received, unclaimed, in the import's batch size), then processed by the
+    /// ingest worker until nothing is left: accept alone, and accept then process end to end.
+    /// </summary>
+    private static Split AcceptThenDrain(string? postgresServer, string csv, string folder)
+    {
+        string[] config = [$"--Rapport:DataFolder={Path.Combine(folder, "data-" + Guid.NewGuid().ToString("N")[..6])}", $"--Rapport:Ingest:BatchSize={ImportService.RowsPerBatch}"];
+        string? database = null;
+        if (postgresServer is not null)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "rapport_bench_" + Guid.NewGuid().ToString("N")[..8] };
+            database = builder.Database;
+            config = [.. config, $"--Rapport:Postgres={builder.ConnectionString}", "--Rapport:MigrateOnStart=true"];
+        }
+        try
+        {
+            using var cli = CliServices.Create(config);
+            cli.PrepareDatabaseAsync(default).GetAwaiter().GetResult();
+            var factory = cli.Services.GetRequiredService<RapportDbContextFactory>();
+            var name = factory.Provider.ToString();
+            var now = DateTime.UtcNow;
+            var workspace = new Workspace { Name = "Bench", Slug = "bench", CreatedAt = now };
+            var channel = new Channel { WorkspaceId = workspace.Id, Name = "Import", Kind = ChannelKind.Import, Direction = ChannelDirection.Inbox, CreatedAt = now };
+            using (var db = factory.CreateDbContext())
+            {
+                db.Workspaces.Add(workspace);
+                db.Channels.Add(channel);
+                db.SaveChanges();
+            }
+            _ = Analysis.TextAnalyzer.Default;
+            using var scope = cli.Services.CreateScope();
+            var ingest = scope.ServiceProvider.GetRequiredService<Rapport.Ingest.IngestService>();
+            var sw = Stopwatch.StartNew();
+            long accepted = 0;
+            using (var db = factory.CreateDbContext())
+            using (var stream = File.OpenRead(csv))
+            {
+                var batch = new List<Rapport.Ingest.InboundItem>(ImportService.RowsPerBatch);
+                var rows = MessageFile.ReadAsync(stream, "messages.csv", channel.Id).GetAsyncEnumerator();
+                while (rows.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    batch.Add(rows.Current.Item!);
+                    if (batch.Count == ImportService.RowsPerBatch)
+                    {
+                        accepted += ingest.AcceptAsync(db, workspace.Id, batch, claim: false).GetAwaiter().GetResult();
+                        batch.Clear();
+                    }
+                }
+                accepted += ingest.AcceptAsync(db, workspace.Id, batch, claim: false).GetAwaiter().GetResult();
+            }
+            var acceptSeconds = sw.Elapsed.TotalSeconds;
+            var drained = cli.Services.GetRequiredService<Rapport.Ingest.IngestWorker>().DrainAsync().GetAwaiter().GetResult();
+            var seconds = sw.Elapsed.TotalSeconds;
+            using (var db = factory.CreateDbContext())
+            {
+                var messages = db.Messages.Count();
+                Console.WriteLine($"[{name}] {accepted:N0} accepted in {acceptSeconds:F1} s ({accepted / acceptSeconds:F0} msg/s), {drained:N0} processed by the worker in {seconds - acceptSeconds:F1} s "
+                    + $"({drained / (seconds - acceptSeconds):F0} msg/s): {messages:N0} messages stored, {accepted / seconds:F0} msg/s end to end; load average {LoadAverage()}");
+                if (messages != accepted)
+                {
+                    throw new InvalidOperationException($"{accepted} items accepted but {messages} messages stored.");
+                }
+            }
+            return new Split(accepted / acceptSeconds, accepted / seconds);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            NpgsqlConnection.ClearAllPools();
+            if (database is not null)
+            {
+                using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres" }.ConnectionString);
+                admin.Open();
+                using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
+                drop.ExecuteNonQuery();
+            }
+        }
+    }
+
+    /// <summary>The tables ingest writes, in the order their foreign keys need.</summary>
+    private static readonly string[] IngestTables =
+        ["Contacts", "ContactIdentities", "Conversations", "Messages", "MessageAnalyses", "ReportingEvents", "ReceivedItems"];
+
+    /// <summary>
+    /// The storage floor: the rows the import stored, copied by the database itself (INSERT … SELECT, one transaction)
+    /// into empty tables with the same indexes and full-text search. On SQLite, a fresh database made by the same
+    /// migrations (indexes and full-text triggers), attached; on PostgreSQL, a schema of tables made LIKE the real ones
+    /// INCLUDING ALL (indexes, the full-text expression index; not the foreign keys). Messages per second.
+    /// </summary>
+    private static double StorageFloor(CliServices cli, string folder, long messages)
+    {
+        var factory = cli.Services.GetRequiredService<RapportDbContextFactory>();
+        using var db = factory.CreateDbContext();
+        var connection = db.Database.GetDbConnection();
+        connection.Open();
+        string schema;
+        if (connection is NpgsqlConnection)
+        {
+            schema = "floor";
+            Execute(connection, "CREATE SCHEMA floor");
+            foreach (var table in IngestTables)
+            {
+                Execute(connection, $"CREATE TABLE floor.\"{table}\" (LIKE public.\"{table}\" INCLUDING ALL)");
+            }
+        }
+        else
+        {
+            // An empty database with the same schema: a second data folder, migrated as the first.
+            using var empty = CliServices.Create([$"--Rapport:DataFolder={Path.Combine(folder, "floor-" + Guid.NewGuid().ToString("N")[..6])}"]);
+            empty.PrepareDatabaseAsync(default).GetAwaiter().GetResult();
+            string path;
+            using (var emptyDb = empty.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext())
+            {
+                path = emptyDb.Database.GetDbConnection().DataSource;
+            }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            schema = "floor";
+            // Like the PostgreSQL copy, which has no foreign keys: the floor is the rows, their indexes and full-text search.
+            Execute(connection, "PRAGMA foreign_keys = OFF");
+            Execute(connection, $"ATTACH DATABASE '{path.Replace("'", "''", StringComparison.Ordinal)}' AS floor");
+        }
+        var sw = Stopwatch.StartNew();
+        using (var transaction = connection.BeginTransaction())
+        {
+            foreach (var table in IngestTables)
+            {
+                Execute(connection, $"INSERT INTO {schema}.\"{table}\" SELECT * FROM \"{table}\"", transaction);
+            }
+            transaction.Commit();
+        }
+        return messages / sw.Elapsed.TotalSeconds;
+    }
+
+    private static void Execute(System.Data.Common.DbConnection connection, string sql, System.Data.Common.DbTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.CommandTimeout = 0;
+        command.ExecuteNonQuery();
+    }
+
+    private static string LoadAverages() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>
     /// Rows in the documented CSV format while <paramref name="more"/> says so: one customer in three writes again,

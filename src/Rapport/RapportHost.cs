@@ -181,6 +181,10 @@ public static class RapportHost
         services.AddScoped<Learning.WorkspaceTraining>();
         services.AddHostedService<Learning.RetrainWorker>();
         services.AddScoped<IngestService>();
+        services.AddScoped<Reprocessing>();
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IngestWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestWorker>());
         services.AddScoped<WorkspaceService>();
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();

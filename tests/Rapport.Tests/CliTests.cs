@@ -50,6 +50,19 @@ public class CliTests
         Assert.Equal("Old tickets", (await db.Channels.SingleAsync()).Name);
         Assert.Equal("acme", (await db.Workspaces.SingleAsync()).Slug);
         Assert.Equal([Workspaces.Role.Agent, Workspaces.Role.Owner], await db.Memberships.OrderBy(m => m.Role).Select(m => m.Role).ToListAsync());
+        // Imported twice, accepted once each, all processed.
+        Assert.Equal(3, await db.ReceivedItems.CountAsync(r => r.State == Ingest.ReceivedItemState.Processed));
+
+        // As an older model understood them: reprocessing brings today's understanding back, and only that.
+        var understood = await db.MessageAnalyses.OrderBy(a => a.MessageId).Select(a => a.Intent).ToListAsync();
+        await db.MessageAnalyses.ExecuteUpdateAsync(s => s.SetProperty(a => a.Intent, "Other"));
+        var output = await CaptureAsync(["reprocess", "--workspace", "acme", "--since", "2026-11-20", .. config]);
+        Assert.Contains("Analysed 3 of 3 message(s).", output, StringComparison.Ordinal);
+        Assert.Contains("Reprocessed 3 message(s) since 2026-11-20", output, StringComparison.Ordinal);
+        Assert.Equal(understood, await db.MessageAnalyses.OrderBy(a => a.MessageId).Select(a => a.Intent).ToListAsync());
+        Assert.Equal(3, await db.Messages.CountAsync());
+        Assert.Equal(0, await db.OutboxItems.CountAsync());
+        Assert.Equal(2, await RapportCli.RunAsync(["reprocess", "--workspace", "acme", "--since", "yesterday", .. config]));
     }
 
     [Theory]
@@ -96,7 +109,7 @@ public class CliTests
     public async Task Help_ListsEveryCommand()
     {
         var help = await CaptureAsync(["--help"]);
-        foreach (var command in new[] { "serve", "migrate", "users", "import", "train", "eval" })
+        foreach (var command in new[] { "serve", "migrate", "users", "import", "reprocess", "train", "eval" })
         {
             Assert.Contains(command, help, StringComparison.Ordinal);
         }

@@ -32,6 +32,7 @@ public static class RapportCli
         root.Subcommands.Add(MigrateCommand());
         root.Subcommands.Add(UsersCommand());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(ReprocessCommand.Create());
         root.Subcommands.Add(LearningCommands.Train());
         root.Subcommands.Add(LearningCommands.Eval());
         // Exceptions propagate (with their stack trace) instead of being turned into a generic message, so

@@ -11,7 +11,7 @@ namespace Rapport.Data;
 
 /// <summary>
 /// Writes the rows a save adds to the tables an ingest batch appends to (contacts, conversations, messages, analyses,
-/// attachments, reporting events) with the provider's bulk path, a PostgreSQL binary COPY or one prepared SQLite
+/// attachments, reporting events, accepted items) with the provider's bulk path, a PostgreSQL binary COPY or one prepared SQLite
 /// statement per table, instead of EF Core's per-row command generation; EF Core then saves the rest (updates, rows of
 /// other tables) in the same transaction. Registered after every other save interceptor, so the rows it writes are the
 /// ones the SLA, inbox-rank and live-update interceptors have already seen and completed. It acts only when the saver
@@ -25,7 +25,7 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
     private static readonly Type[] Tables =
     [
         typeof(Contacts.Contact), typeof(Contacts.ContactIdentity), typeof(Conversations.Conversation), typeof(Conversations.Message),
-        typeof(Conversations.MessageAnalysis), typeof(Conversations.Attachments.MessageAttachment), typeof(Reports.ReportingEvent),
+        typeof(Conversations.MessageAnalysis), typeof(Conversations.Attachments.MessageAttachment), typeof(Reports.ReportingEvent), typeof(Ingest.ReceivedItem),
     ];
 
     private static readonly ConcurrentDictionary<(Type Context, Type Entity), Table> Plans = new();

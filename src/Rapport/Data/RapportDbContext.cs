@@ -55,6 +55,7 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<TrainedModel> TrainedModels => Set<TrainedModel>();
     public DbSet<ReportingEvent> ReportingEvents => Set<ReportingEvent>();
     public DbSet<OutboxItem> OutboxItems => Set<OutboxItem>();
+    public DbSet<Ingest.ReceivedItem> ReceivedItems => Set<Ingest.ReceivedItem>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
     public DbSet<Sla.SlaPolicy> SlaPolicies => Set<Sla.SlaPolicy>();

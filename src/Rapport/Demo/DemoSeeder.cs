@@ -107,7 +107,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
 
         var audit = new Audit.AuditLog(script, http);
         var rules = new AutomationEngine(new Notifications.Notifier(script), outbox, audit, script);
-        var ingest = new IngestService(analyzers, rules, script);
+        var ingest = new IngestService(analyzers, rules, script, Microsoft.Extensions.Options.Options.Create(new IngestOptions()));
         var actions = new ConversationActions(script, rules, surveyLinks, audit, text);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(data.Workspace.TimeZone);
         var today = TimeZoneInfo.ConvertTimeFromUtc(now, zone).Date;

@@ -148,7 +148,7 @@ internal sealed class IngestBatch
     /// matches): the query's text depends on the number of values, and EF Core compiles each new text once, which would
     /// otherwise be once per batch.
     /// </summary>
-    private static void PadForQueryCache(List<string> values)
+    internal static void PadForQueryCache(List<string> values)
     {
         var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)values.Count);
         while (values.Count < size)

@@ -15,7 +15,7 @@ namespace Rapport.Ingest;
 /// Messages go through it in batches (an import: a few hundred rows; a channel: a batch of one) with the same
 /// steps for each, in order, and one save per batch (docs/decisions/0040-batched-ingest.md).
 /// </summary>
-public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.AutomationEngine rules, TimeProvider clock)
+public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automation.AutomationEngine rules, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IngestOptions> options)
 {
     /// <summary>Longest text kept on a message; anything longer is cut and the raw payload keeps the rest.</summary>
     public const int MaxTextLength = 100_000;
@@ -33,11 +33,37 @@ public sealed class IngestService(WorkspaceAnalyzers analyzers, Automation.Autom
     private static readonly Automation.RuleTrigger[] FirstMessageTriggers = [Automation.RuleTrigger.ConversationCreated, Automation.RuleTrigger.MessageReceived];
     private static readonly Automation.RuleTrigger[] NextMessageTriggers = [Automation.RuleTrigger.MessageReceived];
 
+    /// <summary>
+    /// Accepts one item (stored as received, unless it was before), then processes it at once while holding its lease,
+    /// and answers what processing did. A failure is recorded on the accepted item, which the worker processes again
+    /// once the lease is over, and thrown to the caller as before.
+    /// </summary>
     public async Task<IngestResult> IngestAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(item);
-        return (await IngestBatchAsync(db, workspaceId, [item], ahead: null, cancellationToken))[0];
+        item = Normalized(item);
+        await AcceptAsync(db, workspaceId, [item], claim: true, cancellationToken);
+        IngestResult result;
+        try
+        {
+            result = await ProcessAsync(db, workspaceId, item, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && db.Database.CurrentTransaction is null)
+        {
+            // Inside a caller's transaction (a webhook delivery) there is nothing to record: its rollback takes the
+            // accepted item with it, and the sender delivers again.
+            db.ChangeTracker.Clear();
+            await RecordFailureAsync(db, item.ChannelId, Clean(item.ExternalId), e.Message, CancellationToken.None);
+            throw;
+        }
+        await RecordProcessedAsync(db, [item], [result], cancellationToken);
+        return result;
     }
+
+    /// <summary>Processes one accepted item: what <see cref="IngestAsync"/> does after accepting, and the worker for an item alone.</summary>
+    internal async Task<IngestResult> ProcessAsync(RapportDbContext db, Guid workspaceId, InboundItem item, CancellationToken cancellationToken) =>
+        (await IngestBatchAsync(db, workspaceId, [item], ahead: null, cancellationToken))[0];
 
     /// <summary>
     /// Ingests the items in order, as if one after the other (a reply threads onto its parent earlier in the batch),

@@ -132,7 +132,12 @@ public sealed partial class ImportService(IngestService ingest, RapportDbContext
         {
             try
             {
-                var results = await ingest.IngestBatchAsync(db, workspaceId, [.. ordered.Select(r => r.Item!)], ahead, ct);
+                // Accepted first, in a transaction of its own: a crash mid-batch leaves the rows to the ingest worker.
+                InboundItem[] items = [.. ordered.Select(r => r.Item!)];
+                await ingest.AcceptAsync(db, workspaceId, items, claim: true, ct);
+                var results = await ingest.IngestBatchAsync(db, workspaceId, items, ahead, ct);
+                db.ChangeTracker.Clear();
+                await ingest.RecordProcessedAsync(db, items, results, ct);
                 for (var i = 0; i < ordered.Count; i++)
                 {
                     Count(ordered[i], results[i]);
