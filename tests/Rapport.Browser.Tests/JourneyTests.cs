@@ -53,6 +53,15 @@ public sealed class JourneyTests(RapportApp app) : IClassFixture<RapportApp>
         // The outbox delivers it, and the page says so live.
         await Expect(page.Locator(".message-outbound").Last).ToContainTextAsync("Sent");
 
+        // The sandbox shows what went out, to whom, as text.
+        var sandbox = await page.Context.NewPageAsync();
+        await sandbox.GotoAsync("/sandbox");
+        var sent = sandbox.GetByTestId("sandbox-sent").Locator("tbody tr").First;
+        await Expect(sent).ToContainTextAsync("opened an investigation");
+        await Expect(sent).ToContainTextAsync("nora@example.test");
+        await Expect(sent).ToContainTextAsync("Website form");
+        await sandbox.CloseAsync();
+
         // Resolved at once: the last reply reached the customer, so nothing asks for confirmation.
         await page.Locator("h1").ClickAsync();
         await page.Keyboard.PressAsync("e");
