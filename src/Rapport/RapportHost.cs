@@ -175,6 +175,7 @@ public static class RapportHost
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddScoped<Components.Shared.WorkspaceSession>();
+        services.AddSingleton<Conversations.AnalysisWords>();
 
         services.AddSingleton<Learning.WorkspaceAnalyzers>();
         services.AddScoped<Learning.WorkspaceTraining>();
