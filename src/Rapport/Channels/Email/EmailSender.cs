@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Rapport.Data;
 using Rapport.Outbox;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Email;
 
@@ -28,13 +29,13 @@ public sealed partial class EmailSender(RapportDbContextFactory factory, Channel
         var from = FromAddress(settings);
         if (from is null)
         {
-            return SendOutcome.Failed("This e-mail channel has no valid \"fromAddress\" setting, the address replies come from.");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.NoFromAddress"));
         }
         var payload = ReplyPayload.Of(delivery.Item);
         var to = await RecipientAsync(delivery, cancellationToken);
         if (to is null)
         {
-            return SendOutcome.Failed("The customer of this conversation has no e-mail address to reply to.");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.NoCustomerAddress"));
         }
 
         var messageId = $"{delivery.Item.IdempotencyKey}@{from.Domain}";
