@@ -39,7 +39,6 @@ public sealed class LocalizationTests(RapportApp app) : IClassFixture<RapportApp
         await page.GotoAsync($"/conversations/{conversationId}");
         await Flows.WaitForCircuitAsync(page);
         await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "fr");
-        await Expect(page.GetByTestId("intent").First).ToHaveTextAsync("Réclamation");
         await Expect(page.GetByText("du client").First).ToBeVisibleAsync();
 
         // The customer writes again through the API, a request with no language of its own (English by default):
@@ -51,7 +50,8 @@ public sealed class LocalizationTests(RapportApp app) : IClassFixture<RapportApp
 
         // "Why?" tells the reasons in words.
         await page.GetByText("Pourquoi ?").First.ClickAsync();
-        await Expect(page.GetByTestId("why").First).ToContainTextAsync("Signale une réclamation");
+        await Expect(page.GetByTestId("why").First).ToContainTextAsync("Attend une réponse : un risque pour la sécurité");
+        await Expect(page.GetByTestId("why").First).ToContainTextAsync("Écrit en français");
         await Flows.ScreenshotAsync(page, "fr-conversation-after-live-update");
 
         var text = await page.Locator("body").InnerTextAsync();

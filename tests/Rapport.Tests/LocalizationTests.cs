@@ -141,11 +141,13 @@ public class LocalizationTests
             new { externalId = "why-1", authorHandle = "ana@example.test", text = "Le frein de mon vélo a lâché dans la descente, j'ai failli avoir un accident. C'est inadmissible !" });
         created.EnsureSuccessStatusCode();
         var messageId = (await created.Content.ReadFromJsonAsync<InboundMessageResponse>(Json.Options))!.MessageId;
-        string explanation;
+        string explanation, intent;
         await using (var db = factory.OpenDb())
         {
-            explanation = await db.MessageAnalyses.IgnoreQueryFilters().Where(a => a.MessageId == messageId).Select(a => a.Explanation).SingleAsync();
+            var analysis = await db.MessageAnalyses.IgnoreQueryFilters().Where(a => a.MessageId == messageId).Select(a => new { a.Explanation, a.Intent }).SingleAsync();
+            (explanation, intent) = (analysis.Explanation, analysis.Intent);
         }
+        var resources = new ResourceManager("Rapport.Resources.Strings", typeof(Strings).Assembly);
         var words = factory.Services.GetRequiredService<AnalysisWords>();
 
         var previous = CultureInfo.CurrentUICulture;
@@ -154,13 +156,15 @@ public class LocalizationTests
         {
             var reasons = words.Explain(explanation);
             var sentences = reasons.Select(r => r.Sentence).ToList();
-            Assert.Contains("Signale une réclamation", sentences);
+            // The intent, whichever the model chose, is told as a sentence first.
+            Assert.Equal(resources.GetString("Why.Intent." + intent, French), sentences[0]);
             Assert.Contains("Attend une réponse : un risque pour la sécurité", sentences);
             Assert.Contains("Écrit en français", sentences);
             // No stored key ("intent", "needsAnswer") and no bare punctuation as a reason.
             Assert.DoesNotContain(sentences, s => s is "intent" or "needsAnswer" or "language" || s.Contains("Complaint", StringComparison.Ordinal));
             Assert.All(reasons.SelectMany(r => r.Terms), term => Assert.Contains(term, t => char.IsLetterOrDigit(t)));
-            Assert.Contains(reasons, r => r.Sentence == "Signale une réclamation" && r.Terms.Count > 0);
+            Assert.Contains("Urgent, un risque pour la sécurité", sentences);
+            Assert.Contains("Ton négatif", sentences);
             Assert.Equal("Réclamation", words.Intent("Complaint"));
             Assert.Equal("Risque pour la sécurité, Longue attente", words.Urgency("SafetyRisk,LongWait"));
 
@@ -202,7 +206,7 @@ public class LocalizationTests
         {
             trail = await ConversationAudit.ForConversationAsync(db, workspace.Id, conversationId);
             names = await Rapport.Audit.AuditNames.ForWorkspaceAsync(db, workspace.Id);
-            memberAddedTarget = await db.AuditEntries.Where(a => a.WorkspaceId == workspace.Id && a.Action == "member.added").Select(a => a.Target!).SingleAsync();
+            memberAddedTarget = await db.AuditEntries.Where(a => a.WorkspaceId == workspace.Id && a.Action == "member.added" && a.Target == agent.Id.ToString()).Select(a => a.Target!).SingleAsync();
         }
 
         var previous = CultureInfo.CurrentUICulture;

@@ -81,7 +81,7 @@ public sealed partial class EmailSender(RapportDbContextFactory factory, Channel
         return MailConnection.ConnectAsync(client, "SMTP", settings.SmtpHost, settings.SmtpPortOrDefault, settings.SmtpTls, user, password, timeout, ct);
     }
 
-    internal static string SmtpWhere(EmailChannelSettings settings) => $"SMTP server {settings.SmtpHost?.Trim()}:{settings.SmtpPortOrDefault}";
+    internal static string SmtpWhere(EmailChannelSettings settings) => MailConnection.Where("SMTP", settings.SmtpHost, settings.SmtpPortOrDefault);
 
     /// <summary>"Re: " once: a subject that already starts with a reply prefix (Re, RE, Aw, Sv, TR…) keeps it.</summary>
     internal static string ReplySubject(string? subject)
