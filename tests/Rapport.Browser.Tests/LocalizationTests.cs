@@ -24,8 +24,8 @@ public sealed class LocalizationTests(RapportApp app) : IClassFixture<RapportApp
     {
         var owner = await app.NewPageAsync("en-US");
         await Flows.SetUpAsync(owner);
-        await ConversationPageTests.AddAgentAsync(app, "leo@velo-vert.example", "Léo Dubois");
         var api = await ApiChannel.CreateAsync(app);
+        await ConversationPageTests.AddAgentAsync(app, "leo@velo-vert.example", "Léo Dubois");
         var conversationId = await api.SendAsync("fr-1", "ana@example.test", "Le frein de mon vélo a lâché, j'ai failli avoir un accident. C'est inadmissible !");
 
         // Léo never chose a language: his French browser gives him French, from sign-in on.

@@ -61,6 +61,11 @@ public class LocalizationTests
             }
             Assert.Equal("created_at « demain » n'est pas une date.", stored.Translate("created_at \"demain\" is not a date."));
             Assert.Equal("Something else went wrong.", stored.Translate("Something else went wrong."));
+            // A sentence inside a sentence is told too: the server's name inside a mail error, the error inside a retry.
+            var refused = StoredText.English("Stored.Mail.WrongCredentials", Rapport.Channels.Email.MailConnection.Where("IMAP", "mail.example.test", 993));
+            Assert.Equal("The IMAP server mail.example.test:993 refused the user name or password: check them in the channel's settings.", refused);
+            Assert.Equal("La tentative 2 a échoué (Le serveur IMAP mail.example.test:993 a refusé le nom d'utilisateur ou le mot de passe : vérifiez-les dans les réglages du canal.) ; nouvel essai prévu.",
+                stored.Translate(StoredText.English("Stored.Delivery.Retrying", 2, refused)));
         }
         finally
         {

@@ -29,7 +29,7 @@ public sealed partial class StoredText(IStringLocalizer<Strings> l)
             .ToList());
 
     /// <summary>The sentence to store: the English resource <paramref name="key"/> with its values.</summary>
-    public static string English(string key, params object[] values)
+    public static string English(string key, params object?[] values)
     {
         var template = Resources.GetString(key, CultureInfo.InvariantCulture) ?? throw new ArgumentException($"No resource '{key}'.", nameof(key));
         return string.Format(CultureInfo.InvariantCulture, template, values);
