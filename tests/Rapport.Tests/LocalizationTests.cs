@@ -238,4 +238,28 @@ public class LocalizationTests
             CultureInfo.CurrentUICulture = previous;
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task TheDefaultSurveyInvitation_GoesOutInTheCustomersLanguage(string provider)
+    {
+        await using var setup = await Service.ServiceWorkspace.StartAsync(provider);
+        var french = await setup.ReceiveAsync("Bonjour, mon colis n'est toujours pas arrivé et je n'ai aucune nouvelle depuis deux semaines.");
+        var english = await setup.ReceiveAsync("Hello, my parcel still has not arrived and I have had no news for two weeks.");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await setup.Client.PutAsJsonAsync($"{setup.Url}/survey-settings",
+            new Rapport.Satisfaction.SurveySettingsDto(true, Rapport.Satisfaction.SurveySettings.DefaultInvitation))).StatusCode);
+        // The agent resolving reads English; each customer gets the invitation in their own language.
+        setup.Client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        foreach (var id in new[] { french, english })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await setup.Client.PatchAsJsonAsync($"{setup.Url}/conversations/{id}", new { status = "Resolved" })).StatusCode);
+        }
+
+        await using var db = setup.Factory.OpenDb();
+        var invitations = await db.OutboxItems.Join(db.Messages, o => o.MessageId, m => (Guid?)m.Id, (o, m) => new { m.ConversationId, m.Text }).ToListAsync();
+        Assert.StartsWith("Merci de nous avoir contactés. Comment avons-nous répondu ? Deux questions, une minute : http://localhost:5080/survey/",
+            invitations.Single(i => i.ConversationId == french).Text, StringComparison.Ordinal);
+        Assert.StartsWith("Thank you for contacting us. How did we do? Two questions, one minute: http://localhost:5080/survey/",
+            invitations.Single(i => i.ConversationId == english).Text, StringComparison.Ordinal);
+    }
 }
