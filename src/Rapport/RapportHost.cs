@@ -176,6 +176,9 @@ public static class RapportHost
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddScoped<Components.Shared.WorkspaceSession>();
+        services.AddSingleton<Conversations.AnalysisWords>();
+        services.AddSingleton<Audit.AuditWords>();
+        services.AddSingleton<Resources.StoredText>();
 
         services.AddSingleton<Learning.WorkspaceAnalyzers>();
         services.AddScoped<Learning.WorkspaceTraining>();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Rapport.Data;
@@ -25,7 +24,7 @@ public static class AuditReading
     private const string ConversationPrefix = "conversation:";
 
     public static async Task<(List<AuditLine> Lines, long? Next)> ReadAsync(
-        RapportDbContext db, Guid workspaceId, AuditFilter filter, long? before, int pageSize, IStringLocalizer<Strings> words, Func<DateTime, string> local)
+        RapportDbContext db, Guid workspaceId, AuditFilter filter, long? before, int pageSize, IStringLocalizer<Strings> words)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(filter);
@@ -56,7 +55,9 @@ public static class AuditReading
         var page = await query.OrderByDescending(a => a.Id).Take(pageSize + 1).ToListAsync();
         var entries = page.Take(pageSize).ToList();
         var names = await NamesAsync(db, workspaceId, entries);
-        var lines = entries.Select(e => Line(e, names, words, local)).ToList();
+        var known = await AuditNames.ForWorkspaceAsync(db, workspaceId);
+        var told = new AuditWords(words);
+        var lines = entries.Select(e => Line(e, names, known, told, words)).ToList();
         return (lines, page.Count > pageSize ? entries[^1].Id : null);
     }
 
@@ -105,11 +106,12 @@ public static class AuditReading
             ? id
             : entry.Action.StartsWith("rule.", StringComparison.Ordinal) && Guid.TryParse(entry.Target, out var ruleTarget) ? ruleTarget : null;
 
-    private static AuditLine Line(AuditEntry entry, Names names, IStringLocalizer<Strings> words, Func<DateTime, string> local)
+    private static AuditLine Line(AuditEntry entry, Names names, AuditNames known, AuditWords told, IStringLocalizer<Strings> words)
     {
         var kind = KindOf(entry.Action);
+        // A person by their current name; an automation rule as "Automation (rule)"; nobody is Rapport itself.
         var who = entry.ActorUserId is { } actor && names.People.TryGetValue(actor, out var person) ? person
-            : entry.ActorName is { Length: > 0 } name ? (names.PeopleByEmail.TryGetValue(name, out var byEmail) ? byEmail : name)
+            : entry.ActorName is { Length: > 0 } name ? (names.PeopleByEmail.TryGetValue(name, out var byEmail) ? byEmail : told.Actor(name, known))
             : words["Audit.Rapport"].Value;
         string? concerning = entry.Target;
         string? url = null;
@@ -126,7 +128,7 @@ public static class AuditReading
         {
             concerning = named;
         }
-        return new AuditLine(entry.Id, entry.At, kind, ActionWords(entry.Action, words), who, concerning, url, DetailWords(entry, words, local));
+        return new AuditLine(entry.Id, entry.At, kind, ActionWords(entry.Action, words), who, concerning, url, told.Details(entry.Action, entry.Details, known));
     }
 
     public static string KindOf(string action) => action.Split('.', 2)[0];
@@ -143,53 +145,5 @@ public static class AuditReading
         }
         var trail = words["Trail." + action];
         return trail.ResourceNotFound ? action : trail.Value;
-    }
-
-    /// <summary>
-    /// The details in words where they hold a value the product knows (a role, a status, a priority, a channel kind, a
-    /// list of changed fields); other details (a label list, a custom status name) are the user's own words already.
-    /// </summary>
-    public static string? DetailWords(AuditEntry entry, IStringLocalizer<Strings> words, Func<DateTime, string> local)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
-        ArgumentNullException.ThrowIfNull(words);
-        if (entry.Details is not { Length: > 0 } details)
-        {
-            return null;
-        }
-        // "Agent → Admin", "Open", "Snoozed until 2026-12-01 09:00:00Z", "name, language".
-        if (details.Split(" → ") is [var before, var after])
-        {
-            return $"{Value(before, entry.Action, words, local)} → {Value(after, entry.Action, words, local)}";
-        }
-        if (entry.Action == "account.profile_changed")
-        {
-            return string.Join(", ", details.Split(", ").Select(part => Known(words, "AuditDetail." + part) ?? part));
-        }
-        return Value(details, entry.Action, words, local);
-    }
-
-    private static string Value(string value, string action, IStringLocalizer<Strings> words, Func<DateTime, string> local)
-    {
-        if (value.Split(" until ") is [var status, var until]
-            && DateTime.TryParse(until, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at))
-        {
-            return words["Audit.Until", Value(status, action, words, local), local(at)].Value;
-        }
-        var kind = KindOf(action);
-        return (kind, action) switch
-        {
-            ("member" or "invitation" or "token", _) => Known(words, "Role." + value),
-            ("channel", "channel.created") => Known(words, "ChannelKind." + value),
-            (_, "conversation.status") => Known(words, "Status." + value),
-            (_, "conversation.priority") => Known(words, "Priority." + value),
-            _ => Known(words, "AuditDetail." + value),
-        } ?? value;
-    }
-
-    private static string? Known(IStringLocalizer<Strings> words, string key)
-    {
-        var text = words[key];
-        return text.ResourceNotFound ? null : text.Value;
     }
 }

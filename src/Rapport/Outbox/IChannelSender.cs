@@ -1,5 +1,6 @@
 using Rapport.Channels;
 using Rapport.Conversations;
+using Rapport.Resources;
 
 namespace Rapport.Outbox;
 
@@ -15,7 +16,7 @@ public interface IChannelSender
     Task<SendOutcome> PublishAsync(PostDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        return Task.FromResult(SendOutcome.Failed($"{delivery.Channel.Kind} channels cannot publish posts."));
+        return Task.FromResult(SendOutcome.Failed(StoredText.English("Stored.Delivery.CannotPublish", delivery.Channel.Kind)));
     }
 }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Rapport.Conversations;
 using Rapport.Data;
+using Rapport.Resources;
 
 namespace Rapport.Outbox;
 
@@ -114,13 +115,13 @@ public sealed partial class OutboxWorker(
         SendOutcome outcome;
         if (channel is null || (item.MessageId is not null && (message is null || conversation is null)))
         {
-            outcome = SendOutcome.Failed("The channel or the message of this item no longer exists.");
+            outcome = SendOutcome.Failed(StoredText.English("Stored.Delivery.Gone"));
         }
         else if (sender is null)
         {
             outcome = SendOutcome.Failed(message is null
-                ? $"{channel.Kind} channels cannot publish posts."
-                : $"Replies cannot be delivered through {channel.Kind} channels.");
+                ? StoredText.English("Stored.Delivery.CannotPublish", channel.Kind)
+                : StoredText.English("Stored.Delivery.CannotReply", channel.Kind));
         }
         else
         {
@@ -213,14 +214,14 @@ public sealed partial class OutboxWorker(
                 if (message is not null)
                 {
                     // Still queued; the agent can see why it has not left yet.
-                    message.DeliveryError = $"Attempt {item.Attempts} failed ({outcome.Error}); retrying.";
+                    message.DeliveryError = StoredText.English("Stored.Delivery.Retrying", item.Attempts, outcome.Error ?? "");
                 }
                 LogRetry(logger, item.Id, item.Attempts, delay, outcome.Error);
                 return;
             default:
                 var reason = outcome.Result == SendResult.Retry
-                    ? $"Gave up after {item.Attempts} attempts: {outcome.Error}"
-                    : outcome.Error ?? "The network refused the message.";
+                    ? StoredText.English("Stored.Delivery.GaveUp", item.Attempts, outcome.Error ?? "")
+                    : outcome.Error ?? StoredText.English("Stored.Delivery.Refused");
                 item.Status = OutboxStatus.Failed;
                 item.LastError = reason;
                 if (message is not null)

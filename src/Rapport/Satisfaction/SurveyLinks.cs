@@ -1,11 +1,14 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Rapport.Conversations;
 using Rapport.Data;
 using Rapport.Outbox;
+using Rapport.Resources;
 
 namespace Rapport.Satisfaction;
 
@@ -23,7 +26,8 @@ public sealed class SurveyOptions
 /// protection keys (kept in the database, shared by every node). It cannot be guessed, and a forged or altered token
 /// fails to decrypt and is refused.
 /// </summary>
-public sealed class SurveyLinks(IDataProtectionProvider protection, IOptions<SurveyOptions> options, OutboxSignal outbox, TimeProvider clock)
+public sealed class SurveyLinks(IDataProtectionProvider protection, IOptions<SurveyOptions> options, OutboxSignal outbox, TimeProvider clock,
+    IStringLocalizer<Strings> l)
 {
     /// <summary>Longer than any token this class makes: anything longer is refused before decrypting.</summary>
     public const int MaxTokenLength = 400;
@@ -70,9 +74,10 @@ public sealed class SurveyLinks(IDataProtectionProvider protection, IOptions<Sur
             return;
         }
         var link = UrlFor(TokenFor(conversation.WorkspaceId, conversation.Id)).ToString();
-        var text = settings.Invitation.Contains(SurveySettings.LinkPlaceholder, StringComparison.Ordinal)
-            ? settings.Invitation.Replace(SurveySettings.LinkPlaceholder, link, StringComparison.Ordinal)
-            : settings.Invitation + " " + link;
+        var invitation = settings.Invitation == SurveySettings.DefaultInvitation ? DefaultInvitation(conversation.Language) : settings.Invitation;
+        var text = invitation.Contains(SurveySettings.LinkPlaceholder, StringComparison.Ordinal)
+            ? invitation.Replace(SurveySettings.LinkPlaceholder, link, StringComparison.Ordinal)
+            : invitation + " " + link;
         var now = clock.GetUtcNow().UtcDateTime;
         var inReplyTo = await db.Messages.IgnoreQueryFilters()
             .Where(m => m.ConversationId == conversation.Id && m.Direction == MessageDirection.Inbound && m.ExternalId != null)
@@ -81,5 +86,23 @@ public sealed class SurveyLinks(IDataProtectionProvider protection, IOptions<Sur
         message.InReplyToExternalId = inReplyTo;
         db.OutboxItems.Add(OutboxService.NewReplyItem(conversation, message, inReplyTo, Automation.AutomationEngine.AuthorName, now));
         outbox.Notify();
+    }
+
+    /// <summary>
+    /// The invitation Rapport offers when the workspace has not written its own, in the customer's language (the
+    /// conversation's, French or English), not in whichever language the resolving agent reads.
+    /// </summary>
+    public string DefaultInvitation(string? language)
+    {
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language is "fr" ? "fr" : "en");
+        try
+        {
+            return l["Survey.DefaultInvitation"];
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
     }
 }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Rapport.Channels.Feeds;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Bluesky;
 
@@ -18,14 +19,14 @@ public sealed class BlueskyConnector(IHttpClientFactory httpClients, ChannelSecr
         ArgumentNullException.ThrowIfNull(channel);
         var settings = BlueskyChannelSettings.Read(channel.Settings);
         var service = settings.Service
-            ?? throw new BlueskyException("The channel's \"serviceUrl\" is not an absolute http:// or https:// address (for most accounts, https://bsky.social).", transient: false);
+            ?? throw new BlueskyException(StoredText.English("Stored.Bluesky.NoService"), transient: false);
         var identifier = settings.Account
-            ?? throw new BlueskyException("The channel has no account: set \"identifier\" to the handle (brand.bsky.social) or DID in the channel's settings.", transient: false);
+            ?? throw new BlueskyException(StoredText.English("Stored.Bluesky.NoAccount"), transient: false);
         var password = secrets.Unprotect(channel.ProtectedSecrets).GetValueOrDefault(BlueskyChannelSettings.AppPasswordSecret);
         if (string.IsNullOrEmpty(password))
         {
             throw new BlueskyException(
-                $"The channel has no app password for {identifier}: make one in Bluesky under Settings → Privacy and security → App passwords, and set it as the \"appPassword\" secret.",
+                StoredText.English("Stored.Bluesky.NoAppPassword", identifier),
                 transient: false);
         }
         return new BlueskyClient(httpClients.CreateClient(BlueskyOptions.HttpClientName), sessions, options.Value.Timeout, clock, channel.Id, service, identifier, password);
@@ -183,7 +184,7 @@ public sealed class BlueskyClient
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new BlueskyException($"{service.Host} did not answer within the {timeout.TotalSeconds:0}-second limit.", transient: true, inner: e);
+            throw new BlueskyException(StoredText.English("Stored.Http.TimeoutLimit", service.Host, timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)), transient: true, inner: e);
         }
         catch (HttpRequestException e)
         {
@@ -191,7 +192,7 @@ public sealed class BlueskyClient
         }
         catch (IOException e)
         {
-            throw new BlueskyException($"The connection to {service.Host} broke: {e.Message}", transient: true, inner: e);
+            throw new BlueskyException(StoredText.English("Stored.Http.Broke", service.Host, e.Message), transient: true, inner: e);
         }
     }
 

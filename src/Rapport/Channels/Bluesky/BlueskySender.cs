@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
 using Rapport.Outbox;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Bluesky;
 
@@ -26,7 +27,7 @@ public sealed class BlueskySender(BlueskyConnector connector, RapportDbContextFa
         var payload = ReplyPayload.Of(delivery.Item);
         if (payload.InReplyToExternalId is not { } parent || !parent.StartsWith("at://", StringComparison.Ordinal))
         {
-            return SendOutcome.Failed("This conversation has no Bluesky post to reply to.");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.NoBlueskyPost"));
         }
         return await PostAsync(delivery.Item, delivery.Channel, payload.Text, delivery.Conversation.Language, parent, delivery.Now, cancellationToken);
     }
@@ -42,12 +43,12 @@ public sealed class BlueskySender(BlueskyConnector connector, RapportDbContextFa
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return SendOutcome.Failed("An empty post cannot be sent to Bluesky.");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.EmptyBlueskyPost"));
         }
         var length = new StringInfo(text).LengthInTextElements;
         if (length > MaxGraphemes)
         {
-            return SendOutcome.Failed($"Bluesky posts hold at most {MaxGraphemes} characters; this one has {length}. Shorten it, or answer in several replies.");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.BlueskyTooLong", MaxGraphemes, length));
         }
         try
         {

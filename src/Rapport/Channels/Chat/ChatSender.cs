@@ -1,4 +1,5 @@
 using Rapport.Outbox;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Chat;
 
@@ -14,6 +15,6 @@ public sealed class ChatSender : IChannelSender
         ArgumentNullException.ThrowIfNull(delivery);
         return Task.FromResult(delivery.Conversation.ExternalThreadId?.StartsWith(ChatService.ThreadPrefix, StringComparison.Ordinal) == true
             ? SendOutcome.Sent()
-            : SendOutcome.Failed("This conversation did not start in the website chat, so no visitor can read a reply here."));
+            : SendOutcome.Failed(StoredText.English("Stored.Delivery.NotChat")));
     }
 }

@@ -268,7 +268,7 @@ public sealed partial class EmailPoller(
         await db.SaveChangesAsync(CancellationToken.None);
     }
 
-    private static string ImapWhere(EmailChannelSettings settings) => $"IMAP server {settings.ImapHost?.Trim()}:{settings.ImapPortOrDefault}";
+    private static string ImapWhere(EmailChannelSettings settings) => MailConnection.Where("IMAP", settings.ImapHost, settings.ImapPortOrDefault);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "E-mail channel {Channel}: UID {Uid} left out, {Reason}.")]
     private static partial void LogSkipped(ILogger logger, Guid channel, uint uid, string reason);

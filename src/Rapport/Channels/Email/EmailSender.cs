@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Rapport.Data;
 using Rapport.Outbox;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Email;
 
@@ -28,13 +29,13 @@ public sealed partial class EmailSender(RapportDbContextFactory factory, Channel
         var from = FromAddress(settings);
         if (from is null)
         {
-            return SendOutcome.Failed("This e-mail channel has no valid \"fromAddress\" setting, the address replies come from.");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.NoFromAddress"));
         }
         var payload = ReplyPayload.Of(delivery.Item);
         var to = await RecipientAsync(delivery, cancellationToken);
         if (to is null)
         {
-            return SendOutcome.Failed("The customer of this conversation has no e-mail address to reply to.");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.NoCustomerAddress"));
         }
 
         var messageId = $"{delivery.Item.IdempotencyKey}@{from.Domain}";
@@ -80,7 +81,7 @@ public sealed partial class EmailSender(RapportDbContextFactory factory, Channel
         return MailConnection.ConnectAsync(client, "SMTP", settings.SmtpHost, settings.SmtpPortOrDefault, settings.SmtpTls, user, password, timeout, ct);
     }
 
-    internal static string SmtpWhere(EmailChannelSettings settings) => $"SMTP server {settings.SmtpHost?.Trim()}:{settings.SmtpPortOrDefault}";
+    internal static string SmtpWhere(EmailChannelSettings settings) => MailConnection.Where("SMTP", settings.SmtpHost, settings.SmtpPortOrDefault);
 
     /// <summary>"Re: " once: a subject that already starts with a reply prefix (Re, RE, Aw, Sv, TR…) keeps it.</summary>
     internal static string ReplySubject(string? subject)

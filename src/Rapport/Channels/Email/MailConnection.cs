@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Email;
 
@@ -22,12 +24,12 @@ public static class MailConnection
         ArgumentNullException.ThrowIfNull(client);
         if (string.IsNullOrWhiteSpace(host))
         {
-            throw new MailException($"The channel has no {protocol} server: set it in the channel's settings.", transient: false);
+            throw new MailException(StoredText.English("Stored.Mail.NoServer", protocol), transient: false);
         }
         client.Timeout = (int)timeout.TotalMilliseconds;
         using var deadline = new CancellationTokenSource(timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        var where = $"{protocol} server {host}:{port}";
+        var where = Where(protocol, host, port);
         try
         {
             await client.ConnectAsync(host.Trim(), port, EmailChannelSettings.ToSocketOptions(security), linked.Token);
@@ -37,7 +39,7 @@ public static class MailConnection
             {
                 if (string.IsNullOrEmpty(password))
                 {
-                    throw new MailException($"The channel has no password for {user} on the {where}: set the \"password\" secret.", transient: false);
+                    throw new MailException(StoredText.English("Stored.Mail.NoPassword", user!, where), transient: false);
                 }
                 await client.AuthenticateAsync(user!.Trim(), password, linked.Token);
             }
@@ -48,6 +50,9 @@ public static class MailConnection
         }
     }
 
+    /// <summary>"IMAP server mail.example.com:993", as the channel's errors name it (a stored sentence of its own, so it is translated too).</summary>
+    public static string Where(string protocol, string? host, int port) => StoredText.English("Stored.Mail.Where", protocol, host?.Trim() ?? "", port);
+
     /// <summary>The sentence for an exception of a mail connection, or null when it is not one (a bug, a stop).</summary>
     public static MailException? Describe(Exception e, string where, TimeSpan timeout, CancellationToken ct)
     {
@@ -56,21 +61,21 @@ public static class MailConnection
         {
             MailException known => known,
             OperationCanceledException when !ct.IsCancellationRequested =>
-                new($"The {where} did not answer within {timeout.TotalSeconds:0} seconds.", transient: true, e),
-            TimeoutException => new($"The {where} did not answer within {timeout.TotalSeconds:0} seconds.", transient: true, e),
-            AuthenticationException => new($"The {where} refused the user name or password: check them in the channel's settings.", transient: false, e),
-            SslHandshakeException => new($"The secure connection to the {where} failed: check the TLS mode (None, StartTls or SslOnConnect) and the port, and that the server's certificate is valid.", transient: false, e),
+                new(StoredText.English("Stored.Mail.Timeout", where, timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)), transient: true, e),
+            TimeoutException => new(StoredText.English("Stored.Mail.Timeout", where, timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)), transient: true, e),
+            AuthenticationException => new(StoredText.English("Stored.Mail.WrongCredentials", where), transient: false, e),
+            SslHandshakeException => new(StoredText.English("Stored.Mail.Tls", where), transient: false, e),
             SocketException { SocketErrorCode: SocketError.ConnectionRefused } =>
-                new($"Could not connect to the {where}: the connection was refused (is the server up, and is the port right?).", transient: true, e),
+                new(StoredText.English("Stored.Mail.Refused", where), transient: true, e),
             SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } =>
-                new($"The {where} could not be found: check the host name.", transient: true, e),
-            SocketException socket => new($"Could not connect to the {where}: {socket.Message}", transient: true, e),
+                new(StoredText.English("Stored.Mail.NotFound", where), transient: true, e),
+            SocketException socket => new(StoredText.English("Stored.Mail.CouldNotConnect", where, socket.Message), transient: true, e),
             NotSupportedException when e.Message.Contains("STARTTLS", StringComparison.OrdinalIgnoreCase) =>
-                new($"The {where} does not offer STARTTLS: choose SslOnConnect or None as its TLS mode.", transient: false, e),
-            SmtpCommandException smtp => new($"The {where} answered {(int)smtp.StatusCode}: {smtp.Message}", transient: (int)smtp.StatusCode < 500, e),
-            CommandException command => new($"The {where} refused a command: {command.Message}", transient: false, e),
-            ProtocolException protocol => new($"The {where} broke off the conversation: {protocol.Message}", transient: true, e),
-            IOException io => new($"The connection to the {where} broke: {io.Message}", transient: true, e),
+                new(StoredText.English("Stored.Mail.NoStartTls", where), transient: false, e),
+            SmtpCommandException smtp => new(StoredText.English("Stored.Mail.Answered", where, (int)smtp.StatusCode, smtp.Message), transient: (int)smtp.StatusCode < 500, e),
+            CommandException command => new(StoredText.English("Stored.Mail.CommandRefused", where, command.Message), transient: false, e),
+            ProtocolException protocol => new(StoredText.English("Stored.Mail.BrokeOff", where, protocol.Message), transient: true, e),
+            IOException io => new(StoredText.English("Stored.Mail.ConnectionBroke", where, io.Message), transient: true, e),
             _ => null,
         };
     }

@@ -1,9 +1,11 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Feeds;
 
@@ -103,7 +105,7 @@ public sealed class FeedPoller(
         {
             // Not the feed's fault (the database, most likely): still shown on the channel, and the next poll starts over.
             logger.LogError(e, "Feed channel {Channel} could not be stored.", channelId);
-            const string message = "Rapport could not store this feed's items; the server log has the details. It will try again at the next poll.";
+            var message = StoredText.English("Stored.Feed.NotStored");
             await RecordErrorAsync(db, channel, message);
             return new FeedPollResult(channelId, Ok: false, 0, NotModified: false, message);
         }
@@ -137,11 +139,11 @@ public sealed class FeedPoller(
     {
         if (string.IsNullOrWhiteSpace(url))
         {
-            throw new FeedException("The channel has no feed address: set its URL in the channel's settings.");
+            throw new FeedException(StoredText.English("Stored.Feed.NoAddress"));
         }
         if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            throw new FeedException($"\"{url}\" is not a feed address: it must be an absolute http:// or https:// URL.");
+            throw new FeedException(StoredText.English("Stored.Feed.NotAnAddress", url));
         }
         return uri;
     }
@@ -190,7 +192,7 @@ public sealed class FeedPoller(
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new FeedException($"The feed at {url.Authority} did not answer within the {limits.Timeout.TotalSeconds:0}-second limit.", e);
+            throw new FeedException(StoredText.English("Stored.Feed.Timeout", url.Authority, limits.Timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)), e);
         }
         catch (HttpRequestException e)
         {
@@ -198,7 +200,7 @@ public sealed class FeedPoller(
         }
         catch (IOException e)
         {
-            throw new FeedException($"The connection to {url.Host} broke while the feed was being read: {e.Message}", e);
+            throw new FeedException(StoredText.English("Stored.Feed.Broke", url.Host, e.Message), e);
         }
     }
 
@@ -221,21 +223,21 @@ public sealed class FeedPoller(
     }
 
     private FeedException TooLarge() =>
-        new($"The feed is larger than {limits.MaxBytes / (1024 * 1024.0):0.#} MB, the most Rapport reads; it was not read.");
+        new(StoredText.English("Stored.Feed.TooLarge", (limits.MaxBytes / (1024 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture)));
 
     private static string StatusMessage(HttpResponseMessage response)
     {
         var code = (int)response.StatusCode;
         var reason = string.IsNullOrWhiteSpace(response.ReasonPhrase) ? response.StatusCode.ToString() : response.ReasonPhrase;
-        var hint = response.StatusCode switch
+        var sentence = response.StatusCode switch
         {
-            HttpStatusCode.NotFound or HttpStatusCode.Gone => " Check the feed's address.",
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => " The feed is not public.",
-            HttpStatusCode.TooManyRequests => " The site asks Rapport to poll less often.",
-            _ when code >= 500 => " The site has a problem; Rapport will try again at the next poll.",
-            _ => "",
+            HttpStatusCode.NotFound or HttpStatusCode.Gone => "Stored.Feed.StatusNotFound",
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => "Stored.Feed.StatusNotPublic",
+            HttpStatusCode.TooManyRequests => "Stored.Feed.StatusTooMany",
+            _ when code >= 500 => "Stored.Feed.StatusServer",
+            _ => "Stored.Feed.Status",
         };
-        return $"The feed answered HTTP {code} ({reason}).{hint}";
+        return StoredText.English(sentence, code, reason!);
     }
 
     /// <summary>Why a request to <paramref name="url"/> could not be made, in one sentence; shared by the channels that speak HTTP.</summary>
@@ -248,12 +250,12 @@ public sealed class FeedPoller(
         }
         return e.HttpRequestError switch
         {
-            HttpRequestError.NameResolutionError => $"The host name {url.Host} could not be found.",
+            HttpRequestError.NameResolutionError => StoredText.English("Stored.Http.HostNotFound", url.Host),
             HttpRequestError.ConnectionError when socket?.SocketErrorCode == SocketError.ConnectionRefused =>
-                $"Could not connect to {url.Authority}: the connection was refused (is the site up?).",
-            HttpRequestError.ConnectionError => $"Could not connect to {url.Authority}: {socket?.Message ?? e.Message}",
-            HttpRequestError.SecureConnectionError => $"The secure connection to {url.Host} failed: {e.InnerException?.Message ?? e.Message}",
-            _ => $"The request to {url.Authority} failed: {e.Message}",
+                StoredText.English("Stored.Http.Refused", url.Authority),
+            HttpRequestError.ConnectionError => StoredText.English("Stored.Http.CouldNotConnect", url.Authority, socket?.Message ?? e.Message),
+            HttpRequestError.SecureConnectionError => StoredText.English("Stored.Http.Tls", url.Host, e.InnerException?.Message ?? e.Message),
+            _ => StoredText.English("Stored.Http.Failed", url.Authority, e.Message),
         };
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Rapport.Data;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Import;
 
@@ -101,7 +102,7 @@ public sealed partial class ImportRuns(
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(r => r.Status, ImportStatus.Failed)
                     .SetProperty(r => r.FinishedAt, clock.GetUtcNow().UtcDateTime)
-                    .SetProperty(r => r.FailureReason, "Interrupted: Rapport stopped before the import finished. Import the file again; the rows already stored are skipped."), ct);
+                    .SetProperty(r => r.FailureReason, StoredText.English("Stored.Import.Interrupted")), ct);
             if (Directory.Exists(Folder))
             {
                 foreach (var file in Directory.EnumerateFiles(Folder, "*.upload"))
@@ -151,7 +152,7 @@ public sealed partial class ImportRuns(
                 // The file itself could not be read (not a row: those are reported and skipped). What was stored stays.
                 run.Status = ImportStatus.Failed;
                 // The exception is for whoever runs the server (logged below); the person importing reads what to do.
-                run.FailureReason = "The file could not be read to the end. The rows before were stored; fix the file and import it again (rows already stored are skipped).";
+                run.FailureReason = StoredText.English("Stored.Import.Unreadable");
                 if (live.TryGetValue(id, out var reached))
                 {
                     run.BytesRead = reached.BytesRead;

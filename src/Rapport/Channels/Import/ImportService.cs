@@ -1,5 +1,6 @@
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Import;
 
@@ -63,7 +64,7 @@ public sealed partial class ImportService(IngestService ingest, RapportDbContext
                 Refuse(row with
                 {
                     Item = null,
-                    Error = $"The brand reply answers message {parent}, which was not found in time: {MaxWaitingBrandReplies} other brand replies were waiting for the messages they answer.",
+                    Error = StoredText.English("Stored.Import.ParentNotInTime", parent, MaxWaitingBrandReplies),
                 });
                 return;
             }
@@ -160,7 +161,7 @@ public sealed partial class ImportService(IngestService ingest, RapportDbContext
                     {
                         // The reason a person reads is ours; the exception, for whoever runs the server, goes to the log.
                         LogRowRefused(logger, row.Line, rowError);
-                        Refuse(row with { Item = null, Error = "The row could not be stored: one of its values is refused by the database." });
+                        Refuse(row with { Item = null, Error = StoredText.English("Stored.Import.RowRefused") });
                     }
                     db.ChangeTracker.Clear();
                 }
@@ -200,7 +201,7 @@ public sealed partial class ImportService(IngestService ingest, RapportDbContext
         }
         foreach (var row in waiting.Values.SelectMany(r => r))
         {
-            Refuse(row with { Item = null, Error = $"The brand reply answers message {row.Item!.InReplyToExternalId}, which is not in the import." });
+            Refuse(row with { Item = null, Error = StoredText.English("Stored.Import.ParentMissing", row.Item!.InReplyToExternalId!) });
         }
         progress?.Report(new ImportProgress(total, total, rows));
         // Rows refused by the database, and brand replies whose parent never came, are found after the malformed rows read

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Rapport.Analysis.Evaluation;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Import;
 
@@ -56,7 +57,7 @@ public static class MessageFile
             var e2 = enumerator.Current;
             if (e2.ValueKind != JsonValueKind.Object)
             {
-                yield return new ImportRow(line, null, "Each item must be a JSON object.");
+                yield return new ImportRow(line, null, StoredText.English("Stored.Import.NotAnObject"));
                 continue;
             }
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -101,14 +102,14 @@ public static class MessageFile
                 }
                 if (!header.Contains("text") || !header.Contains("externalid"))
                 {
-                    yield return new ImportRow(line, null, "The header must name at least the columns external_id and text.");
+                    yield return new ImportRow(line, null, StoredText.English("Stored.Import.Header"));
                     yield break;
                 }
                 continue;
             }
             if (record.Length != header.Length)
             {
-                yield return new ImportRow(line, null, $"Expected {header.Length} fields, found {record.Length}.");
+                yield return new ImportRow(line, null, StoredText.English("Stored.Import.FieldCount", header.Length, record.Length));
                 continue;
             }
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -155,25 +156,25 @@ public static class MessageFile
         var author = Get(f, "authorhandle") ?? Get(f, "author") ?? Get(f, "authorid");
         if (string.IsNullOrWhiteSpace(externalId))
         {
-            return new ImportRow(line, null, "external_id is empty.");
+            return new ImportRow(line, null, StoredText.English("Stored.Import.NoExternalId"));
         }
         // An id cut would thread or deduplicate wrongly: refused. Names and subjects too long are cut by ingest.
         if (externalId.Trim().Length > UserInput.MaxExternalIdLength || Get(f, "threadid")?.Length > UserInput.MaxExternalIdLength
             || (Get(f, "inreplyto") ?? Get(f, "inreplytoexternalid"))?.Trim().Length > UserInput.MaxExternalIdLength)
         {
-            return new ImportRow(line, null, $"Ids (external_id, thread_id, in_reply_to) are at most {UserInput.MaxExternalIdLength} characters.");
+            return new ImportRow(line, null, StoredText.English("Stored.Import.IdTooLong", UserInput.MaxExternalIdLength));
         }
         if (text is null)
         {
-            return new ImportRow(line, null, "text is missing.");
+            return new ImportRow(line, null, StoredText.English("Stored.Import.NoText"));
         }
         if (text.Length > IngestService.MaxTextLength)
         {
-            return new ImportRow(line, null, $"text is longer than {IngestService.MaxTextLength} characters.");
+            return new ImportRow(line, null, StoredText.English("Stored.Import.TextTooLong", IngestService.MaxTextLength));
         }
         if (string.IsNullOrWhiteSpace(author))
         {
-            return new ImportRow(line, null, "author is empty.");
+            return new ImportRow(line, null, StoredText.English("Stored.Import.NoAuthor"));
         }
         DateTime? createdAt = null;
         if (Get(f, "createdat") is { Length: > 0 } when)
@@ -181,25 +182,25 @@ public static class MessageFile
             if (!DateTime.TryParse(when, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed)
                 && !DateTime.TryParseExact(when, "ddd MMM dd HH:mm:ss zzz yyyy", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out parsed))
             {
-                return new ImportRow(line, null, $"created_at \"{when}\" is not a date.");
+                return new ImportRow(line, null, StoredText.English("Stored.Import.NotADate", when));
             }
             createdAt = DateTime.SpecifyKind(parsed, DateTimeKind.Utc);
             if (!UserInput.IsAcceptedDate(parsed))
             {
                 // "9999-12-31", the "no date" of many exports, would be the message's date: refused, named, and the import goes on.
-                return new ImportRow(line, null, $"created_at \"{UserInput.Truncate(when, 40)}\" is outside the accepted dates, {UserInput.EarliestDate:yyyy-MM-dd} to {UserInput.LatestDate:yyyy-MM-dd}.");
+                return new ImportRow(line, null, StoredText.English("Stored.Import.DateOutOfRange", UserInput.Truncate(when, 40), UserInput.EarliestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), UserInput.LatestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
             }
         }
         var isPublic = Get(f, "ispublic") is { } p && TryReadBoolean(p, out var value) && value;
         var fromBrand = false;
         if (Get(f, "frombrand") is { } brand && !TryReadBoolean(brand, out fromBrand))
         {
-            return new ImportRow(line, null, "from_brand must be true or false.");
+            return new ImportRow(line, null, StoredText.English("Stored.Import.FromBrand"));
         }
         var inReplyTo = Get(f, "inreplyto") ?? Get(f, "inreplytoexternalid");
         if (fromBrand && string.IsNullOrWhiteSpace(inReplyTo))
         {
-            return new ImportRow(line, null, "A brand reply (from_brand true) needs in_reply_to: the message it answers.");
+            return new ImportRow(line, null, StoredText.English("Stored.Import.ReplyNeedsParent"));
         }
         return new ImportRow(line, new InboundItem
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Mastodon;
 
@@ -35,7 +36,7 @@ public sealed record MastodonChannelSettings
     {
         if (string.IsNullOrWhiteSpace(url))
         {
-            throw new MastodonException("The channel has no Mastodon instance: set its address (for example https://mastodon.social) in the channel's settings.", transient: false);
+            throw new MastodonException(StoredText.English("Stored.Channel.NoMastodonInstance"), transient: false);
         }
         var text = url.Trim();
         if (!text.Contains("://", StringComparison.Ordinal))

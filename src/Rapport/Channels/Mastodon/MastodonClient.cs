@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Mastodon;
 
@@ -49,7 +50,7 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
         if (string.IsNullOrWhiteSpace(token))
         {
             throw new MastodonException(
-                $"The channel has no access token for {MastodonClient.Host(instance)}: set the \"{MastodonChannelSettings.AccessTokenSecret}\" secret (a token with read:notifications, read:statuses and write:statuses).",
+                StoredText.English("Stored.Mastodon.NoToken", MastodonClient.Host(instance), MastodonChannelSettings.AccessTokenSecret),
                 transient: false);
         }
         return (instance, token.Trim());
@@ -158,11 +159,11 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
     }
 
     public static MastodonException Malformed(Uri? instance, string detail, Exception? inner = null) =>
-        new($"{Host(instance)} answered something that is not what Mastodon sends ({ChannelJson.Cut(detail, 200)}); nothing was read from it, Rapport tries again at the next poll.",
+        new(StoredText.English("Stored.Mastodon.Malformed", Host(instance), ChannelJson.Cut(detail, 200)),
             transient: true, inner: inner);
 
     public MastodonException RateLimited(string host, DateTime until) =>
-        new($"The rate limit of {host} is used up: Rapport sends it nothing until {until.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC.", transient: true, until);
+        new(StoredText.English("Stored.Mastodon.RateLimited", host, until.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)), transient: true, until);
 
     /// <summary>The Link header's page, only on the channel's own instance: the token never goes anywhere else.</summary>
     internal static Uri? SameInstance(Uri? link, Uri instance) =>
@@ -263,16 +264,16 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
     internal MastodonException? Describe(Exception e, string host, CancellationToken ct) => e switch
     {
         MastodonException known => known,
-        OperationCanceledException when !ct.IsCancellationRequested => new($"{host} did not answer within {options.Value.Timeout.TotalSeconds:0} seconds; Rapport tries again.", transient: true, inner: e),
+        OperationCanceledException when !ct.IsCancellationRequested => new(StoredText.English("Stored.Http.TimeoutRetry", host, options.Value.Timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)), transient: true, inner: e),
         HttpRequestException refusedRequest when PublicHosts.Refusal(refusedRequest) is { } refused => new(refused.Message, transient: false, inner: e),
         HttpRequestException { InnerException: AuthenticationException } =>
-            new($"The secure connection to {host} failed: its TLS certificate is not valid for this address, or the TLS handshake failed.", transient: true, inner: e),
+            new(StoredText.English("Stored.Mastodon.Tls", host), transient: true, inner: e),
         HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } =>
-            new($"Could not connect to {host}: the connection was refused (is the address right, and is the instance up?).", transient: true, inner: e),
+            new(StoredText.English("Stored.Mastodon.Refused", host), transient: true, inner: e),
         HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain } } =>
-            new($"{host} could not be found: check the instance's address.", transient: true, inner: e),
-        HttpRequestException http => new($"Could not reach {host}: {http.Message}", transient: true, inner: e),
-        IOException io => new($"The connection to {host} broke: {io.Message}", transient: true, inner: e),
+            new(StoredText.English("Stored.Mastodon.NotFound", host), transient: true, inner: e),
+        HttpRequestException http => new(StoredText.English("Stored.Mastodon.Unreachable", host, http.Message), transient: true, inner: e),
+        IOException io => new(StoredText.English("Stored.Http.Broke", host, io.Message), transient: true, inner: e),
         _ => null,
     };
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Rapport.Outbox;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Webhook;
 
@@ -47,11 +48,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets
     {
         if (settings.CallbackUrl is null)
         {
-            return SendOutcome.Failed("This webhook channel has no valid \"callbackUrl\" setting (an absolute http or https URL).");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.NoCallbackUrl"));
         }
         if (!secrets.Unprotect(channel.ProtectedSecrets).TryGetValue(WebhookSignature.SecretName, out var secret) || secret.Length == 0)
         {
-            return SendOutcome.Failed("This webhook channel has no signing secret; set the \"signingSecret\" secret.");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.NoSigningSecret"));
         }
         var signature = WebhookSignature.Sign(secret, body);
 
@@ -79,15 +80,15 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, ChannelSecrets
         catch (HttpRequestException e) when (PublicHosts.Refusal(e) is { } refused)
         {
             // Trying again changes nothing until an admin changes the URL or the setting; the agent can retry then.
-            return SendOutcome.Failed($"The callback URL was not called: {refused.Message}");
+            return SendOutcome.Failed(StoredText.English("Stored.Delivery.CallbackRefused", refused.Message));
         }
         catch (HttpRequestException e)
         {
-            return SendOutcome.Retry($"The callback URL could not be reached: {e.Message}");
+            return SendOutcome.Retry(StoredText.English("Stored.Delivery.CallbackUnreachable", e.Message));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return SendOutcome.Retry("The callback URL did not answer in time.");
+            return SendOutcome.Retry(StoredText.English("Stored.Delivery.CallbackTimeout"));
         }
     }
 

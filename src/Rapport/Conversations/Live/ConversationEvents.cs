@@ -20,13 +20,17 @@ public sealed record ConversationChange(Guid WorkspaceId, Guid ConversationId, C
 /// </summary>
 public sealed class ConversationEvents
 {
-    private readonly ConcurrentDictionary<Guid, ImmutableList<Action<IReadOnlyList<ConversationChange>>>> subscribers = new();
+    private readonly ConcurrentDictionary<Guid, ImmutableList<Listener<IReadOnlyList<ConversationChange>>>> subscribers = new();
 
-    /// <summary>Calls <paramref name="handler"/> with each batch of changes in the workspace; dispose to stop.</summary>
+    /// <summary>
+    /// Calls <paramref name="handler"/> with each batch of changes in the workspace, in the subscriber's execution context
+    /// (its culture included), whatever thread saved; dispose to stop.
+    /// </summary>
     public IDisposable Subscribe(Guid workspaceId, Action<IReadOnlyList<ConversationChange>> handler)
     {
-        subscribers.AddOrUpdate(workspaceId, _ => [handler], (_, list) => list.Add(handler));
-        return new DisposeOnce(() => subscribers.AddOrUpdate(workspaceId, _ => [], (_, list) => list.Remove(handler)));
+        var listener = new Listener<IReadOnlyList<ConversationChange>>(handler);
+        subscribers.AddOrUpdate(workspaceId, _ => [listener], (_, list) => list.Add(listener));
+        return new DisposeOnce(() => subscribers.AddOrUpdate(workspaceId, _ => [], (_, list) => list.Remove(listener)));
     }
 
     public void Publish(IReadOnlyList<ConversationChange> changes)
@@ -42,7 +46,7 @@ public sealed class ConversationEvents
             {
                 try
                 {
-                    handler(batch);
+                    handler.Invoke(batch);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 
 namespace Rapport.Conversations.Live;
 
@@ -37,15 +38,17 @@ public sealed class ConversationPresence(TimeProvider clock)
         public DateTimeOffset? ContactTypedAt;
         /// <summary>Set when the last page left and the room was dropped: a page joining then takes a fresh room.</summary>
         public bool Closed;
-        public event Action? Changed;
+        /// <summary>Who hears changes; replaced, never changed in place, so <see cref="Raise"/> reads it without the lock.</summary>
+        public ImmutableList<Listener<Room>> Listeners = [];
 
         public void Raise()
         {
-            foreach (var handler in Changed?.GetInvocationList() ?? [])
+            foreach (var listener in Listeners)
             {
                 try
                 {
-                    ((Action)handler)();
+                    // Each page hears it in its own context (its culture), not the raiser's.
+                    listener.Invoke(this);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -60,9 +63,10 @@ public sealed class ConversationPresence(TimeProvider clock)
     /// <summary>Registers one open page (<paramref name="viewId"/>) and calls <paramref name="changed"/> whenever presence on the conversation changes.</summary>
     public IDisposable Join(Guid conversationId, Guid viewId, Guid userId, string displayName, Action changed)
     {
+        var listener = new Listener<Room>(_ => changed());
         var room = Enter(conversationId, room =>
         {
-            room.Changed += changed;
+            room.Listeners = room.Listeners.Add(listener);
             room.Viewers[viewId] = new Viewer(userId, displayName, clock.GetUtcNow(), null, false);
         });
         room.Raise();
@@ -70,7 +74,7 @@ public sealed class ConversationPresence(TimeProvider clock)
         {
             lock (room)
             {
-                room.Changed -= changed;
+                room.Listeners = room.Listeners.Remove(listener);
                 room.Viewers.TryRemove(viewId, out _);
                 CloseIfEmpty(conversationId, room);
             }
@@ -84,16 +88,17 @@ public sealed class ConversationPresence(TimeProvider clock)
     /// </summary>
     public IDisposable Watch(Guid conversationId, Action changed)
     {
+        var listener = new Listener<Room>(_ => changed());
         var room = Enter(conversationId, room =>
         {
-            room.Changed += changed;
+            room.Listeners = room.Listeners.Add(listener);
             room.Watchers++;
         });
         return new DisposeOnce(() =>
         {
             lock (room)
             {
-                room.Changed -= changed;
+                room.Listeners = room.Listeners.Remove(listener);
                 room.Watchers--;
                 CloseIfEmpty(conversationId, room);
             }
