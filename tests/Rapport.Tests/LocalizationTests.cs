@@ -66,6 +66,10 @@ public class LocalizationTests
             Assert.Equal("The IMAP server mail.example.test:993 refused the user name or password: check them in the channel's settings.", refused);
             Assert.Equal("La tentative 2 a échoué (Le serveur IMAP mail.example.test:993 a refusé le nom d'utilisateur ou le mot de passe : vérifiez-les dans les réglages du canal.) ; nouvel essai prévu.",
                 stored.Translate(StoredText.English("Stored.Delivery.Retrying", 2, refused)));
+            // A channel kind kept by its name is told in words; a connection test reads in the reader's language.
+            Assert.Equal("Les réponses ne peuvent pas partir par les canaux API.",
+                stored.Translate(StoredText.English("Stored.Delivery.CannotReply", Rapport.Channels.ChannelKind.Api)));
+            Assert.Equal("Connecté à mastodon.example en tant que @velovert.", stored.Translate(StoredText.English("Stored.Test.SignedInAs", "mastodon.example", "@velovert")));
         }
         finally
         {

@@ -2,6 +2,7 @@ using Rapport.Channels.Bluesky;
 using Rapport.Channels.Email;
 using Rapport.Channels.Feeds;
 using Rapport.Channels.Mastodon;
+using Rapport.Resources;
 
 namespace Rapport.Channels;
 
@@ -23,7 +24,7 @@ public sealed class ChannelConnectionTest(IServiceProvider services)
                 return await services.GetRequiredService<EmailPoller>().TestAsync(channel, ct);
             case ChannelKind.Feed:
                 var feed = await services.GetRequiredService<FeedPoller>().TestAsync(FeedChannelSettings.Read(channel.Settings).Url, ct);
-                return new ChannelTestResult(feed.Ok, feed.Ok ? $"A {feed.Format} feed, \"{feed.Title}\", with {feed.ItemCount} items." : null, feed.Error);
+                return new ChannelTestResult(feed.Ok, feed.Ok ? StoredText.English("Stored.Test.Feed", feed.Format, feed.Title, feed.ItemCount) : null, feed.Error);
             case ChannelKind.Mastodon:
                 return await services.GetRequiredService<MastodonPoller>().TestAsync(channel, ct);
             case ChannelKind.Bluesky:

@@ -51,12 +51,18 @@ public sealed partial class StoredText(IStringLocalizer<Strings> l)
             if (match.Success)
             {
                 var values = match.Groups.Cast<Group>().Where(g => g.Name.StartsWith('a'))
-                    .OrderBy(g => int.Parse(g.Name[1..], CultureInfo.InvariantCulture)).Select(g => (object)(Translate(g.Value) ?? g.Value)).ToArray();
+                    .OrderBy(g => int.Parse(g.Name[1..], CultureInfo.InvariantCulture)).Select(g => (object)Value(g.Value)).ToArray();
                 return l[key, values];
             }
         }
         return stored;
     }
+
+    /// <summary>A value inside a stored sentence: a sentence of ours, or a channel kind kept by its name ("Api"), in words.</summary>
+    private string Value(string value) =>
+        Enum.TryParse<Channels.ChannelKind>(value, out var kind) && Enum.IsDefined(kind) && kind.ToString() == value
+            ? l["ChannelKind." + value]
+            : Translate(value) ?? value;
 
     [GeneratedRegex(@"\{(\d+)\}", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Placeholder();

@@ -37,7 +37,7 @@ public class ChannelSettingsApiTests
         var ftpMastodon = await client.PostAsJsonAsync(channels, new { name = "Mastodon", kind = "Mastodon", settings = new { instanceUrl = "ftp://mastodon.social" } });
         var webhook = await client.PostAsJsonAsync(channels, new
         {
-            name = new string('x', 101),
+            name = "  ",
             kind = "Webhook",
             settings = new { callbackUrl = "ftp://partner.example/replies", network = new string('n', 400) },
         });
@@ -51,6 +51,8 @@ public class ChannelSettingsApiTests
         Assert.Equal(["secrets.accessToken"], await FieldsAsync(mastodon));
         Assert.Equal(["secrets.accessToken", "settings.instanceUrl"], await FieldsAsync(ftpMastodon));
         Assert.Equal(["name", "secrets.signingSecret", "settings.callbackUrl", "settings.network"], await FieldsAsync(webhook));
+        // A name over its stated maxLength is refused before any rule runs, naming the field.
+        Assert.Equal(["name"], await FieldsAsync(await client.PostAsJsonAsync(channels, new { name = new string('x', 101), kind = "Webhook" })));
         Assert.Equal("imapPort is a port number from 1 to 65535.", Assert.Single(emailProblem.Errors["settings.imapPort"]));
         await using var db = factory.OpenDb();
         Assert.Equal(0, await db.Channels.CountAsync());

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Bluesky;
 
@@ -114,7 +115,7 @@ public sealed partial class BlueskyPoller(
             var client = connector.Open(channel);
             var session = await client.NewSessionAsync(ct);
             var host = BlueskyChannelSettings.Read(channel.Settings).Service?.Host;
-            return new ChannelTestResult(true, $"Signed in to {host} as @{session.Handle} ({session.Did}).", null);
+            return new ChannelTestResult(true, StoredText.English("Stored.Test.SignedInAs", host, $"@{session.Handle} ({session.Did})"), null);
         }
         catch (BlueskyException e)
         {

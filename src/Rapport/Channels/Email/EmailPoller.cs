@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Email;
 
@@ -137,10 +138,12 @@ public sealed partial class EmailPoller(
         try
         {
             string detail;
+            var (imap, folderName, count) = (where, "", 0);
             using (var client = new ImapClient())
             {
                 var folder = await OpenAsync(client, channel, ct);
-                detail = $"Signed in to the {where}; the folder {folder.FullName} holds {folder.Count} e-mails.";
+                (folderName, count) = (folder.FullName, folder.Count);
+                detail = StoredText.English("Stored.Test.Mailbox", where, folderName, count);
                 await client.DisconnectAsync(quit: true, ct);
             }
             if (!string.IsNullOrWhiteSpace(settings.SmtpHost))
@@ -149,7 +152,7 @@ public sealed partial class EmailPoller(
                 using var smtp = new MailKit.Net.Smtp.SmtpClient();
                 await EmailSender.ConnectAsync(smtp, settings, secrets.Unprotect(channel.ProtectedSecrets), limits.Timeout, ct);
                 await smtp.DisconnectAsync(quit: true, ct);
-                detail += $" The {where} accepted the connection.";
+                detail = StoredText.English("Stored.Test.MailboxAndSmtp", imap, folderName, count, where);
             }
             return new ChannelTestResult(true, detail, null);
         }

@@ -169,9 +169,9 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
     internal static Uri? SameInstance(Uri? link, Uri instance) =>
         link is null ? null
         : Uri.Compare(link, instance, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0 ? link
-        : throw new MastodonException($"{Host(instance)} pointed to its next page on another server ({Host(link)}); Rapport does not send the token there.", transient: false);
+        : throw new MastodonException(StoredText.English("Stored.Mastodon.OtherServer", Host(instance), Host(link)), transient: false);
 
-    internal static string Host(Uri? uri) => uri is null ? "The Mastodon instance" : uri.IsDefaultPort ? uri.Host : uri.Authority;
+    internal static string Host(Uri? uri) => uri is null ? StoredText.English("Stored.Mastodon.TheInstance") : uri.IsDefaultPort ? uri.Host : uri.Authority;
 
     private MastodonException Refusal(HttpResponseMessage response, string body, string host, MastodonRateLimit limit)
     {

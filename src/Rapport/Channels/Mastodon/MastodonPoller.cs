@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
 using Rapport.Ingest;
+using Rapport.Resources;
 
 namespace Rapport.Channels.Mastodon;
 
@@ -162,7 +163,7 @@ public sealed partial class MastodonPoller(
             var acct = ChannelJson.Text(account, "acct")!;
             var name = ChannelJson.Text(account, "display_name");
             var who = MastodonStatus.Handle(acct, instance) + (string.IsNullOrWhiteSpace(name) ? "" : $" ({name})");
-            return new ChannelTestResult(true, $"Signed in to {MastodonClient.Host(instance)} as {who}.", null);
+            return new ChannelTestResult(true, StoredText.English("Stored.Test.SignedInAs", MastodonClient.Host(instance), who), null);
         }
         catch (MastodonException e)
         {
