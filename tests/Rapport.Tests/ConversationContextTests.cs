@@ -66,5 +66,14 @@ public class ConversationContextTests
             Assert.True(analysis.NeedsAnswer < 0.5, $"needs answer {analysis.NeedsAnswer}");
             Assert.True((await db.Conversations.SingleAsync()).NeedsAnswer < 0.5);
         }
+
+        // Analysed again (after a retraining), each message is still read in its thread.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        await using (var db = factory.OpenDb())
+        {
+            var summary = await scope.ServiceProvider.GetRequiredService<Reprocessing>().ReprocessAsync(db, workspace.Id, DateTime.UtcNow.AddDays(-1));
+            Assert.Equal(3, summary.Messages);
+            Assert.Equal(0, summary.Changed);
+        }
     }
 }

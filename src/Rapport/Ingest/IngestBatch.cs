@@ -119,13 +119,22 @@ internal sealed class IngestBatch
     public ConversationContext? ContextOf(Conversation conversation, DateTime writtenAt)
     {
         var brand = brandMessages.GetValueOrDefault(conversation.Id) is { } b && b.CreatedAt <= writtenAt ? b : null;
-        Intent? intent = Enum.TryParse<Intent>(conversation.Intent, out var parsed) ? parsed : null;
-        if (brand is null && intent is null)
+        return ContextOf(brand?.Text, brand?.CreatedAt, conversation.LastInboundAt, conversation.Intent);
+    }
+
+    /// <summary>
+    /// A message's thread from the brand's last message before it (text and time), the customer's latest message before it
+    /// (time and intent as stored); null when there is neither. Ingest and re-analysis read a thread the same way.
+    /// </summary>
+    internal static ConversationContext? ContextOf(string? brandText, DateTime? brandAt, DateTime? lastInboundAt, string? intent)
+    {
+        Intent? conversationIntent = Enum.TryParse<Intent>(intent, out var parsed) ? parsed : null;
+        if (brandText is null && conversationIntent is null)
         {
             return null;
         }
-        var wroteSince = conversation.LastInboundAt is { } inbound && (brand is null || inbound > brand.CreatedAt);
-        return new ConversationContext(brand?.Text, wroteSince, intent);
+        var wroteSince = lastInboundAt is { } inbound && (brandAt is null || inbound > brandAt);
+        return new ConversationContext(brandText, wroteSince, conversationIntent);
     }
 
     /// <summary>Every item is a message stored already: the batch knows nothing else.</summary>
