@@ -107,6 +107,11 @@ internal static class ConversationReading
         {
             // The agent asked, the customer answered: the ball is back with the brand. The answer is not a complaint in
             // itself; it carries on what the customer came for.
+            if (!calm && lexicon < 0)
+            {
+                // An angry answer ("I sent it three times already, this is ridiculous") is still a complaint.
+                return Reread(result, Intent.Complaint, 0.7, Clip(text), Math.Min(result.SentimentScore, -0.2), Math.Max(result.NeedsAnswer.Value, 0.8));
+            }
             var intent = asksBack ? Intent.Question : Carried(thread.ConversationIntent);
             return Reread(result, intent, 0.8, Clip(text), calm ? 0 : result.SentimentScore, Math.Max(result.NeedsAnswer.Value, 0.8));
         }

@@ -34,6 +34,18 @@ public sealed class ConversationContextTests
         Assert.True(r.NeedsAnswer.Value >= 0.5, $"needs answer {r.NeedsAnswer.Value}");
     }
 
+    [Theory]
+    [InlineData("Could you send us your order number?", "I already sent it three times, this is ridiculous and unacceptable")]
+    [InlineData("Pouvez-vous nous envoyer votre numéro de commande ?", "Je l'ai déjà envoyé trois fois, c'est honteux et inadmissible")]
+    public void Analyze_AngryAnswerToTheBrandsQuestion_StaysANegativeComplaint(string brand, string answer)
+    {
+        var r = After(brand, answer);
+
+        Assert.Equal(Intent.Complaint, r.Intent.Value);
+        Assert.Equal(SentimentLabel.Negative, r.Sentiment.Value);
+        Assert.True(r.NeedsAnswer.Value >= 0.5, $"needs answer {r.NeedsAnswer.Value}");
+    }
+
     [Fact]
     public void Analyze_AnswerToAQuestionAboutAQuestion_KeepsTheConversationsIntent()
     {
