@@ -4,7 +4,17 @@ namespace Rapport.Analysis;
 /// <param name="ChannelKind">The channel it came from ("email", "chat", "mastodon", …), when known.</param>
 /// <param name="IsPublic">True for a public mention, comment or reply; false for a private message.</param>
 /// <param name="LanguageHint">A language the channel or contact is known to use ("fr", "en"), when known.</param>
-public sealed record AnalysisContext(string? ChannelKind = null, bool IsPublic = false, string? LanguageHint = null);
+/// <param name="Conversation">The thread the message continues, when it continues one; null reads the message alone.</param>
+public sealed record AnalysisContext(string? ChannelKind = null, bool IsPublic = false, string? LanguageHint = null, ConversationContext? Conversation = null);
+
+/// <summary>
+/// What a message answers in its conversation, kept to what a reader needs to take a reply for what it is (docs/understanding.md,
+/// "The conversation's context").
+/// </summary>
+/// <param name="BrandMessage">The brand's last message in the conversation before this one (sent, or at least stored), when there is one.</param>
+/// <param name="CustomerWroteSince">True when the customer already wrote after that message: this one adds to what they said.</param>
+/// <param name="ConversationIntent">What the conversation is about so far (the intent of the customer's latest message), when known.</param>
+public sealed record ConversationContext(string? BrandMessage = null, bool CustomerWroteSince = false, Intent? ConversationIntent = null);
 
 /// <summary>Why a person wrote to the brand.</summary>
 public enum Intent

@@ -156,7 +156,7 @@ public sealed class TextAnalyzer : ITextAnalyzer
         var sentimentEvidence = SentimentEvidence(tokens, label, s, text);
         var sentimentResult = new Scored<SentimentLabel>(label, Round(sentimentConfidence), sentimentEvidence);
 
-        return new TextAnalysisResult(
+        var result = new TextAnalysisResult(
             language,
             intentResult,
             needsResult,
@@ -167,6 +167,8 @@ public sealed class TextAnalyzer : ITextAnalyzer
             themes,
             KeyPhrases.Extract(tokens),
             Model.Version);
+        // The thread comes last and only when given, so a message read alone costs what it always did.
+        return context?.Conversation is { } thread ? ConversationReading.Apply(result, text, lex, thread) : result;
     }
 
     private static double Round(double v) => Math.Round(v, 3);

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Rapport.Analysis;
 using Rapport.Contacts;
 using Rapport.Conversations;
 using Rapport.Data;
@@ -20,6 +21,7 @@ internal sealed class IngestBatch
     private readonly Dictionary<Guid, Conversation> conversations = [];
     private readonly Dictionary<(Guid Channel, string Thread), Conversation> threads = [];
     private readonly Dictionary<Guid, List<Conversation>> byContact = [];
+    private readonly Dictionary<Guid, BrandMessage> brandMessages = [];
 
     private IngestBatch(Guid workspaceId, DateTime now, string[] externalIds)
     {
@@ -79,7 +81,60 @@ internal sealed class IngestBatch
                 .Where(c => authors.Contains(c.ContactId) && (c.Status != ConversationStatus.Resolved || c.ResolvedAt > reopenAfter))
                 .ToListAsync(ct));
         }
+        await batch.LoadBrandMessagesAsync(db, ct);
         return batch;
+    }
+
+    /// <summary>The brand's last message in a conversation: what a customer's next message may answer.</summary>
+    private sealed record BrandMessage(Guid ConversationId, string Text, DateTime CreatedAt);
+
+    /// <summary>
+    /// The brand's last message in each conversation the batch may continue, in one query: a reply sent or on its way (not
+    /// failed, not still scheduled, not taken back), which the customer has or will have read.
+    /// </summary>
+    private async Task LoadBrandMessagesAsync(RapportDbContext db, CancellationToken ct)
+    {
+        if (conversations.Count == 0)
+        {
+            return;
+        }
+        var ids = conversations.Keys.ToList();
+        var latest = await db.Messages.IgnoreQueryFilters()
+            .Where(m => ids.Contains(m.ConversationId) && m.Direction == MessageDirection.Outbound
+                && m.DeliveryStatus != DeliveryStatus.Failed && m.DeliveryStatus != DeliveryStatus.Scheduled && m.DeliveryStatus != DeliveryStatus.Cancelled)
+            .GroupBy(m => m.ConversationId)
+            .Select(g => g.OrderByDescending(m => m.CreatedAt).Select(m => new BrandMessage(m.ConversationId, m.Text, m.CreatedAt)).First())
+            .ToListAsync(ct);
+        foreach (var message in latest)
+        {
+            brandMessages[message.ConversationId] = message;
+        }
+    }
+
+    /// <summary>
+    /// What a customer's message written at <paramref name="writtenAt"/> continues in <paramref name="conversation"/>: the
+    /// brand's last message before it, whether the customer wrote after that one, and the conversation's intent so far.
+    /// Null when the conversation has nothing to read a reply against.
+    /// </summary>
+    public ConversationContext? ContextOf(Conversation conversation, DateTime writtenAt)
+    {
+        var brand = brandMessages.GetValueOrDefault(conversation.Id) is { } b && b.CreatedAt <= writtenAt ? b : null;
+        return ContextOf(brand?.Text, brand?.CreatedAt, conversation.LastInboundAt, conversation.Intent);
+    }
+
+    /// <summary>
+    /// A message's thread from the brand's last message before it (text and time), the customer's latest message before it
+    /// (time and intent as stored); null when there is neither. Ingest and re-analysis read a thread the same way.
+    /// </summary>
+    internal static ConversationContext? ContextOf(string? brandText, DateTime? brandAt, DateTime? lastInboundAt, string? intent)
+    {
+        Intent? conversationIntent = Enum.TryParse<Intent>(intent, out var parsed) ? parsed : null;
+        if (brandText is null && conversationIntent is null)
+        {
+            return null;
+        }
+        var wroteSince = lastInboundAt is { } inbound && (brandAt is null || inbound > brandAt);
+        return new ConversationContext(brandText, wroteSince, conversationIntent);
     }
 
     /// <summary>Every item is a message stored already: the batch knows nothing else.</summary>
@@ -186,8 +241,16 @@ internal sealed class IngestBatch
                 .MaxBy(c => c.LastMessageAt)
             : null;
 
-    public void Remember(Message message) =>
+    public void Remember(Message message)
+    {
         messages[(message.ChannelId, message.ExternalId!)] = new IngestResult(message.Id, message.ConversationId, message.AuthorContactId ?? Guid.Empty, Created: true);
+        if (message.Direction == MessageDirection.Outbound
+            && (!brandMessages.TryGetValue(message.ConversationId, out var last) || last.CreatedAt <= message.CreatedAt))
+        {
+            // A brand reply from the network's history, earlier in the batch: the customer's next message may answer it.
+            brandMessages[message.ConversationId] = new BrandMessage(message.ConversationId, message.Text, message.CreatedAt);
+        }
+    }
 
     public void Remember(Guid channelId, string handle, Contact contact) => contacts[(channelId, handle)] = contact;
 

@@ -135,10 +135,12 @@ public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automati
             var (contact, contactIsNew) = FindOrCreateContact(db, workspaceId, item, batch, now);
             var (conversation, isNew) = FindOrCreateConversation(db, workspaceId, item, contact, contactIsNew, batch);
             var analysis = analyses[i]!;
-            if (analysis.LanguageHint != contact.Language)
+            var thread = isNew ? null : batch.ContextOf(conversation, WrittenAt(item, now));
+            if (analysis.LanguageHint != contact.Language || thread is not null)
             {
-                // An earlier message of the batch taught the contact's language: analyse as if it had been stored first.
-                analysis = Analysis(analyzer, item, contact.Language, workspaceId, now);
+                // An earlier message of the batch taught the contact's language, or the message continues a thread (known
+                // only now, after the messages before it): analyse it as if it had been stored first, in its thread.
+                analysis = Analysis(analyzer, item, contact.Language, workspaceId, now, thread);
             }
             var message = Store(db, workspaceId, item, batch.ExternalIds[i], contact, conversation, analysis, now);
             batch.Remember(message);
@@ -195,10 +197,10 @@ public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automati
     /// <summary>A message's text as stored, its analysis (as stored too, under the message's id), and the contact language the analysis started from.</summary>
     internal sealed record Analyzed(string Text, TextAnalysisResult Result, MessageAnalysis Stored, string? LanguageHint);
 
-    private static Analyzed Analysis(ITextAnalyzer analyzer, InboundItem item, string? language, Guid workspaceId, DateTime now)
+    private static Analyzed Analysis(ITextAnalyzer analyzer, InboundItem item, string? language, Guid workspaceId, DateTime now, ConversationContext? thread = null)
     {
         var text = Clean(item.Text);
-        var result = analyzer.Analyze(text, new AnalysisContext(null, item.IsPublic, language));
+        var result = analyzer.Analyze(text, new AnalysisContext(null, item.IsPublic, language, thread));
         return new(text, result, ToEntity(result, Guid.CreateVersion7(), workspaceId, now), language);
     }
 

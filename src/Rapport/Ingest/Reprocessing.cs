@@ -52,13 +52,15 @@ public sealed class Reprocessing(WorkspaceAnalyzers analyzers, TimeProvider cloc
             var byId = await db.Conversations.IgnoreQueryFilters().Where(c => conversationIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
             var contactIds = page.Select(r => r.AuthorContactId).OfType<Guid>().Distinct().ToList();
             var languages = await db.Contacts.IgnoreQueryFilters().Where(c => contactIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Language, ct);
+            var threads = await ThreadsAsync(db, conversationIds, ct);
             var now = clock.GetUtcNow().UtcDateTime;
             var touched = new List<Conversation>();
             foreach (var row in page)
             {
                 var conversation = byId[row.ConversationId];
                 var language = row.AuthorContactId is { } contactId ? languages.GetValueOrDefault(contactId) : null;
-                var result = analyzer.Analyze(row.Message.Text, new AnalysisContext(null, conversation.IsPublic, language));
+                var thread = ContextBefore(threads.GetValueOrDefault(row.ConversationId), row.Message);
+                var result = analyzer.Analyze(row.Message.Text, new AnalysisContext(null, conversation.IsPublic, language, thread));
                 var fresh = IngestService.ToEntity(result, row.Message.Id, workspaceId, now);
                 var stored = row.Analysis!;
                 if (stored.Intent != fresh.Intent || stored.Sentiment != fresh.Sentiment || stored.NeedsAnswer != fresh.NeedsAnswer
@@ -94,6 +96,50 @@ public sealed class Reprocessing(WorkspaceAnalyzers analyzers, TimeProvider cloc
             progress?.Report(new ReprocessProgress(done, total));
         }
         return new ReprocessSummary(done, changed, conversations.Count);
+    }
+
+    private sealed record ThreadMessage(Guid Id, Guid ConversationId, MessageDirection Direction, DateTime CreatedAt, string? Text, string? Intent);
+
+    /// <summary>
+    /// The page's conversations as a reader sees them, oldest first: the customer's messages (with their intent as stored)
+    /// and the brand's replies that reached or are on their way to the customer (with their text), in one query.
+    /// </summary>
+    private static async Task<Dictionary<Guid, List<ThreadMessage>>> ThreadsAsync(RapportDbContext db, List<Guid> conversationIds, CancellationToken ct)
+    {
+        var rows = await db.Messages.IgnoreQueryFilters()
+            .Where(m => conversationIds.Contains(m.ConversationId) && (m.Direction == MessageDirection.Inbound
+                || (m.Direction == MessageDirection.Outbound && m.DeliveryStatus != DeliveryStatus.Failed && m.DeliveryStatus != DeliveryStatus.Scheduled
+                    && m.DeliveryStatus != DeliveryStatus.Cancelled)))
+            .Select(m => new ThreadMessage(m.Id, m.ConversationId, m.Direction, m.CreatedAt, m.Direction == MessageDirection.Outbound ? m.Text : null,
+                m.Analysis == null ? null : m.Analysis.Intent))
+            .ToListAsync(ct);
+        return rows.GroupBy(m => m.ConversationId).ToDictionary(g => g.Key, g => g.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToList());
+    }
+
+    /// <summary>What <paramref name="message"/> continued when it arrived, as ingest read it (IngestBatch.ContextOf).</summary>
+    private static ConversationContext? ContextBefore(List<ThreadMessage>? thread, Message message)
+    {
+        if (thread is null)
+        {
+            return null;
+        }
+        ThreadMessage? brand = null, customer = null;
+        foreach (var m in thread)
+        {
+            if (m.Id == message.Id || m.CreatedAt > message.CreatedAt)
+            {
+                break;
+            }
+            if (m.Direction == MessageDirection.Outbound)
+            {
+                brand = m;
+            }
+            else
+            {
+                customer = m;
+            }
+        }
+        return IngestBatch.ContextOf(brand?.Text, brand?.CreatedAt, customer?.CreatedAt, customer?.Intent);
     }
 
     /// <summary>
