@@ -55,7 +55,7 @@ public class LocalizationTests
         {
             foreach (var key in keys)
             {
-                object[] values = ["line-7", "12", "2199-12-31"];
+                object[] values = ["line-7", "12", "2199-12-31", "port 25"];
                 var english = StoredText.English(key, values);
                 Assert.Equal(string.Format(French, resources.GetString(key, French)!, values), stored.Translate(english));
             }
