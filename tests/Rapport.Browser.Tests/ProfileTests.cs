@@ -156,7 +156,7 @@ public sealed class ConversationFieldsTests(RapportApp app) : IClassFixture<Rapp
         await snooze.PressAsync("Tab");
         await Expect(snooze).ToHaveValueAsync("25/12/2030");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Mettre en pause", Exact = true })).ToBeEnabledAsync();
-        await Expect(page.Locator(".composer-schedule").GetByRole(AriaRole.Textbox, new() { Name = "Envoyer à (facultatif)", Exact = true })).ToBeEditableAsync();
+        await Expect(page.Locator(".composer-schedule").GetByRole(AriaRole.Textbox, new() { Name = "Heure d'envoi (facultatif)", Exact = true })).ToBeEditableAsync();
 
         // "Edit my signature" opens a field with a visible label.
         await page.GetByRole(AriaRole.Button, new() { Name = "Modifier ma signature" }).ClickAsync();

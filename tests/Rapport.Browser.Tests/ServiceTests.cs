@@ -196,7 +196,8 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         await Flows.WaitForCircuitAsync(page);
         await Expect(Flows.Heading(page, "Reports")).ToBeVisibleAsync();
         // Just the seeded day: the other tests' messages arrive today.
-        var day = DateOnly.FromDateTime(SeededDay).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        // Typed as an English reader writes a date (the picker reads the page's culture).
+        var day = DateOnly.FromDateTime(SeededDay).ToString("d", System.Globalization.CultureInfo.GetCultureInfo("en-US"));
         await page.GetByLabel("Period", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Custom" }).ClickAsync();
         // The design system's date pickers take a typed date too, committed on leaving the field.

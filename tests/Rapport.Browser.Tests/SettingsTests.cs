@@ -27,6 +27,6 @@ public sealed class SettingsTests(RapportApp app) : IClassFixture<RapportApp>
         Assert.DoesNotContain(token!, await page.ContentAsync(), StringComparison.Ordinal);
 
         await page.GotoAsync("/settings/audit");
-        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "token.created", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "API token created", Exact = true })).ToBeVisibleAsync();
     }
 }
