@@ -123,71 +123,37 @@ internal static class Ingest
 
     private static Result ImportInto(string? postgresServer, string csv, string folder, Action<ImportProgress>? onProgress, bool measureFloor = false)
     {
-        string[] config = [$"--Rapport:DataFolder={Path.Combine(folder, "data-" + Guid.NewGuid().ToString("N")[..6])}"];
-        string? database = null;
-        if (postgresServer is not null)
+        using var bench = BenchDatabase.Create(postgresServer, folder, []);
+        var (cli, factory, workspace, channel, name) = (bench.Cli, bench.Factory, bench.Workspace, bench.Channel, bench.Name);
+        using var scope = cli.Services.CreateScope();
+        var import = ActivatorUtilities.CreateInstance<ImportService>(scope.ServiceProvider);
+        using var stream = File.OpenRead(csv);
+        // The default model is trained once per process on first use (seconds): a start-up cost, not throughput.
+        _ = Analysis.TextAnalyzer.Default;
+        var sw = Stopwatch.StartNew();
+        var cpu = CpuTime();
+        var lastReport = TimeSpan.Zero;
+        var summary = import.ImportAsync(workspace.Id, channel.Id, stream, "messages.csv", new SyncProgress(p =>
         {
-            var builder = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "rapport_bench_" + Guid.NewGuid().ToString("N")[..8] };
-            database = builder.Database;
-            config = [.. config, $"--Rapport:Postgres={builder.ConnectionString}", "--Rapport:MigrateOnStart=true"];
-        }
-        try
+            onProgress?.Invoke(p);
+            if (sw.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+            {
+                lastReport = sw.Elapsed;
+                Console.WriteLine($"[{name}] {p.Rows:N0} rows, {p.Rows / sw.Elapsed.TotalSeconds:F0} msg/s");
+            }
+        })).GetAwaiter().GetResult();
+        var seconds = sw.Elapsed.TotalSeconds;
+        if (summary.ErrorCount > 0)
         {
-            using var cli = CliServices.Create(config);
-            cli.PrepareDatabaseAsync(default).GetAwaiter().GetResult();
-            var factory = cli.Services.GetRequiredService<RapportDbContextFactory>();
-            var name = factory.Provider.ToString();
-            var now = DateTime.UtcNow;
-            var workspace = new Workspace { Name = "Bench", Slug = "bench", CreatedAt = now };
-            var channel = new Channel { WorkspaceId = workspace.Id, Name = "Import", Kind = ChannelKind.Import, Direction = ChannelDirection.Inbox, CreatedAt = now };
-            using (var db = factory.CreateDbContext())
-            {
-                db.Workspaces.Add(workspace);
-                db.Channels.Add(channel);
-                db.SaveChanges();
-            }
-            using var scope = cli.Services.CreateScope();
-            var import = ActivatorUtilities.CreateInstance<ImportService>(scope.ServiceProvider);
-            using var stream = File.OpenRead(csv);
-            // The default model is trained once per process on first use (seconds): a start-up cost, not throughput.
-            _ = Analysis.TextAnalyzer.Default;
-            var sw = Stopwatch.StartNew();
-            var cpu = CpuTime();
-            var lastReport = TimeSpan.Zero;
-            var summary = import.ImportAsync(workspace.Id, channel.Id, stream, "messages.csv", new SyncProgress(p =>
-            {
-                onProgress?.Invoke(p);
-                if (sw.Elapsed - lastReport > TimeSpan.FromSeconds(10))
-                {
-                    lastReport = sw.Elapsed;
-                    Console.WriteLine($"[{name}] {p.Rows:N0} rows, {p.Rows / sw.Elapsed.TotalSeconds:F0} msg/s");
-                }
-            })).GetAwaiter().GetResult();
-            var seconds = sw.Elapsed.TotalSeconds;
-            if (summary.ErrorCount > 0)
-            {
-                throw new InvalidOperationException($"The generated file had refused rows: {summary.Errors[0].Error}");
-            }
-            var perSecond = summary.Imported / seconds;
-            // The machine may be shared: this process's CPU time per message does not depend on what else runs (the database server's does not count).
-            var cpuPerMessage = (CpuTime() - cpu).TotalMicroseconds / Math.Max(1, summary.Imported);
-            Console.WriteLine($"[{name}] {summary.Imported:N0} messages imported in {seconds:F1} s: {perSecond:F0} msg/s; {cpuPerMessage:F0} µs of CPU per message in this process; "
-                + $"peak working set {PeakMb():F0} MB; load average {LoadAverage()}");
-            var floor = measureFloor ? StorageFloor(cli, folder, summary.Imported) : 0;
-            return new Result(summary.Imported, perSecond, name, floor);
+            throw new InvalidOperationException($"The generated file had refused rows: {summary.Errors[0].Error}");
         }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            NpgsqlConnection.ClearAllPools();
-            if (database is not null)
-            {
-                using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres" }.ConnectionString);
-                admin.Open();
-                using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
-                drop.ExecuteNonQuery();
-            }
-        }
+        var perSecond = summary.Imported / seconds;
+        // The machine may be shared: this process's CPU time per message does not depend on what else runs (the database server's does not count).
+        var cpuPerMessage = (CpuTime() - cpu).TotalMicroseconds / Math.Max(1, summary.Imported);
+        Console.WriteLine($"[{name}] {summary.Imported:N0} messages imported in {seconds:F1} s: {perSecond:F0} msg/s; {cpuPerMessage:F0} µs of CPU per message in this process; "
+            + $"peak working set {PeakMb():F0} MB; load average {LoadAverage()}");
+        var floor = measureFloor ? StorageFloor(cli, folder, summary.Imported) : 0;
+        return new Result(summary.Imported, perSecond, name, floor);
     }
 
     /// <summary>
@@ -196,20 +162,73 @@ internal static class Ingest
     /// </summary>
     private static Split AcceptThenDrain(string? postgresServer, string csv, string folder)
     {
-        string[] config = [$"--Rapport:DataFolder={Path.Combine(folder, "data-" + Guid.NewGuid().ToString("N")[..6])}", $"--Rapport:Ingest:BatchSize={ImportService.RowsPerBatch}"];
-        string? database = null;
-        if (postgresServer is not null)
+        using var bench = BenchDatabase.Create(postgresServer, folder, [$"--Rapport:Ingest:BatchSize={ImportService.RowsPerBatch}"]);
+        var (cli, factory, workspace, channel, name) = (bench.Cli, bench.Factory, bench.Workspace, bench.Channel, bench.Name);
+        _ = Analysis.TextAnalyzer.Default;
+        using var scope = cli.Services.CreateScope();
+        var ingest = scope.ServiceProvider.GetRequiredService<Rapport.Ingest.IngestService>();
+        var sw = Stopwatch.StartNew();
+        long accepted = 0;
+        using (var db = factory.CreateDbContext())
+        using (var stream = File.OpenRead(csv))
         {
-            var builder = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "rapport_bench_" + Guid.NewGuid().ToString("N")[..8] };
-            database = builder.Database;
-            config = [.. config, $"--Rapport:Postgres={builder.ConnectionString}", "--Rapport:MigrateOnStart=true"];
+            var batch = new List<Rapport.Ingest.InboundItem>(ImportService.RowsPerBatch);
+            var rows = MessageFile.ReadAsync(stream, "messages.csv", channel.Id).GetAsyncEnumerator();
+            while (rows.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+            {
+                batch.Add(rows.Current.Item!);
+                if (batch.Count == ImportService.RowsPerBatch)
+                {
+                    accepted += ingest.AcceptAsync(db, workspace.Id, batch, claim: false).GetAwaiter().GetResult();
+                    batch.Clear();
+                }
+            }
+            accepted += ingest.AcceptAsync(db, workspace.Id, batch, claim: false).GetAwaiter().GetResult();
         }
-        try
+        var acceptSeconds = sw.Elapsed.TotalSeconds;
+        var drained = cli.Services.GetRequiredService<Rapport.Ingest.IngestWorker>().DrainAsync().GetAwaiter().GetResult();
+        var seconds = sw.Elapsed.TotalSeconds;
+        using (var db = factory.CreateDbContext())
         {
-            using var cli = CliServices.Create(config);
+            var messages = db.Messages.Count();
+            Console.WriteLine($"[{name}] {accepted:N0} accepted in {acceptSeconds:F1} s ({accepted / acceptSeconds:F0} msg/s), {drained:N0} processed by the worker in {seconds - acceptSeconds:F1} s "
+                + $"({drained / (seconds - acceptSeconds):F0} msg/s): {messages:N0} messages stored, {accepted / seconds:F0} msg/s end to end; load average {LoadAverage()}");
+            if (messages != accepted)
+            {
+                throw new InvalidOperationException($"{accepted} items accepted but {messages} messages stored.");
+            }
+        }
+        return new Split(accepted / acceptSeconds, accepted / seconds);
+    }
+
+    /// <summary>
+    /// A fresh database (a SQLite folder, or a PostgreSQL database dropped afterwards) migrated by the CLI's own services,
+    /// with one workspace and one import channel to ingest into.
+    /// </summary>
+    private sealed class BenchDatabase : IDisposable
+    {
+        private string? postgresServer;
+        private string? database;
+
+        public required CliServices Cli { get; init; }
+        public required RapportDbContextFactory Factory { get; init; }
+        public required Workspace Workspace { get; init; }
+        public required Channel Channel { get; init; }
+        public string Name => Factory.Provider.ToString();
+
+        public static BenchDatabase Create(string? postgresServer, string folder, string[] settings)
+        {
+            string[] config = [$"--Rapport:DataFolder={Path.Combine(folder, "data-" + Guid.NewGuid().ToString("N")[..6])}", .. settings];
+            string? database = null;
+            if (postgresServer is not null)
+            {
+                var builder = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "rapport_bench_" + Guid.NewGuid().ToString("N")[..8] };
+                database = builder.Database;
+                config = [.. config, $"--Rapport:Postgres={builder.ConnectionString}", "--Rapport:MigrateOnStart=true"];
+            }
+            var cli = CliServices.Create(config);
             cli.PrepareDatabaseAsync(default).GetAwaiter().GetResult();
             var factory = cli.Services.GetRequiredService<RapportDbContextFactory>();
-            var name = factory.Provider.ToString();
             var now = DateTime.UtcNow;
             var workspace = new Workspace { Name = "Bench", Slug = "bench", CreatedAt = now };
             var channel = new Channel { WorkspaceId = workspace.Id, Name = "Import", Kind = ChannelKind.Import, Direction = ChannelDirection.Inbox, CreatedAt = now };
@@ -219,44 +238,12 @@ internal static class Ingest
                 db.Channels.Add(channel);
                 db.SaveChanges();
             }
-            _ = Analysis.TextAnalyzer.Default;
-            using var scope = cli.Services.CreateScope();
-            var ingest = scope.ServiceProvider.GetRequiredService<Rapport.Ingest.IngestService>();
-            var sw = Stopwatch.StartNew();
-            long accepted = 0;
-            using (var db = factory.CreateDbContext())
-            using (var stream = File.OpenRead(csv))
-            {
-                var batch = new List<Rapport.Ingest.InboundItem>(ImportService.RowsPerBatch);
-                var rows = MessageFile.ReadAsync(stream, "messages.csv", channel.Id).GetAsyncEnumerator();
-                while (rows.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-                {
-                    batch.Add(rows.Current.Item!);
-                    if (batch.Count == ImportService.RowsPerBatch)
-                    {
-                        accepted += ingest.AcceptAsync(db, workspace.Id, batch, claim: false).GetAwaiter().GetResult();
-                        batch.Clear();
-                    }
-                }
-                accepted += ingest.AcceptAsync(db, workspace.Id, batch, claim: false).GetAwaiter().GetResult();
-            }
-            var acceptSeconds = sw.Elapsed.TotalSeconds;
-            var drained = cli.Services.GetRequiredService<Rapport.Ingest.IngestWorker>().DrainAsync().GetAwaiter().GetResult();
-            var seconds = sw.Elapsed.TotalSeconds;
-            using (var db = factory.CreateDbContext())
-            {
-                var messages = db.Messages.Count();
-                Console.WriteLine($"[{name}] {accepted:N0} accepted in {acceptSeconds:F1} s ({accepted / acceptSeconds:F0} msg/s), {drained:N0} processed by the worker in {seconds - acceptSeconds:F1} s "
-                    + $"({drained / (seconds - acceptSeconds):F0} msg/s): {messages:N0} messages stored, {accepted / seconds:F0} msg/s end to end; load average {LoadAverage()}");
-                if (messages != accepted)
-                {
-                    throw new InvalidOperationException($"{accepted} items accepted but {messages} messages stored.");
-                }
-            }
-            return new Split(accepted / acceptSeconds, accepted / seconds);
+            return new BenchDatabase { Cli = cli, Factory = factory, Workspace = workspace, Channel = channel, postgresServer = postgresServer, database = database };
         }
-        finally
+
+        public void Dispose()
         {
+            Cli.Dispose();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             NpgsqlConnection.ClearAllPools();
             if (database is not null)
