@@ -175,6 +175,7 @@ public static class RapportHost
             .AddHubOptions(hub => hub.MaximumReceiveMessageSize = 512 * 1024);
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
+        services.AddTransient<MudBlazor.MudLocalizer, Resources.MudText>();
         services.AddScoped<Components.Shared.WorkspaceSession>();
         services.AddSingleton<Conversations.AnalysisWords>();
         services.AddSingleton<Audit.AuditWords>();

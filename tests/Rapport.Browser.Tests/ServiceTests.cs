@@ -196,13 +196,15 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         await Flows.WaitForCircuitAsync(page);
         await Expect(Flows.Heading(page, "Reports")).ToBeVisibleAsync();
         // Just the seeded day: the other tests' messages arrive today.
-        // Typed as an English reader writes a date (the picker reads the page's culture).
+        // Typed as an English reader writes a date (the picker reads the page's culture), and as ISO 2026-12-31.
         var day = DateOnly.FromDateTime(SeededDay).ToString("d", System.Globalization.CultureInfo.GetCultureInfo("en-US"));
+        var isoDay = DateOnly.FromDateTime(SeededDay).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         await page.GetByLabel("Period", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Custom" }).ClickAsync();
         // The design system's date pickers take a typed date too, committed on leaving the field.
-        await page.GetByLabel("From", new() { Exact = true }).FillAsync(day);
+        await page.GetByLabel("From", new() { Exact = true }).FillAsync(isoDay);
         await page.GetByLabel("From", new() { Exact = true }).PressAsync("Tab");
+        await Expect(page).ToHaveURLAsync(new Regex($"from={isoDay}"));
         await page.GetByLabel("To", new() { Exact = true }).FillAsync(day);
         await page.GetByLabel("To", new() { Exact = true }).PressAsync("Tab");
         // Three conversations needed an answer, two got one.
@@ -228,6 +230,16 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         await Expect(page.GetByText("Première réponse médiane (minutes) par canal")).ToBeVisibleAsync();
         await Expect(page.Locator("#report-table")).ToContainTextAsync("Web chat");
         await Flows.ScreenshotAsync(page, "fr-reports");
+
+        // The design system's own words are French too: the date pickers' buttons and the menu's groups
+        // (MudBlazor's built-in English is only for English pages).
+        var labels = await page.EvaluateAsync<string[]>(
+            "() => [...document.querySelectorAll('[aria-label],[title]')].flatMap(e => [e.getAttribute('aria-label'), e.getAttribute('title')]).filter(Boolean)");
+        Assert.Contains("Ouvrir le calendrier", labels);
+        Assert.DoesNotContain(labels, l => l is "Open" or "Close" or "Clear" or "Start date" or "End date" || l.StartsWith("Toggle ", StringComparison.Ordinal));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ouvrir le calendrier" }).First.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Mois précédent" }).First).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
 
         // By day over 30 days: the axis shows short French dates, never more than fit; the thirteen columns of the day
         // table scroll sideways inside their panel instead of being cut off or widening the page.

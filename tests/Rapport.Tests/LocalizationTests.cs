@@ -229,12 +229,12 @@ public class LocalizationTests
             Assert.Equal("Léo Dubois", words.Target(memberAddedTarget, names));
             Assert.Equal("Léo Dubois", words.Target("LEO@example.test", names));
             Assert.Equal("Agent → Administrateur", words.Details("member.role_changed", "Agent → Admin", names));
-            Assert.Equal("Un message client arrive : priorité Haute, assignée à Léo Dubois",
+            Assert.Equal("À l’arrivée d’un message client : priorité haute, assignée à Léo Dubois",
                 words.Details("rule.applied", $"MessageReceived: priority High, assigned {agent.Id}", names));
             Assert.Equal("Automatisation (Urgences)", words.Actor("Rapport: Urgences", names));
 
             CultureInfo.CurrentUICulture = English;
-            Assert.Equal("A customer message arrives: priority High, assigned to Léo Dubois",
+            Assert.Equal("On a customer message: priority high, assigned to Léo Dubois",
                 words.Details("rule.applied", $"MessageReceived: priority High, assigned {agent.Id}", names));
         }
         finally

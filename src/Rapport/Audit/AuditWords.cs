@@ -145,7 +145,7 @@ public sealed partial class AuditWords(IStringLocalizer<Strings> l)
         var parts = rest == "nothing to do"
             ? [l["Audit.Rule.Nothing"].Value]
             : rest.Split(", ").Select(part => RulePart(part, names)).ToList();
-        return l["Audit.Rule", l["Rules.Trigger." + trigger], string.Join(", ", parts)];
+        return l["Audit.Rule", l["Audit.Rule.When." + trigger], string.Join(", ", parts)];
     }
 
     private string RulePart(string part, AuditNames names)
@@ -158,8 +158,9 @@ public sealed partial class AuditWords(IStringLocalizer<Strings> l)
             "assigned" => l["Audit.Rule.Assigned", names.Of(value)],
             "label" => l["Audit.Rule.Label", names.Of(value)],
             "notified" => l["Audit.Rule.Notified", names.Of(value)],
-            "priority" => l["Audit.Rule.Priority", Named<Priority>("Priority.", value)],
-            "status" => l["Audit.Rule.Status", Named<ConversationStatus>("Status.", value)],
+            // Inside a sentence a value is a word, not a title: "priorité haute", "priority high".
+            "priority" => l["Audit.Rule.Priority", Named<Priority>("Priority.", value).ToLower(CultureInfo.CurrentCulture)],
+            "status" => l["Audit.Rule.Status", Named<ConversationStatus>("Status.", value).ToLower(CultureInfo.CurrentCulture)],
             _ when part == "set aside as noise" => l["Audit.Rule.Noise"],
             _ when part == "reply queued" => l["Audit.Rule.Reply"],
             _ when part == "every member at capacity: left for the team" => l["Audit.Rule.TeamFull"],
