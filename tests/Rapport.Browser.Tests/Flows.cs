@@ -32,6 +32,20 @@ internal static class Flows
     public static async Task WaitForCircuitAsync(IPage page) =>
         await page.Locator("main[data-interactive=true]").WaitForAsync();
 
+    /// <summary>
+    /// The accessible names the design system writes by itself (a picker's "Open", a range's "Start date", a menu
+    /// group's "Toggle …"): on a French page none is MudBlazor's built-in English. Returns them for further checks.
+    /// </summary>
+    public static async Task<string[]> AssertNoDesignSystemEnglishAsync(IPage page)
+    {
+        var labels = await page.EvaluateAsync<string[]>(
+            "() => [...document.querySelectorAll('[aria-label],[title]')].flatMap(e => [e.getAttribute('aria-label'), e.getAttribute('title')]).filter(Boolean)");
+        string[] english = ["Open", "Close", "Clear", "Start date", "End date", "Next page", "Previous page", "First page", "Last page", "Select all", "Increment", "Decrement"];
+        var leaks = labels.Where(l => english.Contains(l) || l.StartsWith("Toggle ", StringComparison.Ordinal)).ToList();
+        Assert.True(leaks.Count == 0, $"The design system's English on a French page: {string.Join(", ", leaks)}");
+        return labels;
+    }
+
     /// <summary>Saves a full-page screenshot when RAPPORT_SCREENSHOTS names a folder (for looking at the design, and CI artefacts).</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {

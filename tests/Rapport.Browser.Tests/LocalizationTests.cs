@@ -57,5 +57,12 @@ public sealed class LocalizationTests(RapportApp app) : IClassFixture<RapportApp
         var text = await page.Locator("body").InnerTextAsync();
         var leaks = English.Where(word => Regex.IsMatch(text, $@"(?<!\w){Regex.Escape(word)}(?!\w)")).ToList();
         Assert.True(leaks.Count == 0, $"English on the French page after a live update: {string.Join(", ", leaks)}");
+        await Flows.AssertNoDesignSystemEnglishAsync(page);
+
+        // The inbox's own filters (a date range, menus) speak French too.
+        await page.GotoAsync("/");
+        await Flows.WaitForCircuitAsync(page);
+        await Expect(Flows.Heading(page, "Boîte de réception")).ToBeVisibleAsync();
+        await Flows.AssertNoDesignSystemEnglishAsync(page);
     }
 }
