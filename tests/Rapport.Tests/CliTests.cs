@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Rapport.Cli;
 using Rapport.Data;
 using Rapport.Learning;
@@ -63,6 +64,72 @@ public class CliTests
         Assert.Equal(3, await db.Messages.CountAsync());
         Assert.Equal(0, await db.OutboxItems.CountAsync());
         Assert.Equal(2, await RapportCli.RunAsync(["reprocess", "--workspace", "acme", "--since", "yesterday", .. config]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task BackupWipeRestore_GivesBackEveryRow_AndChannelSecretsStillOpen(string provider)
+    {
+        var folder = Databases.NewTempFolder();
+        var options = new RapportOptions { DataFolder = folder, Postgres = provider == Databases.Postgres ? Databases.NewPostgresDatabase() : null };
+        string[] config = options.Postgres is null ? [$"--Rapport:DataFolder={folder}"] : [$"--Rapport:DataFolder={folder}", $"--Rapport:Postgres={options.Postgres}"];
+        var csv = Path.Combine(folder, "messages.csv");
+        await File.WriteAllTextAsync(csv, """
+            external_id,author,text,created_at
+            1,@marie,"Bonjour, ma box ne marche plus depuis hier, vous pouvez m'aider ?",2026-11-20T09:00:00Z
+            2,@tom,"When does the new plan launch? 🚲",2026-11-20T11:00:00Z
+            """);
+        Assert.Equal(0, await RapportCli.RunAsync(["migrate", .. config]));
+        Assert.Equal(0, await RapportCli.RunAsync(["users", "create", "--email", "owner@example.test", "--password", "a very long password", "--workspace", "acme", .. config]));
+        Assert.Equal(0, await RapportCli.RunAsync(["import", csv, "--channel", "Old tickets", .. config]));
+        // A secret encrypted with the data-protection keys, which live in the database too.
+        using (var cli = CliServices.Create(config))
+        {
+            await using var db = cli.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
+            var channel = await db.Channels.SingleAsync();
+            channel.ProtectedSecrets = cli.Services.GetRequiredService<Rapport.Channels.ChannelSecrets>().Protect(new Dictionary<string, string> { ["password"] = "s3cret" });
+            await db.SaveChangesAsync();
+        }
+        Dictionary<string, long> before;
+        List<string> texts;
+        await using (var db = new RapportDbContextFactory(options).CreateDbContext())
+        {
+            before = await new RowCounts(db).ReadAsync();
+            texts = await db.Messages.OrderBy(m => m.ExternalId).Select(m => m.Text).ToListAsync();
+        }
+        Assert.True(before["Messages"] == 2 && before["DataProtectionKeys"] > 0);
+
+        var backup = Path.Combine(folder, "backups", "rapport.backup");
+        Assert.Contains("Backed up the", await CaptureAsync(["backup", backup, .. config]), StringComparison.Ordinal);
+        // Never over an existing backup; never a backup of the other kind, and never without --replace.
+        Assert.Equal(2, await RapportCli.RunAsync(["backup", backup, .. config]));
+        var wrongKind = Path.Combine(folder, "not-a-backup");
+        await File.WriteAllTextAsync(wrongKind, "a text file, not a backup");
+        Assert.Equal(2, await RapportCli.RunAsync(["restore", wrongKind, "--replace", .. config]));
+        Assert.Equal(2, await RapportCli.RunAsync(["restore", backup, .. config]));
+
+        // Wipe: everything goes.
+        if (options.Postgres is null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(Path.Combine(folder, "rapport.db"));
+        }
+        else
+        {
+            await using var db = new RapportDbContextFactory(options).CreateDbContext();
+            await db.Database.ExecuteSqlRawAsync("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+        }
+
+        Assert.Contains("Restored the", await CaptureAsync(["restore", backup, "--replace", .. config]), StringComparison.Ordinal);
+        using (var cli = CliServices.Create(config))
+        {
+            await using var db = cli.Services.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
+            Assert.Equal(before, await new RowCounts(db).ReadAsync());
+            Assert.Equal(texts, await db.Messages.OrderBy(m => m.ExternalId).Select(m => m.Text).ToListAsync());
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            var secrets = cli.Services.GetRequiredService<Rapport.Channels.ChannelSecrets>().Unprotect((await db.Channels.SingleAsync()).ProtectedSecrets);
+            Assert.Equal("s3cret", secrets["password"]);
+        }
     }
 
     [Theory]

@@ -33,6 +33,8 @@ public static class RapportCli
         root.Subcommands.Add(UsersCommand());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ReprocessCommand.Create());
+        root.Subcommands.Add(BackupCommands.Backup());
+        root.Subcommands.Add(BackupCommands.Restore());
         root.Subcommands.Add(LearningCommands.Train());
         root.Subcommands.Add(LearningCommands.Eval());
         // Exceptions propagate (with their stack trace) instead of being turned into a generic message, so
