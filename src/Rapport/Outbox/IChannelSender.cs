@@ -59,7 +59,7 @@ public sealed record SendOutcome(SendResult Result, string? Error = null, TimeSp
 
 /// <summary>
 /// Sends the outbox items that carry an event to an outgoing webhook (<see cref="OutboxItem.EventDeliveryId"/> set); it
-/// records each attempt in <paramref name="db"/>, which the outbox saves with the item's new state.
+/// records each attempt in the context it is given, which the outbox saves with the item's new state.
 /// </summary>
 public interface IEventDeliverySender
 {
