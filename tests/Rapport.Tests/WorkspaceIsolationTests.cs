@@ -154,12 +154,23 @@ public class WorkspaceIsolationTests
         };
         var delivery = new Webhooks.EventDelivery
         {
-            WorkspaceId = workspaceId, SubscriptionId = subscription.Id, EventId = Guid.NewGuid(), EventType = "conversation.resolved", Payload = "{}", CreatedAt = DateTime.UtcNow,
+            WorkspaceId = workspaceId,
+            SubscriptionId = subscription.Id,
+            EventId = Guid.NewGuid(),
+            EventType = "conversation.resolved",
+            Payload = "{}",
+            CreatedAt = DateTime.UtcNow,
         };
         var attempt = new Webhooks.EventDeliveryAttempt
         {
-            WorkspaceId = workspaceId, SubscriptionId = subscription.Id, DeliveryId = delivery.Id, EventId = delivery.EventId, EventType = delivery.EventType,
-            At = DateTime.UtcNow, StatusCode = 200, Error = "Secret B error",
+            WorkspaceId = workspaceId,
+            SubscriptionId = subscription.Id,
+            DeliveryId = delivery.Id,
+            EventId = delivery.EventId,
+            EventType = delivery.EventType,
+            At = DateTime.UtcNow,
+            StatusCode = 200,
+            Error = "Secret B error",
         };
         db.AddRange(subscription, delivery, attempt);
         await db.SaveChangesAsync();
