@@ -19,9 +19,11 @@ using Rapport.Channels.Mastodon;
 using Rapport.Channels.Webhook;
 using Rapport.Components;
 using Rapport.Data;
+using Rapport.Events;
 using Rapport.Ingest;
 using Rapport.KnowledgeBase;
 using Rapport.Outbox;
+using Rapport.Webhooks;
 using Rapport.Workspaces;
 
 namespace Rapport;
@@ -205,6 +207,8 @@ public static class RapportHost
         services.AddScoped<Conversations.ConversationMerge>();
         services.AddSingleton<Conversations.Live.ConversationPresence>();
         services.AddOutbox();
+        services.AddEvents();
+        services.AddOutgoingWebhooks();
         services.AddWebhookChannel();
         services.AddChatChannel();
         services.AddMastodonChannel();

@@ -98,7 +98,8 @@ public class WorkspaceIsolationTests
     }
 
     internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId,
-        Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId, Guid AttachmentId, Guid ImportId);
+        Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId, Guid AttachmentId, Guid ImportId,
+        Guid SubscriptionId, Guid AttemptId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -142,9 +143,39 @@ public class WorkspaceIsolationTests
         var macro = new KnowledgeBase.Macro { WorkspaceId = workspaceId, Name = "Secret B macro", ReplyText = "Secret B", Status = ConversationStatus.Resolved, UpdatedAt = DateTime.UtcNow };
         var import = new Channels.Import.ImportRun { WorkspaceId = workspaceId, ChannelId = channel.Id, FileName = "secret-b.csv", Status = Channels.Import.ImportStatus.Completed, CreatedAt = DateTime.UtcNow };
         db.AddRange(category, article, canned, macro, import);
+        var subscription = new Webhooks.WebhookSubscription
+        {
+            WorkspaceId = workspaceId,
+            Url = "https://93.184.215.14/secret-b",
+            Description = "Secret B webhook",
+            EventTypes = "conversation.resolved",
+            ProtectedSecret = scope.ServiceProvider.GetRequiredService<Webhooks.WebhookSecrets>().Protect("whsec_secret-b"),
+            CreatedAt = DateTime.UtcNow,
+        };
+        var delivery = new Webhooks.EventDelivery
+        {
+            WorkspaceId = workspaceId,
+            SubscriptionId = subscription.Id,
+            EventId = Guid.NewGuid(),
+            EventType = "conversation.resolved",
+            Payload = "{}",
+            CreatedAt = DateTime.UtcNow,
+        };
+        var attempt = new Webhooks.EventDeliveryAttempt
+        {
+            WorkspaceId = workspaceId,
+            SubscriptionId = subscription.Id,
+            DeliveryId = delivery.Id,
+            EventId = delivery.EventId,
+            EventType = delivery.EventType,
+            At = DateTime.UtcNow,
+            StatusCode = 200,
+            Error = "Secret B error",
+        };
+        db.AddRange(subscription, delivery, attempt);
         await db.SaveChangesAsync();
         return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id,
-            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id);
+            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id, subscription.Id, attempt.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -167,7 +198,9 @@ public class WorkspaceIsolationTests
             .Replace("{cannedResponseId:guid}", ids.CannedResponseId.ToString(), StringComparison.Ordinal)
             .Replace("{macroId:guid}", ids.MacroId.ToString(), StringComparison.Ordinal)
             .Replace("{attachmentId:guid}", ids.AttachmentId.ToString(), StringComparison.Ordinal)
-            .Replace("{importId:guid}", ids.ImportId.ToString(), StringComparison.Ordinal);
+            .Replace("{importId:guid}", ids.ImportId.ToString(), StringComparison.Ordinal)
+            .Replace("{subscriptionId:guid}", ids.SubscriptionId.ToString(), StringComparison.Ordinal)
+            .Replace("{attemptId:guid}", ids.AttemptId.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');
     }

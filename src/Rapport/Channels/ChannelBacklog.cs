@@ -23,7 +23,8 @@ public sealed record ChannelBacklog(int OutboxPending, int OutboxFailed, DateTim
         RapportDbContext db, DateTime now, CancellationToken ct, Guid? channelId = null)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var items = db.OutboxItems.AsQueryable();
+        // Outgoing webhooks' events wait in the outbox too, under their subscription's id: they are no channel's backlog.
+        var items = db.OutboxItems.Where(o => o.EventDeliveryId == null);
         var conversations = db.Conversations.AsQueryable();
         if (channelId is { } only)
         {

@@ -24,8 +24,12 @@ public sealed record ConversationActionResult(ProblemHttpResult? Problem = null,
 }
 
 /// <summary>Status, assignment, labels and the rest: one place for the API and the inbox, with the reporting events they append.</summary>
-public sealed class ConversationActions(TimeProvider clock, Automation.AutomationEngine rules, Satisfaction.SurveyLinks surveys, Audit.AuditLog audit,
-    IStringLocalizer<Strings> text)
+/// <remarks>
+/// What follows a change is announced, not called: <see cref="Events.ConversationUpdated"/> (the automation rules subscribe)
+/// and <see cref="Events.ConversationResolved"/> (the survey invitation and outgoing webhooks subscribe), inside the change's
+/// save, so Conversations depends on neither Automation nor Satisfaction (docs/events.md).
+/// </remarks>
+public sealed class ConversationActions(TimeProvider clock, Events.EventPublisher events, Audit.AuditLog audit, IStringLocalizer<Strings> text)
 {
     /// <summary>The audit log's target for a conversation: its trail is read back with <see cref="ConversationAudit"/>.</summary>
     public static string AuditTarget(Guid conversationId) => "conversation:" + conversationId.ToString("N");
@@ -169,10 +173,10 @@ public sealed class ConversationActions(TimeProvider clock, Automation.Automatio
         }
         var resolvedNow = conversation.Status == ConversationStatus.Resolved && db.Entry(conversation).Property(c => c.Status).IsModified;
         // The rules see the agent's change; what the rules change does not run them again.
-        await rules.RunAsync(db, conversation, Automation.RuleTrigger.ConversationUpdated, null, ct);
+        await events.PublishAsync(db, new Events.ConversationUpdated(conversation.WorkspaceId, conversation.Id, actorId, now), ct);
         if (resolvedNow && conversation.Status == ConversationStatus.Resolved)
         {
-            await surveys.QueueOnResolveAsync(db, conversation, ct);
+            await events.PublishAsync(db, new Events.ConversationResolved(conversation.WorkspaceId, conversation.Id, conversation.ChannelId, actorId, now), ct);
         }
 
         foreach (var (action, details) in trail)

@@ -66,6 +66,8 @@ public sealed class RapportDbContextFactory : IDbContextFactory<RapportDbContext
         builder.AddInterceptors(new UserTextInterceptor());
         // Last: it writes the added rows the interceptors above have completed and seen.
         builder.AddInterceptors(new BulkInsertInterceptor());
+        // Events' after-commit work (waking the outbox for a queued webhook) runs once the save or its transaction is durable.
+        builder.AddInterceptors(Events.AfterCommitInterceptor.Instance, Events.AfterCommitInterceptor.Transactions);
     }
 
     public static DatabaseProvider ProviderFor(RapportOptions options) =>

@@ -6,6 +6,7 @@ using Rapport.Automation;
 using Rapport.Channels;
 using Rapport.Conversations;
 using Rapport.Data;
+using Rapport.Events;
 using Rapport.Ingest;
 using Rapport.KnowledgeBase;
 using Rapport.Resources;
@@ -107,8 +108,9 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
 
         var audit = new Audit.AuditLog(script, http);
         var rules = new AutomationEngine(new Notifications.Notifier(script), outbox, audit, script);
-        var ingest = new IngestService(analyzers, rules, script, Microsoft.Extensions.Options.Options.Create(new IngestOptions()));
-        var actions = new ConversationActions(script, rules, surveyLinks, audit, text);
+        var events = ScriptEvents(rules);
+        var ingest = new IngestService(analyzers, rules, events, script, Microsoft.Extensions.Options.Options.Create(new IngestOptions()));
+        var actions = new ConversationActions(script, events, audit, text);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(data.Workspace.TimeZone);
         var today = TimeZoneInfo.ConvertTimeFromUtc(now, zone).Date;
         var sequence = 0;
@@ -248,10 +250,25 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         }
     }
 
+    /// <summary>
+    /// The subscribers the script's services announce to, on the script's clock: the rules and the survey invitation. A
+    /// fresh demo workspace has no outgoing webhooks, so none are delivered for its history.
+    /// </summary>
+    private EventPublisher ScriptEvents(AutomationEngine? rules)
+    {
+        var subscribers = new ServiceCollection();
+        if (rules is not null)
+        {
+            subscribers.AddSingleton<IEventHandler<ConversationUpdated>>(new RulesOnConversationUpdated(rules));
+        }
+        subscribers.AddSingleton<IEventHandler<ConversationResolved>>(new SurveyOnResolve(surveyLinks));
+        return new EventPublisher(subscribers.BuildServiceProvider());
+    }
+
     /// <summary>Customers answer the satisfaction survey of some resolved conversations, through the survey's own service.</summary>
     private async Task SeedSurveysAsync(DemoContent content, Guid workspaceId, DateTime now, CancellationToken ct)
     {
-        var surveys = new SurveyService(surveyLinks, script);
+        var surveys = new SurveyService(surveyLinks, script, ScriptEvents(null));
         foreach (var s in content.Surveys)
         {
             var conversation = await db.Conversations

@@ -90,13 +90,18 @@ public sealed partial class IngestService
         }
     }
 
-    private static async Task AddAsync(RapportDbContext db, List<ReceivedItem> added, CancellationToken ct)
+    private async Task AddAsync(RapportDbContext db, List<ReceivedItem> added, CancellationToken ct)
     {
         var detecting = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
             db.ReceivedItems.AddRange(added);
+            foreach (var item in added)
+            {
+                // Announced in the accepting save: a subscriber's writes are accepted with the item, or not at all.
+                await events.PublishAsync(db, new Events.MessageAccepted(item.WorkspaceId, item.ChannelId, item.ExternalId, item.AcceptedAt), ct);
+            }
             await SaveAsync(db, ct);
         }
         finally

@@ -15,7 +15,7 @@ namespace Rapport.Ingest;
 /// Messages go through it in batches (an import: a few hundred rows; a channel: a batch of one) with the same
 /// steps for each, in order, and one save per batch (docs/decisions/0040-batched-ingest.md).
 /// </summary>
-public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automation.AutomationEngine rules, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IngestOptions> options)
+public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automation.AutomationEngine rules, Events.EventPublisher events, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IngestOptions> options)
 {
     /// <summary>Longest text kept on a message; anything longer is cut and the raw payload keeps the rest.</summary>
     public const int MaxTextLength = 100_000;
@@ -419,6 +419,9 @@ public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automati
             DurationSeconds = Math.Max(0, (now - createdAt).TotalSeconds),
             Value = analysis.NeedsAnswer.Value,
         });
+        // In the message's own save: a subscriber's writes (a queued webhook delivery) land with it, exactly once.
+        await events.PublishAsync(db, new Events.MessageProcessed(workspaceId, message.Id, conversation.Id, item.ChannelId, conversation.ContactId, isNew,
+            conversation.Intent, analysis.SentimentScore, now), cancellationToken);
     }
 
     private static (Contact Contact, bool IsNew) FindOrCreateContact(RapportDbContext db, Guid workspaceId, InboundItem item, IngestBatch batch, DateTime now)

@@ -56,3 +56,12 @@ public sealed record SendOutcome(SendResult Result, string? Error = null, TimeSp
 
     public static SendOutcome Failed(string error) => new(SendResult.Failed, error);
 }
+
+/// <summary>
+/// Sends the outbox items that carry an event to an outgoing webhook (<see cref="OutboxItem.EventDeliveryId"/> set); it
+/// records each attempt in the context it is given, which the outbox saves with the item's new state.
+/// </summary>
+public interface IEventDeliverySender
+{
+    Task<SendOutcome> SendAsync(Data.RapportDbContext db, OutboxItem item, DateTime now, CancellationToken cancellationToken);
+}

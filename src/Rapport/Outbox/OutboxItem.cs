@@ -17,6 +17,7 @@ public sealed class OutboxItem : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; set; }
+    /// <summary>The channel it goes out on; for an outgoing webhook's event (<see cref="EventDeliveryId"/> set), the subscription.</summary>
     public Guid ChannelId { get; set; }
     /// <summary>The reply this item delivers; null for a post, which has no conversation of its own.</summary>
     public Guid? MessageId { get; set; }
@@ -31,4 +32,6 @@ public sealed class OutboxItem : IWorkspaceOwned
     public DateTime? SentAt { get; set; }
     /// <summary>The network's id for a sent post (a sent reply keeps it on its message).</summary>
     public string? ExternalId { get; set; }
+    /// <summary>Set for an event going to an outgoing webhook: the delivery it sends (docs/webhooks-outgoing.md).</summary>
+    public Guid? EventDeliveryId { get; set; }
 }

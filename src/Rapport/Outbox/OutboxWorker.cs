@@ -66,7 +66,8 @@ public sealed partial class OutboxWorker(
             }
             // Items of paused channels wait until the channel is resumed.
             due = await db.OutboxItems
-                .Where(o => o.Status == OutboxStatus.Pending && o.NextAttemptAt <= now && db.Channels.Any(c => c.Id == o.ChannelId && !c.Paused))
+                .Where(o => o.Status == OutboxStatus.Pending && o.NextAttemptAt <= now
+                    && (o.EventDeliveryId != null || db.Channels.Any(c => c.Id == o.ChannelId && !c.Paused)))
                 .OrderBy(o => o.NextAttemptAt)
                 .Select(o => o.Id)
                 .Take(settings.BatchSize)
@@ -106,6 +107,12 @@ public sealed partial class OutboxWorker(
             return false; // Another worker took it.
         }
 
+        if (await db.OutboxItems.Where(o => o.Id == itemId).Select(o => o.EventDeliveryId).FirstAsync(ct) is not null)
+        {
+            return await DeliverEventAsync(db, itemId, now, ct);
+        }
+        await using var scope = services.CreateAsyncScope();
+        var events = scope.ServiceProvider.GetRequiredService<Events.EventPublisher>();
         var (item, channel, message, conversation) = await LoadAsync(db, itemId, ct);
         // A sandbox (demo) channel of any kind delivers through the sandbox, never through its network's sender.
         var sender = channel is null ? null
@@ -162,6 +169,18 @@ public sealed partial class OutboxWorker(
             {
                 await ConversationActions.CountDeliveredAsync(db, conversation!, message!, now, ct);
             }
+            if (outcome.Result == SendResult.Sent && channel is not null)
+            {
+                // Announced only now that the network has it, in the save that records it delivered.
+                if (message is not null && message.Direction == MessageDirection.Outbound)
+                {
+                    await events.PublishAsync(db, new Events.ReplyDelivered(item.WorkspaceId, message.Id, message.ConversationId, channel.Id, message.ExternalId, now), ct);
+                }
+                else if (item.MessageId is null)
+                {
+                    await events.PublishAsync(db, new Events.PostPublished(item.WorkspaceId, item.Id, channel.Id, item.ExternalId, now), ct);
+                }
+            }
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -173,6 +192,35 @@ public sealed partial class OutboxWorker(
                 (item, channel, message, conversation) = await LoadAsync(db, itemId, ct);
             }
         }
+    }
+
+    /// <summary>
+    /// An event for an outgoing webhook: its sender posts it and logs the attempt, and the item is recorded like any other
+    /// (sent, retried with the same backoff, or failed). Nothing is published about it, so a webhook never feeds itself.
+    /// </summary>
+    private async Task<bool> DeliverEventAsync(RapportDbContext db, Guid itemId, DateTime now, CancellationToken ct)
+    {
+        var item = await db.OutboxItems.FirstAsync(o => o.Id == itemId, ct);
+        SendOutcome outcome;
+        if (services.GetService<IEventDeliverySender>() is not { } sender)
+        {
+            outcome = SendOutcome.Failed(StoredText.English("Stored.Delivery.Gone"));
+        }
+        else
+        {
+            try
+            {
+                outcome = await sender.SendAsync(db, item, now, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                outcome = SendOutcome.Retry(e.Message);
+            }
+        }
+        ct.ThrowIfCancellationRequested();
+        Record(item, null, outcome, now);
+        await db.SaveChangesAsync(ct);
+        return true;
     }
 
     /// <summary>A claimed item with what its delivery touches: its channel, and for a reply its message and conversation.</summary>

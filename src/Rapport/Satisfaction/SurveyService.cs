@@ -16,7 +16,7 @@ public enum SurveyOutcome
 }
 
 /// <summary>Records survey answers from the public page and the public API: one per conversation, with its reporting events.</summary>
-public sealed class SurveyService(SurveyLinks links, TimeProvider clock)
+public sealed class SurveyService(SurveyLinks links, TimeProvider clock, Events.EventPublisher events)
 {
     /// <summary>The conversation a link is for and whether it was answered already; null for a link that is not ours.</summary>
     public async Task<(Guid ConversationId, string WorkspaceName, bool Answered)?> FindAsync(RapportDbContext db, string token, CancellationToken ct = default)
@@ -80,6 +80,7 @@ public sealed class SurveyService(SurveyLinks links, TimeProvider clock)
                 Value = value,
             });
         }
+        await events.PublishAsync(db, new Events.SurveyAnswered(workspaceId, conversationId, csat, effort, text is not null, now), ct);
         try
         {
             await db.SaveChangesAsync(ct);
