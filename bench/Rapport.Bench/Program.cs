@@ -40,6 +40,8 @@ internal static class Program
                     Console.WriteLine($"complaint-threshold: {d.Threshold:F2} P(complaint)");
                     return 0;
                 }
+            case "complaint-dump":
+                return ComplaintDump.Run(args);
             case "sentiment-calibrate":
                 return SentimentCalibrate.Run(args);
             case "seed-cv":
