@@ -14,7 +14,7 @@ namespace Rapport.Analysis;
 internal sealed record SentimentCalibration(double ModelWeightAlone, double ModelWeight, double PositiveFrom, double NegativeFrom)
 {
     /// <summary>What ships.</summary>
-    public static SentimentCalibration Default { get; } = new(ModelWeightAlone: 0.2, ModelWeight: 0.1, PositiveFrom: 0.05, NegativeFrom: -0.2);
+    public static SentimentCalibration Default { get; } = new(ModelWeightAlone: 0.2, ModelWeight: 0.2, PositiveFrom: 0.05, NegativeFrom: -0.25);
 
     /// <summary>The score in [−1, 1] from the head's P(positive) − P(negative) and the lexicon score.</summary>
     public double Score(double model, double lexicon) =>

@@ -169,6 +169,12 @@ public sealed class TextAnalyzer : ITextAnalyzer
         // Without any polar word the model's view is shrunk: it partly learned the seed corpus' style (long complaints, numbers, @mentions).
         var calibration = SentimentCalibration.Default;
         var score = calibration.Score(modelScore, lex);
+        if (signals.Positive == 0 && score > calibration.NegativeFrom && HasFault(signals))
+        {
+            // "still not working after the fix", "toujours pas de réponse": no polar word, but a fault or a long wait
+            // said in so many words is a negative experience.
+            score = Math.Max(-1, calibration.NegativeFrom - 0.1);
+        }
         var label = calibration.Label(score);
         var sentimentConfidence = label == SentimentLabel.Neutral
             ? 1 - 0.5 * Math.Min(1, Math.Abs(score) / Math.Max(calibration.PositiveFrom, -calibration.NegativeFrom))
@@ -189,6 +195,18 @@ public sealed class TextAnalyzer : ITextAnalyzer
             Model.Version);
         // The thread comes last and only when given, so a message read alone costs what it always did.
         return context?.Conversation is { } thread ? ConversationReading.Apply(result, text, lex, thread) : result;
+    }
+
+    private static bool HasFault(LexicalSignals signals)
+    {
+        foreach (var m in signals.Urgency)
+        {
+            if (m.Tag is UrgencySignal.Outage or UrgencySignal.LongWait)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double Round(double v) => Math.Round(v, 3);
