@@ -74,6 +74,16 @@ internal static class SentimentLexicon
         // French, negative
         More(-3f, "attentat attentats terroriste terroristes terrorisme violence violences desastre tragique tragedie haine raciste racistes racisme corruption corrompu corrompus connard connards massacre genocide horreur");
         More(-2f, "mort morts mortel mortelle mourir meurt meurent tue tues tuee tuees guerre guerres victime victimes crise crises danger menace menaces menace menacee pollution pollue polluee polluer polluants drame dramatique malheur malheureux malheureuse peur inquietant inquietante colere mensonges stupide stupides idiot idiote idiots con cons conne debile debiles cretin cretins abruti naze ridicule ridicules absurde echec echecs echoue ratee perte perdre detruire detruit detruite destruction degats fatigue fatiguee malade malades maladie souffrance souffrir souffre douleur pleurer pleure pleurs helas regret regrette regrettable ennuyeux ennuyeuse injustice moche laid laide toxique toxiques nocif nocive scandales inquietants alarmant alarmante grave_crise chomage pauvrete misere faillite honteuse menteurs escroquerie");
+        // A second pass over common words of posts (both languages), written by us.
+        More(3f, "delightful tragically");
+        More(2f, "woohoo yippee hooray whoop delight pleasure pleasant cheerful optimistic slay gift smiled sunshine honest freedom kiff vivement rejouissant encourageant prometteur prometteuse remarquable admirable fascinant");
+        More(1.5f, "woo bestie giggle cozy cosy lit dope innovant innovante");
+        More(1f, "sunny chill vibes goals treat surprise bonus heal healing recovered recovery saved rescue justice truth interested");
+        More(-3f, "humiliating");
+        More(-2.5f, "insulting indigne scandalise revoltant");
+        More(-2f, "embarrassment insult offensive offended worrying hurtful pointless nonsense headache funeral disturbing troubling alarming worsening beurk berk relou indignation preoccupant polluant nuisance nuisances");
+        More(-1.5f, "struggle struggles struggling fumble missile bloody sigh yikes ouch shocked shock fired layoffs condolences plunge slump pfff pff bruyant concerning");
+        More(-1f, "freaking oops nervous weak quit cuts debt decline");
         More(-1f, "risque risques faux fausse ennui inegalites manque manquer difficultes");
         return d;
     }
