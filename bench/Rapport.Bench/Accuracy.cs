@@ -99,6 +99,35 @@ internal static class Accuracy
         Console.WriteLine();
         Console.Write(table.ToString());
         Console.WriteLine();
+        // The peers beside Rapport, in this same run, on the sets they apply to (English; zero-shot against zero-shot).
+        Console.WriteLine("Rapport's shipped model (seed corpus only) beside the published lexicons, same texts, same run:");
+        if (args.Contains("--no-peers"))
+        {
+            Console.WriteLine("peers: skipped (--no-peers)");
+        }
+        else if (!Peers.Prepare())
+        {
+            Console.WriteLine($"peers: NOT RUN: {Peers.Problem}");
+        }
+        else
+        {
+            var peers = new StringBuilder();
+            peers.AppendLine($"| set | metric | Rapport | {Peers.Names[0]} | {Peers.Names[1]} | Rapport / VADER | Rapport / AFINN |");
+            peers.AppendLine("|---|---|---|---|---|---|---|");
+            foreach (var (set, task, file) in new[] { ("sentiment-en", EvalTask.Sentiment, P("sentiment-en", "val.csv")), ("complaints-en", EvalTask.Complaint, P("complaints-en", "dev.csv")) })
+            {
+                if ((only is null || set.Contains(only, StringComparison.Ordinal)) && File.Exists(file))
+                {
+                    foreach (var line in Peers.Compare(set, task, file))
+                    {
+                        peers.AppendLine(line);
+                    }
+                }
+            }
+            Console.Write(peers.ToString());
+            Console.WriteLine("(sentiment-fr, toxicity-fr: not run with the peers, whose lexicons are English only)");
+        }
+        Console.WriteLine();
         Console.WriteLine($"accuracy: {met}/{targets} targets met");
         return 0;
     }

@@ -40,6 +40,8 @@ internal static class Program
                     Console.WriteLine($"complaint-threshold: {d.Threshold:F2} P(complaint)");
                     return 0;
                 }
+            case "sentiment-calibrate":
+                return SentimentCalibrate.Run(args);
             case "seed-cv":
                 SeedCv();
                 return 0;
@@ -71,7 +73,7 @@ internal static class Program
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | chat-latency [--runs N] | ingest-throughput [--count N] [--no-sqlite] | import-memory [--size-mb N] | accuracy [--eval DIR] [--only SET] | complaint-threshold | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
+                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | chat-latency [--runs N] | ingest-throughput [--count N] [--no-sqlite] | import-memory [--size-mb N] | accuracy [--eval DIR] [--only SET] [--no-peers] | complaint-threshold | sentiment-calibrate [--eval DIR] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
                 return 2;
         }
     }

@@ -133,7 +133,7 @@ internal static class ConversationReading
     private static TextAnalysisResult Reread(TextAnalysisResult result, Intent intent, double intentConfidence, string evidence, double score, double needs)
     {
         score = Math.Round(Math.Clamp(score, -1, 1), 3);
-        var label = score >= 0.2 ? SentimentLabel.Positive : score <= -0.2 ? SentimentLabel.Negative : SentimentLabel.Neutral;
+        var label = SentimentCalibration.Default.Label(score);
         var sentiment = label == result.Sentiment.Value && score == result.SentimentScore
             ? result.Sentiment
             : new Scored<SentimentLabel>(label, Math.Round(label == SentimentLabel.Neutral ? 1 - Math.Abs(score) * 2 : 0.5 + Math.Abs(score) / 2, 3), [evidence]);

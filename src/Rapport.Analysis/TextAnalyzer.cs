@@ -82,6 +82,24 @@ public sealed class TextAnalyzer : ITextAnalyzer
         return result;
     }
 
+    /// <summary>
+    /// The two views the sentiment score blends, before calibration: the head's P(positive) − P(negative) and the
+    /// lexicon score (both in [−1, 1]). For fitting <see cref="SentimentCalibration"/>.
+    /// </summary>
+    internal (double Model, double Lexicon) SentimentParts(string text)
+    {
+        var s = s_scratch ??= new Scratch();
+        Tokenizer.Tokenize(text ?? string.Empty, s.Tokens);
+        s.Signals.Compute(s.Tokens);
+        var linear = Model.Linear;
+        Featurizer.Extract(s.Tokens, s.Signals, linear.Options, s.Features);
+        var logits = s.Logits.AsSpan(0, linear.Width);
+        linear.Logits(s.Features, logits);
+        var sentiment = logits.Slice(linear.Offset(AnalyzerModel.SentimentHead), 3);
+        PackedLinearModel.Softmax(sentiment);
+        return (sentiment[2] - sentiment[0], s.Signals.Score);
+    }
+
     private TextAnalysisResult Fallback() => new(
         new Scored<string>(LanguageIdentifier.Other, 0, []),
         new Scored<Intent>(Intent.Chatter, 0, []),
@@ -149,10 +167,18 @@ public sealed class TextAnalyzer : ITextAnalyzer
         var modelScore = sentimentProbs[2] - sentimentProbs[0];
         var lex = signals.Score;
         // Without any polar word the model's view is shrunk: it partly learned the seed corpus' style (long complaints, numbers, @mentions).
-        var score = lex == 0 ? 0.6 * modelScore : 0.45 * modelScore + 0.55 * lex;
-        score = Math.Clamp(score, -1, 1);
-        var label = score >= 0.2 ? SentimentLabel.Positive : score <= -0.2 ? SentimentLabel.Negative : SentimentLabel.Neutral;
-        var sentimentConfidence = label == SentimentLabel.Neutral ? 1 - Math.Abs(score) * 2 : 0.5 + Math.Abs(score) / 2;
+        var calibration = SentimentCalibration.Default;
+        var score = calibration.Score(modelScore, lex);
+        if (signals.Positive == 0 && score > calibration.NegativeFrom && HasFault(signals))
+        {
+            // "still not working after the fix", "toujours pas de réponse": no polar word, but a fault or a long wait
+            // said in so many words is a negative experience.
+            score = Math.Max(-1, calibration.NegativeFrom - 0.1);
+        }
+        var label = calibration.Label(score);
+        var sentimentConfidence = label == SentimentLabel.Neutral
+            ? 1 - 0.5 * Math.Min(1, Math.Abs(score) / Math.Max(calibration.PositiveFrom, -calibration.NegativeFrom))
+            : 0.5 + Math.Abs(score) / 2;
         var sentimentEvidence = SentimentEvidence(tokens, label, s, text);
         var sentimentResult = new Scored<SentimentLabel>(label, Round(sentimentConfidence), sentimentEvidence);
 
@@ -169,6 +195,18 @@ public sealed class TextAnalyzer : ITextAnalyzer
             Model.Version);
         // The thread comes last and only when given, so a message read alone costs what it always did.
         return context?.Conversation is { } thread ? ConversationReading.Apply(result, text, lex, thread) : result;
+    }
+
+    private static bool HasFault(LexicalSignals signals)
+    {
+        foreach (var m in signals.Urgency)
+        {
+            if (m.Tag is UrgencySignal.Outage or UrgencySignal.LongWait)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double Round(double v) => Math.Round(v, 3);

@@ -224,13 +224,27 @@ public static class EvaluationRunner
             {
                 continue;
             }
-            result.Add((CsvTable.Cell(row, text), l));
+            result.Add((Unescape(CsvTable.Cell(row, text)), l));
             if (maxRows > 0 && result.Count >= maxRows)
             {
                 break;
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Some published sets keep JSON escapes as text ("can\u2019t", "\u002c"): every system under test, ours and
+    /// the peers, reads the characters the writer typed.
+    /// </summary>
+    public static string Unescape(string text)
+    {
+        if (!text.Contains("\\u", StringComparison.Ordinal))
+        {
+            return text;
+        }
+        return System.Text.RegularExpressions.Regex.Replace(text, @"\\u([0-9a-fA-F]{4})",
+            m => ((char)int.Parse(m.Groups[1].ValueSpan, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToString());
     }
 
     private static string NormalizeLabel(string value)

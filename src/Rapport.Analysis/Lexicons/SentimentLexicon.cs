@@ -44,6 +44,47 @@ internal static class SentimentLexicon
         Add(-2f, "abuse abusif abusive foireux inutilisable defaillant defaillante endommage endommagee irrespectueux irrespectueuse impoli impolie malpoli malpolie desagreable injuste incapable incapables amateurisme menti mensonger");
         Add(-1.5f, "mal");
         Add(-1f, "bof moyen moyenne dommage malheureusement complique compliquee difficile bizarre etrange froid inquiet inquiete inquietude doute attendre attends");
+
+        // The words of everyday posts beyond customer care (excitement, wishes, news, insults), so that a tweet about a
+        // match, a birthday or a war is read as people read it (docs/decisions/0062). Added only where the care lists
+        // above say nothing, so their deliberate values stand.
+        void More(float v, string words)
+        {
+            foreach (var w in words.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                d.TryAdd(w, v);
+            }
+        }
+        // English, positive
+        More(3f, "awesomeness phenomenal magnificent spectacular epic legendary thrilled ecstatic overjoyed stoked psyched perfection masterpiece hilarious greatest congratulations congrats congratz bliss joyful wonderfully heavenly triumph marvelous marvellous terrific splendid exquisite stunning breathtaking adored loves lovin luv amazingly loveliest beautifully fantastically");
+        More(2f, "excited exciting excitement happier happiest happiness proud pride celebrate celebrates celebrating celebration win wins won winning winner winners victory victorious champion champions championship favorite favourite favorites favourites fave fav lucky fortunate hopeful cheers enjoyable yummy delicious tasty cute smile smiles smiling laugh laughing laughed haha hahaha hahah funny beauty charming inspiring inspired inspiration inspirational brave courage hero heroes success successful succeed succeeded genius talented talent honored honoured privilege thankful gratitude blessing blessed bless thankyou thanx impressive remarkable fascinating entertaining smart clever generous caring kindness enjoys appreciates legend ace sweetest hug hugs kiss kisses xoxo glory elegant joy wow awsome awesomee amazin goood gud nicee");
+        More(1.5f, "rock rocks rocked luck party celebrated relax relaxing relaxed comfy fun supportive peace peaceful");
+        More(1f, "hope hoping hopefully wish wishes wishing lol birthday bday holiday holidays vacation worth worthy valuable neat handy fresh healthy strong powerful wise respect respected trust trusted loyal warm safe agree agreed gain gains boost progress");
+        // English, negative
+        More(-3f, "murder murdered murders terrorist terrorists terrorism terror rape raped racist racism evil disgusted despise hateful hates hating tragic tragedy devastated devastating heartbroken heartbreaking horrific horrendous vile sickening bullshit shitty pissed outraged disgust terrified terrifying depressed depressing miserable misery cruel sexist hypocrite deadly corrupt corruption asshole bitch horrid violence violent massacre genocide");
+        More(-2.5f, "idiot idiots moron morons stupid stupidity dumb retarded");
+        More(-2f, "kill kills killed killer dead die died dies dying death deaths war wars attack attacks attacked bomb bombs bombing bombed explosion shooting shootings victim victims injured injury injuries hurt hurts hurting pain painful suffer suffering suffered crisis threat threats threaten threatened threatening danger fake lie lies liars cheat cheating steal stole thief thieves crime crimes criminal criminals guilty shame ashamed embarrassing embarrassed blame blamed blames loser losers lose loses losing loss losses defeat defeated failing badly lame anger mad rage hostile aggressive riot riots arrested jail accused scandal condemn condemned condemns disappoint disappoints dislike dislikes ignorant ignorance absurd trash garbage junk poison toxic filthy stink stinks stinky bitter brutal harsh injustice discrimination hypocrisy nasty gross ugly creepy scary scared afraid fear fears feared panic anxious anxiety stress stressed stressful depression lonely cry crying cried cries tears sadly sadness unfortunate regret regrets sorrow grief mourn mourning rip annoy annoys irritating irritated bored boring exhausted ill cancer disease trouble troubled argh dammit goddamn ass screwed sucky suck crappy worried scandalous damage damaged destroy destroyed destruction collapse collapsed flood floods disease epidemic poverty hungry starving homeless protest protests unemployment recession");
+        More(-1.5f, "miss missed misses missing shot sick");
+        More(-1f, "alone risk risks ban banned prison controversy controversial oppose opposed silly awkward jealous envy virus flu boo dull insane fault");
+        // French, positive
+        More(3f, "bonheur merveille merveilles superbe superbes splendide splendides genialissime magique magiques");
+        More(2f, "aimee aimes aimez adorer adorons adores kiffe kiffer kiffes joie plaisir hate victoire victoires gagne gagner gagnee reussi reussie reussite succes fier fiere fiers fieres beaute drole droles mignon mignonne mignons amour amoureux amoureuse brillant brillante hourra youpi enthousiaste passionnant passionnante rejouis rejouit felicite felicitons remercions remercie remercient chapeau");
+        More(1.5f, "espoir espere esperons mieux chance solidarite soutien positif positive positifs benefique favorable progres avancee rire rigole");
+        More(1f, "paix bienvenue intelligent intelligente sain saine avantage avantages soutenir espoirs");
+        // French, negative
+        More(-3f, "attentat attentats terroriste terroristes terrorisme violence violences desastre tragique tragedie haine raciste racistes racisme corruption corrompu corrompus connard connards massacre genocide horreur");
+        More(-2f, "mort morts mortel mortelle mourir meurt meurent tue tues tuee tuees guerre guerres victime victimes crise crises danger menace menaces menace menacee pollution pollue polluee polluer polluants drame dramatique malheur malheureux malheureuse peur inquietant inquietante colere mensonges stupide stupides idiot idiote idiots con cons conne debile debiles cretin cretins abruti naze ridicule ridicules absurde echec echecs echoue ratee perte perdre detruire detruit detruite destruction degats fatigue fatiguee malade malades maladie souffrance souffrir souffre douleur pleurer pleure pleurs helas regret regrette regrettable ennuyeux ennuyeuse injustice moche laid laide toxique toxiques nocif nocive scandales inquietants alarmant alarmante grave_crise chomage pauvrete misere faillite honteuse menteurs escroquerie");
+        // A second pass over common words of posts (both languages), written by us.
+        More(3f, "delightful tragically");
+        More(2f, "woohoo yippee hooray whoop delight pleasure pleasant cheerful optimistic slay gift smiled sunshine honest freedom kiff vivement rejouissant encourageant prometteur prometteuse remarquable admirable fascinant");
+        More(1.5f, "woo bestie giggle cozy cosy lit dope innovant innovante");
+        More(1f, "sunny chill vibes goals treat surprise bonus heal healing recovered recovery saved rescue justice truth interested");
+        More(-3f, "humiliating");
+        More(-2.5f, "insulting indigne scandalise revoltant");
+        More(-2f, "embarrassment insult offensive offended worrying hurtful pointless nonsense headache funeral disturbing troubling alarming worsening beurk berk relou indignation preoccupant polluant nuisance nuisances");
+        More(-1.5f, "struggle struggles struggling fumble missile bloody sigh yikes ouch shocked shock fired layoffs condolences plunge slump pfff pff bruyant concerning");
+        More(-1f, "freaking oops nervous weak quit cuts debt decline");
+        More(-1f, "risque risques faux fausse ennui inegalites manque manquer difficultes");
         return d;
     }
 

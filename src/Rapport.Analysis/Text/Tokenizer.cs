@@ -620,6 +620,17 @@ public static class Tokenizer
             if (SentimentLexicon.WordsLookup.TryGetValue(norm, out var polarity))
             {
                 var v = polarity;
+                if (norm is "hate" && into.Original(i).Contains('â'))
+                {
+                    // "j'ai hâte" (can't wait) folds to the English "hate".
+                    v = 2f;
+                }
+                else if (negated && norm is "wait" && CannotBefore(into, i))
+                {
+                    // "can't wait", "cannot wait": eagerness, not a complaint about waiting.
+                    v = 2f;
+                    negated = false;
+                }
                 if (pendingLeft > 0)
                 {
                     v *= pendingIntensity;
@@ -644,6 +655,15 @@ public static class Tokenizer
             else if (pendingLeft > 0)
             {
                 pendingLeft--;
+            }
+        }
+        WeighContrast(into);
+        if (IsAcknowledgement(into))
+        {
+            // "ok thanks", "noted, thank you", "d'accord merci": a receipt, not praise. Said with "!" or an emoji, it is meant.
+            for (var i = 0; i < into.Count; i++)
+            {
+                tokens[i].Polarity = 0;
             }
         }
         if (IsIronic(into))
@@ -707,6 +727,68 @@ public static class Tokenizer
         }
         return true;
     }
+
+    /// <summary>
+    /// "the staff were nice but the food was awful": what follows the last "but" ("mais", "however") is what the
+    /// writer means, so it counts half again and what precedes it half.
+    /// </summary>
+    private static void WeighContrast(TokenizedText into)
+    {
+        var at = -1;
+        for (var i = 0; i < into.Count; i++)
+        {
+            if (into.Tokens[i].Kind == TokenKind.Word && into.Norm(i) is "but" or "mais" or "however" or "cependant" or "pourtant")
+            {
+                at = i;
+            }
+        }
+        if (at <= 0)
+        {
+            return;
+        }
+        for (var i = 0; i < into.Count; i++)
+        {
+            into.Tokens[i].Polarity *= i < at ? 0.5f : 1.5f;
+        }
+    }
+
+    private static readonly HashSet<string> AcknowledgementWords = new(StringComparer.Ordinal)
+    {
+        "ok", "okay", "k", "kk", "alright", "right", "sure", "noted", "got", "it", "understood", "fine", "thanks", "thank", "you",
+        "thx", "cheers", "will", "do", "i", "see", "merci", "d'accord", "dac", "entendu", "compris", "bien", "note", "recu", "ca", "marche",
+        "je", "vois", "oui", "yes", "no", "non", "np",
+    };
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> AcknowledgementLookup = AcknowledgementWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>A short message made only of receipt words ("ok thanks", "noted, thank you", "ok merci"), without "!" or emoji.</summary>
+    private static bool IsAcknowledgement(TokenizedText into)
+    {
+        var words = 0;
+        for (var i = 0; i < into.Count; i++)
+        {
+            ref readonly var t = ref into.Tokens[i];
+            switch (t.Kind)
+            {
+                case TokenKind.Word:
+                    if (!AcknowledgementLookup.Contains(into.Norm(i)) || (t.Flags & (TokenFlags.Elongated | TokenFlags.Intensified)) != 0 || ++words > 5)
+                    {
+                        return false;
+                    }
+                    break;
+                case TokenKind.Punctuation when into.Norm(i)[0] is '!':
+                case TokenKind.Emoji or TokenKind.Emoticon or TokenKind.Hashtag:
+                    return false;
+                default:
+                    break;
+            }
+        }
+        return words > 0;
+    }
+
+    private static bool CannotBefore(TokenizedText into, int at) =>
+        (at >= 1 && into.Norm(at - 1) is "cannot")
+        || (at >= 2 && into.Norm(at - 1) is "not" && into.Norm(at - 2) is "can");
 
     private static bool NextIsPolar(TokenizedText into, int from)
     {
