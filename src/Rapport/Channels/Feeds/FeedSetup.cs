@@ -33,7 +33,6 @@ public static class FeedSetup
             });
         services.AddScoped<FeedPoller>();
         services.AddSingleton<FeedWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<FeedWorker>());
         return services;
     }
 }
