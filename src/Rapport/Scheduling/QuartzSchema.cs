@@ -1,96 +1,61 @@
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Rapport.Scheduling;
 
 /// <summary>
-/// The tables of Quartz.NET's ADO job store on PostgreSQL (its documented schema, qrtz_ prefix), created and dropped by
-/// our own migrations so `rapport migrate` prepares everything a node needs. Kept out of the generated migration so the
-/// migration can be regenerated without losing it. SQLite keeps its jobs in memory and has none of these tables.
+/// The tables of Quartz.NET's ADO job store on PostgreSQL, qrtz_ prefix, created by our own migrations so that
+/// `rapport migrate` prepares everything a node needs and nodes never need the right to create tables. The DDL is the
+/// one Quartz ships inside its package for this very version (the resource its own SchemaProvisioning runs), so the
+/// columns always match the library: a hand-copied script from the documentation lags behind (4.7 validates columns
+/// that older published scripts lack). Every statement is CREATE … IF NOT EXISTS. Kept out of the generated migration so
+/// the migration can be regenerated without losing it. SQLite keeps its jobs in memory and has none of these tables.
 /// </summary>
-public static class QuartzSchema
+public static partial class QuartzSchema
 {
-    private static readonly string[] Tables =
-    [
-        "qrtz_fired_triggers", "qrtz_paused_trigger_grps", "qrtz_scheduler_state", "qrtz_locks", "qrtz_simprop_triggers",
-        "qrtz_simple_triggers", "qrtz_cron_triggers", "qrtz_blob_triggers", "qrtz_triggers", "qrtz_job_details", "qrtz_calendars",
-    ];
+    public const string Prefix = "qrtz_";
+
+    private const string Resource = "Quartz.Impl.AdoJobStore.Schema.create_postgres.sql";
 
     public static void CreatePostgres(MigrationBuilder migrationBuilder)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
-        migrationBuilder.Sql(Postgres);
+        foreach (var statement in Statements())
+        {
+            migrationBuilder.Sql(statement);
+        }
     }
 
     public static void DropPostgres(MigrationBuilder migrationBuilder)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
-        foreach (var table in Tables)
+        // Children first: the script creates each table after those it refers to.
+        foreach (var table in Tables().Reverse())
         {
             migrationBuilder.Sql($"DROP TABLE IF EXISTS {table};");
         }
     }
 
-    private const string Key = "PRIMARY KEY (sched_name, trigger_name, trigger_group)";
-    private const string OfTrigger = "FOREIGN KEY (sched_name, trigger_name, trigger_group) REFERENCES qrtz_triggers (sched_name, trigger_name, trigger_group) ON DELETE CASCADE";
+    /// <summary>Quartz's PostgreSQL schema, one statement each, with our prefix.</summary>
+    public static IReadOnlyList<string> Statements()
+    {
+        using var stream = typeof(Quartz.IScheduler).Assembly.GetManifestResourceStream(Resource)
+            ?? throw new InvalidOperationException($"Quartz no longer ships {Resource}: write its schema for this migration by hand.");
+        using var reader = new StreamReader(stream);
+        var script = reader.ReadToEnd().Replace("\r\n", "\n", StringComparison.Ordinal)
+            .Replace("{0}", Prefix, StringComparison.Ordinal).Replace("{1}", Prefix, StringComparison.Ordinal);
+        // Statements are separated by a line that reads exactly "--;;"; comment lines are left out.
+        return [.. Separator().Split(script)
+            .Select(s => string.Join('\n', s.Split('\n').Where(l => !l.TrimStart().StartsWith("--", StringComparison.Ordinal))).Trim())
+            .Where(s => s.Length > 0)];
+    }
 
-    private const string Postgres = $"""
-        CREATE TABLE qrtz_job_details (
-            sched_name TEXT NOT NULL, job_name TEXT NOT NULL, job_group TEXT NOT NULL, description TEXT NULL,
-            job_class_name TEXT NOT NULL, is_durable BOOL NOT NULL, is_nonconcurrent BOOL NOT NULL, is_update_data BOOL NOT NULL,
-            requests_recovery BOOL NOT NULL, job_data BYTEA NULL,
-            PRIMARY KEY (sched_name, job_name, job_group));
-        CREATE TABLE qrtz_triggers (
-            sched_name TEXT NOT NULL, trigger_name TEXT NOT NULL, trigger_group TEXT NOT NULL, job_name TEXT NOT NULL,
-            job_group TEXT NOT NULL, description TEXT NULL, next_fire_time BIGINT NULL, prev_fire_time BIGINT NULL,
-            priority INTEGER NULL, trigger_state TEXT NOT NULL, trigger_type TEXT NOT NULL, start_time BIGINT NOT NULL,
-            end_time BIGINT NULL, calendar_name TEXT NULL, misfire_instr SMALLINT NULL, misfire_orig_fire_time BIGINT NULL,
-            execution_group VARCHAR(200) NULL, preferred_node VARCHAR(200) NULL, preferred_node_auto BOOL NOT NULL DEFAULT FALSE,
-            job_data BYTEA NULL,
-            {Key},
-            FOREIGN KEY (sched_name, job_name, job_group) REFERENCES qrtz_job_details (sched_name, job_name, job_group));
-        CREATE TABLE qrtz_simple_triggers (
-            sched_name TEXT NOT NULL, trigger_name TEXT NOT NULL, trigger_group TEXT NOT NULL, repeat_count BIGINT NOT NULL,
-            repeat_interval BIGINT NOT NULL, times_triggered BIGINT NOT NULL,
-            {Key}, {OfTrigger});
-        CREATE TABLE qrtz_simprop_triggers (
-            sched_name TEXT NOT NULL, trigger_name TEXT NOT NULL, trigger_group TEXT NOT NULL,
-            str_prop_1 TEXT NULL, str_prop_2 TEXT NULL, str_prop_3 TEXT NULL, int_prop_1 INTEGER NULL, int_prop_2 INTEGER NULL,
-            long_prop_1 BIGINT NULL, long_prop_2 BIGINT NULL, dec_prop_1 NUMERIC NULL, dec_prop_2 NUMERIC NULL,
-            bool_prop_1 BOOL NULL, bool_prop_2 BOOL NULL, time_zone_id TEXT NULL,
-            {Key}, {OfTrigger});
-        CREATE TABLE qrtz_cron_triggers (
-            sched_name TEXT NOT NULL, trigger_name TEXT NOT NULL, trigger_group TEXT NOT NULL, cron_expression TEXT NOT NULL,
-            time_zone_id TEXT,
-            {Key}, {OfTrigger});
-        CREATE TABLE qrtz_blob_triggers (
-            sched_name TEXT NOT NULL, trigger_name TEXT NOT NULL, trigger_group TEXT NOT NULL, blob_data BYTEA NULL,
-            {Key}, {OfTrigger});
-        CREATE TABLE qrtz_calendars (
-            sched_name TEXT NOT NULL, calendar_name TEXT NOT NULL, calendar BYTEA NOT NULL,
-            PRIMARY KEY (sched_name, calendar_name));
-        CREATE TABLE qrtz_paused_trigger_grps (
-            sched_name TEXT NOT NULL, trigger_group TEXT NOT NULL,
-            PRIMARY KEY (sched_name, trigger_group));
-        CREATE TABLE qrtz_fired_triggers (
-            sched_name TEXT NOT NULL, entry_id TEXT NOT NULL, trigger_name TEXT NOT NULL, trigger_group TEXT NOT NULL,
-            instance_name TEXT NOT NULL, fired_time BIGINT NOT NULL, sched_time BIGINT NOT NULL, priority INTEGER NOT NULL,
-            state TEXT NOT NULL, job_name TEXT NULL, job_group TEXT NULL, is_nonconcurrent BOOL NOT NULL,
-            requests_recovery BOOL NULL, execution_group VARCHAR(200) NULL,
-            PRIMARY KEY (sched_name, entry_id));
-        CREATE TABLE qrtz_scheduler_state (
-            sched_name TEXT NOT NULL, instance_name TEXT NOT NULL, last_checkin_time BIGINT NOT NULL, checkin_interval BIGINT NOT NULL,
-            PRIMARY KEY (sched_name, instance_name));
-        CREATE TABLE qrtz_locks (
-            sched_name TEXT NOT NULL, lock_name TEXT NOT NULL,
-            PRIMARY KEY (sched_name, lock_name));
-        CREATE INDEX idx_qrtz_j_req_recovery ON qrtz_job_details (sched_name, requests_recovery);
-        CREATE INDEX idx_qrtz_j_g_n ON qrtz_job_details (sched_name, job_group, job_name);
-        CREATE INDEX idx_qrtz_t_next_fire_time ON qrtz_triggers (sched_name, next_fire_time);
-        CREATE INDEX idx_qrtz_t_state ON qrtz_triggers (sched_name, trigger_state);
-        CREATE INDEX idx_qrtz_t_nft_st ON qrtz_triggers (sched_name, trigger_state, next_fire_time);
-        CREATE INDEX idx_qrtz_t_g_n ON qrtz_triggers (sched_name, trigger_group, trigger_name);
-        CREATE INDEX idx_qrtz_ft_trig_nm_gp ON qrtz_fired_triggers (sched_name, trigger_name, trigger_group);
-        CREATE INDEX idx_qrtz_ft_trig_inst_name ON qrtz_fired_triggers (sched_name, instance_name);
-        CREATE INDEX idx_qrtz_ft_job_req_recovery ON qrtz_fired_triggers (requests_recovery);
-        """;
+    private static IEnumerable<string> Tables() =>
+        Statements().Select(s => CreateTable().Match(s)).Where(m => m.Success).Select(m => m.Groups[1].Value);
+
+    [GeneratedRegex(@"^--;;[ \t]*$", RegexOptions.Multiline)]
+    private static partial Regex Separator();
+
+    [GeneratedRegex(@"^CREATE TABLE IF NOT EXISTS (\w+)", RegexOptions.IgnoreCase)]
+    private static partial Regex CreateTable();
 }
