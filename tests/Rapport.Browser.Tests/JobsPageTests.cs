@@ -15,7 +15,7 @@ public sealed class JobsPageTests(RapportApp app) : IClassFixture<RapportApp>
         await Expect(Flows.Heading(page, "Jobs")).ToBeVisibleAsync();
 
         var row = page.Locator("#jobs-table tr", new() { Has = page.Locator("[data-job='sla-scan']") });
-        await Expect(row).ToContainTextAsync("Check service levels");
+        await Expect(row).ToContainTextAsync("Check service levels", new() { Timeout = 20_000 });
         await Expect(row).ToContainTextAsync("Not run yet");
         await Expect(page.Locator("#jobs-table")).ToContainTextAsync("Retrain understanding");
 
