@@ -23,6 +23,7 @@ using Rapport.Events;
 using Rapport.Ingest;
 using Rapport.KnowledgeBase;
 using Rapport.Outbox;
+using Rapport.Scheduling;
 using Rapport.Webhooks;
 using Rapport.Workspaces;
 
@@ -185,7 +186,7 @@ public static class RapportHost
 
         services.AddSingleton<Learning.WorkspaceAnalyzers>();
         services.AddScoped<Learning.WorkspaceTraining>();
-        services.AddHostedService<Learning.RetrainWorker>();
+        services.AddSingleton<Learning.RetrainWorker>();
         services.AddScoped<IngestService>();
         services.AddScoped<Reprocessing>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -215,11 +216,11 @@ public static class RapportHost
         services.AddScoped<Automation.AutomationEngine>();
         services.AddOptions<Sla.SlaOptions>().BindConfiguration(Sla.SlaOptions.Section).ValidateDataAnnotations();
         services.AddSingleton<Sla.SlaWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<Sla.SlaWorker>());
         services.AddOptions<Satisfaction.SurveyOptions>().BindConfiguration(Satisfaction.SurveyOptions.Section);
         services.AddSingleton<Satisfaction.SurveyLinks>();
         services.AddScoped<Satisfaction.SurveyService>();
         services.AddKnowledgeBase();
+        services.AddRapportScheduler(configuration);
     }
 
     public const string SurveyRateLimit = "survey";

@@ -24,6 +24,7 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         ("/settings/rules", "Automation rules", "Règles d’automatisation"),
         ("/settings/tokens", "API tokens", "Jetons d’API"),
         ("/settings/audit", "Audit log", "Journal d’audit"),
+        ("/settings/jobs", "Jobs", "Tâches"),
     ];
 
     [Fact]

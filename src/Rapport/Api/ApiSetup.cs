@@ -42,6 +42,7 @@ public static class ApiSetup
         Webhooks.WebhookSubscriptionsApi.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
         Channels.Chat.ChatApi.Map(api);
+        Scheduling.JobsApi.Map(api);
     }
 }
 

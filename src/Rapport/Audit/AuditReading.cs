@@ -19,7 +19,7 @@ public sealed record AuditLine(long Id, DateTime At, string Kind, string Action,
 public static class AuditReading
 {
     /// <summary>The kinds of action, each the first part of the action's dotted name.</summary>
-    public static readonly string[] Kinds = ["signin", "account", "member", "invitation", "token", "workspace", "channel", "article", "conversation", "rule"];
+    public static readonly string[] Kinds = ["signin", "account", "member", "invitation", "token", "workspace", "channel", "article", "conversation", "rule", "job"];
 
     private const string ConversationPrefix = "conversation:";
 

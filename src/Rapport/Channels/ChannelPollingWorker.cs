@@ -3,18 +3,22 @@ using Rapport.Data;
 
 namespace Rapport.Channels;
 
+/// <summary>One round of polling of one channel kind, as the scheduler's poll jobs run it.</summary>
+public interface IChannelPollRound
+{
+    Task PollDueChannelsAsync(CancellationToken ct);
+}
+
 /// <summary>
-/// The loop every polled channel kind (feeds, mailboxes) shares: at each tick, poll the unpaused channels of one kind
-/// whose own interval has passed, the longest-waiting first. One channel's failure is recorded on that channel and
-/// never stops the others; a failed round (the database down for a moment) is retried at the next tick.
+/// The round every polled channel kind (feeds, mailboxes) shares: poll the unpaused channels of one kind whose own
+/// interval has passed, the longest-waiting first. One channel's failure is recorded on that channel and never stops
+/// the others. When it runs is the scheduler's business (one poll job per kind, once per cluster: Scheduling/RapportJobs);
+/// a failed round (the database down for a moment) shows as the job's last error and is tried again at the next run.
 /// </summary>
 /// <typeparam name="TResult">What one poll says it did.</typeparam>
-public abstract class ChannelPollingWorker<TResult>(IServiceScopeFactory scopes, TimeProvider clock, ILogger logger) : BackgroundService
+public abstract class ChannelPollingWorker<TResult>(IServiceScopeFactory scopes, TimeProvider clock, ILogger logger) : IChannelPollRound
 {
     protected abstract ChannelKind Kind { get; }
-
-    /// <summary>How often the worker looks for due channels; zero or less turns it off.</summary>
-    protected abstract TimeSpan CheckEvery { get; }
 
     /// <summary>The channel's own poll interval, from its settings.</summary>
     protected abstract TimeSpan PollEvery(Channel channel);
@@ -24,25 +28,7 @@ public abstract class ChannelPollingWorker<TResult>(IServiceScopeFactory scopes,
     /// <summary>The result of a poll that threw instead of recording its error on the channel.</summary>
     protected abstract TResult Failed(Guid channelId, Exception error);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (CheckEvery <= TimeSpan.Zero)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(CheckEvery, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Polling the {Kind} channels failed.", Kind);
-            }
-        }
-    }
+    public async Task PollDueChannelsAsync(CancellationToken ct) => await RunOnceAsync(ct);
 
     /// <summary>Polls the channels that are due now, one after the other, and says what each poll did.</summary>
     public async Task<IReadOnlyList<TResult>> RunOnceAsync(CancellationToken ct = default)

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Rapport.Data;
+using Rapport.Scheduling;
 
 namespace Rapport.Channels;
 
@@ -8,10 +10,15 @@ namespace Rapport.Channels;
 /// arrive as soon as the network announces them. The channel's poller goes on regardless, so a broken connection only
 /// delays messages to the next poll; its errors are logged, never shown as the channel's health (the poll owns that).
 /// Channels added, changed or paused are picked up every minute; a failed connection is tried again with backoff.
+/// With several nodes, each connection is held by the one node that holds the channel's <see cref="ChannelWatchLease"/>:
+/// it renews the lease at every look, and when it dies the lease runs out and another node opens the connection.
+/// This stays a hosted service on every node rather than a scheduled job: a connection lives in the process that
+/// opened it, and a job fires on one node only.
 /// </summary>
-public abstract partial class ChannelWatchWorker(IServiceScopeFactory scopes, ILogger logger) : BackgroundService
+public abstract partial class ChannelWatchWorker(
+    IServiceScopeFactory scopes, RapportNode node, TimeProvider clock, IOptions<SchedulingOptions> scheduling, ILogger logger) : BackgroundService
 {
-    private static readonly TimeSpan LookEvery = TimeSpan.FromMinutes(1);
+    private readonly TimeSpan leaseLength = scheduling.Value.WatchLease;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
 
@@ -43,7 +50,9 @@ public abstract partial class ChannelWatchWorker(IServiceScopeFactory scopes, IL
         try
         {
             // Polling reads the channels from the start; the connections join in once the server has settled.
-            while (await DelayAsync(LookEvery, stoppingToken))
+            // Renewed twice per lease, and at least every minute so new channels are picked up.
+            var lookEvery = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, leaseLength.Ticks / 2));
+            while (await DelayAsync(lookEvery, stoppingToken))
             {
                 try
                 {
@@ -61,18 +70,32 @@ public abstract partial class ChannelWatchWorker(IServiceScopeFactory scopes, IL
         }
     }
 
-    /// <summary>Starts watching new channels, and stops or restarts those removed, paused or changed.</summary>
+    /// <summary>The channels whose connection this node holds now.</summary>
+    public IReadOnlyCollection<Guid> Watching => watches.Keys;
+
+    /// <summary>
+    /// Starts watching new channels whose lease this node takes, renews the leases of those it watches, and stops or
+    /// restarts those removed, paused, changed or whose lease another node took.
+    /// </summary>
     public async Task WatchChannelsAsync(CancellationToken ct)
     {
-        List<Channel> channels;
+        Dictionary<Guid, (Channel Channel, string Fingerprint)> wanted;
         await using (var scope = scopes.CreateAsyncScope())
         await using (var db = scope.ServiceProvider.GetRequiredService<RapportDbContextFactory>().CreateDbContext())
         {
-            channels = await db.Channels.IgnoreQueryFilters().AsNoTracking()
+            var channels = await db.Channels.IgnoreQueryFilters().AsNoTracking()
                 .Where(c => c.Kind == Kind && !c.Paused && !c.Sandbox)
                 .ToListAsync(ct);
+            wanted = [];
+            var now = clock.GetUtcNow().UtcDateTime;
+            foreach (var channel in channels.Where(CanWatch))
+            {
+                if (await ChannelWatchLeases.TryTakeAsync(db, channel.Id, node.Name, now, leaseLength, ct))
+                {
+                    wanted[channel.Id] = (channel, channel.Settings + "\n" + channel.ProtectedSecrets);
+                }
+            }
         }
-        var wanted = channels.Where(CanWatch).ToDictionary(c => c.Id, c => (Channel: c, Fingerprint: c.Settings + "\n" + c.ProtectedSecrets));
         foreach (var (id, watch) in watches.ToList())
         {
             if (!wanted.TryGetValue(id, out var now) || now.Fingerprint != watch.Fingerprint || watch.Running.IsCompleted)
@@ -94,8 +117,25 @@ public abstract partial class ChannelWatchWorker(IServiceScopeFactory scopes, IL
         }
     }
 
-    /// <summary>Closes every connection.</summary>
+    /// <summary>Closes every connection and gives back their leases, so another node opens them at once.</summary>
     public async Task StopWatchingAsync()
+    {
+        await CloseAllAsync();
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await using var db = scope.ServiceProvider.GetRequiredService<RapportDbContextFactory>().CreateDbContext();
+            await ChannelWatchLeases.ReleaseAllAsync(db, node.Name, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // The leases run out by themselves: another node only waits a little longer.
+            LogReleaseFailed(logger, Kind, e);
+        }
+    }
+
+    /// <summary>Closes every connection, keeping the leases: what a node that dies does, for tests of the takeover.</summary>
+    public async Task CloseAllAsync()
     {
         foreach (var watch in watches.Values)
         {
@@ -158,6 +198,9 @@ public abstract partial class ChannelWatchWorker(IServiceScopeFactory scopes, IL
             return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The leases of the {Kind} connections could not be given back; they run out by themselves.")]
+    private static partial void LogReleaseFailed(ILogger logger, ChannelKind kind, Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Looking for {Kind} channels to watch failed.")]
     private static partial void LogReconcileFailed(ILogger logger, ChannelKind kind, Exception e);

@@ -32,8 +32,15 @@ public sealed class RapportOptions
     /// <summary>The window of <see cref="SignInAttempts"/>. Default: one minute.</summary>
     public TimeSpan SignInWindow { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How often workspaces with new corrections get their model retrained. Default: daily; zero turns it off.</summary>
+    /// <summary>
+    /// How often workspaces with new corrections get their model retrained. Default: daily, at <see cref="RetrainAt"/>;
+    /// zero turns it off.
+    /// </summary>
     public TimeSpan RetrainEvery { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>The time of day (UTC) of the daily retraining. Default: 03:00.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "23:59:59")]
+    public TimeSpan RetrainAt { get; set; } = TimeSpan.FromHours(3);
 
     /// <summary>Folds of the cross-validation that decides whether a retrained model replaces the current one.</summary>
     [Range(2, 20)]

@@ -1,34 +1,14 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Rapport.Data;
 
 namespace Rapport.Learning;
 
-/// <summary>Retrains, on a schedule, the models of workspaces that received corrections since their last training.</summary>
-public sealed class RetrainWorker(IServiceScopeFactory scopes, IOptions<RapportOptions> options, TimeProvider clock, ILogger<RetrainWorker> logger) : BackgroundService
+/// <summary>
+/// Retrains the models of workspaces that received corrections since their last training. Runs as the scheduler's job
+/// "retrain": daily at Rapport:RetrainAt (UTC), a time a restart never moves.
+/// </summary>
+public sealed class RetrainWorker(IServiceScopeFactory scopes, ILogger<RetrainWorker> logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var every = options.Value.RetrainEvery;
-        if (every <= TimeSpan.Zero)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(every, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RetrainDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A database that is briefly away must not stop the server: try again at the next tick.
-                logger.LogError(e, "The scheduled retraining failed; it will run again in {Interval}.", every);
-            }
-        }
-    }
-
     public async Task RetrainDueAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();

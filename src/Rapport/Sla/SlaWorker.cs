@@ -17,7 +17,7 @@ public sealed class SlaOptions
 {
     public const string Section = "Rapport:Sla";
 
-    /// <summary>How often the worker looks for deadlines coming or passed. Default: 1 minute; zero turns it off.</summary>
+    /// <summary>How often the scheduler's job "sla-scan" looks for deadlines coming or passed. Default: 1 minute; zero turns it off.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Deadlines handled per target and round. Default: 500.</summary>
@@ -29,37 +29,15 @@ public sealed class SlaOptions
 /// Warns the assignee (or the team) when a deadline comes within the workspace's lead time, and records a breach event
 /// when it passes, each once per deadline (the <see cref="SlaAlert"/> row is unique). A warning also runs the rules whose
 /// trigger is "SLA about to breach". Notices are written in the workspace's language, with times in its time zone:
-/// a notification is stored as plain text, read later by whoever it is for.
+/// a notification is stored as plain text, read later by whoever it is for. Runs as the scheduler's job "sla-scan".
 /// </summary>
 public sealed partial class SlaWorker(
     RapportDbContextFactory databases, IServiceScopeFactory scopes, Notifier notifier, IStringLocalizer<Strings> strings, IOptions<SlaOptions> options,
     TimeProvider clock, ILogger<SlaWorker> logger)
-    : BackgroundService
 {
     private readonly SlaOptions settings = options.Value;
 
     private sealed record Deadline(Guid ConversationId, Guid WorkspaceId, SlaTarget Target, DateTime DueAt);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (settings.PollInterval <= TimeSpan.Zero)
-        {
-            return;
-        }
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The database may be briefly unreachable: deadlines are checked again at the next round.
-                LogRoundFailed(logger, e);
-            }
-            await Task.Delay(settings.PollInterval, clock, stoppingToken);
-        }
-    }
 
     /// <summary>One round: warns about and breaches the deadlines due. Returns how many warnings and breaches it recorded.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct = default)
@@ -186,9 +164,6 @@ public sealed partial class SlaWorker(
             CultureInfo.CurrentUICulture = previous;
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "An SLA round failed; deadlines are checked again at the next round.")]
-    private static partial void LogRoundFailed(ILogger logger, Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "An SLA deadline of conversation {Conversation} was already recorded by another worker.")]
     private static partial void LogAlreadyHandled(ILogger logger, Guid conversation, Exception e);

@@ -101,6 +101,8 @@ public class ChannelHealthTests
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
+        // The scheduler's job "prune-webhook-receipts" does this every ten minutes.
+        Assert.Equal(2, await factory.Services.GetRequiredService<WebhookReceipts>().PruneAsync());
         await using (var db = factory.OpenDb())
         {
             Assert.Equal(["an-hour-ago", "d-new"], await db.WebhookReceipts.OrderBy(r => r.DeliveryId).Select(r => r.DeliveryId).ToListAsync());

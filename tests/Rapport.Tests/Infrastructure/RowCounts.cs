@@ -9,7 +9,9 @@ namespace Rapport.Tests.Infrastructure;
 /// </summary>
 internal sealed class RowCounts(Rapport.Data.RapportDbContext db)
 {
-    private readonly List<string> tables = [.. db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct()];
+    // The scheduler writes its job runs and the watchers their leases on their own clock, whatever a request did.
+    private readonly List<string> tables = [.. db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct()
+        .Where(t => t is not ("JobRuns" or "ChannelWatchLeases"))];
 
     public async Task<Dictionary<string, long>> ReadAsync()
     {

@@ -24,7 +24,6 @@ public static class BlueskySetup
         services.AddSingleton<BlueskyConnector>();
         services.AddScoped<BlueskyPoller>();
         services.AddSingleton<BlueskyWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<BlueskyWorker>());
         services.AddKeyedSingleton<IChannelSender, BlueskySender>(ChannelKind.Bluesky);
         return services;
     }

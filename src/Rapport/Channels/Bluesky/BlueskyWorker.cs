@@ -1,14 +1,10 @@
-using Microsoft.Extensions.Options;
-
 namespace Rapport.Channels.Bluesky;
 
 /// <summary>Polls every unpaused Bluesky channel whose poll interval (<c>pollMinutes</c>, default 2) has passed.</summary>
-public sealed class BlueskyWorker(IServiceScopeFactory scopes, IOptions<BlueskyOptions> options, TimeProvider clock, ILogger<BlueskyWorker> logger)
+public sealed class BlueskyWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<BlueskyWorker> logger)
     : ChannelPollingWorker<BlueskyPollResult>(scopes, clock, logger)
 {
     protected override ChannelKind Kind => ChannelKind.Bluesky;
-
-    protected override TimeSpan CheckEvery => options.Value.CheckEvery;
 
     protected override TimeSpan PollEvery(Channel channel) => BlueskyChannelSettings.Read(channel.Settings).PollEvery;
 

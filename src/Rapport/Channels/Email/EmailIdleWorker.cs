@@ -8,8 +8,10 @@ namespace Rapport.Channels.Email;
 /// Keeps one IMAP IDLE connection per unpaused e-mail channel whose server offers IDLE, and polls the channel as
 /// soon as the server announces a new e-mail; <see cref="EmailWorker"/> polls regardless.
 /// </summary>
-public sealed partial class EmailIdleWorker(IServiceScopeFactory scopes, IOptions<EmailOptions> options, ILogger<EmailIdleWorker> logger)
-    : ChannelWatchWorker(scopes, logger)
+public sealed partial class EmailIdleWorker(
+    IServiceScopeFactory scopes, IOptions<EmailOptions> options, Scheduling.RapportNode node, TimeProvider clock,
+    IOptions<Scheduling.SchedulingOptions> scheduling, ILogger<EmailIdleWorker> logger)
+    : ChannelWatchWorker(scopes, node, clock, scheduling, logger)
 {
     /// <summary>RFC 2177: servers may drop an IDLE after 30 minutes, so it is renewed well before.</summary>
     private static readonly TimeSpan RenewEvery = TimeSpan.FromMinutes(9);

@@ -15,7 +15,6 @@ public static class EmailSetup
             .ValidateOnStart();
         services.AddScoped<EmailPoller>();
         services.AddSingleton<EmailWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<EmailWorker>());
         services.AddSingleton<EmailIdleWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmailIdleWorker>());
         services.AddKeyedSingleton<IChannelSender, EmailSender>(ChannelKind.Email);

@@ -1,14 +1,10 @@
-using Microsoft.Extensions.Options;
-
 namespace Rapport.Channels.Email;
 
 /// <summary>Polls every unpaused e-mail channel whose poll interval (<c>pollMinutes</c>, default 2) has passed.</summary>
-public sealed class EmailWorker(IServiceScopeFactory scopes, IOptions<EmailOptions> options, TimeProvider clock, ILogger<EmailWorker> logger)
+public sealed class EmailWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<EmailWorker> logger)
     : ChannelPollingWorker<EmailPollResult>(scopes, clock, logger)
 {
     protected override ChannelKind Kind => ChannelKind.Email;
-
-    protected override TimeSpan CheckEvery => options.Value.CheckEvery;
 
     protected override TimeSpan PollEvery(Channel channel) => EmailChannelSettings.Read(channel.Settings).PollEvery;
 

@@ -1,14 +1,10 @@
-using Microsoft.Extensions.Options;
-
 namespace Rapport.Channels.Feeds;
 
 /// <summary>Polls every unpaused feed channel whose poll interval (<c>pollMinutes</c>, default 15) has passed.</summary>
-public sealed class FeedWorker(IServiceScopeFactory scopes, IOptions<FeedOptions> options, TimeProvider clock, ILogger<FeedWorker> logger)
+public sealed class FeedWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<FeedWorker> logger)
     : ChannelPollingWorker<FeedPollResult>(scopes, clock, logger)
 {
     protected override ChannelKind Kind => ChannelKind.Feed;
-
-    protected override TimeSpan CheckEvery => options.Value.CheckEvery;
 
     protected override TimeSpan PollEvery(Channel channel) => FeedChannelSettings.Read(channel.Settings).PollEvery;
 

@@ -41,7 +41,6 @@ public static class MastodonSetup
         services.AddSingleton<MastodonClient>();
         services.AddScoped<MastodonPoller>();
         services.AddSingleton<MastodonWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<MastodonWorker>());
         services.AddSingleton<MastodonStreamWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<MastodonStreamWorker>());
         services.AddKeyedSingleton<IChannelSender, MastodonSender>(ChannelKind.Mastodon);

@@ -8,8 +8,10 @@ namespace Rapport.Channels.Mastodon;
 /// Mastodon channel, and ingests each mention as soon as the instance announces it. Every (re)connection starts with
 /// a catch-up poll, and <see cref="MastodonWorker"/> polls regardless.
 /// </summary>
-public sealed partial class MastodonStreamWorker(IServiceScopeFactory scopes, IOptions<MastodonOptions> options, ILogger<MastodonStreamWorker> logger)
-    : ChannelWatchWorker(scopes, logger)
+public sealed partial class MastodonStreamWorker(
+    IServiceScopeFactory scopes, IOptions<MastodonOptions> options, Scheduling.RapportNode node, TimeProvider clock,
+    IOptions<Scheduling.SchedulingOptions> scheduling, ILogger<MastodonStreamWorker> logger)
+    : ChannelWatchWorker(scopes, node, clock, scheduling, logger)
 {
     /// <summary>
     /// Mastodon sends a heartbeat comment every 15 seconds or so; a connection silent for longer than this is

@@ -1,14 +1,10 @@
-using Microsoft.Extensions.Options;
-
 namespace Rapport.Channels.Mastodon;
 
 /// <summary>Polls every unpaused Mastodon channel whose poll interval (<c>pollMinutes</c>, default 2) has passed.</summary>
-public sealed class MastodonWorker(IServiceScopeFactory scopes, IOptions<MastodonOptions> options, TimeProvider clock, ILogger<MastodonWorker> logger)
+public sealed class MastodonWorker(IServiceScopeFactory scopes, TimeProvider clock, ILogger<MastodonWorker> logger)
     : ChannelPollingWorker<MastodonPollResult>(scopes, clock, logger)
 {
     protected override ChannelKind Kind => ChannelKind.Mastodon;
-
-    protected override TimeSpan CheckEvery => options.Value.CheckEvery;
 
     protected override TimeSpan PollEvery(Channel channel) => MastodonChannelSettings.Read(channel.Settings).PollEvery;
 

@@ -13,7 +13,7 @@ namespace Rapport.Channels.Webhook;
 /// the messages are stored in one transaction: a delivery is either wholly taken (later copies get 409) or not at all
 /// (the sender's retry goes through).
 /// </summary>
-public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets, WebhookReceipts receipts, WebhookRefusals refusals, IOptions<WebhookOptions> options, TimeProvider clock)
+public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets, WebhookRefusals refusals, IOptions<WebhookOptions> options, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
@@ -157,7 +157,6 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
         }
         await db.Channels.Where(c => c.Id == channel.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastPolledAt, now), ct);
         await transaction.CommitAsync(ct);
-        await receipts.PruneIfDueAsync(db, ct);
         return TypedResults.Accepted((string?)null, new WebhookAccepted(deliveryId, results));
     }
 
