@@ -39,6 +39,7 @@ public static class ApiSetup
         ConversationThreadApi.Map(workspace);
         Notifications.NotificationsApi.Map(workspace);
         KnowledgeBase.KnowledgeBaseSetup.Map(workspace);
+        Listening.ListeningApi.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
         Channels.Chat.ChatApi.Map(api);
     }

@@ -26,7 +26,7 @@ public sealed record DemoSignIn(string WorkspaceName, string Email, string Passw
 /// shows the real analysis, rules and SLA due times), set-up through the same rules that check an admin's input.
 /// </summary>
 public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces, Learning.WorkspaceAnalyzers analyzers, Outbox.OutboxSignal outbox,
-    IHttpContextAccessor http, SurveyLinks surveyLinks, TimeProvider clock, IStringLocalizer<Strings> text)
+    IHttpContextAccessor http, SurveyLinks surveyLinks, TimeProvider clock, IStringLocalizer<Strings> text, Listening.TopicMatchers topicMatchers)
 {
     /// <summary>
     /// The time the script is at: each customer message's own time, then just after a conversation's last message for the
@@ -107,7 +107,8 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
 
         var audit = new Audit.AuditLog(script, http);
         var rules = new AutomationEngine(new Notifications.Notifier(script), outbox, audit, script);
-        var ingest = new IngestService(analyzers, rules, script, Microsoft.Extensions.Options.Options.Create(new IngestOptions()));
+        var ingest = new IngestService(analyzers, rules, script, Microsoft.Extensions.Options.Options.Create(new IngestOptions()),
+            new Listening.MentionIngest(analyzers, topicMatchers, script));
         var actions = new ConversationActions(script, rules, surveyLinks, audit, text);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(data.Workspace.TimeZone);
         var today = TimeZoneInfo.ConvertTimeFromUtc(now, zone).Date;
