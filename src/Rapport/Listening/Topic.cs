@@ -91,6 +91,7 @@ internal sealed class TopicConfiguration : IEntityTypeConfiguration<Topic>
 {
     public void Configure(EntityTypeBuilder<Topic> builder)
     {
+        builder.ToTable("Topics");
         builder.Property(t => t.Name).HasMaxLength(Topic.MaxNameLength);
         builder.Property(t => t.Query).HasMaxLength(Analysis.Listening.TopicQuery.MaxLength);
         builder.Property(t => t.Languages).HasMaxLength(64);
@@ -104,6 +105,7 @@ internal sealed class MentionConfiguration : IEntityTypeConfiguration<Mention>
 {
     public void Configure(EntityTypeBuilder<Mention> builder)
     {
+        builder.ToTable("Mentions");
         builder.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
         builder.HasIndex(m => new { m.WorkspaceId, m.CreatedAt });
     }
@@ -113,6 +115,7 @@ internal sealed class MentionTopicConfiguration : IEntityTypeConfiguration<Menti
 {
     public void Configure(EntityTypeBuilder<MentionTopic> builder)
     {
+        builder.ToTable("MentionTopics");
         builder.HasKey(m => new { m.TopicId, m.MentionId });
         builder.HasIndex(m => new { m.TopicId, m.MentionCreatedAt });
         builder.HasIndex(m => m.MentionId);

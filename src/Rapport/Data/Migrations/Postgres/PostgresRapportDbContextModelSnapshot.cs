@@ -1275,7 +1275,7 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("Mention");
+                    b.ToTable("Mentions", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Listening.MentionTopic", b =>
@@ -1298,7 +1298,7 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("TopicId", "MentionCreatedAt");
 
-                    b.ToTable("MentionTopic");
+                    b.ToTable("MentionTopics", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Listening.Topic", b =>
@@ -1358,7 +1358,7 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "Name")
                         .IsUnique();
 
-                    b.ToTable("Topic");
+                    b.ToTable("Topics", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Notifications.Notification", b =>

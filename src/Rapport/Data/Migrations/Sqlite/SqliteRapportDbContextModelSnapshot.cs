@@ -1259,7 +1259,7 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("Mention");
+                    b.ToTable("Mentions", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Listening.MentionTopic", b =>
@@ -1282,7 +1282,7 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("TopicId", "MentionCreatedAt");
 
-                    b.ToTable("MentionTopic");
+                    b.ToTable("MentionTopics", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Listening.Topic", b =>
@@ -1342,7 +1342,7 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "Name")
                         .IsUnique();
 
-                    b.ToTable("Topic");
+                    b.ToTable("Topics", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Notifications.Notification", b =>

@@ -12,7 +12,7 @@ namespace Rapport.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "Mention",
+                name: "Mentions",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -42,11 +42,11 @@ namespace Rapport.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_Mention", x => x.Id);
+                    table.PrimaryKey("PK_Mentions", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
-                name: "Topic",
+                name: "Topics",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -65,11 +65,11 @@ namespace Rapport.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_Topic", x => x.Id);
+                    table.PrimaryKey("PK_Topics", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
-                name: "MentionTopic",
+                name: "MentionTopics",
                 columns: table => new
                 {
                     TopicId = table.Column<Guid>(type: "uuid", nullable: false),
@@ -79,50 +79,50 @@ namespace Rapport.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_MentionTopic", x => new { x.TopicId, x.MentionId });
+                    table.PrimaryKey("PK_MentionTopics", x => new { x.TopicId, x.MentionId });
                     table.ForeignKey(
-                        name: "FK_MentionTopic_Mention_MentionId",
+                        name: "FK_MentionTopics_Mentions_MentionId",
                         column: x => x.MentionId,
-                        principalTable: "Mention",
+                        principalTable: "Mentions",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
-                        name: "FK_MentionTopic_Topic_TopicId",
+                        name: "FK_MentionTopics_Topics_TopicId",
                         column: x => x.TopicId,
-                        principalTable: "Topic",
+                        principalTable: "Topics",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Mention_ChannelId_ExternalId",
-                table: "Mention",
+                name: "IX_Mentions_ChannelId_ExternalId",
+                table: "Mentions",
                 columns: new[] { "ChannelId", "ExternalId" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Mention_WorkspaceId_CreatedAt",
-                table: "Mention",
+                name: "IX_Mentions_WorkspaceId_CreatedAt",
+                table: "Mentions",
                 columns: new[] { "WorkspaceId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_MentionTopic_MentionId",
-                table: "MentionTopic",
+                name: "IX_MentionTopics_MentionId",
+                table: "MentionTopics",
                 column: "MentionId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_MentionTopic_TopicId_MentionCreatedAt",
-                table: "MentionTopic",
+                name: "IX_MentionTopics_TopicId_MentionCreatedAt",
+                table: "MentionTopics",
                 columns: new[] { "TopicId", "MentionCreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Topic_RematchPending",
-                table: "Topic",
+                name: "IX_Topics_RematchPending",
+                table: "Topics",
                 column: "RematchPending");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Topic_WorkspaceId_Name",
-                table: "Topic",
+                name: "IX_Topics_WorkspaceId_Name",
+                table: "Topics",
                 columns: new[] { "WorkspaceId", "Name" },
                 unique: true);
         }
@@ -131,13 +131,13 @@ namespace Rapport.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "MentionTopic");
+                name: "MentionTopics");
 
             migrationBuilder.DropTable(
-                name: "Mention");
+                name: "Mentions");
 
             migrationBuilder.DropTable(
-                name: "Topic");
+                name: "Topics");
         }
     }
 }

@@ -11,7 +11,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRapportDbContext))]
-    [Migration("20261206231501_ListeningTopics")]
+    [Migration("20261206231932_ListeningTopics")]
     partial class ListeningTopics
     {
         /// <inheritdoc />
@@ -1262,7 +1262,7 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("Mention");
+                    b.ToTable("Mentions", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Listening.MentionTopic", b =>
@@ -1285,7 +1285,7 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("TopicId", "MentionCreatedAt");
 
-                    b.ToTable("MentionTopic");
+                    b.ToTable("MentionTopics", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Listening.Topic", b =>
@@ -1345,7 +1345,7 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "Name")
                         .IsUnique();
 
-                    b.ToTable("Topic");
+                    b.ToTable("Topics", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Notifications.Notification", b =>

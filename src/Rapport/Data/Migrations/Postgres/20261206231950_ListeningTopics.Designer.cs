@@ -13,7 +13,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRapportDbContext))]
-    [Migration("20261206231517_ListeningTopics")]
+    [Migration("20261206231950_ListeningTopics")]
     partial class ListeningTopics
     {
         /// <inheritdoc />
@@ -1278,7 +1278,7 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("Mention");
+                    b.ToTable("Mentions", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Listening.MentionTopic", b =>
@@ -1301,7 +1301,7 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("TopicId", "MentionCreatedAt");
 
-                    b.ToTable("MentionTopic");
+                    b.ToTable("MentionTopics", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Listening.Topic", b =>
@@ -1361,7 +1361,7 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "Name")
                         .IsUnique();
 
-                    b.ToTable("Topic");
+                    b.ToTable("Topics", (string)null);
                 });
 
             modelBuilder.Entity("Rapport.Notifications.Notification", b =>
