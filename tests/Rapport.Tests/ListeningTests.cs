@@ -26,9 +26,9 @@ public class ListeningTests
         client.PostAsJsonAsync($"/api/v1/workspaces/{workspaceId}/channels/{channelId}/messages",
             new { externalId = id, authorHandle = author, text, isPublic = true, createdAt = DateTime.UtcNow.AddHours(-1) });
 
-    private static async Task<List<MentionDto>> MentionsAsync(HttpClient client, Guid workspaceId, string query)
+    private static async Task<List<ListeningMentionDto>> MentionsAsync(HttpClient client, Guid workspaceId, string query)
     {
-        var page = await client.GetFromJsonAsync<Page<MentionDto>>($"/api/v1/workspaces/{workspaceId}/mentions?{query}", Json.Options);
+        var page = await client.GetFromJsonAsync<Page<ListeningMentionDto>>($"/api/v1/workspaces/{workspaceId}/mentions?{query}", Json.Options);
         return [.. page!.Items];
     }
 
@@ -90,7 +90,7 @@ public class ListeningTests
         }
     }
 
-    private static async Task<List<string>> ExternalIdsAsync(RapportFactory factory, List<MentionDto> mentions)
+    private static async Task<List<string>> ExternalIdsAsync(RapportFactory factory, List<ListeningMentionDto> mentions)
     {
         await using var db = factory.OpenDb();
         var ids = mentions.Select(m => m.Id).ToList();

@@ -21,9 +21,9 @@ public sealed record TopicPreviewRequest([property: MaxLength(TopicQuery.MaxLeng
 public sealed record TopicQueryProblem(string Code, string Message, int Position);
 
 /// <summary>What a query would find: how many of the last 30 days' mentions match (of how many read), and the latest few.</summary>
-public sealed record TopicPreview(int Matching, int Scanned, bool Capped, IReadOnlyList<MentionDto> Examples, TopicQueryProblem? Error);
+public sealed record TopicPreview(int Matching, int Scanned, bool Capped, IReadOnlyList<ListeningMentionDto> Examples, TopicQueryProblem? Error);
 
-public sealed record MentionDto(
+public sealed record ListeningMentionDto(
     Guid Id, Guid ChannelId, string ChannelName, string AuthorHandle, string AuthorName, string? Subject, string Text, DateTime CreatedAt,
     string Language, string Intent, string Sentiment, double SentimentScore, string Urgency, string Toxicity, string Themes, string KeyPhrases,
     IReadOnlyList<Guid> TopicIds, Guid? ConversationId);
@@ -243,7 +243,7 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
     }
 
     /// <summary>Mentions, latest first, by the filters given; a page at a time.</summary>
-    public async Task<Page<MentionDto>> SearchAsync(RapportDbContext db, MentionFilter filter, CancellationToken ct = default)
+    public async Task<Page<ListeningMentionDto>> SearchAsync(RapportDbContext db, MentionFilter filter, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(filter);
@@ -292,16 +292,16 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
         var limit = Cursor.Limit(filter.Limit);
         var page = await ReadAsync(db, query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(limit + 1), ct);
         var next = page.Count > limit ? Cursor.Encode(page[limit - 1].CreatedAt, page[limit - 1].Id) : null;
-        return new Page<MentionDto>([.. page.Take(limit)], next);
+        return new Page<ListeningMentionDto>([.. page.Take(limit)], next);
     }
 
-    public async Task<MentionDto?> GetMentionAsync(RapportDbContext db, Guid mentionId, CancellationToken ct = default)
+    public async Task<ListeningMentionDto?> GetMentionAsync(RapportDbContext db, Guid mentionId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         return (await ReadAsync(db, db.Set<Mention>().AsNoTracking().Where(m => m.Id == mentionId), ct)).SingleOrDefault();
     }
 
-    private static async Task<List<MentionDto>> ReadAsync(RapportDbContext db, IQueryable<Mention> query, CancellationToken ct)
+    private static async Task<List<ListeningMentionDto>> ReadAsync(RapportDbContext db, IQueryable<Mention> query, CancellationToken ct)
     {
         var mentions = await query.ToListAsync(ct);
         var ids = mentions.Select(m => m.Id).ToList();
@@ -309,7 +309,7 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
             .ToLookup(t => t.MentionId, t => t.TopicId);
         var channelIds = mentions.Select(m => m.ChannelId).Distinct().ToList();
         var channels = await db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
-        return [.. mentions.Select(m => new MentionDto(m.Id, m.ChannelId, channels.GetValueOrDefault(m.ChannelId) ?? "", m.AuthorHandle, m.AuthorName, m.Subject, m.Text,
+        return [.. mentions.Select(m => new ListeningMentionDto(m.Id, m.ChannelId, channels.GetValueOrDefault(m.ChannelId) ?? "", m.AuthorHandle, m.AuthorName, m.Subject, m.Text,
             m.CreatedAt, m.Language, m.Intent, m.Sentiment, m.SentimentScore, m.Urgency, m.Toxicity, m.Themes, m.KeyPhrases, [.. topics[m.Id]], m.ConversationId))];
     }
 
