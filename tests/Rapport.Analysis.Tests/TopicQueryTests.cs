@@ -77,6 +77,9 @@ public sealed class TopicQueryTests
         Assert.False(Matches("batterie NEAR/2 panne", "la batterie de mon vélo neuf est en panne"));
         Assert.True(Matches("battery NEAR \"stopped working\"", "My battery just stopped working"));
         Assert.False(Matches("battery NEAR/1 dead", "battery"));
+        Assert.True(Matches("(batterie OR battery) NEAR/3 (panne OR died)", "My battery died"));
+        Assert.True(Matches("(batterie OR battery) NEAR/3 (panne OR died)", "en panne, la batterie"));
+        Assert.False(Matches("(batterie OR battery) NEAR/1 (panne OR died)", "battery of my bike died"));
     }
 
     [Fact]
@@ -136,7 +139,8 @@ public sealed class TopicQueryTests
     [InlineData("vélo ()", "empty_group", 5)]
     [InlineData("vélo NEAR/0 bike", "bad_near", 5)]
     [InlineData("vélo NEAR/x bike", "bad_near", 5)]
-    [InlineData("(a OR b) NEAR/3 c", "bad_near", 9)]
+    [InlineData("(a AND b) NEAR/3 c", "bad_near", 10)]
+    [InlineData("a NEAR/3 b NEAR/3 c", "bad_near", 11)]
     [InlineData("vé*lo", "bad_wildcard", 2)]
     [InlineData("ve*", "short_wildcard", 0)]
     [InlineData("vélo lang:", "bad_language", 5)]

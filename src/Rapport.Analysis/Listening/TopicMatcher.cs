@@ -240,6 +240,7 @@ internal static class TopicIndexKeys
         HashtagNode h => [new(IndexKeyKind.Hashtag, h.Tag)],
         HandleNode h => [new(IndexKeyKind.Handle, h.Handle)],
         NearNode n => Of(n.Left),
+        AnyOfNode any => [.. any.Choices.SelectMany(c => Of(c)!)],
         AndNode a => a.Children.Select(Of).Where(k => k is not null).OrderBy(k => k!.Count).ThenByDescending(k => k!.Sum(x => x.Value.Length)).FirstOrDefault(),
         OrNode o => o.Children.Select(Of).ToList() is var all && all.All(k => k is not null) ? [.. all.SelectMany(k => k!)] : null,
         _ => null,
@@ -291,19 +292,17 @@ internal sealed class NotNode(QueryNode operand) : QueryNode
     public override bool Matches(MentionText text) => !operand.Matches(text);
 }
 
-/// <summary>A word, or a run of words, or a prefix: something found at positions of the text.</summary>
+/// <summary>A word, or a run of words, or a prefix, or any of several: something found at positions of the text.</summary>
 internal abstract class PositionalNode : QueryNode
 {
-    /// <summary>How many positions one occurrence spans.</summary>
-    public abstract int Span { get; }
-
-    public abstract bool At(MentionText text, int position);
+    /// <summary>How many positions the occurrence starting at <paramref name="position"/> spans; 0 when there is none.</summary>
+    public abstract int LengthAt(MentionText text, int position);
 
     public override bool Matches(MentionText text)
     {
         for (var i = 0; i < text.Count; i++)
         {
-            if (At(text, i))
+            if (LengthAt(text, i) > 0)
             {
                 return true;
             }
@@ -317,31 +316,27 @@ internal sealed class WordNode(string stem) : PositionalNode
 {
     public string Stem { get; } = stem;
 
-    public override int Span => 1;
-
-    public override bool At(MentionText text, int position) => string.Equals(text.Stems[position], Stem, StringComparison.Ordinal);
+    public override int LengthAt(MentionText text, int position) => string.Equals(text.Stems[position], Stem, StringComparison.Ordinal) ? 1 : 0;
 }
 
 internal sealed class PhraseNode(string[] stems) : PositionalNode
 {
     public string[] Stems { get; } = stems;
 
-    public override int Span => Stems.Length;
-
-    public override bool At(MentionText text, int position)
+    public override int LengthAt(MentionText text, int position)
     {
         if (position + Stems.Length > text.Count)
         {
-            return false;
+            return 0;
         }
         for (var k = 0; k < Stems.Length; k++)
         {
             if (!string.Equals(text.Stems[position + k], Stems[k], StringComparison.Ordinal))
             {
-                return false;
+                return 0;
             }
         }
-        return true;
+        return Stems.Length;
     }
 }
 
@@ -349,10 +344,26 @@ internal sealed class PrefixNode(string prefix) : PositionalNode
 {
     public string Prefix { get; } = prefix;
 
-    public override int Span => 1;
+    public override int LengthAt(MentionText text, int position) =>
+        text.Kinds[position] is TokenKind.Word or TokenKind.Hashtag or TokenKind.Number && text.Folded(position).StartsWith(Prefix, StringComparison.Ordinal) ? 1 : 0;
+}
 
-    public override bool At(MentionText text, int position) =>
-        text.Kinds[position] is TokenKind.Word or TokenKind.Hashtag or TokenKind.Number && text.Folded(position).StartsWith(Prefix, StringComparison.Ordinal);
+/// <summary>Words or phrases joined by OR, as one side of a NEAR: <c>(batterie OR battery) NEAR/3 panne</c>.</summary>
+internal sealed class AnyOfNode(PositionalNode[] choices) : PositionalNode
+{
+    public PositionalNode[] Choices { get; } = choices;
+
+    public override int LengthAt(MentionText text, int position)
+    {
+        foreach (var choice in Choices)
+        {
+            if (choice.LengthAt(text, position) is > 0 and var length)
+            {
+                return length;
+            }
+        }
+        return 0;
+    }
 }
 
 internal sealed class HashtagNode(string tag) : QueryNode
@@ -390,25 +401,26 @@ internal sealed class HandleNode(string handle) : QueryNode
 }
 
 /// <summary><c>a NEAR/n b</c>: both found, in either order, with at most n words between them.</summary>
-internal sealed class NearNode(QueryNode left, QueryNode right, int distance) : QueryNode
+internal sealed class NearNode(PositionalNode left, PositionalNode right, int distance) : QueryNode
 {
-    public QueryNode Left { get; } = left;
+    public PositionalNode Left { get; } = left;
 
     public override bool Matches(MentionText text)
     {
-        var a = (PositionalNode)Left;
-        var b = (PositionalNode)right;
         for (var i = 0; i < text.Count; i++)
         {
-            if (!a.At(text, i))
+            var a = Left.LengthAt(text, i);
+            if (a == 0)
             {
                 continue;
             }
-            var from = Math.Max(0, i - distance - b.Span);
-            var to = Math.Min(text.Count - 1, i + a.Span + distance);
+            var from = Math.Max(0, i - distance - 64);
+            var to = Math.Min(text.Count - 1, i + a + distance);
             for (var j = from; j <= to; j++)
             {
-                if (b.At(text, j) && (j >= i + a.Span || j + b.Span <= i))
+                // b after a, at most n positions between; or b before a, ending at most n positions before it.
+                var b = j >= i + a || j < i ? right.LengthAt(text, j) : 0;
+                if (b > 0 && (j >= i + a || (j + b <= i && i - (j + b) <= distance)))
                 {
                     return true;
                 }

@@ -443,27 +443,35 @@ internal sealed class QueryParser(string query, List<QueryToken> tokens)
         while (Peek is { Kind: QueryTokenKind.Near } near)
         {
             next++;
-            if (left is not PositionalNode)
+            if (Positional(left) is not { } a)
             {
-                return Fail(new("bad_near", "NEAR joins two words or quoted phrases.", near.Position));
+                return Fail(new("bad_near", "NEAR joins two words or quoted phrases (or words joined by OR).", near.Position));
             }
             var right = ParsePrimary(near);
             if (right is null)
             {
                 return null;
             }
-            if (right is not PositionalNode)
+            if (Positional(right) is not { } b)
             {
-                return Fail(new("bad_near", "NEAR joins two words or quoted phrases.", near.Position));
+                return Fail(new("bad_near", "NEAR joins two words or quoted phrases (or words joined by OR).", near.Position));
             }
             if (Peek is { Kind: QueryTokenKind.Near } chained)
             {
                 return Fail(new("bad_near", "NEAR joins two words or phrases; join more with AND.", chained.Position));
             }
-            left = new NearNode(left, right, near.Distance);
+            left = new NearNode(a, b, near.Distance);
         }
         return left;
     }
+
+    /// <summary>A side of a NEAR: a word, a phrase, a prefix, or such terms joined by OR.</summary>
+    private static PositionalNode? Positional(QueryNode node) => node switch
+    {
+        PositionalNode p => p,
+        OrNode choice when choice.Children.Select(Positional).ToList() is var choices && choices.All(c => c is not null) => new AnyOfNode([.. choices!]),
+        _ => null,
+    };
 
     private QueryNode? ParsePrimary(QueryToken? after)
     {
