@@ -7,7 +7,8 @@ namespace Rapport.Listening;
 /// <summary>
 /// Matches the last <see cref="Window"/> of mentions again against a topic that was created or whose query changed, in the
 /// background, a page at a time, recording its progress on the topic (shown on the Topics page). It reads only the mentions
-/// received before it started: those received since were matched by processing with the new query.
+/// received before it started (those received since are matched by processing with the new query), linking what the query
+/// finds now and unlinking what it no longer finds. A query that no longer reads unlinks nothing and matches nothing new.
 /// </summary>
 public sealed partial class TopicRematchWorker(RapportDbContextFactory databases, TimeProvider clock, ILogger<TopicRematchWorker> logger) : BackgroundService
 {
@@ -72,7 +73,6 @@ public sealed partial class TopicRematchWorker(RapportDbContextFactory databases
         var workspaceId = topic.WorkspaceId;
         var mentions = db.Set<Mention>().IgnoreQueryFilters().Where(m => m.WorkspaceId == workspaceId && m.CreatedAt >= since && m.ReceivedAt < started);
         var total = await mentions.CountAsync(ct);
-        await db.Set<MentionTopic>().IgnoreQueryFilters().Where(m => m.TopicId == topicId && m.MentionCreatedAt >= since).ExecuteDeleteAsync(ct);
         await Progress(db, topicId, version, 0, total, ct);
         TopicMatcher? matcher = TopicQuery.TryParse(topic.Query, out var query, out _)
             ? TopicMatcher.Compile([new TopicDefinition(query!, topic.Languages.Length == 0 ? null : topic.Languages.Split(','))])
@@ -91,15 +91,26 @@ public sealed partial class TopicRematchWorker(RapportDbContextFactory databases
             }
             after = page[^1].Id;
             var ids = page.Select(m => m.Id).ToList();
-            // Matched meanwhile by processing (received just before the start, saved after the links were cleared).
+            // Page by page, what the query finds now is linked and what it no longer finds unlinked, so the topic's mentions
+            // never drop to nothing while it runs; a mention processed meanwhile with the new query is already linked.
             var linked = (await db.Set<MentionTopic>().IgnoreQueryFilters().Where(l => l.TopicId == topicId && ids.Contains(l.MentionId)).Select(l => l.MentionId).ToListAsync(ct)).ToHashSet();
+            var unmatched = new List<Guid>();
             foreach (var m in page)
             {
                 var text = string.IsNullOrEmpty(m.Subject) ? m.Text : m.Subject + "\n" + m.Text;
-                if (!linked.Contains(m.Id) && matcher.Match(text, m.Language, channels.GetValueOrDefault(m.ChannelId)).Count > 0)
+                var matches = matcher.Match(text, m.Language, channels.GetValueOrDefault(m.ChannelId)).Count > 0;
+                if (matches && !linked.Contains(m.Id))
                 {
                     db.Set<MentionTopic>().Add(new MentionTopic { TopicId = topicId, MentionId = m.Id, WorkspaceId = workspaceId, MentionCreatedAt = m.CreatedAt });
                 }
+                else if (!matches && linked.Contains(m.Id))
+                {
+                    unmatched.Add(m.Id);
+                }
+            }
+            if (unmatched.Count > 0)
+            {
+                await db.Set<MentionTopic>().IgnoreQueryFilters().Where(l => l.TopicId == topicId && unmatched.Contains(l.MentionId)).ExecuteDeleteAsync(ct);
             }
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
