@@ -123,7 +123,7 @@ internal static class Listening
                 .Replace("{place}", Places[random.Next(Places.Length)]);
             if (random.Next(4) == 0)
             {
-                sb.Append(". ").Append(Throughput.Messages(1, random.Next())[0]);
+                sb.Append(". ").Append(Rapport.Bench.Throughput.Messages(1, random.Next())[0]);
             }
             result[i] = new Mention(sb.ToString(), french ? "fr" : "en", sources[random.Next(sources.Length)]);
         }
