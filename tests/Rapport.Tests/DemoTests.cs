@@ -74,6 +74,10 @@ public class DemoTests
         Assert.Empty(await factory.Services.GetRequiredService<Channels.Bluesky.BlueskyWorker>().RunOnceAsync());
 
         var replies = new List<Guid>();
+        // The listening feed's items are mentions, not conversations (docs/decisions/0061): nothing to reply to there.
+        Assert.True(await db.Set<Listening.Mention>().CountAsync() >= 10);
+        Assert.True(await db.Set<Listening.MentionTopic>().CountAsync() >= 10);
+        channels = [.. channels.Where(c => c.Direction != Channels.ChannelDirection.Listening)];
         foreach (var channel in channels)
         {
             var conversationId = await db.Conversations.Where(c => c.ChannelId == channel.Id).Select(c => c.Id).FirstAsync();

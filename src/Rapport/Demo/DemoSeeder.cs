@@ -183,6 +183,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
             }
         }
         await SeedSurveysAsync(content, workspace.Id, now, ct);
+        await DemoListening.SeedAsync(db, ingest, workspace.Id, owner.Id, now, ct);
         return new DemoSignIn(workspace.Name, DemoEmail, DemoPassword, Exists: true);
     }
 
