@@ -6,8 +6,8 @@ using Rapport.Listening;
 namespace Rapport.Demo;
 
 /// <summary>
-/// The demo's listening: a sandbox feed of blogs and reviews, the brand's topics, and what people said publicly over the
-/// last two weeks, processed through the one ingest path so the Listening pages show real matches.
+/// The demo's listening: the brand's topics, and what people said publicly over the last two weeks on the demo's listening
+/// feed, processed through the one ingest path so the Listening pages show real matches.
 /// </summary>
 internal static class DemoListening
 {
@@ -33,19 +33,9 @@ internal static class DemoListening
         (13, "@nina", "Bought a RouleMax, battery dead in a week. Should have gone with Green Wheels."),
     ];
 
-    public static async Task SeedAsync(RapportDbContext db, IngestService ingest, Guid workspaceId, Guid ownerId, DateTime now, CancellationToken ct)
+    /// <summary>The brand's topics, before the first item is heard, so processing matches every mention as it comes.</summary>
+    public static async Task SeedTopicsAsync(RapportDbContext db, Guid workspaceId, Guid ownerId, DateTime now, CancellationToken ct)
     {
-        var channel = new Channel
-        {
-            WorkspaceId = workspaceId,
-            Name = "Blogs & reviews",
-            Kind = ChannelKind.Feed,
-            Direction = ChannelDirection.Listening,
-            Sandbox = true,
-            Settings = """{"url":"https://blogs.example/feed.xml","pollMinutes":60}""",
-            CreatedAt = now.AddDays(-30),
-        };
-        db.Channels.Add(channel);
         foreach (var (query, name, kind) in Topics)
         {
             db.Set<Topic>().Add(new Topic
@@ -61,6 +51,15 @@ internal static class DemoListening
             });
         }
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>More of what the demo's listening channel heard over the last two weeks.</summary>
+    public static async Task SeedMentionsAsync(RapportDbContext db, IngestService ingest, Guid workspaceId, IEnumerable<Channel> channels, DateTime now, CancellationToken ct)
+    {
+        if (channels.FirstOrDefault(c => c.Direction == ChannelDirection.Listening) is not { } channel)
+        {
+            return;
+        }
         var items = Heard.Select((h, i) => new InboundItem
         {
             ChannelId = channel.Id,

@@ -104,6 +104,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         var content = LoadContent();
         db.ScopedWorkspaceId = workspace.Id;
         await SeedSetUpAsync(content, workspace.Id, owner.Id, agents, labels, now, ct);
+        await DemoListening.SeedTopicsAsync(db, workspace.Id, owner.Id, now, ct);
 
         var audit = new Audit.AuditLog(script, http);
         var rules = new AutomationEngine(new Notifications.Notifier(script), outbox, audit, script);
@@ -147,7 +148,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                     }, ct);
                     conversationId ??= result.ConversationId;
                 }
-                else if (conversationId is { } id)
+                else if (conversationId is { } id && id != Guid.Empty)
                 {
                     var parts = m.From.Split(':', 2);
                     var agent = agents[parts[1]];
@@ -157,7 +158,8 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                     await db.SaveChangesAsync(ct);
                 }
             }
-            if (conversationId is { } done)
+            // A listening channel's items are mentions (docs/decisions/0061): no conversation to note, answer or resolve.
+            if (conversationId is { } done && done != Guid.Empty)
             {
                 // The team's handling is theirs, not automation's: the assignee (or the head of care) acts, minutes after the last message.
                 var last = await db.Messages.Where(m => m.ConversationId == done).MaxAsync(m => m.CreatedAt, ct);
@@ -183,7 +185,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
             }
         }
         await SeedSurveysAsync(content, workspace.Id, now, ct);
-        await DemoListening.SeedAsync(db, ingest, workspace.Id, owner.Id, now, ct);
+        await DemoListening.SeedMentionsAsync(db, ingest, workspace.Id, channels.Values, now, ct);
         return new DemoSignIn(workspace.Name, DemoEmail, DemoPassword, Exists: true);
     }
 
