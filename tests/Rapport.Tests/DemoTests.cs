@@ -77,8 +77,8 @@ public class DemoTests
         // The listening feed's items are mentions, not conversations (docs/decisions/0061): nothing to reply to there.
         Assert.True(await db.Set<Listening.Mention>().CountAsync() >= 10);
         Assert.True(await db.Set<Listening.MentionTopic>().CountAsync() >= 10);
-        channels = [.. channels.Where(c => c.Direction != Channels.ChannelDirection.Listening)];
-        foreach (var channel in channels)
+        var answerable = channels.Where(c => c.Direction != Channels.ChannelDirection.Listening).ToList();
+        foreach (var channel in answerable)
         {
             var conversationId = await db.Conversations.Where(c => c.ChannelId == channel.Id).Select(c => c.Id).FirstAsync();
             var response = await client.PostAsJsonAsync($"/api/v1/workspaces/{workspaceId}/conversations/{conversationId}/replies",
@@ -91,7 +91,7 @@ public class DemoTests
 
         db.ChangeTracker.Clear();
         var sent = await db.Messages.Where(m => replies.Contains(m.Id)).ToListAsync();
-        Assert.Equal(channels.Count, sent.Count);
+        Assert.Equal(answerable.Count, sent.Count);
         Assert.All(sent, m => Assert.True(m.DeliveryStatus == DeliveryStatus.Sent, $"{m.Text}: {m.DeliveryStatus} {m.DeliveryError}"));
         Assert.All(sent, m => Assert.Null(m.DeliveryError));
 
