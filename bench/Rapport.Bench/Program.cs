@@ -23,6 +23,8 @@ internal static class Program
                 return ChatLatency.Run(args);
             case "ingest-throughput":
                 return Ingest.Throughput(args);
+            case "listening-throughput":
+                return Listening.Throughput(args);
             case "import-memory":
                 return Ingest.Memory(args);
             case "accuracy":
@@ -73,7 +75,7 @@ internal static class Program
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | chat-latency [--runs N] | ingest-throughput [--count N] [--no-sqlite] | import-memory [--size-mb N] | accuracy [--eval DIR] [--only SET] [--no-peers] | complaint-threshold | sentiment-calibrate [--eval DIR] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
+                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | chat-latency [--runs N] | ingest-throughput [--count N] [--no-sqlite] | import-memory [--size-mb N] | listening-throughput [--count N] [--topics T] | accuracy [--eval DIR] [--only SET] [--no-peers] | complaint-threshold | sentiment-calibrate [--eval DIR] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
                 return 2;
         }
     }

@@ -188,6 +188,7 @@ public static class RapportHost
         services.AddScoped<Learning.WorkspaceTraining>();
         services.AddSingleton<Learning.RetrainWorker>();
         services.AddScoped<IngestService>();
+        Listening.ListeningSetup.AddListening(services);
         services.AddScoped<Reprocessing>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IngestWorker>();

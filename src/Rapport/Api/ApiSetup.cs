@@ -40,6 +40,7 @@ public static class ApiSetup
         Notifications.NotificationsApi.Map(workspace);
         KnowledgeBase.KnowledgeBaseSetup.Map(workspace);
         Webhooks.WebhookSubscriptionsApi.Map(workspace);
+        Listening.ListeningApi.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
         Channels.Chat.ChatApi.Map(api);
         Scheduling.JobsApi.Map(api);

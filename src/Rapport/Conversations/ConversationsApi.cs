@@ -204,7 +204,10 @@ public static class ConversationsApi
         }, ct);
         var response = new InboundMessageResponse(result.MessageId, result.ConversationId, result.ContactId, result.Created);
         return result.Created
-            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/conversations/{result.ConversationId}", response)
+            ? TypedResults.Created(result.ConversationId == Guid.Empty
+                // A listening channel's item is a mention, not a conversation (docs/decisions/0061).
+                ? $"/api/v1/workspaces/{workspaceId}/mentions/{result.MessageId}"
+                : $"/api/v1/workspaces/{workspaceId}/conversations/{result.ConversationId}", response)
             : TypedResults.Ok(response);
     }
 

@@ -27,7 +27,7 @@ public sealed record DemoSignIn(string WorkspaceName, string Email, string Passw
 /// shows the real analysis, rules and SLA due times), set-up through the same rules that check an admin's input.
 /// </summary>
 public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces, Learning.WorkspaceAnalyzers analyzers, Outbox.OutboxSignal outbox,
-    IHttpContextAccessor http, SurveyLinks surveyLinks, TimeProvider clock, IStringLocalizer<Strings> text)
+    IHttpContextAccessor http, SurveyLinks surveyLinks, TimeProvider clock, IStringLocalizer<Strings> text, Listening.TopicMatchers topicMatchers)
 {
     /// <summary>
     /// The time the script is at: each customer message's own time, then just after a conversation's last message for the
@@ -105,11 +105,13 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         var content = LoadContent();
         db.ScopedWorkspaceId = workspace.Id;
         await SeedSetUpAsync(content, workspace.Id, owner.Id, agents, labels, now, ct);
+        await DemoListening.SeedTopicsAsync(db, workspace.Id, owner.Id, now, ct);
 
         var audit = new Audit.AuditLog(script, http);
         var rules = new AutomationEngine(new Notifications.Notifier(script), outbox, audit, script);
         var events = ScriptEvents(rules);
-        var ingest = new IngestService(analyzers, rules, events, script, Microsoft.Extensions.Options.Options.Create(new IngestOptions()));
+        var ingest = new IngestService(analyzers, rules, events, script, Microsoft.Extensions.Options.Options.Create(new IngestOptions()),
+            new Listening.MentionIngest(analyzers, topicMatchers, script));
         var actions = new ConversationActions(script, events, audit, text);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(data.Workspace.TimeZone);
         var today = TimeZoneInfo.ConvertTimeFromUtc(now, zone).Date;
@@ -148,7 +150,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                     }, ct);
                     conversationId ??= result.ConversationId;
                 }
-                else if (conversationId is { } id)
+                else if (conversationId is { } id && id != Guid.Empty)
                 {
                     var parts = m.From.Split(':', 2);
                     var agent = agents[parts[1]];
@@ -158,7 +160,8 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
                     await db.SaveChangesAsync(ct);
                 }
             }
-            if (conversationId is { } done)
+            // A listening channel's items are mentions (docs/decisions/0061): no conversation to note, answer or resolve.
+            if (conversationId is { } done && done != Guid.Empty)
             {
                 // The team's handling is theirs, not automation's: the assignee (or the head of care) acts, minutes after the last message.
                 var last = await db.Messages.Where(m => m.ConversationId == done).MaxAsync(m => m.CreatedAt, ct);
@@ -184,6 +187,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
             }
         }
         await SeedSurveysAsync(content, workspace.Id, now, ct);
+        await DemoListening.SeedMentionsAsync(db, ingest, workspace.Id, channels.Values, now, ct);
         return new DemoSignIn(workspace.Name, DemoEmail, DemoPassword, Exists: true);
     }
 

@@ -15,7 +15,8 @@ namespace Rapport.Ingest;
 /// Messages go through it in batches (an import: a few hundred rows; a channel: a batch of one) with the same
 /// steps for each, in order, and one save per batch (docs/decisions/0040-batched-ingest.md).
 /// </summary>
-public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automation.AutomationEngine rules, Events.EventPublisher events, TimeProvider clock, Microsoft.Extensions.Options.IOptions<IngestOptions> options)
+public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automation.AutomationEngine rules, Events.EventPublisher events, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<IngestOptions> options, Listening.MentionIngest mentions)
 {
     /// <summary>Longest text kept on a message; anything longer is cut and the raw payload keeps the rest.</summary>
     public const int MaxTextLength = 100_000;
@@ -106,6 +107,10 @@ public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automati
 
     private async Task<IReadOnlyList<IngestResult>> IngestOnceAsync(RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, AnalysedAhead? ahead, CancellationToken cancellationToken)
     {
+        if (await Listening.MentionIngest.ListeningChannelsAsync(db, items, cancellationToken) is { Count: > 0 } listening)
+        {
+            return await IngestWithMentionsAsync(db, workspaceId, items, listening, cancellationToken);
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         var batch = await IngestBatch.LoadAsync(db, workspaceId, items, now, cancellationToken);
         if (batch.AllStored)

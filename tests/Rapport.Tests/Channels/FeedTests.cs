@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rapport.Channels;
 using Rapport.Channels.Feeds;
+using Rapport.Listening;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests;
@@ -72,7 +73,7 @@ public class FeedTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
-    public async Task Worker_RssAndAtom_BecomeAnalysedPublicMessages(string provider)
+    public async Task Worker_RssAndAtom_BecomeAnalysedPublicMentions_NotInboxConversations(string provider)
     {
         await using var server = await FeedServer.StartAsync();
         server.Serve("/fr.xml", FrenchRss);
@@ -90,9 +91,12 @@ public class FeedTests
         Assert.Equal(4, results.Sum(r => r.Ingested));
         Assert.All(server.Requests, r => Assert.StartsWith("Rapport feed reader", r.UserAgent, StringComparison.Ordinal));
         await using var db = factory.OpenDb();
-        var messages = await db.Messages.Include(m => m.Analysis).ToListAsync();
+        // A listening channel's items are mentions, analysed like messages, and never enter the inbox (docs/decisions/0061).
+        var messages = await db.Set<Mention>().ToListAsync();
         Assert.Equal(4, messages.Count);
-        Assert.All(messages, m => Assert.NotNull(m.Analysis));
+        Assert.All(messages, m => Assert.NotEqual("", m.Sentiment));
+        Assert.Equal(0, await db.Messages.CountAsync());
+        Assert.Equal(0, await db.Conversations.CountAsync());
 
         var late = messages.Single(m => m.ExternalId == "velo-42");
         Assert.Equal(rss.Id, late.ChannelId);
@@ -101,7 +105,7 @@ public class FeedTests
         Assert.DoesNotContain("alert", late.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("<", late.Text, StringComparison.Ordinal);
         Assert.Equal(new DateTime(2026, 11, 23, 8, 30, 0, DateTimeKind.Utc), late.CreatedAt);
-        Assert.Equal("fr", late.Analysis!.Language);
+        Assert.Equal("fr", late.Language);
         Assert.StartsWith("<item>", late.RawPayload, StringComparison.Ordinal);
         Assert.Contains("<dc:creator", late.RawPayload, StringComparison.Ordinal);
 
@@ -115,7 +119,7 @@ public class FeedTests
         Assert.Equal("Sam Taylor", chain.AuthorName);
         Assert.StartsWith("Green Wheels & the broken chain\n\nMy Green Wheels bike arrived with a broken chain", chain.Text, StringComparison.Ordinal);
         Assert.Equal(new DateTime(2026, 11, 21, 6, 15, 0, DateTimeKind.Utc), chain.CreatedAt);
-        Assert.Equal("en", chain.Analysis!.Language);
+        Assert.Equal("en", chain.Language);
         Assert.StartsWith("<entry", chain.RawPayload, StringComparison.Ordinal);
 
         var tips = messages.Single(m => m.ExternalId == "tag:cycling.example,2026:tips-3");
@@ -123,7 +127,7 @@ public class FeedTests
         Assert.Equal("Winter riding tips\n\nKeep your tyres at a lower pressure and always use your lights when it gets dark early.", tips.Text);
         Assert.Equal(new DateTime(2026, 11, 20, 12, 0, 0, DateTimeKind.Utc), tips.CreatedAt);
 
-        Assert.All(await db.Conversations.ToListAsync(), c => Assert.True(c.IsPublic));
+        Assert.All(messages, m => Assert.True(m.IsPublic));
         var channels = await db.Channels.Where(c => c.Kind == ChannelKind.Feed).ToListAsync();
         Assert.All(channels, c => Assert.NotNull(c.LastPolledAt));
         Assert.All(channels, c => Assert.Null(c.LastError));
@@ -186,9 +190,9 @@ public class FeedTests
         Assert.Equal(0, again.Ingested);
 
         await using var db = factory.OpenDb();
-        Assert.Equal(3, await db.Messages.CountAsync(m => m.ChannelId == channel.Id));
-        Assert.Equal(1, await db.Messages.CountAsync(m => m.ExternalId == "velo-43"));
-        Assert.Equal(2, await db.Messages.CountAsync(m => m.ChannelId == plain.Id));
+        Assert.Equal(3, await db.Set<Mention>().CountAsync(m => m.ChannelId == channel.Id));
+        Assert.Equal(1, await db.Set<Mention>().CountAsync(m => m.ExternalId == "velo-43"));
+        Assert.Equal(2, await db.Set<Mention>().CountAsync(m => m.ChannelId == plain.Id));
         var stored = await db.Channels.SingleAsync(c => c.Id == channel.Id);
         var state = FeedChannelState.Read(stored.State);
         Assert.Equal(server.ETagOf("/fr.xml"), state.ETag);
@@ -248,8 +252,8 @@ public class FeedTests
                 Assert.Equal(channel.LastError, results.Single(r => r.ChannelId == id).Error);
             }
             // Only the good feed's items, and no trace of the entities.
-            Assert.All(await db.Messages.ToListAsync(), m => Assert.Equal(good.Id, m.ChannelId));
-            Assert.Equal(2, await db.Messages.CountAsync());
+            Assert.All(await db.Set<Mention>().ToListAsync(), m => Assert.Equal(good.Id, m.ChannelId));
+            Assert.Equal(2, await db.Set<Mention>().CountAsync());
         }
         Assert.DoesNotContain(server.Requests, r => r.Path == "/secret");
 
@@ -319,7 +323,7 @@ public class FeedTests
         Assert.DoesNotContain(server.Requests, r => r.Path == "/en.atom");
         await using (var db = factory.OpenDb())
         {
-            Assert.Equal(0, await db.Messages.CountAsync(m => m.ChannelId == paused.Id));
+            Assert.Equal(0, await db.Set<Mention>().CountAsync(m => m.ChannelId == paused.Id));
         }
     }
 
@@ -362,7 +366,7 @@ public class FeedTests
         Assert.Equal("The feed answered HTTP 404 (Not Found). Check the feed's address.", broken!.LastError);
         await using (var db = factory.OpenDb())
         {
-            Assert.Equal(2, await db.Messages.CountAsync(m => m.ChannelId == channel.Id));
+            Assert.Equal(2, await db.Set<Mention>().CountAsync(m => m.ChannelId == channel.Id));
         }
     }
 
@@ -389,7 +393,7 @@ public class FeedTests
         Assert.Contains("not an RSS or Atom feed (its root element is <urlset>)", sitemap.Error, StringComparison.Ordinal);
         Assert.Contains("absolute http:// or https:// URL", ftp.Error, StringComparison.Ordinal);
         await using var db = factory.OpenDb();
-        Assert.Equal(0, await db.Messages.CountAsync());
+        Assert.Equal(0, await db.Set<Mention>().CountAsync());
     }
 
     [Theory]

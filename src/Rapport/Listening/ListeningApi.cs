@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rapport.Api;
+using Rapport.Data;
+using Rapport.Workspaces;
+
+namespace Rapport.Listening;
+
+/// <summary>Topics and the mentions they find: analysts read, admins write (docs/api.md, "Listening").</summary>
+public static class ListeningApi
+{
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        workspace.MapGet("/topics", ListAsync).RequireAuthorization(Policies.Analyst).WithSummary("The topics the workspace listens for, with their mentions of the last 30 days.");
+        workspace.MapGet("/topics/{topicId:guid}", GetAsync).RequireAuthorization(Policies.Analyst).WithSummary("A topic.");
+        workspace.MapPost("/topics", CreateAsync).RequireAuthorization(Policies.Admin).WithSummary("Creates a topic; the last 90 days' mentions are matched against it in the background.");
+        workspace.MapPut("/topics/{topicId:guid}", UpdateAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes a topic; a new query or languages re-match the last 90 days' mentions.");
+        workspace.MapDelete("/topics/{topicId:guid}", DeleteAsync).RequireAuthorization(Policies.Admin).WithSummary("Deletes a topic; its mentions stay.");
+        workspace.MapPost("/topics/preview", PreviewAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("How many of the last 30 days' mentions a query finds, with the latest few, or where and why it does not read. Saves nothing.");
+        workspace.MapGet("/mentions", MentionsAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("Mentions heard on listening channels, latest first: by topic, language, sentiment, channel, date and words.");
+        workspace.MapGet("/mentions/{mentionId:guid}", MentionAsync).RequireAuthorization(Policies.Analyst).WithSummary("A mention with its analysis and topics.");
+    }
+
+    private static async Task<Ok<List<TopicDto>>> ListAsync(RapportDbContext db, TopicService topics, CancellationToken ct) =>
+        TypedResults.Ok(await topics.ListAsync(db, ct));
+
+    private static async Task<Results<Ok<TopicDto>, ProblemHttpResult>> GetAsync(Guid topicId, RapportDbContext db, TopicService topics, CancellationToken ct) =>
+        await topics.GetAsync(db, topicId, ct) is { } topic ? TypedResults.Ok(topic) : Problems.NotFound("Topic");
+
+    private static async Task<Results<Created<TopicDto>, ValidationProblem>> CreateAsync(
+        Guid workspaceId, TopicRequest request, RapportDbContext db, TopicService topics, HttpContext http, CancellationToken ct)
+    {
+        var change = await topics.CreateAsync(db, http.Member(), http.User.Identity?.Name, request, ct);
+        if (!change.Saved)
+        {
+            return Problems.Invalid(change.Violations);
+        }
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/topics/{change.Topic!.Id}", TopicService.ToDto(change.Topic, 0));
+    }
+
+    private static async Task<Results<Ok<TopicDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid topicId, TopicRequest request, RapportDbContext db, TopicService topics, HttpContext http, CancellationToken ct)
+    {
+        var change = await topics.ChangeAsync(db, http.Member(), http.User.Identity?.Name, topicId, request, ct);
+        if (change == TopicChange.NotFound)
+        {
+            return Problems.NotFound("Topic");
+        }
+        if (!change.Saved)
+        {
+            return Problems.Invalid(change.Violations);
+        }
+        return TypedResults.Ok((await topics.GetAsync(db, topicId, ct))!);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid topicId, RapportDbContext db, TopicService topics, HttpContext http, CancellationToken ct)
+    {
+        var change = await topics.DeleteAsync(db, http.Member(), http.User.Identity?.Name, topicId, ct);
+        return change.Saved ? TypedResults.NoContent() : Problems.NotFound("Topic");
+    }
+
+    private static async Task<Ok<TopicPreview>> PreviewAsync(TopicPreviewRequest request, RapportDbContext db, TopicService topics, CancellationToken ct) =>
+        TypedResults.Ok(await topics.PreviewAsync(db, request.Query, request.Languages, ct: ct));
+
+    private static async Task<Ok<Page<ListeningMentionDto>>> MentionsAsync(
+        RapportDbContext db, TopicService topics, Guid? topicId, string? language, string? sentiment, Guid? channelId, DateTime? from, DateTime? to, string? q,
+        string? cursor, int? limit, CancellationToken ct) =>
+        TypedResults.Ok(await topics.SearchAsync(db, new MentionFilter(topicId, language, sentiment, channelId, from, to, q, cursor, limit), ct));
+
+    private static async Task<Results<Ok<ListeningMentionDto>, ProblemHttpResult>> MentionAsync(Guid mentionId, RapportDbContext db, TopicService topics, CancellationToken ct) =>
+        await topics.GetMentionAsync(db, mentionId, ct) is { } mention ? TypedResults.Ok(mention) : Problems.NotFound("Mention");
+}
+
+/// <summary>The listening services, registered with the application's.</summary>
+public static class ListeningSetup
+{
+    public static IServiceCollection AddListening(this IServiceCollection services)
+    {
+        services.AddSingleton<TopicMatchers>();
+        services.AddScoped<MentionIngest>();
+        services.AddScoped<TopicService>();
+        services.AddSingleton<TopicRematchWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<TopicRematchWorker>());
+        return services;
+    }
+}

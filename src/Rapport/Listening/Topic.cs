@@ -1,0 +1,125 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Rapport.Data;
+
+namespace Rapport.Listening;
+
+/// <summary>What a topic follows: the brand itself, one of its products, a competitor, a campaign, or a theme people raise.</summary>
+public enum TopicKind
+{
+    Brand,
+    Product,
+    Competitor,
+    Campaign,
+    Theme,
+}
+
+/// <summary>
+/// Something the workspace listens for in public conversation, written as a query (docs/listening.md). Every mention of
+/// the workspace is matched against every topic as it is processed, and again over the last days when the topic changes.
+/// </summary>
+public sealed class Topic : IWorkspaceOwned
+{
+    public const int MaxNameLength = 100;
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid WorkspaceId { get; set; }
+    public required string Name { get; set; }
+    public TopicKind Kind { get; set; }
+    /// <summary>The query as written (Rapport.Analysis.Listening.TopicQuery).</summary>
+    public required string Query { get; set; }
+    /// <summary>The languages it listens to, comma-separated ("fr,en"); empty for every language.</summary>
+    public string Languages { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public Guid? CreatedByUserId { get; set; }
+    /// <summary>Set when the topic is created or its query changes: the mentions of the last days are to be matched again.</summary>
+    public bool RematchPending { get; set; }
+    /// <summary>Mentions matched again so far, out of <see cref="RematchTotal"/>, while a re-match runs.</summary>
+    public int RematchDone { get; set; }
+    public int RematchTotal { get; set; }
+    public DateTime? RematchedAt { get; set; }
+
+    public IReadOnlyList<string> LanguageList => Languages.Length == 0 ? [] : Languages.Split(',');
+}
+
+/// <summary>
+/// A public item heard on a listening channel (a feed entry, a post found by search, a partner's delivery): kept apart
+/// from the inbox's messages, with the same analysis (docs/decisions/0061-mentions-apart-from-the-inbox.md).
+/// </summary>
+public sealed class Mention : IWorkspaceOwned
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid WorkspaceId { get; set; }
+    public Guid ChannelId { get; set; }
+    /// <summary>The network's id; unique per channel, which makes processing idempotent.</summary>
+    public required string ExternalId { get; set; }
+    public string AuthorHandle { get; set; } = "";
+    public string AuthorName { get; set; } = "";
+    public string? Subject { get; set; }
+    public string Text { get; set; } = "";
+    public string? RawPayload { get; set; }
+    public bool IsPublic { get; set; }
+    /// <summary>When the author wrote it, by the network's clock.</summary>
+    public DateTime CreatedAt { get; set; }
+    public DateTime ReceivedAt { get; set; }
+    public string Language { get; set; } = "other";
+    public string Intent { get; set; } = "";
+    public double IntentConfidence { get; set; }
+    public double NeedsAnswer { get; set; }
+    public double SentimentScore { get; set; }
+    public string Sentiment { get; set; } = "";
+    public string Urgency { get; set; } = "";
+    public string Toxicity { get; set; } = "";
+    public string Themes { get; set; } = "";
+    public string KeyPhrases { get; set; } = "";
+    public string ModelVersion { get; set; } = "";
+    /// <summary>The inbox conversation an agent turned it into, if any.</summary>
+    public Guid? ConversationId { get; set; }
+}
+
+/// <summary>A mention a topic's query matched. The mention's date is copied so a topic's mentions are read by date from this table alone.</summary>
+public sealed class MentionTopic : IWorkspaceOwned
+{
+    public Guid TopicId { get; set; }
+    public Guid MentionId { get; set; }
+    public Guid WorkspaceId { get; set; }
+    public DateTime MentionCreatedAt { get; set; }
+}
+
+internal sealed class TopicConfiguration : IEntityTypeConfiguration<Topic>
+{
+    public void Configure(EntityTypeBuilder<Topic> builder)
+    {
+        builder.ToTable("Topics");
+        builder.Property(t => t.Name).HasMaxLength(Topic.MaxNameLength);
+        builder.Property(t => t.Query).HasMaxLength(Analysis.Listening.TopicQuery.MaxLength);
+        builder.Property(t => t.Languages).HasMaxLength(64);
+        builder.Ignore(t => t.LanguageList);
+        builder.HasIndex(t => new { t.WorkspaceId, t.Name }).IsUnique();
+        builder.HasIndex(t => t.RematchPending);
+    }
+}
+
+internal sealed class MentionConfiguration : IEntityTypeConfiguration<Mention>
+{
+    public void Configure(EntityTypeBuilder<Mention> builder)
+    {
+        builder.ToTable("Mentions");
+        builder.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
+        builder.HasIndex(m => new { m.WorkspaceId, m.CreatedAt });
+    }
+}
+
+internal sealed class MentionTopicConfiguration : IEntityTypeConfiguration<MentionTopic>
+{
+    public void Configure(EntityTypeBuilder<MentionTopic> builder)
+    {
+        builder.ToTable("MentionTopics");
+        builder.HasKey(m => new { m.TopicId, m.MentionId });
+        builder.HasIndex(m => new { m.TopicId, m.MentionCreatedAt });
+        builder.HasIndex(m => m.MentionId);
+        builder.HasOne<Topic>().WithMany().HasForeignKey(m => m.TopicId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Mention>().WithMany().HasForeignKey(m => m.MentionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
