@@ -60,13 +60,7 @@ public sealed class TextAnalyzer : ITextAnalyzer
         try
         {
             var s = s_scratch ??= new Scratch();
-            Tokenizer.Tokenize(text ?? string.Empty, s.Tokens);
-            s.Signals.Compute(s.Tokens);
-            var linear = Model.Linear;
-            Featurizer.Extract(s.Tokens, s.Signals, linear.Options, s.Features);
-            var logits = s.Logits.AsSpan(0, linear.Width);
-            linear.Logits(s.Features, logits);
-            var intent = logits.Slice(linear.Offset(AnalyzerModel.IntentHead), 8);
+            var intent = HeadLogits(text, s).Slice(Model.Linear.Offset(AnalyzerModel.IntentHead), 8);
             PackedLinearModel.Softmax(intent);
             for (var i = 0; i < intent.Length; i++)
             {
@@ -89,15 +83,21 @@ public sealed class TextAnalyzer : ITextAnalyzer
     internal (double Model, double Lexicon) SentimentParts(string text)
     {
         var s = s_scratch ??= new Scratch();
+        var sentiment = HeadLogits(text, s).Slice(Model.Linear.Offset(AnalyzerModel.SentimentHead), 3);
+        PackedLinearModel.Softmax(sentiment);
+        return (sentiment[2] - sentiment[0], s.Signals.Score);
+    }
+
+    /// <summary>Reads a text into the scratch's tokens and signals and returns every head's logits, for the views that need one head.</summary>
+    private Span<float> HeadLogits(string? text, Scratch s)
+    {
         Tokenizer.Tokenize(text ?? string.Empty, s.Tokens);
         s.Signals.Compute(s.Tokens);
         var linear = Model.Linear;
         Featurizer.Extract(s.Tokens, s.Signals, linear.Options, s.Features);
         var logits = s.Logits.AsSpan(0, linear.Width);
         linear.Logits(s.Features, logits);
-        var sentiment = logits.Slice(linear.Offset(AnalyzerModel.SentimentHead), 3);
-        PackedLinearModel.Softmax(sentiment);
-        return (sentiment[2] - sentiment[0], s.Signals.Score);
+        return logits;
     }
 
     private TextAnalysisResult Fallback() => new(
