@@ -99,7 +99,7 @@ public class WorkspaceIsolationTests
 
     internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId,
         Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId, Guid AttachmentId, Guid ImportId,
-        Guid SubscriptionId, Guid AttemptId);
+        Guid SubscriptionId, Guid AttemptId, Guid TopicId, Guid MentionId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -173,9 +173,12 @@ public class WorkspaceIsolationTests
             Error = "Secret B error",
         };
         db.AddRange(subscription, delivery, attempt);
+        var topic = new Listening.Topic { WorkspaceId = workspaceId, Name = "Secret B topic", Query = "secret", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        var mention = new Listening.Mention { WorkspaceId = workspaceId, ChannelId = channel.Id, ExternalId = "b-mention", Text = "Secret B mention", CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow };
+        db.AddRange(topic, mention);
         await db.SaveChangesAsync();
         return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id,
-            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id, subscription.Id, attempt.Id);
+            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id, subscription.Id, attempt.Id, topic.Id, mention.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -200,7 +203,9 @@ public class WorkspaceIsolationTests
             .Replace("{attachmentId:guid}", ids.AttachmentId.ToString(), StringComparison.Ordinal)
             .Replace("{importId:guid}", ids.ImportId.ToString(), StringComparison.Ordinal)
             .Replace("{subscriptionId:guid}", ids.SubscriptionId.ToString(), StringComparison.Ordinal)
-            .Replace("{attemptId:guid}", ids.AttemptId.ToString(), StringComparison.Ordinal);
+            .Replace("{attemptId:guid}", ids.AttemptId.ToString(), StringComparison.Ordinal)
+            .Replace("{topicId:guid}", ids.TopicId.ToString(), StringComparison.Ordinal)
+            .Replace("{mentionId:guid}", ids.MentionId.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');
     }
@@ -214,6 +219,7 @@ public class WorkspaceIsolationTests
         _ when path.EndsWith("/invitations", StringComparison.Ordinal) => """{"email":"eve@example.test","role":"Agent"}""",
         _ when path.Contains("/channels", StringComparison.Ordinal) => """{"name":"Eve","kind":"Api","direction":"Inbox","secrets":{"token":"eve"}}""",
         _ when path.Contains("/tokens", StringComparison.Ordinal) => """{"name":"eve","role":"Agent"}""",
+        _ when path.Contains("/topics", StringComparison.Ordinal) => """{"name":"Eve","kind":"Brand","query":"eve"}""",
         _ => """{"name":"Eve"}""",
     };
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
@@ -17,10 +18,17 @@ public sealed record WebhookSubscriptionDto(Guid Id, string Url, string? Descrip
 public sealed record CreatedWebhookSubscriptionDto(Guid Id, string Url, string? Description, IReadOnlyList<string> EventTypes, bool Enabled, DateTime CreatedAt,
     string Secret);
 
-public sealed record CreateWebhookSubscriptionRequest(string Url, IReadOnlyList<string> EventTypes, string? Description = null);
+public sealed record CreateWebhookSubscriptionRequest(
+    [property: MaxLength(WebhookSubscription.MaxUrlLength)] string Url,
+    IReadOnlyList<string> EventTypes,
+    [property: MaxLength(WebhookSubscription.MaxDescriptionLength)] string? Description = null);
 
 /// <summary>The fields sent are changed; the others are kept.</summary>
-public sealed record UpdateWebhookSubscriptionRequest(string? Url = null, IReadOnlyList<string>? EventTypes = null, string? Description = null, bool? Enabled = null);
+public sealed record UpdateWebhookSubscriptionRequest(
+    [property: MaxLength(WebhookSubscription.MaxUrlLength)] string? Url = null,
+    IReadOnlyList<string>? EventTypes = null,
+    [property: MaxLength(WebhookSubscription.MaxDescriptionLength)] string? Description = null,
+    bool? Enabled = null);
 
 /// <summary>One line of a subscription's delivery log.</summary>
 public sealed record WebhookAttemptDto(Guid Id, Guid DeliveryId, Guid EventId, string EventType, DateTime At, int? StatusCode, int DurationMs, string? Error,
