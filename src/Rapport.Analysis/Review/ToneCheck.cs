@@ -29,7 +29,8 @@ public sealed record ToneReview(IReadOnlyList<ToneFlag> Flags)
 public static class ToneCheck
 {
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.Compiled;
-    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
+    // A guard against hostile text, far above the microseconds these linear patterns take on a draft.
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
 
     // Matched on folded text (lower case, no accents), so "désolé", "Desole" and "DÉSOLÉ" are one.
     private static readonly Regex Joke = new(
@@ -79,9 +80,23 @@ public static class ToneCheck
     public static ToneReview Review(string? customerMessage, string? reply, bool? customerComplains = null, string explainIn = "en")
     {
         var flags = new List<ToneFlag>();
+        try
+        {
+            Read(customerMessage, reply, customerComplains, explainIn, flags);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // The timeout guards against hostile text; on a starved machine it can also strike an ordinary draft. The check
+            // only advises, so it says what it found so far rather than throw into the agent's Send (which would lose the page).
+        }
+        return new ToneReview(flags);
+    }
+
+    private static void Read(string? customerMessage, string? reply, bool? customerComplains, string explainIn, List<ToneFlag> flags)
+    {
         if (string.IsNullOrWhiteSpace(reply) || string.IsNullOrWhiteSpace(customerMessage))
         {
-            return new ToneReview(flags);
+            return;
         }
         var fr = explainIn.StartsWith("fr", StringComparison.OrdinalIgnoreCase);
         var customer = Cap(customerMessage);
@@ -111,7 +126,6 @@ public static class ToneCheck
                 ? "Le client se plaint et la réponse ne reconnaît pas le problème : un mot d'excuse ou « je comprends » montre qu'il a été entendu avant la solution."
                 : "The customer is complaining and the reply does not acknowledge the problem: a word of apology or “I understand” shows they were heard before the fix."));
         }
-        return new ToneReview(flags);
     }
 
     /// <summary>The customer's questions: each sentence that ends with a question mark.</summary>
