@@ -129,11 +129,18 @@ public static class PublicHosts
         || (b[0] == 169 && b[1] == 254)
         || (b[0] == 100 && b[1] is >= 64 and <= 127);
 
+    /// <summary>The addresses a host name resolves to, or the literal address it is.</summary>
+    public static async ValueTask<IPAddress[]> AddressesOfAsync(string host, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+    }
+
     /// <summary>Resolves the host, refuses it if any of its addresses is not public, and connects to those same addresses.</summary>
     private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        var addresses = await AddressesOfAsync(host, ct);
         if (addresses.FirstOrDefault(IsPrivate) is { } refused)
         {
             throw new PrivateAddressException(host, refused);

@@ -89,6 +89,8 @@ public sealed class MentionIngest(WorkspaceAnalyzers analyzers, TopicMatchers to
             .ToDictionary(m => (m.ChannelId, m.ExternalId), m => m.Id);
         var sources = (await db.Channels.IgnoreQueryFilters().Where(c => channels.Contains(c.Id)).Select(c => new { c.Id, c.Kind, c.Name }).ToListAsync(ct))
             .ToDictionary(c => c.Id, c => TopicMatchers.SourcesOf(c.Kind, c.Name));
+        // The first place of each item in the batch: the same item twice is stored once, and the second answered as the first.
+        var first = new Dictionary<(Guid, string), int>();
         var fresh = new List<int>();
         for (var i = 0; i < items.Count; i++)
         {
@@ -96,14 +98,14 @@ public sealed class MentionIngest(WorkspaceAnalyzers analyzers, TopicMatchers to
             {
                 results[i] = new IngestResult(id, Guid.Empty, Guid.Empty, Created: false);
             }
-            else if (fresh.All(f => items[f].ChannelId != items[i].ChannelId || ids[f] != ids[i]))
+            else if (first.TryAdd((items[i].ChannelId, ids[i]), i))
             {
                 fresh.Add(i);
             }
         }
         if (fresh.Count == 0)
         {
-            return FillRepeats(items, ids, results);
+            return FillRepeats(items, ids, results, first);
         }
         var analyzer = await analyzers.ForAsync(workspaceId, ct);
         var compiled = await topics.ForAsync(workspaceId, ct);
@@ -133,7 +135,7 @@ public sealed class MentionIngest(WorkspaceAnalyzers analyzers, TopicMatchers to
             results[fresh[k]] = new IngestResult(mentions[k].Id, Guid.Empty, Guid.Empty, Created: true);
         }
         await db.SaveChangesAsync(ct);
-        return FillRepeats(items, ids, results);
+        return FillRepeats(items, ids, results, first);
     }
 
     /// <summary>What a topic reads of a mention: its title (a feed entry's) and its text.</summary>
@@ -143,16 +145,12 @@ public sealed class MentionIngest(WorkspaceAnalyzers analyzers, TopicMatchers to
         return string.IsNullOrEmpty(mention.Subject) ? mention.Text : mention.Subject + "\n" + mention.Text;
     }
 
-    private static IngestResult[] FillRepeats(IReadOnlyList<InboundItem> items, List<string> ids, IngestResult[] results)
+    private static IngestResult[] FillRepeats(IReadOnlyList<InboundItem> items, List<string> ids, IngestResult[] results, Dictionary<(Guid, string), int> first)
     {
         // The same item twice in one batch: the second is the first, stored once.
         for (var i = 0; i < items.Count; i++)
         {
-            if (results[i] is null)
-            {
-                var first = Enumerable.Range(0, i).First(f => items[f].ChannelId == items[i].ChannelId && ids[f] == ids[i]);
-                results[i] = results[first] with { Created = false };
-            }
+            results[i] ??= results[first[(items[i].ChannelId, ids[i])]] with { Created = false };
         }
         return results;
     }

@@ -220,22 +220,15 @@ public sealed class WebhookSubscriptions(WebhookSecrets secrets, WebhookSubscrip
             return null;
         }
         IPAddress[] addresses;
-        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal))
+        try
         {
-            addresses = [literal];
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            addresses = await PublicHosts.AddressesOfAsync(uri.DnsSafeHost, timeout.Token);
         }
-        else
+        catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                addresses = await Dns.GetHostAddressesAsync(uri.DnsSafeHost, timeout.Token);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                return null;
-            }
+            return null;
         }
         return addresses.Any(PublicHosts.IsPrivate)
             ? new("url", "Webhooks.PrivateUrl", "This URL leads to a private or local address, which Rapport does not send to.")
