@@ -181,6 +181,8 @@ public static class InvitationAcceptance
         audit.Add(db, "invitation.accepted", invitation.WorkspaceId, user.Id, user.DisplayName, invitation.Email, invitation.Role.ToString());
         await db.SaveChangesAsync();
         await workspaces.AddMemberAsync(invitation.WorkspaceId, user.Id, invitation.Role, user.Id);
+        // The new membership becomes the current workspace, so the person lands where they were invited.
+        await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.LastWorkspaceId, invitation.WorkspaceId));
         return new(invitation.WorkspaceId, user.Id);
     }
 }

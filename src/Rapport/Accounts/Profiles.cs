@@ -114,7 +114,7 @@ public sealed class ProfileService(RapportDbContext db, UserManager<User> users,
         if (change.Signature is { } signature && workspaceId is { } w)
         {
             var membership = await db.Memberships.IgnoreQueryFilters().FirstOrDefaultAsync(m => m.UserId == userId && m.WorkspaceId == w);
-            var trimmed = signature.Trim();
+            var trimmed = UserInput.Clean(signature).Trim();
             var wanted = trimmed.Length == 0 ? null : trimmed;
             if (membership is not null && membership.Signature != wanted)
             {

@@ -224,7 +224,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         foreach (var c in content.Categories)
         {
             var category = new ArticleCategory { WorkspaceId = workspaceId, Name = "" };
-            Check(await KnowledgeRules.ApplyAsync(db, category, c.Name, c.Position, ct), c.Name);
+            Check(await KnowledgeBaseService.ApplyAsync(db, category, c.Name, c.Position, ct), c.Name);
             db.ArticleCategories.Add(category);
             categories[c.Name] = category.Id;
         }
@@ -233,21 +233,21 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         foreach (var a in content.Articles)
         {
             var article = new Article { WorkspaceId = workspaceId, Title = "", Slug = "", CreatedAt = written };
-            Check(await KnowledgeRules.ApplyAsync(db, article, new ArticleInput(a.Title, a.Slug, a.Language, a.Body, categories[a.Category], IsPublished: true), written, ct), a.Slug);
+            Check(await KnowledgeBaseService.ApplyAsync(db, article, new ArticleInput(a.Title, a.Slug, a.Language, a.Body, categories[a.Category], IsPublished: true), written, ct), a.Slug);
             db.Articles.Add(article);
             await db.SaveChangesAsync(ct);
         }
         foreach (var c in content.CannedResponses)
         {
             var canned = new CannedResponse { WorkspaceId = workspaceId, Name = "" };
-            Check(await KnowledgeRules.ApplyAsync(db, canned, new CannedResponseInput(c.Name, c.Language, c.Body), written, ct), c.Name);
+            Check(await KnowledgeBaseService.ApplyAsync(db, canned, new CannedResponseInput(c.Name, c.Language, c.Body), written, ct), c.Name);
             db.CannedResponses.Add(canned);
             await db.SaveChangesAsync(ct);
         }
         foreach (var m in content.Macros)
         {
             var macro = new Macro { WorkspaceId = workspaceId, Name = "" };
-            Check(await KnowledgeRules.ApplyAsync(db, macro, new MacroInput(m.Name, m.ReplyText, [.. m.Labels.Select(l => labels[l].Id)],
+            Check(await KnowledgeBaseService.ApplyAsync(db, macro, new MacroInput(m.Name, m.ReplyText, [.. m.Labels.Select(l => labels[l].Id)],
                 m.Status is null ? null : Enum.Parse<ConversationStatus>(m.Status), m.Priority is null ? null : Enum.Parse<Priority>(m.Priority), null), written, ct), m.Name);
             db.Macros.Add(macro);
             await db.SaveChangesAsync(ct);

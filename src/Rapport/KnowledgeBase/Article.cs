@@ -39,8 +39,8 @@ public sealed class ArticleConfiguration : IEntityTypeConfiguration<Article>
         ArgumentNullException.ThrowIfNull(builder);
         builder.HasIndex(a => new { a.WorkspaceId, a.Slug }).IsUnique();
         builder.HasIndex(a => new { a.WorkspaceId, a.IsPublished });
-        builder.Property(a => a.Title).HasMaxLength(KnowledgeRules.MaxTitleLength);
-        builder.Property(a => a.Slug).HasMaxLength(KnowledgeRules.MaxSlugLength);
+        builder.Property(a => a.Title).HasMaxLength(KnowledgeBaseService.MaxTitleLength);
+        builder.Property(a => a.Slug).HasMaxLength(KnowledgeBaseService.MaxSlugLength);
         builder.Property(a => a.Language).HasMaxLength(8);
         builder.HasOne<ArticleCategory>().WithMany().HasForeignKey(a => a.CategoryId).OnDelete(DeleteBehavior.SetNull);
     }
@@ -52,6 +52,6 @@ public sealed class ArticleCategoryConfiguration : IEntityTypeConfiguration<Arti
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.HasIndex(c => new { c.WorkspaceId, c.Name }).IsUnique();
-        builder.Property(c => c.Name).HasMaxLength(KnowledgeRules.MaxCategoryLength);
+        builder.Property(c => c.Name).HasMaxLength(KnowledgeBaseService.MaxCategoryLength);
     }
 }

@@ -39,7 +39,7 @@ public sealed class CannedResponseConfiguration : IEntityTypeConfiguration<Canne
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.HasIndex(c => new { c.WorkspaceId, c.Name }).IsUnique();
-        builder.Property(c => c.Name).HasMaxLength(KnowledgeRules.MaxNameLength);
+        builder.Property(c => c.Name).HasMaxLength(KnowledgeBaseService.MaxNameLength);
         builder.Property(c => c.Language).HasMaxLength(8);
     }
 }
@@ -50,6 +50,6 @@ public sealed class MacroConfiguration : IEntityTypeConfiguration<Macro>
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.HasIndex(m => new { m.WorkspaceId, m.Name }).IsUnique();
-        builder.Property(m => m.Name).HasMaxLength(KnowledgeRules.MaxNameLength);
+        builder.Property(m => m.Name).HasMaxLength(KnowledgeBaseService.MaxNameLength);
     }
 }

@@ -53,45 +53,31 @@ public static class ComposerApi
         TypedResults.Ok((await db.CannedResponses.AsNoTracking().OrderBy(c => c.Name).ToListAsync(ct)).Select(ToDto).ToList());
 
     private static async Task<Results<Created<CannedResponseDto>, ValidationProblem>> CreateCannedAsync(
-        Guid workspaceId, CannedResponseInput request, RapportDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid workspaceId, CannedResponseInput request, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct)
     {
-        var canned = new CannedResponse { WorkspaceId = workspaceId, Name = "" };
-        if (await KnowledgeRules.ApplyAsync(db, canned, request, clock.GetUtcNow().UtcDateTime, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        db.CannedResponses.Add(canned);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/canned-responses/{canned.Id}", ToDto(canned));
+        var change = await knowledge.SaveCannedResponseAsync(db, http.Member(), http.User.Identity?.Name, null, request, ct);
+        return change.Item is { } canned
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/canned-responses/{canned.Id}", ToDto(canned))
+            : Problems.Invalid(change.Violation!);
     }
 
     private static async Task<Results<Ok<CannedResponseDto>, ValidationProblem, ProblemHttpResult>> UpdateCannedAsync(
-        Guid cannedResponseId, CannedResponseInput request, RapportDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid cannedResponseId, CannedResponseInput request, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct)
     {
-        var canned = await db.CannedResponses.FirstOrDefaultAsync(c => c.Id == cannedResponseId, ct);
-        if (canned is null)
+        var change = await knowledge.SaveCannedResponseAsync(db, http.Member(), http.User.Identity?.Name, cannedResponseId, request, ct);
+        return change switch
         {
-            return Problems.NotFound("Canned response");
-        }
-        if (await KnowledgeRules.ApplyAsync(db, canned, request, clock.GetUtcNow().UtcDateTime, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToDto(canned));
+            { Item: { } canned } => TypedResults.Ok(ToDto(canned)),
+            { Violation: { } violation } => Problems.Invalid(violation),
+            _ => Problems.NotFound("Canned response"),
+        };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteCannedAsync(Guid cannedResponseId, RapportDbContext db, CancellationToken ct)
-    {
-        var canned = await db.CannedResponses.FirstOrDefaultAsync(c => c.Id == cannedResponseId, ct);
-        if (canned is null)
-        {
-            return Problems.NotFound("Canned response");
-        }
-        db.CannedResponses.Remove(canned);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteCannedAsync(
+        Guid cannedResponseId, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct) =>
+        (await knowledge.DeleteCannedResponseAsync(db, http.Member(), http.User.Identity?.Name, cannedResponseId, ct)).Saved
+            ? TypedResults.NoContent()
+            : Problems.NotFound("Canned response");
 
     private static async Task<Results<Ok<FilledTextDto>, ProblemHttpResult>> FillAsync(
         Guid conversationId, Guid cannedResponseId, HttpContext http, RapportDbContext db, CancellationToken ct)
@@ -109,45 +95,29 @@ public static class ComposerApi
         TypedResults.Ok((await db.Macros.AsNoTracking().OrderBy(m => m.Name).ToListAsync(ct)).Select(ToDto).ToList());
 
     private static async Task<Results<Created<MacroDto>, ValidationProblem>> CreateMacroAsync(
-        Guid workspaceId, MacroInput request, RapportDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid workspaceId, MacroInput request, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct)
     {
-        var macro = new Macro { WorkspaceId = workspaceId, Name = "" };
-        if (await KnowledgeRules.ApplyAsync(db, macro, request, clock.GetUtcNow().UtcDateTime, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        db.Macros.Add(macro);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/macros/{macro.Id}", ToDto(macro));
+        var change = await knowledge.SaveMacroAsync(db, http.Member(), http.User.Identity?.Name, null, request, ct);
+        return change.Item is { } macro
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/macros/{macro.Id}", ToDto(macro))
+            : Problems.Invalid(change.Violation!);
     }
 
     private static async Task<Results<Ok<MacroDto>, ValidationProblem, ProblemHttpResult>> UpdateMacroAsync(
-        Guid macroId, MacroInput request, RapportDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid macroId, MacroInput request, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct)
     {
-        var macro = await db.Macros.FirstOrDefaultAsync(m => m.Id == macroId, ct);
-        if (macro is null)
+        var change = await knowledge.SaveMacroAsync(db, http.Member(), http.User.Identity?.Name, macroId, request, ct);
+        return change switch
         {
-            return Problems.NotFound("Macro");
-        }
-        if (await KnowledgeRules.ApplyAsync(db, macro, request, clock.GetUtcNow().UtcDateTime, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToDto(macro));
+            { Item: { } macro } => TypedResults.Ok(ToDto(macro)),
+            { Violation: { } violation } => Problems.Invalid(violation),
+            _ => Problems.NotFound("Macro"),
+        };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMacroAsync(Guid macroId, RapportDbContext db, CancellationToken ct)
-    {
-        var macro = await db.Macros.FirstOrDefaultAsync(m => m.Id == macroId, ct);
-        if (macro is null)
-        {
-            return Problems.NotFound("Macro");
-        }
-        db.Macros.Remove(macro);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMacroAsync(
+        Guid macroId, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct) =>
+        (await knowledge.DeleteMacroAsync(db, http.Member(), http.User.Identity?.Name, macroId, ct)).Saved ? TypedResults.NoContent() : Problems.NotFound("Macro");
 
     private static async Task<Results<Ok<MacroRunDto>, ValidationProblem, ProblemHttpResult>> RunAsync(
         Guid conversationId, Guid macroId, RunMacroRequest request, HttpContext http, RapportDbContext db, MacroRunner runner, CancellationToken ct)

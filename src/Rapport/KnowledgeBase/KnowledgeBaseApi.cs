@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
-using Rapport.Audit;
 using Rapport.Data;
 using Rapport.Workspaces;
 
@@ -15,7 +14,7 @@ public sealed record ArticleSearchHitDto(Guid Id, string Title, string Slug, str
 
 public sealed record CategoryDto(Guid Id, string Name, int Position);
 
-public sealed record CategoryRequest([property: MaxLength(KnowledgeRules.MaxCategoryLength)] string? Name, int? Position);
+public sealed record CategoryRequest([property: MaxLength(KnowledgeBaseService.MaxCategoryLength)] string? Name, int? Position);
 
 /// <summary>Articles and their categories; the unanswered questions; reply suggestions for a conversation.</summary>
 public static class KnowledgeBaseApi
@@ -62,96 +61,57 @@ public static class KnowledgeBaseApi
             : Problems.NotFound("Article");
 
     private static async Task<Results<Created<ArticleDto>, ValidationProblem>> CreateAsync(
-        Guid workspaceId, ArticleInput request, HttpContext http, RapportDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        Guid workspaceId, ArticleInput request, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var article = new Article { WorkspaceId = workspaceId, Title = "", Slug = "", CreatedAt = now };
-        if (await KnowledgeRules.ApplyAsync(db, article, request, now, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        db.Articles.Add(article);
-        audit.Add(db, "article.created", workspaceId, http.Member().UserId, http.User.Identity?.Name, article.Title);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/articles/{article.Id}", ToDto(article));
+        var change = await knowledge.SaveArticleAsync(db, http.Member(), http.User.Identity?.Name, null, request, ct);
+        return change.Item is { } article
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/articles/{article.Id}", ToDto(article))
+            : Problems.Invalid(change.Violation!);
     }
 
     private static async Task<Results<Ok<ArticleDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid workspaceId, Guid articleId, ArticleInput request, HttpContext http, RapportDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        Guid articleId, ArticleInput request, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct)
     {
-        var article = await db.Articles.FirstOrDefaultAsync(a => a.Id == articleId, ct);
-        if (article is null)
+        var change = await knowledge.SaveArticleAsync(db, http.Member(), http.User.Identity?.Name, articleId, request, ct);
+        return change switch
         {
-            return Problems.NotFound("Article");
-        }
-        if (await KnowledgeRules.ApplyAsync(db, article, request, clock.GetUtcNow().UtcDateTime, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        audit.Add(db, "article.updated", workspaceId, http.Member().UserId, http.User.Identity?.Name, article.Title);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToDto(article));
+            { Item: { } article } => TypedResults.Ok(ToDto(article)),
+            { Violation: { } violation } => Problems.Invalid(violation),
+            _ => Problems.NotFound("Article"),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid workspaceId, Guid articleId, HttpContext http, RapportDbContext db, AuditLog audit, CancellationToken ct)
-    {
-        var article = await db.Articles.FirstOrDefaultAsync(a => a.Id == articleId, ct);
-        if (article is null)
-        {
-            return Problems.NotFound("Article");
-        }
-        db.Articles.Remove(article);
-        audit.Add(db, "article.deleted", workspaceId, http.Member().UserId, http.User.Identity?.Name, article.Title);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+        Guid articleId, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct) =>
+        (await knowledge.DeleteArticleAsync(db, http.Member(), http.User.Identity?.Name, articleId, ct)).Saved ? TypedResults.NoContent() : Problems.NotFound("Article");
 
     private static async Task<Ok<List<CategoryDto>>> CategoriesAsync(RapportDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await db.ArticleCategories.OrderBy(c => c.Position).ThenBy(c => c.Name).Select(c => new CategoryDto(c.Id, c.Name, c.Position)).ToListAsync(ct));
 
     private static async Task<Results<Created<CategoryDto>, ValidationProblem>> CreateCategoryAsync(
-        Guid workspaceId, CategoryRequest request, RapportDbContext db, CancellationToken ct)
+        Guid workspaceId, CategoryRequest request, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct)
     {
-        var category = new ArticleCategory { WorkspaceId = workspaceId, Name = "" };
-        if (await KnowledgeRules.ApplyAsync(db, category, request.Name, request.Position, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        db.ArticleCategories.Add(category);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/article-categories/{category.Id}", new CategoryDto(category.Id, category.Name, category.Position));
+        var change = await knowledge.SaveCategoryAsync(db, http.Member(), http.User.Identity?.Name, null, request.Name, request.Position, ct);
+        return change.Item is { } category
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/article-categories/{category.Id}", new CategoryDto(category.Id, category.Name, category.Position))
+            : Problems.Invalid(change.Violation!);
     }
 
     private static async Task<Results<Ok<CategoryDto>, ValidationProblem, ProblemHttpResult>> UpdateCategoryAsync(
-        Guid categoryId, CategoryRequest request, RapportDbContext db, CancellationToken ct)
+        Guid categoryId, CategoryRequest request, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct)
     {
-        var category = await db.ArticleCategories.FirstOrDefaultAsync(c => c.Id == categoryId, ct);
-        if (category is null)
+        var change = await knowledge.SaveCategoryAsync(db, http.Member(), http.User.Identity?.Name, categoryId, request.Name, request.Position, ct);
+        return change switch
         {
-            return Problems.NotFound("Category");
-        }
-        if (await KnowledgeRules.ApplyAsync(db, category, request.Name, request.Position, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new CategoryDto(category.Id, category.Name, category.Position));
+            { Item: { } category } => TypedResults.Ok(new CategoryDto(category.Id, category.Name, category.Position)),
+            { Violation: { } violation } => Problems.Invalid(violation),
+            _ => Problems.NotFound("Category"),
+        };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteCategoryAsync(Guid categoryId, RapportDbContext db, CancellationToken ct)
-    {
-        var category = await db.ArticleCategories.FirstOrDefaultAsync(c => c.Id == categoryId, ct);
-        if (category is null)
-        {
-            return Problems.NotFound("Category");
-        }
-        // Loaded so the change tracker uncategorises them too, whatever the provider does on delete.
-        await db.Articles.Where(a => a.CategoryId == categoryId).LoadAsync(ct);
-        db.ArticleCategories.Remove(category);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteCategoryAsync(
+        Guid categoryId, HttpContext http, RapportDbContext db, KnowledgeBaseService knowledge, CancellationToken ct) =>
+        (await knowledge.DeleteCategoryAsync(db, http.Member(), http.User.Identity?.Name, categoryId, ct)).Saved ? TypedResults.NoContent() : Problems.NotFound("Category");
 
     private static async Task<Ok<List<UnansweredQuestionGroup>>> UnansweredAsync(RapportDbContext db, UnansweredQuestions questions, int? limit, CancellationToken ct) =>
         TypedResults.Ok(await questions.FindAsync(db, limit ?? 50, ct));

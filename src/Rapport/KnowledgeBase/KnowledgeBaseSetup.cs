@@ -12,6 +12,7 @@ public static class KnowledgeBaseSetup
     {
         services.AddSingleton<UnansweredQuestions>();
         services.AddSingleton<ReplySuggestions>();
+        services.AddScoped<KnowledgeBaseService>();
         services.AddScoped<MacroRunner>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(HelpRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
             ctx.Connection.RemoteIpAddress?.ToString() ?? "local",

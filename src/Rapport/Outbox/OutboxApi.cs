@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Rapport.Accounts;
 using Rapport.Api;
 using Rapport.Conversations;
 using Rapport.Data;
@@ -37,34 +38,14 @@ public static class OutboxApi
     }
 
     private static async Task<Results<Accepted<ReplyResponse>, ValidationProblem, ProblemHttpResult>> ReplyAsync(
-        Guid workspaceId, Guid conversationId, ReplyRequest request, HttpContext http, RapportDbContext db, OutboxService outbox, TimeProvider clock,
-        CancellationToken ct)
+        Guid workspaceId, Guid conversationId, ReplyRequest request, HttpContext http, RapportDbContext db, OutboxService outbox, CancellationToken ct)
     {
-        if (!await db.Conversations.AnyAsync(c => c.Id == conversationId && c.MergedIntoId == null, ct))
-        {
-            return Problems.NotFound("Conversation");
-        }
-        var text = IngestService.Clean(request.Text ?? "");
-        if (text.Length == 0 || request.Text!.Length > IngestService.MaxTextLength)
-        {
-            return Problems.Invalid("text", $"A text of 1 to {IngestService.MaxTextLength} characters is required.");
-        }
-        var now = clock.GetUtcNow().UtcDateTime;
         var sendAt = request.SendAt is { } at ? IngestService.AsUtc(at) : (DateTime?)null;
-        if (sendAt is { } when && (when <= now || when > now.AddYears(1)))
+        var attempt = await outbox.ReplyAsync(db, conversationId, http.Member().UserId, http.User.Identity?.Name, request.Text, request.Signature == true, sendAt, ct);
+        if (attempt.Message is not { } message)
         {
-            return Problems.Invalid("sendAt", "A scheduled reply needs a send-at time in the future, within a year.");
+            return attempt.Violation is { } violation ? Problems.Invalid(violation) : Problems.NotFound("Conversation");
         }
-        var userId = http.Member().UserId;
-        var author = userId is { } id
-            ? await db.Memberships.Where(m => m.UserId == id).Select(m => new { m.User!.DisplayName, m.Signature }).FirstOrDefaultAsync(ct)
-            : null;
-        if (request.Signature == true)
-        {
-            text = Signatures.Append(text, author?.Signature);
-        }
-        var name = string.IsNullOrWhiteSpace(author?.DisplayName) ? http.User.Identity?.Name ?? "API" : author.DisplayName;
-        var message = await outbox.EnqueueReplyAsync(db, conversationId, userId, name, text, ct, sendAt);
         return TypedResults.Accepted(
             $"/api/v1/workspaces/{workspaceId}/conversations/{conversationId}/messages",
             new ReplyResponse(message.Id, message.DeliveryStatus, message.DeliveryError));
@@ -111,21 +92,19 @@ public static class OutboxApi
     }
 
     private static async Task<Results<Ok<SignatureDto>, ValidationProblem, ProblemHttpResult>> SetSignatureAsync(
-        SignatureDto request, HttpContext http, RapportDbContext db, CancellationToken ct)
+        SignatureDto request, HttpContext http, RapportDbContext db, ProfileService profiles, CancellationToken ct)
     {
-        var text = IngestService.Clean(request.Signature ?? "").Trim();
-        if ((request.Signature?.Length ?? 0) > Signatures.MaxLength)
-        {
-            return Problems.Invalid("signature", $"A signature has at most {Signatures.MaxLength} characters.");
-        }
-        var userId = http.Member().UserId;
-        var membership = await db.Memberships.FirstOrDefaultAsync(m => m.UserId == userId, ct);
-        if (membership is null)
+        var member = http.Member();
+        if (member.UserId is not { } userId)
         {
             return Problems.NotFound("Membership");
         }
-        membership.Signature = text.Length == 0 ? null : text;
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new SignatureDto(membership.Signature));
+        var violations = await profiles.UpdateAsync(userId, member.WorkspaceId, new ProfileChange(Signature: request.Signature ?? ""));
+        if (violations.Count > 0)
+        {
+            return Problems.Invalid(violations);
+        }
+        var saved = await db.Memberships.Where(m => m.UserId == userId).Select(m => new SignatureDto(m.Signature)).FirstOrDefaultAsync(ct);
+        return saved is null ? Problems.NotFound("Membership") : TypedResults.Ok(saved);
     }
 }

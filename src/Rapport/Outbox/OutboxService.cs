@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Conversations;
 using Rapport.Data;
+using Rapport.Ingest;
+using Rapport.Workspaces;
 
 namespace Rapport.Outbox;
 
@@ -20,6 +22,12 @@ public sealed record ReplyPayload(Guid ConversationId, string? ThreadId, string?
         return System.Text.Json.JsonSerializer.Deserialize<ReplyPayload>(item.Payload, OutboxService.PayloadJson)
             ?? throw new InvalidOperationException("The outbox item has no reply payload.");
     }
+}
+
+/// <summary>What a person's reply came to: the queued (or scheduled) message, or why not (a rule broken, or no such conversation).</summary>
+public sealed record ReplyAttempt(Message? Message, RuleViolation? Violation)
+{
+    public static readonly ReplyAttempt NoConversation = new(null, null);
 }
 
 /// <summary>What happened to a retry request.</summary>
@@ -46,6 +54,39 @@ public enum CancelOutcome
 public sealed class OutboxService(ConversationActions actions, OutboxSignal signal, TimeProvider clock)
 {
     internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// The one door for a member's reply, from the conversation page and the API alike: checks the conversation (not
+    /// merged away), the text and the send-at time, signs the reply with the member's signature when asked, then queues it.
+    /// </summary>
+    public async Task<ReplyAttempt> ReplyAsync(RapportDbContext db, Guid conversationId, Guid? authorUserId, string? fallbackName, string? text, bool signed,
+        DateTime? sendAt, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (!await db.Conversations.AnyAsync(c => c.Id == conversationId && c.MergedIntoId == null, ct))
+        {
+            return ReplyAttempt.NoConversation;
+        }
+        var clean = IngestService.Clean(text ?? "");
+        if (clean.Trim().Length == 0 || text!.Length > IngestService.MaxTextLength)
+        {
+            return new(null, new("text", "Composer.TextLength", $"A text of 1 to {IngestService.MaxTextLength} characters is required."));
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (sendAt is { } when && (when <= now || when > now.AddYears(1)))
+        {
+            return new(null, new("sendAt", "Composer.SendAtPast", "A scheduled reply needs a send-at time in the future, within a year."));
+        }
+        var author = authorUserId is { } id
+            ? await db.Memberships.Where(m => m.UserId == id).Select(m => new { m.User!.DisplayName, m.Signature }).FirstOrDefaultAsync(ct)
+            : null;
+        if (signed)
+        {
+            clean = Signatures.Append(clean, author?.Signature);
+        }
+        var name = string.IsNullOrWhiteSpace(author?.DisplayName) ? fallbackName ?? "API" : author.DisplayName;
+        return new(await EnqueueReplyAsync(db, conversationId, authorUserId, name, clean, ct, sendAt), null);
+    }
 
     /// <summary>
     /// Records the reply as an outbound message (Queued) and queues its delivery; it counts as the brand's response when
