@@ -217,6 +217,11 @@ public class ConversationWorkTests
         Assert.Equal(HttpStatusCode.BadRequest, (await agent.PutAsJsonAsync(signatureUrl, new { signature = new string('x', Signatures.MaxLength + 1) })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await agent.PutAsJsonAsync(signatureUrl, new { signature = "  Camille, Vélo Vert  " })).StatusCode);
         Assert.Equal("Camille, Vélo Vert", (await agent.GetFromJsonAsync<SignatureDto>(signatureUrl, Json.Options))!.Signature);
+        Assert.Equal(HttpStatusCode.OK, (await agent.PutAsJsonAsync(signatureUrl, new { signature = "Camille,\u0000 Vélo Vert" })).StatusCode);
+        Assert.Equal("Camille, Vélo Vert", (await agent.GetFromJsonAsync<SignatureDto>(signatureUrl, Json.Options))!.Signature);
+        var blank = await agent.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/conversations/{conversation}/replies", new { text = " \n ", signature = true });
+        Assert.Equal(HttpStatusCode.BadRequest, blank.StatusCode);
+        Assert.Contains("text", await blank.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var response = await agent.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/conversations/{conversation}/replies", new { text = "Hi Sam!", signature = true });
         var reply = await response.Content.ReadFromJsonAsync<ReplyResponse>(Json.Options);
 

@@ -55,6 +55,14 @@ public class KnowledgeBaseTests
 
         Assert.Equal(HttpStatusCode.NoContent, (await agent.DeleteAsync($"/api/v1/workspaces/{workspace.Id}/article-categories/{category.Id}")).StatusCode);
         Assert.Null((await agent.GetFromJsonAsync<ArticleDto>($"{url}/{article.Id}", Json.Options))!.CategoryId);
+
+        // Every change is in the audit log, whichever door it came through (pages call the same service).
+        Assert.Equal(HttpStatusCode.Created, (await agent.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/canned-responses",
+            new { name = "Délai", language = "fr", body = "Comptez 3 jours." })).StatusCode);
+        await using var db = factory.OpenDb();
+        var actions = await db.AuditEntries.IgnoreQueryFilters().Where(a => a.WorkspaceId == workspace.Id).Select(a => a.Action).ToListAsync();
+        Assert.Equal(["article-category.created", "article-category.deleted", "article.created", "article.updated", "canned-response.created"],
+            actions.Where(a => a.StartsWith("article", StringComparison.Ordinal) || a.StartsWith("canned", StringComparison.Ordinal)).Order());
     }
 
     [Theory]
