@@ -194,6 +194,7 @@ public static class RapportHost
         services.AddSingleton<IngestWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWorker>());
         services.AddScoped<WorkspaceService>();
+        services.AddScoped<TeamsAndLabels>();
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
         services.AddSingleton<Channels.Import.ImportRuns>();

@@ -18,14 +18,6 @@ public sealed record CannedResponseInput([property: MaxLength(KnowledgeBaseServi
 
 public sealed record MacroInput([property: MaxLength(KnowledgeBaseService.MaxNameLength)] string? Name, [property: MaxLength(IngestService.MaxTextLength)] string? ReplyText, IReadOnlyList<Guid>? AddLabelIds, ConversationStatus? Status, Priority? Priority, Guid? AssigneeId);
 
-/// <summary>What saving or deleting an article, category, canned response or macro came to: the item, or why not (a rule broken, or none such).</summary>
-public sealed record KnowledgeChange<T>(T? Item, RuleViolation? Violation) where T : class
-{
-    public static readonly KnowledgeChange<T> NotFound = new(null, null);
-
-    public bool Saved => Item is not null;
-}
-
 /// <summary>
 /// The one front door to the knowledge base and the composer's saved replies, for the API and the settings pages alike:
 /// it checks the rules, saves, and writes the audit entry, so a change made on a page is audited as one made by the API.
@@ -192,7 +184,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     /// <summary>Writes a new article (<paramref name="articleId"/> null) or changes one.</summary>
-    public async Task<KnowledgeChange<Article>> SaveArticleAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid? articleId, ArticleInput input,
+    public async Task<Change<Article>> SaveArticleAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid? articleId, ArticleInput input,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -202,7 +194,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
             : new Article { WorkspaceId = actor.WorkspaceId, Title = "", Slug = "", CreatedAt = Now };
         if (article is null)
         {
-            return KnowledgeChange<Article>.NotFound;
+            return Change<Article>.NotFound;
         }
         if (await ApplyAsync(db, article, input, Now, ct) is { } violation)
         {
@@ -217,14 +209,14 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
         return new(article, null);
     }
 
-    public async Task<KnowledgeChange<Article>> DeleteArticleAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid articleId, CancellationToken ct = default)
+    public async Task<Change<Article>> DeleteArticleAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid articleId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
         var article = await db.Articles.FirstOrDefaultAsync(a => a.Id == articleId, ct);
         if (article is null)
         {
-            return KnowledgeChange<Article>.NotFound;
+            return Change<Article>.NotFound;
         }
         db.Articles.Remove(article);
         audit.Add(db, "article.deleted", actor.WorkspaceId, actor.UserId, actorName, article.Title);
@@ -233,7 +225,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
     }
 
     /// <summary>Creates a category (<paramref name="categoryId"/> null), or renames or moves one.</summary>
-    public async Task<KnowledgeChange<ArticleCategory>> SaveCategoryAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid? categoryId,
+    public async Task<Change<ArticleCategory>> SaveCategoryAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid? categoryId,
         string? name, int? position, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -243,7 +235,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
             : new ArticleCategory { WorkspaceId = actor.WorkspaceId, Name = "" };
         if (category is null)
         {
-            return KnowledgeChange<ArticleCategory>.NotFound;
+            return Change<ArticleCategory>.NotFound;
         }
         if (await ApplyAsync(db, category, name, position, ct) is { } violation)
         {
@@ -259,7 +251,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
     }
 
     /// <summary>Deletes a category; its articles stay, uncategorised.</summary>
-    public async Task<KnowledgeChange<ArticleCategory>> DeleteCategoryAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid categoryId,
+    public async Task<Change<ArticleCategory>> DeleteCategoryAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid categoryId,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -267,7 +259,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
         var category = await db.ArticleCategories.FirstOrDefaultAsync(c => c.Id == categoryId, ct);
         if (category is null)
         {
-            return KnowledgeChange<ArticleCategory>.NotFound;
+            return Change<ArticleCategory>.NotFound;
         }
         // Loaded so the change tracker uncategorises them too, whatever the provider does on delete.
         await db.Articles.Where(a => a.CategoryId == categoryId).LoadAsync(ct);
@@ -278,7 +270,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
     }
 
     /// <summary>Saves a new canned response (<paramref name="cannedResponseId"/> null) or changes one.</summary>
-    public async Task<KnowledgeChange<CannedResponse>> SaveCannedResponseAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid? cannedResponseId,
+    public async Task<Change<CannedResponse>> SaveCannedResponseAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid? cannedResponseId,
         CannedResponseInput input, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -288,7 +280,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
             : new CannedResponse { WorkspaceId = actor.WorkspaceId, Name = "" };
         if (canned is null)
         {
-            return KnowledgeChange<CannedResponse>.NotFound;
+            return Change<CannedResponse>.NotFound;
         }
         if (await ApplyAsync(db, canned, input, Now, ct) is { } violation)
         {
@@ -303,7 +295,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
         return new(canned, null);
     }
 
-    public async Task<KnowledgeChange<CannedResponse>> DeleteCannedResponseAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid cannedResponseId,
+    public async Task<Change<CannedResponse>> DeleteCannedResponseAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid cannedResponseId,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -311,7 +303,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
         var canned = await db.CannedResponses.FirstOrDefaultAsync(c => c.Id == cannedResponseId, ct);
         if (canned is null)
         {
-            return KnowledgeChange<CannedResponse>.NotFound;
+            return Change<CannedResponse>.NotFound;
         }
         db.CannedResponses.Remove(canned);
         audit.Add(db, "canned-response.deleted", actor.WorkspaceId, actor.UserId, actorName, canned.Name);
@@ -320,7 +312,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
     }
 
     /// <summary>Saves a new macro (<paramref name="macroId"/> null) or changes one.</summary>
-    public async Task<KnowledgeChange<Macro>> SaveMacroAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid? macroId, MacroInput input,
+    public async Task<Change<Macro>> SaveMacroAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid? macroId, MacroInput input,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -330,7 +322,7 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
             : new Macro { WorkspaceId = actor.WorkspaceId, Name = "" };
         if (macro is null)
         {
-            return KnowledgeChange<Macro>.NotFound;
+            return Change<Macro>.NotFound;
         }
         if (await ApplyAsync(db, macro, input, Now, ct) is { } violation)
         {
@@ -345,14 +337,14 @@ public sealed partial class KnowledgeBaseService(AuditLog audit, TimeProvider cl
         return new(macro, null);
     }
 
-    public async Task<KnowledgeChange<Macro>> DeleteMacroAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid macroId, CancellationToken ct = default)
+    public async Task<Change<Macro>> DeleteMacroAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid macroId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
         var macro = await db.Macros.FirstOrDefaultAsync(m => m.Id == macroId, ct);
         if (macro is null)
         {
-            return KnowledgeChange<Macro>.NotFound;
+            return Change<Macro>.NotFound;
         }
         db.Macros.Remove(macro);
         audit.Add(db, "macro.deleted", actor.WorkspaceId, actor.UserId, actorName, macro.Name);

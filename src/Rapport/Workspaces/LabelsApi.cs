@@ -22,45 +22,28 @@ public static class LabelsApi
     private static async Task<Ok<List<LabelDto>>> ListAsync(RapportDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await db.Labels.OrderBy(l => l.Name).Select(l => new LabelDto(l.Id, l.Name, l.Color)).ToListAsync(ct));
 
-    private static async Task<Results<Created<LabelDto>, ValidationProblem>> CreateAsync(Guid workspaceId, LabelRequest request, RapportDbContext db, CancellationToken ct)
+    private static async Task<Results<Created<LabelDto>, ValidationProblem>> CreateAsync(
+        Guid workspaceId, LabelRequest request, HttpContext http, RapportDbContext db, TeamsAndLabels service, CancellationToken ct)
     {
-        var label = new Label { WorkspaceId = workspaceId, Name = "" };
-        if (await ValidateAsync(label, request, db, ct) is { } problem)
-        {
-            return problem;
-        }
-        db.Labels.Add(label);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/labels/{label.Id}", new LabelDto(label.Id, label.Name, label.Color));
+        var change = await service.SaveLabelAsync(db, http.Member(), http.User.Identity?.Name, null, request.Name, request.Color, ct);
+        return change.Item is { } label
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/labels/{label.Id}", new LabelDto(label.Id, label.Name, label.Color))
+            : Problems.Invalid(change.Violation!);
     }
 
-    private static async Task<Results<Ok<LabelDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(Guid labelId, LabelRequest request, RapportDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<LabelDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
+        Guid labelId, LabelRequest request, HttpContext http, RapportDbContext db, TeamsAndLabels service, CancellationToken ct)
     {
-        var label = await db.Labels.FirstOrDefaultAsync(l => l.Id == labelId, ct);
-        if (label is null)
+        var change = await service.SaveLabelAsync(db, http.Member(), http.User.Identity?.Name, labelId, request.Name, request.Color, ct);
+        return change switch
         {
-            return Problems.NotFound("Label");
-        }
-        if (await ValidateAsync(label, request, db, ct) is { } problem)
-        {
-            return problem;
-        }
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new LabelDto(label.Id, label.Name, label.Color));
+            { Item: { } label } => TypedResults.Ok(new LabelDto(label.Id, label.Name, label.Color)),
+            { Violation: { } violation } => Problems.Invalid(violation),
+            _ => Problems.NotFound("Label"),
+        };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid labelId, RapportDbContext db, CancellationToken ct)
-    {
-        var label = await db.Labels.FirstOrDefaultAsync(l => l.Id == labelId, ct);
-        if (label is null)
-        {
-            return Problems.NotFound("Label");
-        }
-        db.Labels.Remove(label);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
-
-    private static async Task<ValidationProblem?> ValidateAsync(Label label, LabelRequest request, RapportDbContext db, CancellationToken ct) =>
-        await LabelRules.ApplyAsync(db, label, request.Name, request.Color, ct) is { } violation ? Problems.Invalid(violation) : null;
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid labelId, HttpContext http, RapportDbContext db, TeamsAndLabels service, CancellationToken ct) =>
+        (await service.DeleteLabelAsync(db, http.Member(), http.User.Identity?.Name, labelId, ct)).Saved ? TypedResults.NoContent() : Problems.NotFound("Label");
 }

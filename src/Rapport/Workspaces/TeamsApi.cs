@@ -24,51 +24,29 @@ public static class TeamsApi
             .Select(t => new TeamDto(t.Id, t.Name, t.Members.Select(m => m.UserId).ToList())).ToListAsync(ct));
 
     private static async Task<Results<Created<TeamDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        Guid workspaceId, TeamRequest request, RapportDbContext db, CancellationToken ct)
+        Guid workspaceId, TeamRequest request, HttpContext http, RapportDbContext db, TeamsAndLabels service, CancellationToken ct)
     {
-        var team = new Team { WorkspaceId = workspaceId, Name = "" };
-        var problem = await ApplyAsync(team, request, db, ct);
-        if (problem is not null)
-        {
-            return problem;
-        }
-        db.Teams.Add(team);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/teams/{team.Id}", ToDto(team));
+        var change = await service.SaveTeamAsync(db, http.Member(), http.User.Identity?.Name, null, request.Name, request.MemberIds, ct);
+        return change.Item is { } team
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/teams/{team.Id}", ToDto(team))
+            : Problems.Invalid(change.Violation!);
     }
 
     private static async Task<Results<Ok<TeamDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid teamId, TeamRequest request, RapportDbContext db, CancellationToken ct)
+        Guid teamId, TeamRequest request, HttpContext http, RapportDbContext db, TeamsAndLabels service, CancellationToken ct)
     {
-        var team = await db.Teams.Include(t => t.Members).FirstOrDefaultAsync(t => t.Id == teamId, ct);
-        if (team is null)
+        var change = await service.SaveTeamAsync(db, http.Member(), http.User.Identity?.Name, teamId, request.Name, request.MemberIds, ct);
+        return change switch
         {
-            return Problems.NotFound("Team");
-        }
-        var problem = await ApplyAsync(team, request, db, ct);
-        if (problem is not null)
-        {
-            return problem;
-        }
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToDto(team));
+            { Item: { } team } => TypedResults.Ok(ToDto(team)),
+            { Violation: { } violation } => Problems.Invalid(violation),
+            _ => Problems.NotFound("Team"),
+        };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid teamId, RapportDbContext db, CancellationToken ct)
-    {
-        var team = await db.Teams.FirstOrDefaultAsync(t => t.Id == teamId, ct);
-        if (team is null)
-        {
-            return Problems.NotFound("Team");
-        }
-        await db.Conversations.Where(c => c.TeamId == teamId).ExecuteUpdateAsync(s => s.SetProperty(c => c.TeamId, (Guid?)null), ct);
-        db.Teams.Remove(team);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
-
-    private static async Task<ValidationProblem?> ApplyAsync(Team team, TeamRequest request, RapportDbContext db, CancellationToken ct) =>
-        await TeamRules.ApplyAsync(db, team, request.Name, request.MemberIds, ct) is { } violation ? Problems.Invalid(violation) : null;
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid teamId, HttpContext http, RapportDbContext db, TeamsAndLabels service, CancellationToken ct) =>
+        (await service.DeleteTeamAsync(db, http.Member(), http.User.Identity?.Name, teamId, ct)).Saved ? TypedResults.NoContent() : Problems.NotFound("Team");
 
     private static TeamDto ToDto(Team team) => new(team.Id, team.Name, team.Members.Select(m => m.UserId).ToList());
 }

@@ -6,6 +6,14 @@ namespace Rapport.Workspaces;
 /// <summary>A rule a request broke: the field, a stable code (the web pages translate it) and the API's English message.</summary>
 public sealed record RuleViolation(string Field, string Code, string Message);
 
+/// <summary>What a feature service's save or delete came to: the item, or why not (a rule broken, or no such item).</summary>
+public sealed record Change<T>(T? Item, RuleViolation? Violation) where T : class
+{
+    public static readonly Change<T> NotFound = new(null, null);
+
+    public bool Saved => Item is not null;
+}
+
 /// <summary>The rules a workspace's name, language and time zone follow, wherever they are set (setup, API, settings page).</summary>
 public static class WorkspaceRules
 {
