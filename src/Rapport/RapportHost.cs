@@ -195,6 +195,8 @@ public static class RapportHost
         services.AddHostedService(sp => sp.GetRequiredService<IngestWorker>());
         services.AddScoped<WorkspaceService>();
         services.AddScoped<TeamsAndLabels>();
+        services.AddScoped<ApiTokenService>();
+        services.AddScoped<MemberService>();
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
         services.AddSingleton<Channels.Import.ImportRuns>();

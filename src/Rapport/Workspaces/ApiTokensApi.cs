@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
-using Rapport.Audit;
 using Rapport.Data;
 
 namespace Rapport.Workspaces;
@@ -26,35 +25,20 @@ public static class ApiTokensApi
             .Select(t => new ApiTokenDto(t.Id, t.Name, t.Prefix, t.Role, t.CreatedAt, t.LastUsedAt, t.RevokedAt)).ToListAsync(ct));
 
     private static async Task<Results<Created<CreatedApiTokenDto>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        Guid workspaceId, CreateApiTokenRequest request, HttpContext http, RapportDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        Guid workspaceId, CreateApiTokenRequest request, HttpContext http, RapportDbContext db, ApiTokenService tokens, CancellationToken ct)
     {
-        var caller = http.Member();
-        if (MemberRules.CheckTokenName(request.Name) is { } invalid)
+        var created = await tokens.CreateAsync(db, http.Member(), http.User.Identity?.Name, request.Name, request.Role, ct);
+        return created switch
         {
-            return Problems.Invalid(invalid);
-        }
-        if (MemberRules.CheckTokenRole(caller.Role, request.Role) is { } refused)
-        {
-            return Problems.Refused(refused);
-        }
-        var (token, secret) = MemberRules.NewApiToken(workspaceId, request.Name, request.Role, caller.UserId, clock.GetUtcNow().UtcDateTime);
-        db.ApiTokens.Add(token);
-        audit.Add(db, "token.created", workspaceId, caller.UserId, http.User.Identity?.Name, token.Name, request.Role.ToString());
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/tokens/{token.Id}", new CreatedApiTokenDto(token.Id, token.Name, token.Role, secret));
+            { Token: { } token, Secret: { } secret } => TypedResults.Created($"/api/v1/workspaces/{workspaceId}/tokens/{token.Id}",
+                new CreatedApiTokenDto(token.Id, token.Name, token.Role, secret)),
+            // A role above the caller's is a refusal (403), not a malformed request.
+            { Violation: { Field: "role" } refused } => Problems.Refused(refused),
+            _ => Problems.Invalid(created.Violation!),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        Guid workspaceId, Guid tokenId, HttpContext http, RapportDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
-    {
-        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId, ct);
-        if (token is null)
-        {
-            return Problems.NotFound("Token");
-        }
-        token.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
-        audit.Add(db, "token.revoked", workspaceId, http.Member().UserId, http.User.Identity?.Name, token.Name);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+        Guid tokenId, HttpContext http, RapportDbContext db, ApiTokenService tokens, CancellationToken ct) =>
+        (await tokens.RevokeAsync(db, http.Member(), http.User.Identity?.Name, tokenId, ct)).Saved ? TypedResults.NoContent() : Problems.NotFound("Token");
 }

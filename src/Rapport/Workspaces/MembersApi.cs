@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
-using Rapport.Audit;
 using Rapport.Data;
 
 namespace Rapport.Workspaces;
@@ -33,82 +32,47 @@ public static class MembersApi
             .Select(m => new MemberDto(m.UserId, m.User!.DisplayName, m.User.Email!, m.Role, m.CreatedAt)).ToListAsync(ct));
 
     private static async Task<Results<Ok<MemberDto>, ProblemHttpResult>> UpdateAsync(
-        Guid workspaceId, Guid userId, UpdateMemberRequest request, HttpContext http, RapportDbContext db, AuditLog audit, CancellationToken ct)
+        Guid userId, UpdateMemberRequest request, HttpContext http, RapportDbContext db, MemberService members, CancellationToken ct)
     {
-        var caller = http.Member();
-        var membership = await db.Memberships.Include(m => m.User).FirstOrDefaultAsync(m => m.UserId == userId, ct);
-        if (membership is null)
+        var change = await members.ChangeRoleAsync(db, http.Member(), http.User.Identity?.Name, userId, request.Role, ct);
+        return change switch
         {
-            return Problems.NotFound("Member");
-        }
-        var owners = await db.Memberships.CountAsync(m => m.Role == Role.Owner, ct);
-        if (MemberRules.CheckRoleChange(caller.Role, membership.Role, request.Role, owners) is { } violation)
-        {
-            return Problems.Refused(violation);
-        }
-        var before = membership.Role;
-        MemberRules.ChangeRole(membership, request.Role);
-        audit.Add(db, "member.role_changed", workspaceId, caller.UserId, http.User.Identity?.Name, membership.User!.Email, $"{before} → {request.Role}");
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new MemberDto(userId, membership.User.DisplayName, membership.User.Email!, membership.Role, membership.CreatedAt));
+            { Item: { } m } => TypedResults.Ok(new MemberDto(userId, m.User!.DisplayName, m.User.Email!, m.Role, m.CreatedAt)),
+            { Violation: { } violation } => Problems.Refused(violation),
+            _ => Problems.NotFound("Member"),
+        };
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveAsync(
-        Guid workspaceId, Guid userId, HttpContext http, RapportDbContext db, AuditLog audit, CancellationToken ct)
-    {
-        var caller = http.Member();
-        var membership = await db.Memberships.Include(m => m.User).FirstOrDefaultAsync(m => m.UserId == userId, ct);
-        if (membership is null)
+        Guid userId, HttpContext http, RapportDbContext db, MemberService members, CancellationToken ct) =>
+        await members.RemoveAsync(db, http.Member(), http.User.Identity?.Name, userId, ct) switch
         {
-            return Problems.NotFound("Member");
-        }
-        var owners = await db.Memberships.CountAsync(m => m.Role == Role.Owner, ct);
-        if (MemberRules.CheckRemoval(caller.Role, membership.Role, owners) is { } violation)
-        {
-            return Problems.Refused(violation);
-        }
-        await MemberRules.RemoveAsync(db, membership, ct);
-        audit.Add(db, "member.removed", workspaceId, caller.UserId, http.User.Identity?.Name, membership.User!.Email);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+            { Saved: true } => TypedResults.NoContent(),
+            { Violation: { } violation } => Problems.Refused(violation),
+            _ => Problems.NotFound("Member"),
+        };
 
     private static async Task<Ok<List<InvitationDto>>> ListInvitationsAsync(RapportDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await db.Invitations.OrderByDescending(i => i.CreatedAt)
             .Select(i => new InvitationDto(i.Id, i.Email, i.Role, i.ExpiresAt, i.AcceptedAt)).ToListAsync(ct));
 
     private static async Task<Results<Created<CreatedInvitationDto>, ValidationProblem, ProblemHttpResult>> InviteAsync(
-        Guid workspaceId, CreateInvitationRequest request, HttpContext http, RapportDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
+        Guid workspaceId, CreateInvitationRequest request, HttpContext http, RapportDbContext db, MemberService members, CancellationToken ct)
     {
-        var caller = http.Member();
-        if (MemberRules.CheckInvitee(request.Email) is { } invalid)
+        var created = await members.InviteAsync(db, http.Member(), http.User.Identity?.Name, request.Email, request.Role, ct);
+        if (created is not { Invitation: { } invitation, Token: { } token })
         {
-            return Problems.Invalid(invalid);
+            // A malformed address is a bad request; a role above the caller's is a refusal.
+            return created.Violation!.Field == "email" ? Problems.Invalid(created.Violation) : Problems.Refused(created.Violation);
         }
-        if (MemberRules.CheckInvitedRole(caller.Role, request.Role) is { } refused)
-        {
-            return Problems.Refused(refused);
-        }
-        var (invitation, token) = MemberRules.NewInvitation(workspaceId, request.Email, request.Role, caller.UserId, clock.GetUtcNow().UtcDateTime);
-        db.Invitations.Add(invitation);
-        audit.Add(db, "invitation.created", workspaceId, caller.UserId, http.User.Identity?.Name, invitation.Email, request.Role.ToString());
-        await db.SaveChangesAsync(ct);
         var link = $"{http.Request.Scheme}://{http.Request.Host}/invite/{token}";
         return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/invitations/{invitation.Id}",
             new CreatedInvitationDto(invitation.Id, invitation.Email, invitation.Role, invitation.ExpiresAt, link));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> CancelInvitationAsync(
-        Guid workspaceId, Guid invitationId, HttpContext http, RapportDbContext db, AuditLog audit, CancellationToken ct)
-    {
-        var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId, ct);
-        if (invitation is null)
-        {
-            return Problems.NotFound("Invitation");
-        }
-        db.Invitations.Remove(invitation);
-        audit.Add(db, "invitation.cancelled", workspaceId, http.Member().UserId, http.User.Identity?.Name, invitation.Email);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+        Guid invitationId, HttpContext http, RapportDbContext db, MemberService members, CancellationToken ct) =>
+        (await members.CancelInvitationAsync(db, http.Member(), http.User.Identity?.Name, invitationId, ct)).Saved
+            ? TypedResults.NoContent()
+            : Problems.NotFound("Invitation");
 }
