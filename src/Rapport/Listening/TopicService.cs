@@ -30,7 +30,7 @@ public sealed record ListeningMentionDto(
 
 /// <summary>What the mentions list is filtered by; every filter is optional.</summary>
 public sealed record MentionFilter(Guid? TopicId = null, string? Language = null, string? Sentiment = null, Guid? ChannelId = null,
-    DateTime? From = null, DateTime? To = null, string? Search = null, string? Cursor = null, int? Limit = null);
+    DateTime? From = null, DateTime? To = null, string? Search = null, string? Cursor = null, int? Limit = null, Guid? MentionId = null);
 
 /// <summary>What creating, changing or deleting a topic came to: the topic, or why not (the rules broken, or no such topic).</summary>
 public sealed record TopicChange(Topic? Topic, IReadOnlyList<RuleViolation> Violations, TopicQueryProblem? QueryError = null)
@@ -248,6 +248,10 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(filter);
         var query = db.Set<Mention>().AsNoTracking();
+        if (filter.MentionId is { } mentionId)
+        {
+            query = query.Where(m => m.Id == mentionId);
+        }
         if (filter.TopicId is { } topicId)
         {
             query = query.Where(m => db.Set<MentionTopic>().Any(t => t.TopicId == topicId && t.MentionId == m.Id));

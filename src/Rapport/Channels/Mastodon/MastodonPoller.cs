@@ -47,6 +47,10 @@ public sealed partial class MastodonPoller(
         {
             return new MastodonPollResult(channelId, Ok: true, 0, 0, null);
         }
+        if (channel.Direction == ChannelDirection.Listening)
+        {
+            return await ListenAsync(db, channel, ct);
+        }
 
         var state = MastodonChannelState.Read(channel.State);
         var ingested = 0;
