@@ -96,6 +96,7 @@ public static class ListeningSetup
         services.AddScoped<MentionIngest>();
         services.AddScoped<TopicService>();
         services.AddScoped<MentionConversations>();
+        services.AddScoped<MentionReprocessing>();
         services.AddSingleton<TopicRematchWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<TopicRematchWorker>());
         return services;

@@ -122,6 +122,7 @@ public sealed class MentionIngest(WorkspaceAnalyzers analyzers, TopicMatchers to
             var text = IngestService.Clean(item.Text);
             var analysis = analyzer.Analyze(text, new AnalysisContext(null, IsPublic: true, null));
             mentions[k] = ToMention(workspaceId, item, ids[fresh[k]], text, analysis, now);
+            mentions[k].SearchText = Mention.FoldForSearch(mentions[k].Subject, mentions[k].Text, mentions[k].AuthorName);
             matched[k] = compiled.Matcher.Match(MatchedText(mentions[k]), mentions[k].Language, sources.GetValueOrDefault(item.ChannelId));
         });
         for (var k = 0; k < fresh.Count; k++)

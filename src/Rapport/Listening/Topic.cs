@@ -76,6 +76,15 @@ public sealed class Mention : IWorkspaceOwned
     public string ModelVersion { get; set; } = "";
     /// <summary>The inbox conversation an agent turned it into, if any.</summary>
     public Guid? ConversationId { get; set; }
+    /// <summary>
+    /// Title, text and author folded (lower case, no accents: "élevé" is "eleve"), which the mentions' word search reads,
+    /// the same on SQLite and PostgreSQL (docs/decisions/0065).
+    /// </summary>
+    public string SearchText { get; set; } = "";
+
+    /// <summary>What <see cref="SearchText"/> holds for a title, text and author.</summary>
+    public static string FoldForSearch(string? subject, string text, string authorName) =>
+        Analysis.Text.TextFolding.Fold(string.IsNullOrEmpty(subject) ? text + "\n" + authorName : subject + "\n" + text + "\n" + authorName);
 }
 
 /// <summary>A mention a topic's query matched. The mention's date is copied so a topic's mentions are read by date from this table alone.</summary>

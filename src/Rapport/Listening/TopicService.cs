@@ -282,11 +282,16 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
         }
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            // Case-insensitive on both databases; a word's other forms are what topics are for.
-            var words = filter.Search.Trim().ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(8).ToList();
+            // Case- and accent-insensitive on both databases: the words are folded as the mentions' SearchText is
+            // ("eleve" finds "élevé"); a word's other forms are what topics are for. A mention stored before SearchText
+            // existed (empty until `rapport reprocess`) is still found by its text, without the accents.
+            var words = filter.Search.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(8).ToList();
             foreach (var word in words)
             {
-                query = query.Where(m => m.Text.ToLower().Contains(word) || (m.Subject != null && m.Subject.ToLower().Contains(word)) || m.AuthorName.ToLower().Contains(word));
+                var folded = Analysis.Text.TextFolding.Fold(word);
+                var lower = word.ToLowerInvariant();
+                query = query.Where(m => m.SearchText.Contains(folded)
+                    || (m.SearchText == "" && (m.Text.ToLower().Contains(lower) || (m.Subject != null && m.Subject.ToLower().Contains(lower)) || m.AuthorName.ToLower().Contains(lower))));
             }
         }
         if (Cursor.TryDecode(filter.Cursor, out var at, out var id))
