@@ -1257,6 +1257,10 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Sentiment")
                         .IsRequired()
                         .HasColumnType("text");
