@@ -13,6 +13,7 @@ using Rapport.Channels.Mastodon;
 using Rapport.Channels.Webhook;
 using Rapport.Conversations;
 using Rapport.Listening;
+using Rapport.Tests.Bluesky;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
 
