@@ -118,6 +118,31 @@ public sealed partial class MastodonPoller
         }
     }
 
+    /// <summary>"Test the connection" of a listening channel: its first hashtag or search, one status, storing nothing.</summary>
+    private async Task<ChannelTestResult> TestListeningAsync(Channel channel, CancellationToken ct)
+    {
+        try
+        {
+            var (instance, token) = client.ListeningConnection(channel);
+            var listened = MastodonChannelSettings.Read(channel.Settings).Listened;
+            if (listened.Count == 0)
+            {
+                throw new MastodonException(StoredText.English("Stored.Mastodon.NothingToListen"), transient: false);
+            }
+            var (_, value, isHashtag) = listened[0];
+            var url = isHashtag
+                ? new Uri(instance, "api/v1/timelines/tag/" + Uri.EscapeDataString(value) + "?limit=1")
+                : new Uri(instance, "api/v2/search?type=statuses&limit=1&q=" + Uri.EscapeDataString(value));
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            ReadStatuses((await client.SendAsync(request, token, ct)).Body, instance, isHashtag);
+            return new ChannelTestResult(true, StoredText.English("Stored.Test.Listening", MastodonClient.Host(instance), (isHashtag ? "#" : "") + value), null);
+        }
+        catch (MastodonException e)
+        {
+            return new ChannelTestResult(false, null, e.Message);
+        }
+    }
+
     /// <summary>
     /// A hashtag timeline is a JSON array of statuses, a search an object whose <c>statuses</c> is one; returned oldest
     /// first (Mastodon lists the newest first), so the position only moves past what is stored.

@@ -160,6 +160,10 @@ public sealed partial class MastodonPoller(
     public async Task<ChannelTestResult> TestAsync(Channel channel, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(channel);
+        if (channel.Direction == ChannelDirection.Listening)
+        {
+            return await TestListeningAsync(channel, ct);
+        }
         try
         {
             var (instance, token) = client.Connection(channel);
