@@ -117,6 +117,8 @@ internal sealed class MentionConfiguration : IEntityTypeConfiguration<Mention>
         builder.ToTable("Mentions");
         builder.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
         builder.HasIndex(m => new { m.WorkspaceId, m.CreatedAt });
+        // A conversation page asks whether it came from a mention: one lookup, not a scan of every mention.
+        builder.HasIndex(m => m.ConversationId);
     }
 }
 

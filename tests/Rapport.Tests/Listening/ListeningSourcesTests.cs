@@ -87,6 +87,43 @@ public class ListeningSourcesTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task ListeningChannels_AreConnectedWithTheirHashtagsAndSearches_AndABadListIsRefused(string provider)
+    {
+        await using var factory = NewFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var admin = await factory.TokenClientAsync(workspace.Id, Role.Admin);
+        var channels = $"/api/v1/workspaces/{workspace.Id}/channels";
+
+        var mastodon = await admin.PostAsJsonAsync(channels, new
+        {
+            name = "Mastodon – Vélo Vert", kind = "Mastodon", direction = "Listening",
+            settings = new { instanceUrl = "https://mastodon.social", hashtags = new[] { "velovert" }, searchTerms = new[] { "vélo vert" } },
+        });
+        var bluesky = await admin.PostAsJsonAsync(channels, new
+        {
+            name = "Bluesky – Vélo Vert", kind = "Bluesky", direction = "Listening",
+            settings = new { identifier = "brand.bsky.social", searchTerms = new[] { "\"vélo vert\"" }, language = "fr" },
+        });
+        var bad = await admin.PostAsJsonAsync(channels, new
+        {
+            name = "Bad", kind = "Mastodon", direction = "Listening",
+            settings = new { instanceUrl = "https://mastodon.social", hashtags = "velovert", searchTerms = Enumerable.Range(0, 51).Select(i => $"term {i}") },
+        });
+
+        Assert.Equal(HttpStatusCode.Created, mastodon.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, bluesky.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var problem = await bad.Content.ReadAsStringAsync();
+        Assert.Contains("settings.hashtags", problem, StringComparison.Ordinal);
+        Assert.Contains("settings.searchTerms", problem, StringComparison.Ordinal);
+        await using var db = factory.OpenDb();
+        var saved = await db.Channels.SingleAsync(c => c.Kind == ChannelKind.Mastodon);
+        Assert.Equal(ChannelDirection.Listening, saved.Direction);
+        Assert.Equal([("tag:velovert", "velovert", true), ("q:vélo vert", "vélo vert", false)], MastodonChannelSettings.Read(saved.Settings).Listened);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Mastodon_Listening_RateLimitServerErrorAndGarbage_ShowOnTheChannel_AndTheNextPollLosesNothing(string provider)
     {
         await using var server = await MastodonServer.StartAsync();

@@ -1292,6 +1292,8 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConversationId");
+
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();
 

@@ -1276,6 +1276,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConversationId");
+
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();
 

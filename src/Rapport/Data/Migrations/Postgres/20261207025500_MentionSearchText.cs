@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Rapport.Data.Migrations.Sqlite
+namespace Rapport.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class MentionSearchText : Migration
@@ -13,14 +13,23 @@ namespace Rapport.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<string>(
                 name: "SearchText",
                 table: "Mentions",
-                type: "TEXT",
+                type: "text",
                 nullable: false,
                 defaultValue: "");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Mentions_ConversationId",
+                table: "Mentions",
+                column: "ConversationId");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Mentions_ConversationId",
+                table: "Mentions");
+
             migrationBuilder.DropColumn(
                 name: "SearchText",
                 table: "Mentions");

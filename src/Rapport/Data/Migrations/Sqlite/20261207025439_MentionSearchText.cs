@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Rapport.Data.Migrations.Postgres
+namespace Rapport.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class MentionSearchText : Migration
@@ -13,14 +13,23 @@ namespace Rapport.Data.Migrations.Postgres
             migrationBuilder.AddColumn<string>(
                 name: "SearchText",
                 table: "Mentions",
-                type: "text",
+                type: "TEXT",
                 nullable: false,
                 defaultValue: "");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Mentions_ConversationId",
+                table: "Mentions",
+                column: "ConversationId");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Mentions_ConversationId",
+                table: "Mentions");
+
             migrationBuilder.DropColumn(
                 name: "SearchText",
                 table: "Mentions");

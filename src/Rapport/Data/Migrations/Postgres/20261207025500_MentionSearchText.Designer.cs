@@ -13,7 +13,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRapportDbContext))]
-    [Migration("20261207023140_MentionSearchText")]
+    [Migration("20261207025500_MentionSearchText")]
     partial class MentionSearchText
     {
         /// <inheritdoc />
@@ -1294,6 +1294,8 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
 
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();

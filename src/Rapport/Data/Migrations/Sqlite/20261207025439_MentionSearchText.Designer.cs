@@ -11,7 +11,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRapportDbContext))]
-    [Migration("20261207023131_MentionSearchText")]
+    [Migration("20261207025439_MentionSearchText")]
     partial class MentionSearchText
     {
         /// <inheritdoc />
@@ -1278,6 +1278,8 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
 
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();
