@@ -80,9 +80,11 @@ public static class ChannelSettingsRules
     }
 
     /// <summary>The secrets a channel of <paramref name="kind"/> cannot work without.</summary>
-    private static IReadOnlyList<string> RequiredSecrets(ChannelKind kind) => kind switch
+    private static IReadOnlyList<string> RequiredSecrets(ChannelKind kind, ChannelDirection direction) => kind switch
     {
         ChannelKind.Email => [EmailChannelSettings.PasswordSecret],
+        // Listening reads public hashtag timelines and search, which most instances answer without a token.
+        ChannelKind.Mastodon when direction == ChannelDirection.Listening => [],
         ChannelKind.Mastodon => [Mastodon.MastodonChannelSettings.AccessTokenSecret],
         ChannelKind.Bluesky => [Bluesky.BlueskyChannelSettings.AppPasswordSecret],
         ChannelKind.Webhook => [Webhook.WebhookSignature.SecretName],
@@ -90,8 +92,8 @@ public static class ChannelSettingsRules
     };
 
     /// <summary>A violation (field <c>secrets.NAME</c>) for each required secret the channel would be left without.</summary>
-    public static IEnumerable<RuleViolation> CheckSecrets(ChannelKind kind, IReadOnlyCollection<string> secretNames) =>
-        RequiredSecrets(kind).Where(name => !secretNames.Contains(name))
+    public static IEnumerable<RuleViolation> CheckSecrets(ChannelKind kind, IReadOnlyCollection<string> secretNames, ChannelDirection direction = ChannelDirection.Inbox) =>
+        RequiredSecrets(kind, direction).Where(name => !secretNames.Contains(name))
             .Select(name => new RuleViolation("secrets." + name, "Validation.Required", $"The secret {name} is required."));
 
     /// <summary>The checks of one settings object, collecting every violation rather than stopping at the first.</summary>
