@@ -96,18 +96,24 @@ public class ListeningSourcesTests
 
         var mastodon = await admin.PostAsJsonAsync(channels, new
         {
-            name = "Mastodon – Vélo Vert", kind = "Mastodon", direction = "Listening",
+            name = "Mastodon – Vélo Vert",
+            kind = "Mastodon",
+            direction = "Listening",
             settings = new { instanceUrl = "https://mastodon.social", hashtags = new[] { "velovert" }, searchTerms = new[] { "vélo vert" } },
         });
         var bluesky = await admin.PostAsJsonAsync(channels, new
         {
-            name = "Bluesky – Vélo Vert", kind = "Bluesky", direction = "Listening",
+            name = "Bluesky – Vélo Vert",
+            kind = "Bluesky",
+            direction = "Listening",
             settings = new { identifier = "brand.bsky.social", searchTerms = new[] { "\"vélo vert\"" }, language = "fr" },
             secrets = new Dictionary<string, string> { [BlueskyChannelSettings.AppPasswordSecret] = "xxxx-xxxx-xxxx-xxxx" },
         });
         var bad = await admin.PostAsJsonAsync(channels, new
         {
-            name = "Bad", kind = "Mastodon", direction = "Listening",
+            name = "Bad",
+            kind = "Mastodon",
+            direction = "Listening",
             settings = new { instanceUrl = "https://mastodon.social", hashtags = "velovert", searchTerms = Enumerable.Range(0, 51).Select(i => $"term {i}") },
         });
 
