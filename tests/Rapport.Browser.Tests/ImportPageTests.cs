@@ -35,7 +35,7 @@ public sealed class ImportPageTests(RapportApp app) : IClassFixture<RapportApp>
         await Expect(Flows.Heading(page, "Import messages")).ToBeVisibleAsync();
         // Blazor listens to the file input once its script has taken hold of it; a file chosen before would go unheard.
         await page.WaitForFunctionAsync("() => document.getElementById('import-file')?._blazorInputFileNextFileId !== undefined");
-        await page.GetByLabel("File (.csv or .json)").SetInputFilesAsync(new FilePayload { Name = "helpdesk.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(file) });
+        await page.GetByLabel("File (.csv, .json, or an X archive's tweets.js)").SetInputFilesAsync(new FilePayload { Name = "helpdesk.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(file) });
         await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
 
         var run = page.GetByRole(AriaRole.Article, new() { Name = "helpdesk.csv" });

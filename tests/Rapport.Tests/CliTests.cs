@@ -60,6 +60,8 @@ public class CliTests
         var output = await CaptureAsync(["reprocess", "--workspace", "acme", "--since", "2026-11-20", .. config]);
         Assert.Contains("Analysed 3 of 3 message(s).", output, StringComparison.Ordinal);
         Assert.Contains("Reprocessed 3 message(s) since 2026-11-20", output, StringComparison.Ordinal);
+        // The mentions are reprocessed by the same command; this workspace listens to nothing.
+        Assert.Contains("Reprocessed 0 mention(s) since 2026-11-20", output, StringComparison.Ordinal);
         Assert.Equal(understood, await db.MessageAnalyses.OrderBy(a => a.MessageId).Select(a => a.Intent).ToListAsync());
         Assert.Equal(3, await db.Messages.CountAsync());
         Assert.Equal(0, await db.OutboxItems.CountAsync());

@@ -127,7 +127,8 @@ public sealed class ChannelChanges(ChannelSecrets secrets, AuditLog audit, TimeP
         }
         else if (checkSettings || request.Secrets is not null)
         {
-            violations.AddRange(ChannelSettingsRules.CheckSecrets(channel.Kind, secrets.Merged(channel.ProtectedSecrets, request.Secrets).Keys));
+            violations.AddRange(ChannelSettingsRules.CheckSecrets(channel.Kind, secrets.Merged(channel.ProtectedSecrets, request.Secrets).Keys,
+                request.Direction ?? channel.Direction));
         }
         if (violations.Count > 0)
         {

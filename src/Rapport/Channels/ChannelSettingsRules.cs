@@ -15,6 +15,8 @@ public static class ChannelSettingsRules
     public const int MaxPollMinutes = 24 * 60;
     public const int MaxText = 320;
     public const int MaxUrl = 2048;
+    /// <summary>Hashtags or searches one listening channel reads; each is a request per poll.</summary>
+    public const int MaxListened = 50;
 
     /// <summary>Every violation of <paramref name="settings"/> (a JSON object) for a channel of <paramref name="kind"/>.</summary>
     public static IReadOnlyList<RuleViolation> Check(ChannelKind kind, string settings)
@@ -53,11 +55,15 @@ public static class ChannelSettingsRules
                 check.MastodonInstance("instanceUrl");
                 check.OneOf("replyVisibility", [Mastodon.MastodonSender.Public, Mastodon.MastodonSender.Unlisted]);
                 check.Minutes("pollMinutes");
+                check.Words("hashtags");
+                check.Words("searchTerms");
                 break;
             case ChannelKind.Bluesky:
                 check.Url("serviceUrl");
                 check.Text("identifier", required: true);
                 check.Minutes("pollMinutes");
+                check.Words("searchTerms");
+                check.Text("language");
                 break;
             case ChannelKind.Webhook:
                 check.Url("callbackUrl");
@@ -74,9 +80,11 @@ public static class ChannelSettingsRules
     }
 
     /// <summary>The secrets a channel of <paramref name="kind"/> cannot work without.</summary>
-    private static IReadOnlyList<string> RequiredSecrets(ChannelKind kind) => kind switch
+    private static IReadOnlyList<string> RequiredSecrets(ChannelKind kind, ChannelDirection direction) => kind switch
     {
         ChannelKind.Email => [EmailChannelSettings.PasswordSecret],
+        // Listening reads public hashtag timelines and search, which most instances answer without a token.
+        ChannelKind.Mastodon when direction == ChannelDirection.Listening => [],
         ChannelKind.Mastodon => [Mastodon.MastodonChannelSettings.AccessTokenSecret],
         ChannelKind.Bluesky => [Bluesky.BlueskyChannelSettings.AppPasswordSecret],
         ChannelKind.Webhook => [Webhook.WebhookSignature.SecretName],
@@ -84,8 +92,8 @@ public static class ChannelSettingsRules
     };
 
     /// <summary>A violation (field <c>secrets.NAME</c>) for each required secret the channel would be left without.</summary>
-    public static IEnumerable<RuleViolation> CheckSecrets(ChannelKind kind, IReadOnlyCollection<string> secretNames) =>
-        RequiredSecrets(kind).Where(name => !secretNames.Contains(name))
+    public static IEnumerable<RuleViolation> CheckSecrets(ChannelKind kind, IReadOnlyCollection<string> secretNames, ChannelDirection direction = ChannelDirection.Inbox) =>
+        RequiredSecrets(kind, direction).Where(name => !secretNames.Contains(name))
             .Select(name => new RuleViolation("secrets." + name, "Validation.Required", $"The secret {name} is required."));
 
     /// <summary>The checks of one settings object, collecting every violation rather than stopping at the first.</summary>
@@ -159,6 +167,21 @@ public static class ChannelSettingsRules
             if (String(name, required: false) is { } text && !System.Net.Mail.MailAddress.TryCreate(text.Trim(), out _))
             {
                 Add(name, "Validation.Email", $"{name} is an e-mail address.");
+            }
+        }
+
+        /// <summary>A listening channel's hashtags or searches: a list of at most <see cref="MaxListened"/> texts of at most <see cref="MaxText"/> characters.</summary>
+        public void Words(string name)
+        {
+            var node = root[name];
+            if (node is null)
+            {
+                return;
+            }
+            if (node is not JsonArray items || items.Count > MaxListened
+                || items.Any(i => i is not JsonValue v || !v.TryGetValue<string>(out var text) || text.Length > MaxText))
+            {
+                Add(name, "Validation.ListenedWords", $"{name} is a list of at most {MaxListened} texts of at most {MaxText} characters.");
             }
         }
 

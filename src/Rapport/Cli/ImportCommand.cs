@@ -12,7 +12,7 @@ public static class ImportCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "A .json or .csv file of messages (format in docs/command-line.md)." };
+        var file = new Argument<FileInfo>("FILE") { Description = "A .json or .csv file of messages, or an X archive's tweets.js (formats in docs/command-line.md)." };
         var channel = new Option<string>("--channel") { Description = "The channel the messages arrived on; an import channel of that name is created if there is none.", Required = true };
         var workspace = new Option<string?>("--workspace") { Description = "The workspace's slug; needed only when there are several." };
         var command = new Command("import", "Import messages from a file through the ingest path (idempotent when re-run).") { file, channel, workspace };

@@ -8,7 +8,8 @@ namespace Rapport.Cli;
 
 /// <summary>
 /// `rapport reprocess --workspace SLUG --since DATE`: the workspace's customer messages written since DATE analysed again
-/// with its current model, and what derives from their analysis recomputed, without doing again what already happened.
+/// with its current model, and what derives from their analysis recomputed, without doing again what already happened;
+/// then the mentions written since DATE (their analysis, search text and topics).
 /// </summary>
 public static class ReprocessCommand
 {
@@ -49,6 +50,9 @@ public static class ReprocessCommand
                 }
             }), ct);
             Console.WriteLine($"Reprocessed {summary.Messages:N0} message(s) since {from:yyyy-MM-dd}: {summary.Changed:N0} understood differently, {summary.Conversations:N0} conversation(s) updated.");
+            // The mentions heard on listening channels take the same model (docs/listening.md).
+            var mentions = await scope.ServiceProvider.GetRequiredService<Listening.MentionReprocessing>().ReprocessAsync(db, ws.Id, from, ct: ct);
+            Console.WriteLine($"Reprocessed {mentions.Mentions:N0} mention(s) since {from:yyyy-MM-dd}: {mentions.Changed:N0} understood differently, {mentions.TopicLinksChanged:N0} topic link(s) changed.");
             return 0;
         });
         return command;

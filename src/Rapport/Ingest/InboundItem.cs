@@ -31,6 +31,11 @@ public sealed record InboundItem
     /// never run through the rules (docs/decisions/0043-brand-replies-in-imports.md).
     /// </summary>
     public bool FromBrand { get; init; }
+    /// <summary>
+    /// A mention someone turned into an inbox conversation: it takes the inbox's path although its channel listens
+    /// (docs/decisions/0065-listening-sources-and-mentions-into-the-inbox.md).
+    /// </summary>
+    public bool TakenFromListening { get; init; }
 }
 
 /// <summary>

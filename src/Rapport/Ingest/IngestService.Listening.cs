@@ -11,14 +11,14 @@ public sealed partial class IngestService
     private async Task<IReadOnlyList<IngestResult>> IngestWithMentionsAsync(
         RapportDbContext db, Guid workspaceId, IReadOnlyList<InboundItem> items, HashSet<Guid> listening, CancellationToken cancellationToken)
     {
-        var heard = items.Select((item, i) => (item, i)).Where(x => listening.Contains(x.item.ChannelId)).ToList();
+        var heard = items.Select((item, i) => (item, i)).Where(x => Heard(x.item, listening)).ToList();
         var results = new IngestResult[items.Count];
         var stored = await mentions.StoreAsync(db, workspaceId, [.. heard.Select(x => x.item)], cancellationToken);
         for (var k = 0; k < heard.Count; k++)
         {
             results[heard[k].i] = stored[k];
         }
-        var addressed = items.Select((item, i) => (item, i)).Where(x => !listening.Contains(x.item.ChannelId)).ToList();
+        var addressed = items.Select((item, i) => (item, i)).Where(x => !Heard(x.item, listening)).ToList();
         if (addressed.Count > 0)
         {
             // Analysed ahead for the whole batch, by position: the rest is analysed again (a mixed batch is rare).
@@ -30,4 +30,6 @@ public sealed partial class IngestService
         }
         return results;
     }
+
+    private static bool Heard(InboundItem item, HashSet<Guid> listening) => listening.Contains(item.ChannelId) && !item.TakenFromListening;
 }

@@ -21,6 +21,8 @@ public static class ListeningApi
         workspace.MapGet("/mentions", MentionsAsync).RequireAuthorization(Policies.Analyst)
             .WithSummary("Mentions heard on listening channels, latest first: by topic, language, sentiment, channel, date and words.");
         workspace.MapGet("/mentions/{mentionId:guid}", MentionAsync).RequireAuthorization(Policies.Analyst).WithSummary("A mention with its analysis and topics.");
+        workspace.MapPost("/mentions/{mentionId:guid}/conversation", ConversationAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Turns a mention into an inbox conversation through the normal ingest path, or answers the one it already became.");
     }
 
     private static async Task<Ok<List<TopicDto>>> ListAsync(RapportDbContext db, TopicService topics, CancellationToken ct) =>
@@ -71,6 +73,18 @@ public static class ListeningApi
 
     private static async Task<Results<Ok<ListeningMentionDto>, ProblemHttpResult>> MentionAsync(Guid mentionId, RapportDbContext db, TopicService topics, CancellationToken ct) =>
         await topics.GetMentionAsync(db, mentionId, ct) is { } mention ? TypedResults.Ok(mention) : Problems.NotFound("Mention");
+
+    private static async Task<Results<Created<MentionConversationDto>, Ok<MentionConversationDto>, ProblemHttpResult>> ConversationAsync(
+        Guid workspaceId, Guid mentionId, RapportDbContext db, MentionConversations conversations, HttpContext http, CancellationToken ct)
+    {
+        if (await conversations.OpenAsync(db, http.Member(), http.User.Identity?.Name, mentionId, ct) is not { } made)
+        {
+            return Problems.NotFound("Mention");
+        }
+        return made.Created
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/conversations/{made.ConversationId}", made)
+            : TypedResults.Ok(made);
+    }
 }
 
 /// <summary>The listening services, registered with the application's.</summary>
@@ -81,6 +95,8 @@ public static class ListeningSetup
         services.AddSingleton<TopicMatchers>();
         services.AddScoped<MentionIngest>();
         services.AddScoped<TopicService>();
+        services.AddScoped<MentionConversations>();
+        services.AddScoped<MentionReprocessing>();
         services.AddSingleton<TopicRematchWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<TopicRematchWorker>());
         return services;

@@ -67,7 +67,12 @@ public sealed class MentionIngest(WorkspaceAnalyzers analyzers, TopicMatchers to
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(items);
-        var channels = items.Select(i => i.ChannelId).Distinct().ToList();
+        // A mention turned into a conversation takes the inbox's path: its channel counts as listening for the others only.
+        var channels = items.Where(i => !i.TakenFromListening).Select(i => i.ChannelId).Distinct().ToList();
+        if (channels.Count == 0)
+        {
+            return [];
+        }
         return [.. await db.Channels.IgnoreQueryFilters()
             .Where(c => channels.Contains(c.Id) && c.Direction == ChannelDirection.Listening)
             .Select(c => c.Id).ToListAsync(ct)];
@@ -117,6 +122,7 @@ public sealed class MentionIngest(WorkspaceAnalyzers analyzers, TopicMatchers to
             var text = IngestService.Clean(item.Text);
             var analysis = analyzer.Analyze(text, new AnalysisContext(null, IsPublic: true, null));
             mentions[k] = ToMention(workspaceId, item, ids[fresh[k]], text, analysis, now);
+            mentions[k].SearchText = Mention.FoldForSearch(mentions[k].Subject, mentions[k].Text, mentions[k].AuthorName);
             matched[k] = compiled.Matcher.Match(MatchedText(mentions[k]), mentions[k].Language, sources.GetValueOrDefault(item.ChannelId));
         });
         for (var k = 0; k < fresh.Count; k++)

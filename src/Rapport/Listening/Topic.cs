@@ -76,6 +76,15 @@ public sealed class Mention : IWorkspaceOwned
     public string ModelVersion { get; set; } = "";
     /// <summary>The inbox conversation an agent turned it into, if any.</summary>
     public Guid? ConversationId { get; set; }
+    /// <summary>
+    /// Title, text and author folded (lower case, no accents: "élevé" is "eleve"), which the mentions' word search reads,
+    /// the same on SQLite and PostgreSQL (docs/decisions/0065).
+    /// </summary>
+    public string SearchText { get; set; } = "";
+
+    /// <summary>What <see cref="SearchText"/> holds for a title, text and author.</summary>
+    public static string FoldForSearch(string? subject, string text, string authorName) =>
+        Analysis.Text.TextFolding.Fold(string.IsNullOrEmpty(subject) ? text + "\n" + authorName : subject + "\n" + text + "\n" + authorName);
 }
 
 /// <summary>A mention a topic's query matched. The mention's date is copied so a topic's mentions are read by date from this table alone.</summary>
@@ -108,6 +117,8 @@ internal sealed class MentionConfiguration : IEntityTypeConfiguration<Mention>
         builder.ToTable("Mentions");
         builder.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
         builder.HasIndex(m => new { m.WorkspaceId, m.CreatedAt });
+        // A conversation page asks whether it came from a mention: one lookup, not a scan of every mention.
+        builder.HasIndex(m => m.ConversationId);
     }
 }
 

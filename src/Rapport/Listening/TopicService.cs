@@ -30,7 +30,7 @@ public sealed record ListeningMentionDto(
 
 /// <summary>What the mentions list is filtered by; every filter is optional.</summary>
 public sealed record MentionFilter(Guid? TopicId = null, string? Language = null, string? Sentiment = null, Guid? ChannelId = null,
-    DateTime? From = null, DateTime? To = null, string? Search = null, string? Cursor = null, int? Limit = null);
+    DateTime? From = null, DateTime? To = null, string? Search = null, string? Cursor = null, int? Limit = null, Guid? MentionId = null);
 
 /// <summary>What creating, changing or deleting a topic came to: the topic, or why not (the rules broken, or no such topic).</summary>
 public sealed record TopicChange(Topic? Topic, IReadOnlyList<RuleViolation> Violations, TopicQueryProblem? QueryError = null)
@@ -248,6 +248,10 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(filter);
         var query = db.Set<Mention>().AsNoTracking();
+        if (filter.MentionId is { } mentionId)
+        {
+            query = query.Where(m => m.Id == mentionId);
+        }
         if (filter.TopicId is { } topicId)
         {
             query = query.Where(m => db.Set<MentionTopic>().Any(t => t.TopicId == topicId && t.MentionId == m.Id));
@@ -278,11 +282,16 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
         }
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            // Case-insensitive on both databases; a word's other forms are what topics are for.
-            var words = filter.Search.Trim().ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(8).ToList();
+            // Case- and accent-insensitive on both databases: the words are folded as the mentions' SearchText is
+            // ("eleve" finds "élevé"); a word's other forms are what topics are for. A mention stored before SearchText
+            // existed (empty until `rapport reprocess`) is still found by its text, without the accents.
+            var words = filter.Search.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries).Take(8).ToList();
             foreach (var word in words)
             {
-                query = query.Where(m => m.Text.ToLower().Contains(word) || (m.Subject != null && m.Subject.ToLower().Contains(word)) || m.AuthorName.ToLower().Contains(word));
+                var folded = Analysis.Text.TextFolding.Fold(word);
+                var lower = word.ToLowerInvariant();
+                query = query.Where(m => m.SearchText.Contains(folded)
+                    || (m.SearchText == "" && (m.Text.ToLower().Contains(lower) || (m.Subject != null && m.Subject.ToLower().Contains(lower)) || m.AuthorName.ToLower().Contains(lower))));
             }
         }
         if (Cursor.TryDecode(filter.Cursor, out var at, out var id))

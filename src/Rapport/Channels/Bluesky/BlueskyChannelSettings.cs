@@ -22,6 +22,17 @@ public sealed record BlueskyChannelSettings
 
     public int? PollMinutes { get; init; }
 
+    /// <summary>Listening mode: the searches run on <c>app.bsky.feed.searchPosts</c> (its query syntax: words, "phrases", #tags, from:handle).</summary>
+    public IReadOnlyList<string>? SearchTerms { get; init; }
+
+    /// <summary>Listening mode: only posts in this language (<c>fr</c>, <c>en</c>); unset, every language.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>The searches a listening channel runs, each once, blanks dropped.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Searches =>
+        [.. (SearchTerms ?? []).Select(t => t?.Trim() ?? "").Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase)];
+
     [JsonIgnore]
     public TimeSpan PollEvery => TimeSpan.FromMinutes(PollMinutes is > 0 ? PollMinutes.Value : DefaultPollMinutes);
 
@@ -62,6 +73,9 @@ public sealed record BlueskyChannelState
     /// <summary>The newest notification of the burst being read: the position once the burst is read to its end.</summary>
     public DateTimeOffset? BurstNewest { get; init; }
 
+    /// <summary>Listening mode: where each search (by its words, lower case) stands, like the notifications' position above.</summary>
+    public IReadOnlyDictionary<string, BlueskySearchPosition>? Searches { get; init; }
+
     /// <summary>The rate limit's reset: no request goes out before it.</summary>
     public DateTimeOffset? WaitUntil { get; init; }
 
@@ -69,3 +83,6 @@ public sealed record BlueskyChannelState
 
     public string Write() => JsonSerializer.Serialize(this, ChannelJson.Options);
 }
+
+/// <summary>A listening search's position: everything indexed up to <see cref="LastIndexedAt"/> is read, and a burst goes on from <see cref="BurstCursor"/>.</summary>
+public sealed record BlueskySearchPosition(DateTimeOffset? LastIndexedAt, string? BurstCursor, DateTimeOffset? BurstNewest);

@@ -52,6 +52,10 @@ public sealed partial class BlueskyPoller(
             // The server's rate limit has not reset yet: asking now would only be refused again.
             return new BlueskyPollResult(channelId, Ok: true, 0, null);
         }
+        if (channel.Direction == ChannelDirection.Listening)
+        {
+            return await ListenAsync(db, channel, state, ct);
+        }
 
         BlueskyClient? client = null;
         var ingested = 0;
@@ -177,10 +181,19 @@ public sealed partial class BlueskyPoller(
     }
 
     /// <summary>A mention, reply or quote as an inbound message; null for anything else (likes, follows, the account's own posts).</summary>
-    internal static InboundItem? ToInboundItem(Guid channelId, JsonElement notification, string ownDid)
+    internal static InboundItem? ToInboundItem(Guid channelId, JsonElement notification, string ownDid) =>
+        notification.ValueKind == JsonValueKind.Object
+            && ChannelJson.Text(notification, "reason") is { } reason && Conversational.Contains(reason)
+            ? FromPost(channelId, notification, ownDid)
+            : null;
+
+    /// <summary>
+    /// A post as an item: a notification (mention, reply, quote), or a post view a listening search found (same uri,
+    /// author, record and indexedAt). Null without a uri or an author, or for the account's own posts.
+    /// </summary>
+    internal static InboundItem? FromPost(Guid channelId, JsonElement notification, string? ownDid)
     {
         if (notification.ValueKind != JsonValueKind.Object
-            || ChannelJson.Text(notification, "reason") is not { } reason || !Conversational.Contains(reason)
             || ChannelJson.Text(notification, "uri") is not { } uri
             || !notification.TryGetProperty("author", out var author) || author.ValueKind != JsonValueKind.Object
             || ChannelJson.Text(author, "did") is not { } did || did == ownDid)

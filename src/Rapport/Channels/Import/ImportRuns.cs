@@ -27,7 +27,7 @@ public sealed partial class ImportRuns(
 
     /// <summary>The formats <see cref="MessageFile"/> reads, known by the file's extension.</summary>
     public static bool IsSupported(string fileName) =>
-        Path.GetExtension(fileName).ToLowerInvariant() is ".csv" or ".json";
+        Path.GetExtension(fileName).ToLowerInvariant() is ".csv" or ".json" or ".js";
 
     /// <summary>Where a running import is now: bytes read and rows so far. Null when it is not running in this process.</summary>
     public ImportProgress? Progress(Guid runId) => live.TryGetValue(runId, out var progress) ? progress : null;

@@ -41,7 +41,7 @@ public static class ImportsApi
         }
         if (string.IsNullOrWhiteSpace(fileName) || !ImportRuns.IsSupported(fileName))
         {
-            return Problems.Invalid("fileName", "Give the file's name, ending in .csv or .json: it says how the file is read.");
+            return Problems.Invalid("fileName", "Give the file's name, ending in .csv, .json or .js (a Twitter/X archive's tweets.js): it says how the file is read.");
         }
         var run = await runs.StartAsync(workspaceId, channelId, http.Member().UserId, fileName, http.Request.Body, ct: ct);
         if (run is null)

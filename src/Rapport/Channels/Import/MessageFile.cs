@@ -21,14 +21,44 @@ public sealed record ImportRow(long Line, InboundItem? Item, string? Error);
 /// </summary>
 public static class MessageFile
 {
-    public static IAsyncEnumerable<ImportRow> ReadAsync(Stream stream, string fileName, Guid channelId, CancellationToken ct = default) =>
-        Path.GetExtension(fileName).Equals(".json", StringComparison.OrdinalIgnoreCase)
-            ? ReadJsonAsync(stream, channelId, ct)
-            : ReadCsv(stream, channelId, ct).ToAsyncEnumerable();
+    /// <summary>The author of an X archive's tweets when a tweet does not name its account (the archive's own tweets).</summary>
+    public const string ArchiveOwner = "x-archive-owner";
 
-    private static async IAsyncEnumerable<ImportRow> ReadJsonAsync(Stream stream, Guid channelId, [EnumeratorCancellation] CancellationToken ct)
+    public static IAsyncEnumerable<ImportRow> ReadAsync(Stream stream, string fileName, Guid channelId, CancellationToken ct = default) =>
+        Path.GetExtension(fileName).ToLowerInvariant() switch
+        {
+            ".json" => ReadJsonAsync(stream, channelId, archive: false, ct),
+            ".js" => ReadJsonAsync(stream, channelId, archive: true, ct),
+            _ => ReadCsv(stream, channelId, ct).ToAsyncEnumerable(),
+        };
+
+    /// <summary>
+    /// The Twitter/X archive's tweets.js starts <c>window.YTD.tweets.part0 = [</c>: the assignment is read and dropped,
+    /// and the array after it is JSON. False when the file does not start so (then nothing of it is imported).
+    /// </summary>
+    private static bool SkipArchivePrefix(Stream stream)
+    {
+        var prefix = new List<byte>(64);
+        for (var b = stream.ReadByte(); b >= 0 && prefix.Count < 256; b = stream.ReadByte())
+        {
+            if (b == '=')
+            {
+                var text = System.Text.Encoding.UTF8.GetString([.. prefix]).Trim().TrimStart('\uFEFF');
+                return text.StartsWith("window.YTD.", StringComparison.Ordinal);
+            }
+            prefix.Add((byte)b);
+        }
+        return false;
+    }
+
+    private static async IAsyncEnumerable<ImportRow> ReadJsonAsync(Stream stream, Guid channelId, bool archive, [EnumeratorCancellation] CancellationToken ct)
     {
         long line = 0;
+        if (archive && !SkipArchivePrefix(stream))
+        {
+            yield return new ImportRow(1, null, StoredText.English("Stored.Import.NotAnArchive"));
+            yield break;
+        }
         var rows = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, cancellationToken: ct);
         await using var enumerator = rows.GetAsyncEnumerator(ct);
         while (true)
@@ -58,6 +88,11 @@ public static class MessageFile
             if (e2.ValueKind != JsonValueKind.Object)
             {
                 yield return new ImportRow(line, null, StoredText.English("Stored.Import.NotAnObject"));
+                continue;
+            }
+            if (archive)
+            {
+                yield return ToRow(line, ArchiveFields(e2), channelId, e2.GetRawText());
                 continue;
             }
             var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -144,6 +179,30 @@ public static class MessageFile
         fields["externalid"] = Get(fields, "externalid") is { } id ? TweetId(id) : null;
         fields["inreplyto"] = Get(fields, "inreplyto") is { } parent ? TweetId(parent) : null;
         fields["frombrand"] = inbound.Trim().Equals("false", StringComparison.OrdinalIgnoreCase) ? "true" : "false";
+    }
+
+    /// <summary>
+    /// A tweet of the X archive (<c>{"tweet": {id_str, full_text, created_at, in_reply_to_status_id_str, user?}}</c>, or the
+    /// tweet alone in older archives) as the documented columns: a public post by its account's handle.
+    /// </summary>
+    private static Dictionary<string, string?> ArchiveFields(JsonElement element)
+    {
+        var tweet = element.TryGetProperty("tweet", out var t) && t.ValueKind == JsonValueKind.Object ? t : element;
+        string? Text(JsonElement e, string name) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v)
+            ? v.ValueKind switch { JsonValueKind.String => v.GetString(), JsonValueKind.Number => v.GetRawText(), _ => null }
+            : null;
+        var user = tweet.TryGetProperty("user", out var u) ? u : default;
+        var handle = Text(user, "screen_name") ?? Text(tweet, "screen_name");
+        return new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["externalid"] = Text(tweet, "id_str") ?? Text(tweet, "id"),
+            ["text"] = Text(tweet, "full_text") ?? Text(tweet, "text"),
+            ["createdat"] = Text(tweet, "created_at"),
+            ["inreplyto"] = Text(tweet, "in_reply_to_status_id_str"),
+            ["authorhandle"] = handle is null ? ArchiveOwner : "@" + handle.TrimStart('@'),
+            ["authorname"] = Text(user, "name"),
+            ["ispublic"] = "true",
+        };
     }
 
     /// <summary>Ids written by a spreadsheet or pandas come as "119237.0".</summary>

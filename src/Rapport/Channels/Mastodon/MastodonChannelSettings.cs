@@ -26,6 +26,18 @@ public sealed record MastodonChannelSettings
     /// <summary>Minutes between two catch-up polls; at least 1, default 2.</summary>
     public int? PollMinutes { get; init; }
 
+    /// <summary>Listening mode: the hashtags whose public timeline is read (<c>/api/v1/timelines/tag/:hashtag</c>), without the #.</summary>
+    public IReadOnlyList<string>? Hashtags { get; init; }
+
+    /// <summary>Listening mode: the words searched for in public statuses (<c>/api/v2/search?type=statuses</c>).</summary>
+    public IReadOnlyList<string>? SearchTerms { get; init; }
+
+    /// <summary>The hashtags and search terms a listening channel reads, each once, blanks and a leading # dropped from hashtags.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<(string Key, string Value, bool IsHashtag)> Listened =>
+        [.. (Hashtags ?? []).Select(h => h?.Trim().TrimStart('#') ?? "").Where(h => h.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).Select(h => ("tag:" + h.ToLowerInvariant(), h, true)),
+         .. (SearchTerms ?? []).Select(t => t?.Trim() ?? "").Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).Select(t => ("q:" + t.ToLowerInvariant(), t, false))];
+
     [JsonIgnore]
     public TimeSpan PollEvery => TimeSpan.FromMinutes(PollMinutes is > 0 ? PollMinutes.Value : DefaultPollMinutes);
 
@@ -65,6 +77,9 @@ public sealed record MastodonChannelState
 
     /// <summary>The newest mention notification ingested; null before the first poll.</summary>
     public string? LastNotificationId { get; init; }
+
+    /// <summary>Listening mode: the newest status read for each hashtag (<c>tag:name</c>) and search (<c>q:words</c>).</summary>
+    public IReadOnlyDictionary<string, string>? Heard { get; init; }
 
     /// <summary>No request goes to the instance before this time (UTC): its rate limit is used up until then.</summary>
     public DateTime? RateLimitedUntil { get; init; }

@@ -56,12 +56,28 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
         return (instance, token.Trim());
     }
 
-    /// <summary>Sends a request with the token and returns the answer, or throws a <see cref="MastodonException"/>.</summary>
-    public async Task<MastodonAnswer> SendAsync(HttpRequestMessage request, string token, CancellationToken ct)
+    /// <summary>
+    /// A listening channel's instance and its access token when one is set: public hashtag timelines and public search
+    /// answer without one, though an instance may ask for it (then its 401 says so on the channel).
+    /// </summary>
+    public (Uri Instance, string? Token) ListeningConnection(Channel channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        var settings = MastodonChannelSettings.Read(channel.Settings);
+        var instance = MastodonChannelSettings.Instance(settings.InstanceUrl, options.Value.AllowInsecureHttp);
+        var token = secrets.Unprotect(channel.ProtectedSecrets).GetValueOrDefault(MastodonChannelSettings.AccessTokenSecret);
+        return (instance, string.IsNullOrWhiteSpace(token) ? null : token.Trim());
+    }
+
+    /// <summary>Sends a request with the token (none for a public read) and returns the answer, or throws a <see cref="MastodonException"/>.</summary>
+    public async Task<MastodonAnswer> SendAsync(HttpRequestMessage request, string? token, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var host = Host(request.RequestUri);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         HttpResponseMessage response;
         try

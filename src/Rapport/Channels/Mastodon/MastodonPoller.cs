@@ -47,6 +47,10 @@ public sealed partial class MastodonPoller(
         {
             return new MastodonPollResult(channelId, Ok: true, 0, 0, null);
         }
+        if (channel.Direction == ChannelDirection.Listening)
+        {
+            return await ListenAsync(db, channel, ct);
+        }
 
         var state = MastodonChannelState.Read(channel.State);
         var ingested = 0;
@@ -156,6 +160,10 @@ public sealed partial class MastodonPoller(
     public async Task<ChannelTestResult> TestAsync(Channel channel, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(channel);
+        if (channel.Direction == ChannelDirection.Listening)
+        {
+            return await TestListeningAsync(channel, ct);
+        }
         try
         {
             var (instance, token) = client.Connection(channel);

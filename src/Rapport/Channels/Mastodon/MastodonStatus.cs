@@ -24,9 +24,20 @@ public static class MastodonStatus
         {
             return null;
         }
-        var id = ChannelJson.Text(status, "id") ?? throw MastodonClient.Malformed(instance, "a mentioning status has no id");
+        var fallback = notification.TryGetProperty("account", out var n) && n.ValueKind == JsonValueKind.Object ? n : default;
+        return FromStatus(channelId, instance, status, fallback, notification.GetRawText());
+    }
+
+    /// <summary>
+    /// A status as an item: the one a mention notification carries, or one found by a listening channel's hashtag timeline
+    /// or search. <paramref name="fallbackAccount"/> is used when the status has none (a notification's own account).
+    /// </summary>
+    public static InboundItem FromStatus(Guid channelId, Uri instance, JsonElement status, JsonElement fallbackAccount, string rawPayload)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var id = ChannelJson.Text(status, "id") ?? throw MastodonClient.Malformed(instance, "a status has no id");
         var account = status.TryGetProperty("account", out var a) && a.ValueKind == JsonValueKind.Object ? a
-            : notification.TryGetProperty("account", out var n) && n.ValueKind == JsonValueKind.Object ? n
+            : fallbackAccount.ValueKind == JsonValueKind.Object ? fallbackAccount
             : throw MastodonClient.Malformed(instance, $"status {id} has no account");
         var acct = ChannelJson.Text(account, "acct") ?? ChannelJson.Text(account, "username") ?? throw MastodonClient.Malformed(instance, $"the account of status {id} has no acct");
         var displayName = ChannelJson.Text(account, "display_name");
@@ -49,7 +60,7 @@ public static class MastodonStatus
             Text = text,
             CreatedAt = FeedDates.Parse(ChannelJson.Text(status, "created_at")),
             IsPublic = visibility != Direct,
-            RawPayload = notification.GetRawText(),
+            RawPayload = rawPayload,
         };
     }
 

@@ -28,7 +28,8 @@ public sealed partial class MastodonStreamWorker(
 
     protected override bool Enabled => options.Value.Streaming;
 
-    protected override bool CanWatch(Channel channel) => !string.IsNullOrWhiteSpace(MastodonChannelSettings.Read(channel.Settings).InstanceUrl);
+    // A listening channel has no notifications of its own to stream: its hashtags and searches are polled.
+    protected override bool CanWatch(Channel channel) => channel.Direction != ChannelDirection.Listening && !string.IsNullOrWhiteSpace(MastodonChannelSettings.Read(channel.Settings).InstanceUrl);
 
     protected override async Task<bool> WatchOnceAsync(IServiceProvider services, Channel channel, Action connected, CancellationToken ct)
     {

@@ -37,6 +37,9 @@ internal sealed class BlueskyServer : IAsyncDisposable
     /// <summary>The notification pages: null is the first page, then each page's cursor leads to the next.</summary>
     public ConcurrentDictionary<string, string> Pages { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The pages of <c>app.bsky.feed.searchPosts</c> by cursor ("" for the first).</summary>
+    public ConcurrentDictionary<string, string> SearchPages { get; } = new(StringComparer.Ordinal);
+
     public string Url { get; private set; } = "";
 
     public IReadOnlyDictionary<string, JsonObject> Posts => posts;
@@ -151,6 +154,10 @@ internal sealed class BlueskyServer : IAsyncDisposable
         var query = context.Request.Query;
         switch (nsid)
         {
+            case "app.bsky.feed.searchPosts":
+                // The pages a test set, by cursor ("" for the first), for every search alike.
+                await WriteAsync(context, 200, SearchPages.TryGetValue(query["cursor"].ToString(), out var found) ? found : """{"posts":[]}""");
+                return;
             case "app.bsky.notification.listNotifications":
                 await WriteAsync(context, 200, Pages.TryGetValue(query["cursor"].ToString(), out var page) ? page : """{"notifications":[]}""");
                 return;

@@ -31,6 +31,7 @@ public sealed class MastodonServer : IAsyncDisposable
     private static readonly string RecordedFolder = Path.Combine(AppContext.BaseDirectory, "Channels", "Mastodon", "Recorded");
 
     private readonly List<JsonObject> notifications = [];
+    private readonly Dictionary<string, List<JsonObject>> publicStatuses = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonObject> statusesByKey = new();
     private readonly List<JsonObject> statuses = [];
     private readonly ConcurrentDictionary<string, string> sourceTexts = new();
@@ -113,6 +114,31 @@ public sealed class MastodonServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// A public status on the hashtag's timeline (<paramref name="where"/> "tag:name") or found by a search ("q:words"):
+    /// the recorded notification's status with its id, author and content changed.
+    /// </summary>
+    public JsonObject AddPublicStatus(string where, long statusId, string acct, string content, string? displayName = null)
+    {
+        var status = JsonNode.Parse(Recorded("notifications.json"))!.AsArray()[0]!["status"]!.AsObject().DeepClone().AsObject();
+        status["id"] = statusId.ToString(CultureInfo.InvariantCulture);
+        status["in_reply_to_id"] = null;
+        status["content"] = content;
+        var account = status["account"]!.AsObject();
+        account["acct"] = acct;
+        account["username"] = acct.Split('@')[0];
+        account["display_name"] = displayName ?? acct.Split('@')[0];
+        lock (publicStatuses)
+        {
+            if (!publicStatuses.TryGetValue(where.ToLowerInvariant(), out var list))
+            {
+                publicStatuses[where.ToLowerInvariant()] = list = [];
+            }
+            list.Add(status);
+        }
+        return status;
+    }
+
+    /// <summary>
     /// Time passes: the statuses posted so far were posted <paramref name="ago"/>, and when that is an hour or more the
     /// instance has forgotten their idempotency keys, as Mastodon does.
     /// </summary>
@@ -158,6 +184,12 @@ public sealed class MastodonServer : IAsyncDisposable
                 response.Headers[name] = value;
             }
             await WriteAsync(response, answer.Status, answer.Body);
+            return;
+        }
+        // Hashtag timelines and status search are public reads: they answer without a token.
+        if (request.Method == "GET" && (path.StartsWith("/api/v1/timelines/tag/", StringComparison.Ordinal) || path == "/api/v2/search"))
+        {
+            await PublicStatusesAsync(context, path);
             return;
         }
         if (request.Headers.Authorization.ToString() != "Bearer " + Token)
@@ -227,6 +259,39 @@ public sealed class MastodonServer : IAsyncDisposable
             context.Response.Headers["Link"] = $"<{at}&max_id={Id(page[^1])}>; rel=\"next\", <{at}&min_id={Id(page[0])}>; rel=\"prev\"";
         }
         await WriteAsync(context.Response, 200, new JsonArray(page.Select(n => (JsonNode)n.DeepClone()).ToArray()).ToJsonString());
+    }
+
+    /// <summary>
+    /// <c>GET /api/v1/timelines/tag/:hashtag</c> (an array of statuses) and <c>GET /api/v2/search?type=statuses</c>
+    /// (<c>{"accounts":[],"statuses":[…],"hashtags":[]}</c>), newest first, paged by min_id, since_id and max_id as documented.
+    /// </summary>
+    private async Task PublicStatusesAsync(HttpContext context, string path)
+    {
+        var query = context.Request.Query;
+        var search = path == "/api/v2/search";
+        var key = search ? "q:" + query["q"].ToString().ToLowerInvariant() : "tag:" + Uri.UnescapeDataString(path["/api/v1/timelines/tag/".Length..]).ToLowerInvariant();
+        var limit = int.TryParse(query["limit"], out var l) ? Math.Clamp(l, 1, 40) : 20;
+        List<JsonObject> all;
+        lock (publicStatuses)
+        {
+            all = publicStatuses.TryGetValue(key, out var list) ? [.. list.OrderByDescending(Id)] : [];
+        }
+        IEnumerable<JsonObject> page = all;
+        if (query["max_id"].FirstOrDefault() is { } max)
+        {
+            page = page.Where(n => Id(n) < long.Parse(max, CultureInfo.InvariantCulture));
+        }
+        if (query["since_id"].FirstOrDefault() is { } since)
+        {
+            page = page.Where(n => Id(n) > long.Parse(since, CultureInfo.InvariantCulture));
+        }
+        page = query["min_id"].FirstOrDefault() is { } min
+            // Immediately newer than min_id: the oldest ones above it, listed newest first.
+            ? page.Where(n => Id(n) > long.Parse(min, CultureInfo.InvariantCulture)).OrderBy(Id).Take(limit).OrderByDescending(Id)
+            : page.Take(limit);
+        var statuses = new JsonArray([.. page.Select(n => (JsonNode)n.DeepClone())]);
+        var body = search ? new JsonObject { ["accounts"] = new JsonArray(), ["statuses"] = statuses, ["hashtags"] = new JsonArray() } : (JsonNode)statuses;
+        await WriteAsync(context.Response, 200, body.ToJsonString());
     }
 
     private async Task PostStatusAsync(HttpResponse response, Dictionary<string, string> form, string? key)

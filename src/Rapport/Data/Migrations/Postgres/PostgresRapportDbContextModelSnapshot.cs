@@ -1257,6 +1257,10 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Sentiment")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1287,6 +1291,8 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ConversationId");
 
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();
