@@ -222,6 +222,9 @@ public static class RapportHost
         services.AddScoped<Satisfaction.SurveyService>();
         services.AddKnowledgeBase();
         services.AddRapportScheduler(configuration);
+        Links.LinksSetup.AddLinks(services);
+        services.AddScoped<Conversions.ConversionService>();
+        services.AddSingleton<Export.ExportService>();
     }
 
     public const string SurveyRateLimit = "survey";
@@ -265,6 +268,7 @@ public static class RapportHost
         app.MapStaticAssets();
         app.MapOpenApi();
         app.MapHealthChecks();
+        Links.LinkRedirect.MapLinkRedirect(app);
         app.MapRapportApi();
         app.MapChatWidget();
         app.MapAccountEndpoints();
