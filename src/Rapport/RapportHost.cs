@@ -240,6 +240,8 @@ public static class RapportHost
             forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
         }
         app.UseForwardedHeaders(forwarded);
+        // Short links answer before anything else runs: they need no session, no language and no route (docs/links.md).
+        app.UseMiddleware<Links.LinkRedirect>();
         app.UseMiddleware<SecurityHeaders>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -268,7 +270,6 @@ public static class RapportHost
         app.MapStaticAssets();
         app.MapOpenApi();
         app.MapHealthChecks();
-        Links.LinkRedirect.MapLinkRedirect(app);
         app.MapRapportApi();
         app.MapChatWidget();
         app.MapAccountEndpoints();

@@ -257,7 +257,10 @@ public sealed class ClickWriter(ClickQueue queue, ClickFilter filter, RapportDbC
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(clicks);
         await using var db = factory.CreateDbContext();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Clicks go in with the provider's bulk path (a prepared SQLite statement, a PostgreSQL COPY), as ingest's rows do.
+        db.WriteAddedRowsInBulk = true;
         foreach (var click in clicks.Where(c => c.Verdict == ClickVerdict.Counted))
         {
             db.Add(new LinkClick { WorkspaceId = click.WorkspaceId, LinkId = click.LinkId, At = click.At, Visitor = click.Visitor });
