@@ -24,7 +24,7 @@ internal static class LinkRedirect
     public static int Run(string[] args)
     {
         var requests = args.SkipWhile(a => a != "--requests").Skip(1).Select(int.Parse).FirstOrDefault(100_000);
-        var concurrency = args.SkipWhile(a => a != "--concurrency").Skip(1).Select(int.Parse).FirstOrDefault(32);
+        var concurrency = args.SkipWhile(a => a != "--concurrency").Skip(1).Select(int.Parse).FirstOrDefault(8);
         var postgres = args.SkipWhile(a => a != "--postgres").Skip(1).FirstOrDefault();
         return RunAsync(requests, concurrency, postgres).GetAwaiter().GetResult();
     }
