@@ -136,6 +136,31 @@ public class LinksTests
         Assert.Equal("postId", problem!.Field);
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Stopping_DrainsTheClickQueue_AndAClickAfterwardsIsStillWritten(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var agent = await factory.TokenClientAsync(workspace.Id, Role.Agent);
+        var link = (await (await agent.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/links", new { targetUrl = "https://shop.example/" }))
+            .Content.ReadFromJsonAsync<LinkDto>(Json.Options))!;
+        var reader = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => GetAsync(reader, link.Code, $"{Browser} reader-{i}")));
+
+        // As the host does when the app stops: no flush first, the writer drains what is queued.
+        await factory.Services.GetRequiredService<ClickWriter>().StopAsync(CancellationToken.None);
+        await using (var db = factory.OpenDb())
+        {
+            Assert.Equal(50, await db.Set<LinkClick>().CountAsync());
+        }
+        Assert.Equal(HttpStatusCode.Redirect, (await GetAsync(reader, link.Code, Browser + " late")).StatusCode);
+        await using (var db = factory.OpenDb())
+        {
+            Assert.Equal(51, await db.Set<LinkClick>().CountAsync());
+        }
+    }
+
     private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string code, string userAgent)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/l/" + Uri.EscapeDataString(code));
