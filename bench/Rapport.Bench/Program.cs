@@ -21,6 +21,8 @@ internal static class Program
                 return InboxLatency.Run(args);
             case "chat-latency":
                 return ChatLatency.Run(args);
+            case "link-redirect":
+                return LinkRedirect.Run(args);
             case "ingest-throughput":
                 return Ingest.Throughput(args);
             case "listening-throughput":
@@ -75,7 +77,7 @@ internal static class Program
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | chat-latency [--runs N] | ingest-throughput [--count N] [--no-sqlite] | import-memory [--size-mb N] | listening-throughput [--count N] [--topics T] | accuracy [--eval DIR] [--only SET] [--no-peers] | complaint-threshold | sentiment-calibrate [--eval DIR] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
+                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | chat-latency [--runs N] | link-redirect [--requests N] [--concurrency C] [--postgres CONNECTION] | ingest-throughput [--count N] [--no-sqlite] | import-memory [--size-mb N] | listening-throughput [--count N] [--topics T] | accuracy [--eval DIR] [--only SET] [--no-peers] | complaint-threshold | sentiment-calibrate [--eval DIR] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
                 return 2;
         }
     }

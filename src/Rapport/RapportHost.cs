@@ -225,6 +225,9 @@ public static class RapportHost
         services.AddScoped<Satisfaction.SurveyService>();
         services.AddKnowledgeBase();
         services.AddRapportScheduler(configuration);
+        Links.LinksSetup.AddLinks(services);
+        services.AddScoped<Conversions.ConversionService>();
+        services.AddSingleton<Export.ExportService>();
     }
 
     public const string SurveyRateLimit = "survey";
@@ -240,6 +243,8 @@ public static class RapportHost
             forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
         }
         app.UseForwardedHeaders(forwarded);
+        // Short links answer before anything else runs: they need no session, no language and no route (docs/links.md).
+        app.UseMiddleware<Links.LinkRedirect>();
         app.UseMiddleware<SecurityHeaders>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

@@ -41,6 +41,9 @@ public static class ApiSetup
         KnowledgeBase.KnowledgeBaseSetup.Map(workspace);
         Webhooks.WebhookSubscriptionsApi.Map(workspace);
         Listening.ListeningApi.Map(workspace);
+        Links.LinksApi.Map(workspace);
+        Conversions.ConversionsApi.Map(api, workspace);
+        Export.ExportApi.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
         Channels.Chat.ChatApi.Map(api);
         Scheduling.JobsApi.Map(api);

@@ -37,6 +37,7 @@ public static class RapportCli
         root.Subcommands.Add(BackupCommands.Restore());
         root.Subcommands.Add(LearningCommands.Train());
         root.Subcommands.Add(LearningCommands.Eval());
+        root.Subcommands.Add(ExportCommand.Create());
         // Exceptions propagate (with their stack trace) instead of being turned into a generic message, so
         // hosting tools that stop the entry point on purpose keep working.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -26,6 +26,7 @@ public sealed class BulkInsertInterceptor : SaveChangesInterceptor
     [
         typeof(Contacts.Contact), typeof(Contacts.ContactIdentity), typeof(Conversations.Conversation), typeof(Conversations.Message),
         typeof(Conversations.MessageAnalysis), typeof(Conversations.Attachments.MessageAttachment), typeof(Reports.ReportingEvent), typeof(Ingest.ReceivedItem),
+        typeof(Links.LinkClick),
     ];
 
     private static readonly ConcurrentDictionary<(Type Context, Type Entity), Table> Plans = new();
