@@ -41,6 +41,7 @@ public static class ApiSetup
         KnowledgeBase.KnowledgeBaseSetup.Map(workspace);
         Webhooks.WebhookSubscriptionsApi.Map(workspace);
         Listening.ListeningApi.Map(workspace);
+        Content.ContentApi.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
         Channels.Chat.ChatApi.Map(api);
         Scheduling.JobsApi.Map(api);
