@@ -313,7 +313,7 @@ public sealed class ContentService(
             draft.ApprovedByUserId = null;
             draft.FailureReason = null;
             History(db, draft, actor, name, DraftEventKind.BackToReview);
-            await NotifyApproversAsync(db, draft, actor, "Content.Notice.BackToReview", ct);
+            await NotifyApproversAsync(db, draft, actor, "Stored.Content.Notice.BackToReview", ct);
         }
         draft.UpdatedAt = Now;
         draft.Version++;
@@ -363,7 +363,7 @@ public sealed class ContentService(
         draft.UpdatedAt = Now;
         draft.Version++;
         History(db, draft, actor, await NameAsync(db, actor, actorName, ct), DraftEventKind.Submitted);
-        await NotifyApproversAsync(db, draft, actor, "Content.Notice.Submitted", ct);
+        await NotifyApproversAsync(db, draft, actor, "Stored.Content.Notice.Submitted", ct);
         return await SaveAsync(db, draft, ct);
     }
 
@@ -401,7 +401,7 @@ public sealed class ContentService(
         draft.UpdatedAt = Now;
         draft.Version++;
         History(db, draft, actor, await NameAsync(db, actor, actorName, ct), DraftEventKind.Approved);
-        NotifyAuthor(db, draft, actor, "Content.Notice.Approved");
+        NotifyAuthor(db, draft, actor, "Stored.Content.Notice.Approved");
         var saved = await SaveAsync(db, draft, ct);
         return saved.Violation?.Code == "Content.Error.ChangedMeanwhile" ? new(null, Rule("status", "Content.Error.ApprovedMeanwhile")) : saved;
     }
@@ -505,7 +505,7 @@ public sealed class ContentService(
             return new(null, Rule("text", "Content.Error.CommentRequired"));
         }
         var comment = History(db, draft, actor, await NameAsync(db, actor, actorName, ct), DraftEventKind.Comment, words);
-        NotifyAuthor(db, draft, actor, "Content.Notice.Comment");
+        NotifyAuthor(db, draft, actor, "Stored.Content.Notice.Comment");
         await db.SaveChangesAsync(ct);
         return new(comment, null);
     }
@@ -570,7 +570,7 @@ public sealed class ContentService(
         {
             if (!channels.TryGetValue(variant.ChannelId, out var channel) || channel.Direction == ChannelDirection.Listening)
             {
-                variant.Error = StoredText.English("Content.Error.ChannelGone");
+                variant.Error = StoredText.English("Stored.Content.ChannelGone");
                 continue;
             }
             var item = await outbox.EnqueuePostAsync(db, channel, draft.AuthorName, variant.Text, variant.Language, ct);
@@ -643,14 +643,14 @@ public sealed class ContentService(
             draft.Status = DraftStatus.Published;
             draft.PublishedAt = now;
             History(db, draft, null, "Rapport", DraftEventKind.Published);
-            NotifyAuthor(db, draft, null, "Content.Notice.Published");
+            NotifyAuthor(db, draft, null, "Stored.Content.Notice.Published");
         }
         else
         {
             draft.Status = DraftStatus.Failed;
             draft.FailureReason = Trim(string.Join("; ", failures), 2000);
             History(db, draft, null, "Rapport", DraftEventKind.Failed, draft.FailureReason);
-            NotifyAuthor(db, draft, null, "Content.Notice.Failed");
+            NotifyAuthor(db, draft, null, "Stored.Content.Notice.Failed");
         }
         draft.UpdatedAt = now;
         draft.Version++;
