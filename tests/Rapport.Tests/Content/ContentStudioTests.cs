@@ -186,9 +186,13 @@ public class ContentStudioTests
         Assert.Equal(0, await PublishDueAsync());
         clock.Advance(TimeSpan.FromHours(2));
 
-        // Two runs at once (two nodes, or a restart mid-run): the draft is claimed once.
+        // Two runs at once (two nodes, or a restart mid-run), and the scheduler's own run besides: the draft is claimed once.
         var queued = await Task.WhenAll(PublishDueAsync(), PublishDueAsync());
-        Assert.Equal(1, queued.Sum());
+        Assert.InRange(queued.Sum(), 0, 1);
+        await using (var db = factory.OpenDb())
+        {
+            Assert.Equal(1, await db.OutboxItems.CountAsync(o => o.MessageId == null));
+        }
         await outbox.RunOnceAsync();
         Assert.Equal(0, await PublishDueAsync());
         await outbox.RunOnceAsync();
@@ -206,7 +210,7 @@ public class ContentStudioTests
         var second = await ScheduledAsync("New: track your repair online, step by step.");
         clock.Advance(TimeSpan.FromHours(2));
         server.Force("/api/v1/statuses", new ForcedAnswer(503, """{"error":"Service Unavailable"}"""));
-        Assert.Equal(1, await PublishDueAsync());
+        await PublishDueAsync();
         await outbox.RunOnceAsync();
         await PublishDueAsync();
         var failed = await ReadAsync(await admin.GetAsync($"{Drafts(workspace.Id)}/{second.Draft.Id}"));
