@@ -99,7 +99,7 @@ public class WorkspaceIsolationTests
 
     internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId,
         Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId, Guid AttachmentId, Guid ImportId,
-        Guid SubscriptionId, Guid AttemptId, Guid TopicId, Guid MentionId);
+        Guid SubscriptionId, Guid AttemptId, Guid TopicId, Guid MentionId, Guid IdeaId, Guid DraftId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -176,9 +176,12 @@ public class WorkspaceIsolationTests
         var topic = new Listening.Topic { WorkspaceId = workspaceId, Name = "Secret B topic", Query = "secret", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
         var mention = new Listening.Mention { WorkspaceId = workspaceId, ChannelId = channel.Id, ExternalId = "b-mention", Text = "Secret B mention", CreatedAt = DateTime.UtcNow, ReceivedAt = DateTime.UtcNow };
         db.AddRange(topic, mention);
+        var idea = new Content.Idea { WorkspaceId = workspaceId, Title = "Secret B idea", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        var draft = new Content.Draft { WorkspaceId = workspaceId, Title = "Secret B draft", Status = Content.DraftStatus.InReview, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        db.AddRange(idea, draft);
         await db.SaveChangesAsync();
         return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id,
-            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id, subscription.Id, attempt.Id, topic.Id, mention.Id);
+            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id, subscription.Id, attempt.Id, topic.Id, mention.Id, idea.Id, draft.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -205,7 +208,9 @@ public class WorkspaceIsolationTests
             .Replace("{subscriptionId:guid}", ids.SubscriptionId.ToString(), StringComparison.Ordinal)
             .Replace("{attemptId:guid}", ids.AttemptId.ToString(), StringComparison.Ordinal)
             .Replace("{topicId:guid}", ids.TopicId.ToString(), StringComparison.Ordinal)
-            .Replace("{mentionId:guid}", ids.MentionId.ToString(), StringComparison.Ordinal);
+            .Replace("{mentionId:guid}", ids.MentionId.ToString(), StringComparison.Ordinal)
+            .Replace("{ideaId:guid}", ids.IdeaId.ToString(), StringComparison.Ordinal)
+            .Replace("{draftId:guid}", ids.DraftId.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');
     }
