@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Rapport.Analysis.Review;
 using Rapport.Channels;
 using Rapport.Content;
