@@ -13,7 +13,7 @@ using Rapport.Outbox;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
 
-namespace Rapport.Tests.Content;
+namespace Rapport.Tests;
 
 public class ContentStudioTests
 {
