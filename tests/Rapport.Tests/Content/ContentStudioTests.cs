@@ -160,7 +160,10 @@ public class ContentStudioTests
             s["Rapport:Mastodon:AllowInsecureHttp"] = "true";
             s["Rapport:Outbox:PollInterval"] = "00:00:00";
             s["Rapport:Outbox:MaxAttempts"] = "1";
-        }) { Clock = clock };
+        })
+        {
+            Clock = clock,
+        };
         var (_, workspace) = await factory.CreateOwnerAsync();
         var channel = await MastodonChannelAsync(factory, workspace.Id, server.BaseUrl);
         var admin = await factory.TokenClientAsync(workspace.Id, Role.Admin);
