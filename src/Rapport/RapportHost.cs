@@ -189,6 +189,7 @@ public static class RapportHost
         services.AddSingleton<Learning.RetrainWorker>();
         services.AddScoped<IngestService>();
         Listening.ListeningSetup.AddListening(services);
+        Content.ContentSetup.AddContent(services);
         services.AddScoped<Reprocessing>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IngestWorker>();

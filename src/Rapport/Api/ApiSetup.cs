@@ -44,6 +44,7 @@ public static class ApiSetup
         Links.LinksApi.Map(workspace);
         Conversions.ConversionsApi.Map(api, workspace);
         Export.ExportApi.Map(workspace);
+        Content.ContentApi.Map(workspace);
         Channels.Webhook.WebhookApi.Map(api);
         Channels.Chat.ChatApi.Map(api);
         Scheduling.JobsApi.Map(api);

@@ -188,6 +188,8 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         }
         await SeedSurveysAsync(content, workspace.Id, now, ct);
         await DemoListening.SeedMentionsAsync(db, ingest, workspace.Id, channels.Values, now, ct);
+        script.Now = now;
+        await DemoContentStudio.SeedAsync(db, script, workspace.Id, owner.Id, owner.DisplayName, channels.Values, now, ct);
         return new DemoSignIn(workspace.Name, DemoEmail, DemoPassword, Exists: true);
     }
 

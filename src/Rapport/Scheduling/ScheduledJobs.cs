@@ -53,6 +53,8 @@ public sealed class RapportJobs
                 (sp, ct) => sp.GetRequiredService<Learning.RetrainWorker>().RetrainDueAsync(ct)),
             new("prune-webhook-receipts", new JobTiming.Every(WebhookReceipts.Every),
                 async (sp, ct) => await sp.GetRequiredService<WebhookReceipts>().PruneAsync(ct)),
+            new("publish-due-posts", new JobTiming.Every(Content.ContentService.PublishEvery),
+                async (sp, ct) => await sp.GetRequiredService<Content.ContentService>().PublishDueAsync(sp.GetRequiredService<RapportDbContextFactory>(), ct)),
         ];
     }
 

@@ -1,0 +1,220 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rapport.Api;
+using Rapport.Data;
+using Rapport.Events;
+using Rapport.KnowledgeBase;
+using Rapport.Workspaces;
+
+namespace Rapport.Content;
+
+/// <summary>The content studio over HTTP: ideas, drafts and their workflow, reviews, the calendar (docs/api.md, "Content").</summary>
+public static class ContentApi
+{
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        workspace.MapGet("/ideas", IdeasAsync).RequireAuthorization(Policies.Analyst).WithSummary("The idea board: ideas with their status and the real messages behind them.");
+        workspace.MapGet("/ideas/suggestions", SuggestionsAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("Questions customers keep asking that nothing answers yet, grouped, with their count: ideas waiting to be taken.");
+        workspace.MapPost("/ideas", CreateIdeaAsync).RequireAuthorization(Policies.Agent).WithSummary("Writes an idea.");
+        workspace.MapPost("/ideas/from-question", FromQuestionAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Makes an idea of a suggested question group; it keeps links to the real messages and their count.");
+        workspace.MapPut("/ideas/{ideaId:guid}", ChangeIdeaAsync).RequireAuthorization(Policies.Agent).WithSummary("Changes an idea's title, notes or status (new, planned, drafted, dropped).");
+        workspace.MapGet("/drafts", DraftsAsync).RequireAuthorization(Policies.Analyst).WithSummary("Drafts, latest changed first, with their status and usefulness score.");
+        workspace.MapGet("/drafts/{draftId:guid}", DraftAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("A draft with its variants, history and comments, and the review of each variant.");
+        workspace.MapPost("/drafts", CreateDraftAsync).RequireAuthorization(Policies.Agent).WithSummary("Writes a draft with one variant per publishing channel.");
+        workspace.MapPut("/drafts/{draftId:guid}", EditDraftAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Changes a draft; an approved or scheduled draft that changes goes back to review.");
+        workspace.MapDelete("/drafts/{draftId:guid}", DeleteDraftAsync).RequireAuthorization(Policies.Agent).WithSummary("Deletes a draft not yet published.");
+        workspace.MapPost("/drafts/{draftId:guid}/submit", SubmitAsync).RequireAuthorization(Policies.Agent).WithSummary("Sends a draft to review; its findings never block it.");
+        workspace.MapPost("/drafts/{draftId:guid}/approve", ApproveAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Approves a draft in review, as the workspace's approval rule allows; two approvals at once make one (409 for the second).");
+        workspace.MapPost("/drafts/{draftId:guid}/schedule", ScheduleAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Schedules an approved draft at a local time in the workspace's time zone; a past time or one in a DST gap is refused.");
+        workspace.MapPost("/drafts/{draftId:guid}/retry", RetryAsync).RequireAuthorization(Policies.Agent).WithSummary("Publishes a failed draft's failed variants again.");
+        workspace.MapPost("/drafts/{draftId:guid}/comments", CommentAsync).RequireAuthorization(Policies.Agent).WithSummary("Adds a comment to a draft's history.");
+        workspace.MapPost("/content/review", ReviewAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("Reviews any text: findings line by line in the caller's language, and a usefulness score from 0 to 100 with its reasons. Saves nothing.");
+        workspace.MapGet("/content/calendar", CalendarAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("A month (year, month) in the workspace's time zone: each day's scheduled and published drafts and world days.");
+        workspace.MapGet("/content/settings", SettingsAsync).RequireAuthorization(Policies.Analyst).WithSummary("Who may approve, and the words the brand avoids.");
+        workspace.MapPut("/content/settings", SaveSettingsAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes who may approve and the words the brand avoids.");
+    }
+
+    private static ValidationProblem Invalid(RuleViolation violation) => Problems.Invalid(violation);
+
+    /// <summary>A workflow rule broken by the draft's state (not by the request's shape) is a conflict; who may act is 403.</summary>
+    private static ProblemHttpResult Refused(RuleViolation violation) => violation.Field switch
+    {
+        "approver" => Problems.Forbidden(violation.Message),
+        _ => Problems.Conflict("Draft", violation.Message),
+    };
+
+    private static async Task<Ok<List<IdeaDto>>> IdeasAsync(RapportDbContext db, ContentService content, CancellationToken ct) =>
+        TypedResults.Ok(await content.IdeasAsync(db, ct));
+
+    private static async Task<Ok<List<UnansweredQuestionGroup>>> SuggestionsAsync(RapportDbContext db, ContentService content, CancellationToken ct) =>
+        TypedResults.Ok(await content.SuggestionsAsync(db, ct));
+
+    private static async Task<Results<Created<IdeaDto>, ValidationProblem>> CreateIdeaAsync(
+        Guid workspaceId, IdeaRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
+    {
+        var change = await content.CreateIdeaAsync(db, http.Member(), request, ct);
+        if (!change.Done)
+        {
+            return Invalid(change.Violation!);
+        }
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/ideas/{change.Value!.Id}", (await content.IdeaAsync(db, change.Value.Id, ct))!);
+    }
+
+    private static async Task<Results<Created<IdeaDto>, ValidationProblem>> FromQuestionAsync(
+        Guid workspaceId, IdeaFromQuestionRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
+    {
+        var change = await content.CreateIdeaFromQuestionAsync(db, http.Member(), request.Question, ct);
+        if (!change.Done)
+        {
+            return Invalid(change.Violation!);
+        }
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/ideas/{change.Value!.Id}", (await content.IdeaAsync(db, change.Value.Id, ct))!);
+    }
+
+    private static async Task<Results<Ok<IdeaDto>, ValidationProblem, ProblemHttpResult>> ChangeIdeaAsync(
+        Guid ideaId, IdeaRequest request, RapportDbContext db, ContentService content, CancellationToken ct)
+    {
+        var change = await content.ChangeIdeaAsync(db, ideaId, request, ct);
+        if (change.Missing)
+        {
+            return Problems.NotFound("Idea");
+        }
+        return change.Done ? TypedResults.Ok((await content.IdeaAsync(db, ideaId, ct))!) : Invalid(change.Violation!);
+    }
+
+    private static async Task<Ok<List<DraftDto>>> DraftsAsync(DraftStatus? status, RapportDbContext db, ContentService content, CancellationToken ct) =>
+        TypedResults.Ok(await content.DraftsAsync(db, status, ct));
+
+    private static async Task<Results<Ok<DraftDetailsDto>, ProblemHttpResult>> DraftAsync(Guid draftId, RapportDbContext db, ContentService content, CancellationToken ct) =>
+        await content.DraftAsync(db, draftId, ct) is { } draft ? TypedResults.Ok(draft) : Problems.NotFound("Draft");
+
+    private static async Task<Results<Created<DraftDetailsDto>, ValidationProblem>> CreateDraftAsync(
+        Guid workspaceId, DraftRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
+    {
+        var change = await content.CreateDraftAsync(db, http.Member(), http.User.Identity?.Name, request, ct);
+        if (!change.Done)
+        {
+            return Invalid(change.Violation!);
+        }
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/drafts/{change.Value!.Id}", (await content.DraftAsync(db, change.Value.Id, ct))!);
+    }
+
+    private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> EditDraftAsync(
+        Guid draftId, DraftRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct) =>
+        await Answer(db, content, draftId, await content.EditDraftAsync(db, http.Member(), http.User.Identity?.Name, draftId, request, ct), ct);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteDraftAsync(Guid draftId, RapportDbContext db, ContentService content, CancellationToken ct)
+    {
+        var change = await content.DeleteDraftAsync(db, draftId, ct);
+        if (change.Missing)
+        {
+            return Problems.NotFound("Draft");
+        }
+        return change.Done ? TypedResults.NoContent() : Refused(change.Violation!);
+    }
+
+    private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
+        Guid draftId, WorkflowRequest? request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct) =>
+        await Answer(db, content, draftId, await content.SubmitAsync(db, http.Member(), http.User.Identity?.Name, draftId, request?.Version, ct), ct);
+
+    private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> ApproveAsync(
+        Guid draftId, WorkflowRequest? request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct) =>
+        await Answer(db, content, draftId, await content.ApproveAsync(db, http.Member(), http.User.Identity?.Name, draftId, request?.Version, ct), ct);
+
+    private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> ScheduleAsync(
+        Guid draftId, ScheduleRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct) =>
+        await Answer(db, content, draftId, await content.ScheduleAsync(db, http.Member(), http.User.Identity?.Name, draftId, request.LocalTime, request.Version, ct), ct);
+
+    private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> RetryAsync(
+        Guid draftId, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct) =>
+        await Answer(db, content, draftId, await content.RetryAsync(db, http.Member(), http.User.Identity?.Name, draftId, ct), ct);
+
+    private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> CommentAsync(
+        Guid draftId, CommentRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
+    {
+        var change = await content.CommentAsync(db, http.Member(), http.User.Identity?.Name, draftId, request.Text, ct);
+        if (change.Missing)
+        {
+            return Problems.NotFound("Draft");
+        }
+        return change.Done ? TypedResults.Ok((await content.DraftAsync(db, draftId, ct))!) : Invalid(change.Violation!);
+    }
+
+    private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> Answer(
+        RapportDbContext db, ContentService content, Guid draftId, ContentChange<Draft> change, CancellationToken ct)
+    {
+        if (change.Missing)
+        {
+            return Problems.NotFound("Draft");
+        }
+        if (!change.Done)
+        {
+            // The request's own values (a title, a time) are a 400; the draft's state or someone else's change, a 409.
+            return change.Violation!.Field is "status" or "version" or "approver" ? Refused(change.Violation) : Invalid(change.Violation);
+        }
+        return TypedResults.Ok((await content.DraftAsync(db, draftId, ct))!);
+    }
+
+    private static async Task<Ok<ReviewDto>> ReviewAsync(Guid workspaceId, ReviewRequest request, RapportDbContext db, ContentService content, CancellationToken ct) =>
+        TypedResults.Ok(await content.ReviewTextAsync(db, workspaceId, request, ct));
+
+    private static async Task<Results<Ok<List<CalendarDayDto>>, ValidationProblem>> CalendarAsync(
+        Guid workspaceId, int year, int month, RapportDbContext db, ContentService content, CancellationToken ct)
+    {
+        if (year is < 2000 or > 2100 || month is < 1 or > 12)
+        {
+            return Problems.Invalid("month", "A year from 2000 to 2100 and a month from 1 to 12 are required.");
+        }
+        return TypedResults.Ok(await content.CalendarAsync(db, workspaceId, year, month, ct));
+    }
+
+    private static async Task<Ok<ContentSettingsDto>> SettingsAsync(Guid workspaceId, RapportDbContext db, CancellationToken ct)
+    {
+        var settings = await ContentService.SettingsAsync(db, workspaceId, ct);
+        return TypedResults.Ok(new ContentSettingsDto(settings.ApprovalRule, settings.WordsToAvoid));
+    }
+
+    private static async Task<Results<Ok<ContentSettingsDto>, ValidationProblem>> SaveSettingsAsync(
+        Guid workspaceId, ContentSettingsDto request, RapportDbContext db, CancellationToken ct)
+    {
+        var change = await ContentService.SaveSettingsAsync(db, workspaceId, request, ct);
+        return change.Done ? TypedResults.Ok(new ContentSettingsDto(change.Value!.ApprovalRule, change.Value.WordsToAvoid)) : Invalid(change.Violation!);
+    }
+}
+
+/// <summary>Keeps a draft up to date the moment the outbox records one of its posts published (in the outbox's own save).</summary>
+public sealed class DraftsOnPostPublished(ContentService content) : IEventHandler<PostPublished>
+{
+    public async Task HandleAsync(PostPublished e, RapportDbContext db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(db);
+        var draftId = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.FirstOrDefaultAsync(
+            db.Set<DraftVariant>().Where(v => v.OutboxItemId == e.PostId).Select(v => (Guid?)v.DraftId), ct);
+        if (draftId is { } id)
+        {
+            var item = db.OutboxItems.Local.FirstOrDefault(o => o.Id == e.PostId);
+            await content.ReconcileAsync(db, id, item, ct, saveItself: false);
+        }
+    }
+}
+
+/// <summary>The content studio's services, registered with the application's.</summary>
+public static class ContentSetup
+{
+    public static IServiceCollection AddContent(this IServiceCollection services)
+    {
+        services.AddSingleton<PastPosts>();
+        services.AddScoped<ContentService>();
+        services.AddScoped<IEventHandler<PostPublished>, DraftsOnPostPublished>();
+        return services;
+    }
+}
