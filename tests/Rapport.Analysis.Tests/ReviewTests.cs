@@ -118,4 +118,35 @@ public sealed class ReviewTests
         index.Add("e", string.Empty);
         Assert.Equal(0, index.FindClosest(string.Empty)!.Similarity);
     }
+
+    [Fact]
+    public void NearDuplicates_FoundThroughTheBands_AreTheOnesAFullScanFinds()
+    {
+        // A past post rewritten slightly (a word changed, a link added, capitals) must be found whatever the index size.
+        string[] places = ["Lyon", "Leeds", "Paris", "Manchester", "Bordeaux", "Dublin", "Lille", "Nantes"];
+        string[] things = ["cargo bike", "e-bike", "vélo cargo", "vélo électrique", "folding bike", "city bike"];
+        var index = new NearDuplicateIndex();
+        var posts = new List<string>();
+        var random = new Random(7);
+        for (var i = 0; i < 3_000; i++)
+        {
+            var post = $"Our workshop in {places[random.Next(places.Length)]} repairs your {things[random.Next(things.Length)]} in {random.Next(2, 500)} minutes, "
+                + $"bring it on day {random.Next(1, 28)} and ask for {random.Next(1000, 9999)} at the desk.";
+            posts.Add(post);
+            index.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture), post);
+        }
+        var found = 0;
+        for (var i = 0; i < 300; i++)
+        {
+            var rewritten = posts[i * 10].Replace("Our workshop", "OUR WORKSHOP", StringComparison.Ordinal) + " https://example.org/r";
+            var scan = index.FindClosest(rewritten)!;
+            var banded = index.FindNearDuplicate(rewritten);
+            Assert.True(scan.Similarity >= NearDuplicateIndex.DefaultThreshold);
+            Assert.NotNull(banded);
+            Assert.Equal(scan.Similarity, banded.Similarity);
+            found++;
+        }
+        Assert.Equal(300, found);
+        Assert.Null(index.FindNearDuplicate("Un texte sans rapport avec les ateliers : la recette de la tarte aux pommes de ma grand-mère."));
+    }
 }
