@@ -30,6 +30,18 @@ public static class Databases
         return builder.ConnectionString;
     }
 
+    /// <summary>Drops a throwaway database so a long test run does not fill the cluster.</summary>
+    public static async Task DropPostgresDatabaseAsync(string connection)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+        var name = builder.Database;
+        builder.Database = "postgres";
+        await using var admin = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
     public static string NewTempFolder()
     {
         var folder = Path.Combine(Path.GetTempPath(), "rapport-tests", Guid.NewGuid().ToString("N"));

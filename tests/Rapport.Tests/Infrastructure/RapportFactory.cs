@@ -17,6 +17,7 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
     public const string Password = "correct horse battery";
 
     private readonly string dataFolder = Databases.NewTempFolder();
+    private readonly string? ownDatabase;
 
     public RapportFactory(string provider, Action<IDictionary<string, string?>>? settings = null)
     {
@@ -27,7 +28,7 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
         Settings["Rapport:Network:AllowPrivateAddresses"] = "true";
         if (provider == Databases.Postgres)
         {
-            Settings["Rapport:Postgres"] = Databases.NewPostgresDatabase();
+            Settings["Rapport:Postgres"] = ownDatabase = Databases.NewPostgresDatabase();
         }
         settings?.Invoke(Settings);
     }
@@ -124,16 +125,11 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (Provider == Databases.Postgres && Settings["Rapport:Postgres"] is { } connection)
+        // Only the factory's own database: one a test shares between two nodes may still be in use by the other, and
+        // dropping it under a running scheduler leaves that node retrying forever as it stops. The test drops it.
+        if (Provider == Databases.Postgres && Settings["Rapport:Postgres"] is { } connection && connection == ownDatabase)
         {
-            // Drop the throwaway database so a long test run does not fill the cluster.
-            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connection);
-            var name = builder.Database;
-            builder.Database = "postgres";
-            await using var admin = new Npgsql.NpgsqlConnection(builder.ConnectionString);
-            await admin.OpenAsync();
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            await Databases.DropPostgresDatabaseAsync(connection);
         }
         try
         {

@@ -15,7 +15,7 @@ namespace Rapport.Tests.Scheduling;
 public sealed class SchedulingTests
 {
     private static readonly string[] AllJobs =
-        ["poll-email", "poll-feeds", "poll-mastodon", "poll-bluesky", "sla-scan", "retrain", "prune-webhook-receipts"];
+        ["poll-email", "poll-feeds", "poll-mastodon", "poll-bluesky", "sla-scan", "retrain", "prune-webhook-receipts", "publish-due-posts"];
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
@@ -65,15 +65,28 @@ public sealed class SchedulingTests
                 s["Rapport:Postgres"] = postgres;
             }
         }
-        await using var first = new RapportFactory(provider, Same);
-        var before = await NextRetrainAsync(first);
-        Assert.Equal(TimeSpan.FromHours(3), before.TimeOfDay);
-        Assert.InRange(before - DateTime.UtcNow, TimeSpan.Zero, TimeSpan.FromDays(1));
+        try
+        {
+            DateTime before;
+            await using (var first = new RapportFactory(provider, Same))
+            {
+                before = await NextRetrainAsync(first);
+                Assert.Equal(TimeSpan.FromHours(3), before.TimeOfDay);
+                Assert.InRange(before - DateTime.UtcNow, TimeSpan.Zero, TimeSpan.FromDays(1));
+            }
 
-        // The old timer restarted its day at each start; the schedule is a time of day, kept in the store on PostgreSQL.
-        await Task.Delay(1100);
-        await using var restarted = new RapportFactory(provider, Same);
-        Assert.Equal(before, await NextRetrainAsync(restarted));
+            // The old timer restarted its day at each start; the schedule is a time of day, kept in the store on PostgreSQL.
+            await Task.Delay(1100);
+            await using var restarted = new RapportFactory(provider, Same);
+            Assert.Equal(before, await NextRetrainAsync(restarted));
+        }
+        finally
+        {
+            if (postgres is not null)
+            {
+                await Databases.DropPostgresDatabaseAsync(postgres);
+            }
+        }
     }
 
     [Fact]
@@ -85,12 +98,20 @@ public sealed class SchedulingTests
             s["Rapport:Postgres"] = postgres;
             s["Rapport:RetrainEvery"] = "2.00:00:00";
         }
-        await using var first = new RapportFactory(Databases.Postgres, Every2Days);
-        var before = await NextRetrainAsync(first);
-        await Task.Delay(1100);
-        // A restart, or a second node, stores the jobs again: the stored trigger keeps its next fire time.
-        await using var second = new RapportFactory(Databases.Postgres, Every2Days);
-        Assert.Equal(before, await NextRetrainAsync(second));
+        try
+        {
+            await using var first = new RapportFactory(Databases.Postgres, Every2Days);
+            var before = await NextRetrainAsync(first);
+            await Task.Delay(1100);
+            // A restart, or a second node, stores the jobs again: the stored trigger keeps its next fire time.
+            await using var second = new RapportFactory(Databases.Postgres, Every2Days);
+            Assert.Equal(before, await NextRetrainAsync(second));
+        }
+        finally
+        {
+            // Both nodes have stopped: the database they shared can go.
+            await Databases.DropPostgresDatabaseAsync(postgres);
+        }
     }
 
     [Theory]
