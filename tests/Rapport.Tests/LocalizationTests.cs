@@ -33,6 +33,19 @@ public class LocalizationTests
             .Concat(french.Where(e => string.IsNullOrWhiteSpace(e.Value)).Select(e => "fr: " + e.Key)));
     }
 
+    [Fact]
+    public void WorldDays_HaveANameInEachLanguage()
+    {
+        // The analysis library names a day in both languages at once ("Christmas / Noël"); a page shows one.
+        var resources = new ResourceManager("Rapport.Resources.Strings", typeof(Strings).Assembly);
+        var english = Entries(resources, CultureInfo.InvariantCulture);
+        var french = Entries(resources, French);
+        List<string> unnamed = [.. Rapport.Analysis.Review.CalendarEvents.All.Select(e => "WorldDay." + e.Name).Where(k => !english.ContainsKey(k) || !french.ContainsKey(k))];
+        Assert.Empty(unnamed);
+        Assert.Equal("Noël", french["WorldDay.Christmas / Noël"]);
+        Assert.Equal("Christmas", english["WorldDay.Christmas / Noël"]);
+    }
+
     private static Dictionary<string, string> Entries(ResourceManager resources, CultureInfo culture)
     {
         // tryParents: false, so a French text missing is not filled in from English.
