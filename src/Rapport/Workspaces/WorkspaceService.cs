@@ -44,6 +44,36 @@ public sealed class WorkspaceService(RapportDbContext db, UserManager<User> user
         return result.Succeeded ? (user, []) : (null, result.Errors.Select(e => e.Description).ToList());
     }
 
+    /// <summary>
+    /// Renames the workspace or changes its language or time zone (fields left null stay), with its audit entry; the one
+    /// door for the settings page and the API. <paramref name="scoped"/> is the caller's context on this workspace.
+    /// </summary>
+    public async Task<Change<Workspace>> UpdateAsync(RapportDbContext scoped, WorkspaceMember actor, string? actorName, UpdateWorkspaceRequest request,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(scoped);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var w = await scoped.Workspaces.FirstOrDefaultAsync(x => x.Id == actor.WorkspaceId, ct);
+        if (w is null)
+        {
+            return Change<Workspace>.NotFound;
+        }
+        var violation = (request.Name is null ? null : WorkspaceRules.CheckName(request.Name))
+            ?? (request.DefaultCulture is null ? null : WorkspaceRules.CheckCulture(request.DefaultCulture))
+            ?? (request.TimeZone is null ? null : WorkspaceRules.CheckTimeZone(request.TimeZone));
+        if (violation is not null)
+        {
+            return new(null, violation);
+        }
+        w.Name = request.Name?.Trim() ?? w.Name;
+        w.DefaultCulture = request.DefaultCulture ?? w.DefaultCulture;
+        w.TimeZone = request.TimeZone ?? w.TimeZone;
+        audit.Add(scoped, "workspace.updated", actor.WorkspaceId, actor.UserId, actorName, w.Name);
+        await scoped.SaveChangesAsync(ct);
+        return new(w, null);
+    }
+
     public async Task AddMemberAsync(Guid workspaceId, Guid userId, Role role, Guid? actorId)
     {
         var existing = await db.Memberships.IgnoreQueryFilters().FirstOrDefaultAsync(m => m.WorkspaceId == workspaceId && m.UserId == userId);

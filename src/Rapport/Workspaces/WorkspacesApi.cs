@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Accounts;
 using Rapport.Api;
-using Rapport.Audit;
 using Rapport.Data;
 
 namespace Rapport.Workspaces;
@@ -77,27 +76,16 @@ public static class WorkspacesApi
     }
 
     private static async Task<Results<Ok<WorkspaceDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid workspaceId, UpdateWorkspaceRequest request, HttpContext http, RapportDbContext db, AuditLog audit, CancellationToken ct)
+        UpdateWorkspaceRequest request, HttpContext http, RapportDbContext db, WorkspaceService workspaces, CancellationToken ct)
     {
-        var w = await db.Workspaces.FirstOrDefaultAsync(x => x.Id == workspaceId, ct);
-        if (w is null)
-        {
-            return Problems.NotFound("Workspace");
-        }
-        var violation = (request.Name is null ? null : WorkspaceRules.CheckName(request.Name))
-            ?? (request.DefaultCulture is null ? null : WorkspaceRules.CheckCulture(request.DefaultCulture))
-            ?? (request.TimeZone is null ? null : WorkspaceRules.CheckTimeZone(request.TimeZone));
-        if (violation is not null)
-        {
-            return Problems.Invalid(violation);
-        }
-        w.Name = request.Name?.Trim() ?? w.Name;
-        w.DefaultCulture = request.DefaultCulture ?? w.DefaultCulture;
-        w.TimeZone = request.TimeZone ?? w.TimeZone;
         var member = http.Member();
-        audit.Add(db, "workspace.updated", workspaceId, member.UserId, http.User.Identity?.Name, w.Name);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, member.Role));
+        var change = await workspaces.UpdateAsync(db, member, http.User.Identity?.Name, request, ct);
+        return change switch
+        {
+            { Item: { } w } => TypedResults.Ok(new WorkspaceDto(w.Id, w.Name, w.Slug, w.TimeZone, w.DefaultCulture, member.Role)),
+            { Violation: { } violation } => Problems.Invalid(violation),
+            _ => Problems.NotFound("Workspace"),
+        };
     }
 
     private static async Task<Results<Ok<Page<AuditEntryDto>>, ValidationProblem>> AuditAsync(RapportDbContext db, string? cursor, int? limit, CancellationToken ct)
