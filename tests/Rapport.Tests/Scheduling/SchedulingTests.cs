@@ -27,8 +27,11 @@ public sealed class SchedulingTests
 
         var jobs = (await admin.GetFromJsonAsync<List<JobStatus>>("/api/v1/jobs", Json.Options))!;
         Assert.Equal(AllJobs, jobs.Select(j => j.Name));
-        Assert.All(jobs, j => Assert.True(j.Scheduled && j.NextRunAt > DateTime.UtcNow, $"{j.Name} runs by itself"));
-        Assert.All(jobs, j => Assert.Null(j.LastStartedAt));
+        Assert.All(jobs, j => Assert.True(j.Scheduled && j.NextRunAt is not null, $"{j.Name} runs by itself"));
+        // Publishing runs every few seconds, so it may well have run already; the others wait minutes or a day.
+        var slow = jobs.Where(j => j.Name != "publish-due-posts").ToList();
+        Assert.All(slow, j => Assert.True(j.NextRunAt > DateTime.UtcNow, $"{j.Name} runs later"));
+        Assert.All(slow, j => Assert.Null(j.LastStartedAt));
 
         var run = await admin.PostAsync("/api/v1/jobs/prune-webhook-receipts/run", null);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
