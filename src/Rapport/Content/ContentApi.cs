@@ -61,33 +61,33 @@ public static class ContentApi
         Guid workspaceId, IdeaRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
     {
         var change = await content.CreateIdeaAsync(db, http.Member(), request, ct);
-        if (!change.Done)
+        if (!change.Saved)
         {
             return Invalid(change.Violation!);
         }
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/ideas/{change.Value!.Id}", (await content.IdeaAsync(db, change.Value.Id, ct))!);
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/ideas/{change.Item!.Id}", (await content.IdeaAsync(db, change.Item.Id, ct))!);
     }
 
     private static async Task<Results<Created<IdeaDto>, ValidationProblem>> FromQuestionAsync(
         Guid workspaceId, IdeaFromQuestionRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
     {
         var change = await content.CreateIdeaFromQuestionAsync(db, http.Member(), request.Question, ct);
-        if (!change.Done)
+        if (!change.Saved)
         {
             return Invalid(change.Violation!);
         }
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/ideas/{change.Value!.Id}", (await content.IdeaAsync(db, change.Value.Id, ct))!);
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/ideas/{change.Item!.Id}", (await content.IdeaAsync(db, change.Item.Id, ct))!);
     }
 
     private static async Task<Results<Ok<IdeaDto>, ValidationProblem, ProblemHttpResult>> ChangeIdeaAsync(
         Guid ideaId, IdeaRequest request, RapportDbContext db, ContentService content, CancellationToken ct)
     {
         var change = await content.ChangeIdeaAsync(db, ideaId, request, ct);
-        if (change.Missing)
+        if (change is { Item: null, Violation: null })
         {
             return Problems.NotFound("Idea");
         }
-        return change.Done ? TypedResults.Ok((await content.IdeaAsync(db, ideaId, ct))!) : Invalid(change.Violation!);
+        return change.Saved ? TypedResults.Ok((await content.IdeaAsync(db, ideaId, ct))!) : Invalid(change.Violation!);
     }
 
     private static async Task<Ok<List<DraftDto>>> DraftsAsync(DraftStatus? status, RapportDbContext db, ContentService content, CancellationToken ct) =>
@@ -100,11 +100,11 @@ public static class ContentApi
         Guid workspaceId, DraftRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
     {
         var change = await content.CreateDraftAsync(db, http.Member(), http.User.Identity?.Name, request, ct);
-        if (!change.Done)
+        if (!change.Saved)
         {
             return Invalid(change.Violation!);
         }
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/drafts/{change.Value!.Id}", (await content.DraftAsync(db, change.Value.Id, ct))!);
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/drafts/{change.Item!.Id}", (await content.DraftAsync(db, change.Item.Id, ct))!);
     }
 
     private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> EditDraftAsync(
@@ -114,11 +114,11 @@ public static class ContentApi
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteDraftAsync(Guid draftId, RapportDbContext db, ContentService content, CancellationToken ct)
     {
         var change = await content.DeleteDraftAsync(db, draftId, ct);
-        if (change.Missing)
+        if (change is { Item: null, Violation: null })
         {
             return Problems.NotFound("Draft");
         }
-        return change.Done ? TypedResults.NoContent() : Refused(change.Violation!);
+        return change.Saved ? TypedResults.NoContent() : Refused(change.Violation!);
     }
 
     private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
@@ -141,21 +141,21 @@ public static class ContentApi
         Guid draftId, CommentRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
     {
         var change = await content.CommentAsync(db, http.Member(), http.User.Identity?.Name, draftId, request.Text, ct);
-        if (change.Missing)
+        if (change is { Item: null, Violation: null })
         {
             return Problems.NotFound("Draft");
         }
-        return change.Done ? TypedResults.Ok((await content.DraftAsync(db, draftId, ct))!) : Invalid(change.Violation!);
+        return change.Saved ? TypedResults.Ok((await content.DraftAsync(db, draftId, ct))!) : Invalid(change.Violation!);
     }
 
     private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> Answer(
-        RapportDbContext db, ContentService content, Guid draftId, ContentChange<Draft> change, CancellationToken ct)
+        RapportDbContext db, ContentService content, Guid draftId, Change<Draft> change, CancellationToken ct)
     {
-        if (change.Missing)
+        if (change is { Item: null, Violation: null })
         {
             return Problems.NotFound("Draft");
         }
-        if (!change.Done)
+        if (!change.Saved)
         {
             // The request's own values (a title, a time) are a 400; the draft's state or someone else's change, a 409.
             return change.Violation!.Field is "status" or "version" or "approver" ? Refused(change.Violation) : Invalid(change.Violation);
@@ -186,7 +186,7 @@ public static class ContentApi
         Guid workspaceId, ContentSettingsDto request, RapportDbContext db, CancellationToken ct)
     {
         var change = await ContentService.SaveSettingsAsync(db, workspaceId, request, ct);
-        return change.Done ? TypedResults.Ok(new ContentSettingsDto(change.Value!.ApprovalRule, change.Value.WordsToAvoid)) : Invalid(change.Violation!);
+        return change.Saved ? TypedResults.Ok(new ContentSettingsDto(change.Item!.ApprovalRule, change.Item.WordsToAvoid)) : Invalid(change.Violation!);
     }
 }
 

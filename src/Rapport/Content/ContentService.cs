@@ -65,15 +65,6 @@ public sealed record ContentSettingsDto(ApprovalRule ApprovalRule, [property: Ma
 /// <summary>A calendar's day: the drafts it holds (scheduled or published that day, local time) and the world days it falls on.</summary>
 public sealed record CalendarDayDto(DateOnly Day, IReadOnlyList<DraftDto> Drafts, IReadOnlyList<string> WorldDays);
 
-/// <summary>What a change came to: the draft (or idea), or why not (a rule, in resource words), or no such thing.</summary>
-public sealed record ContentChange<T>(T? Value, RuleViolation? Violation, bool Missing = false)
-    where T : class
-{
-    public static ContentChange<T> NotFound { get; } = new(null, null, true);
-
-    public bool Done => Value is not null;
-}
-
 /// <summary>
 /// The one front door to the content studio, for its pages and its API alike: ideas (from members and from the questions
 /// customers ask), drafts with a variant per publishing channel, their review, the approval workflow with its history
@@ -121,7 +112,7 @@ public sealed class ContentService(
         return [.. (await questions.FindAsync(db, 20, ct)).Where(g => !taken.Contains(Trim(g.Question, Idea.MaxTitleLength)))];
     }
 
-    public async Task<ContentChange<Idea>> CreateIdeaAsync(RapportDbContext db, WorkspaceMember actor, IdeaRequest request, CancellationToken ct = default)
+    public async Task<Change<Idea>> CreateIdeaAsync(RapportDbContext db, WorkspaceMember actor, IdeaRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
@@ -149,7 +140,7 @@ public sealed class ContentService(
     }
 
     /// <summary>An idea from a group of unanswered questions: the group is found again here, so its messages and count are real.</summary>
-    public async Task<ContentChange<Idea>> CreateIdeaFromQuestionAsync(RapportDbContext db, WorkspaceMember actor, string? question, CancellationToken ct = default)
+    public async Task<Change<Idea>> CreateIdeaFromQuestionAsync(RapportDbContext db, WorkspaceMember actor, string? question, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
@@ -177,14 +168,14 @@ public sealed class ContentService(
         return new(idea, null);
     }
 
-    public async Task<ContentChange<Idea>> ChangeIdeaAsync(RapportDbContext db, Guid ideaId, IdeaRequest request, CancellationToken ct = default)
+    public async Task<Change<Idea>> ChangeIdeaAsync(RapportDbContext db, Guid ideaId, IdeaRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(request);
         var idea = await db.Set<Idea>().FirstOrDefaultAsync(i => i.Id == ideaId, ct);
         if (idea is null)
         {
-            return ContentChange<Idea>.NotFound;
+            return Change<Idea>.NotFound;
         }
         if (request.Title is not null)
         {
@@ -244,7 +235,7 @@ public sealed class ContentService(
         return new DraftDetailsDto(ToDto(draft, channels), history, reviews, idea);
     }
 
-    public async Task<ContentChange<Draft>> CreateDraftAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, DraftRequest request, CancellationToken ct = default)
+    public async Task<Change<Draft>> CreateDraftAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, DraftRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
@@ -277,7 +268,7 @@ public sealed class ContentService(
     }
 
     /// <summary>Changes a draft's words. An approved or scheduled draft that changes goes back to review: approval was of other words.</summary>
-    public async Task<ContentChange<Draft>> EditDraftAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, DraftRequest request, CancellationToken ct = default)
+    public async Task<Change<Draft>> EditDraftAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, DraftRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
@@ -285,7 +276,7 @@ public sealed class ContentService(
         var draft = await LoadAsync(db, draftId, ct);
         if (draft is null)
         {
-            return ContentChange<Draft>.NotFound;
+            return Change<Draft>.NotFound;
         }
         if (request.Version is { } version && version != draft.Version)
         {
@@ -321,13 +312,13 @@ public sealed class ContentService(
         return await SaveAsync(db, draft, ct);
     }
 
-    public async Task<ContentChange<Draft>> DeleteDraftAsync(RapportDbContext db, Guid draftId, CancellationToken ct = default)
+    public async Task<Change<Draft>> DeleteDraftAsync(RapportDbContext db, Guid draftId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         var draft = await LoadAsync(db, draftId, ct);
         if (draft is null)
         {
-            return ContentChange<Draft>.NotFound;
+            return Change<Draft>.NotFound;
         }
         if (draft.Status is DraftStatus.Publishing or DraftStatus.Published || draft.Variants.Any(v => v.OutboxItemId is not null))
         {
@@ -338,13 +329,13 @@ public sealed class ContentService(
         return new(draft, null);
     }
 
-    public async Task<ContentChange<Draft>> SubmitAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, int? version = null, CancellationToken ct = default)
+    public async Task<Change<Draft>> SubmitAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, int? version = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var draft = await LoadAsync(db, draftId, ct);
         if (draft is null)
         {
-            return ContentChange<Draft>.NotFound;
+            return Change<Draft>.NotFound;
         }
         if (version is { } v && v != draft.Version)
         {
@@ -371,13 +362,13 @@ public sealed class ContentService(
     /// Approves a draft in review, when the workspace's rule lets this member. Two members approving at once make one
     /// approval: the draft's version changes with the first, and the second is told it was approved meanwhile.
     /// </summary>
-    public async Task<ContentChange<Draft>> ApproveAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, int? version = null, CancellationToken ct = default)
+    public async Task<Change<Draft>> ApproveAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, int? version = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var draft = await LoadAsync(db, draftId, ct);
         if (draft is null)
         {
-            return ContentChange<Draft>.NotFound;
+            return Change<Draft>.NotFound;
         }
         if (version is { } v && v != draft.Version)
         {
@@ -422,14 +413,14 @@ public sealed class ContentService(
     /// Schedules an approved draft at a local time in the workspace's time zone. A time already past, or one the clocks
     /// skip when they go forward (a DST gap), is refused with the reason; an ambiguous time (clocks going back) is the later one.
     /// </summary>
-    public async Task<ContentChange<Draft>> ScheduleAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, DateTime localTime, int? version = null,
+    public async Task<Change<Draft>> ScheduleAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, DateTime localTime, int? version = null,
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var draft = await LoadAsync(db, draftId, ct);
         if (draft is null)
         {
-            return ContentChange<Draft>.NotFound;
+            return Change<Draft>.NotFound;
         }
         if (version is { } v && v != draft.Version)
         {
@@ -460,13 +451,13 @@ public sealed class ContentService(
     }
 
     /// <summary>Sends a failed draft's failed variants again, each from a fresh count of attempts; what was published stays published.</summary>
-    public async Task<ContentChange<Draft>> RetryAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, CancellationToken ct = default)
+    public async Task<Change<Draft>> RetryAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var draft = await LoadAsync(db, draftId, ct);
         if (draft is null)
         {
-            return ContentChange<Draft>.NotFound;
+            return Change<Draft>.NotFound;
         }
         if (draft.Status != DraftStatus.Failed)
         {
@@ -491,13 +482,13 @@ public sealed class ContentService(
         return saved;
     }
 
-    public async Task<ContentChange<DraftEvent>> CommentAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, string? text, CancellationToken ct = default)
+    public async Task<Change<DraftEvent>> CommentAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, string? text, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         var draft = await LoadAsync(db, draftId, ct);
         if (draft is null)
         {
-            return ContentChange<DraftEvent>.NotFound;
+            return Change<DraftEvent>.NotFound;
         }
         var words = (text ?? "").Trim();
         if (words.Length == 0 || words.Length > DraftEvent.MaxTextLength)
@@ -758,7 +749,7 @@ public sealed class ContentService(
             ?? new ContentSettings { WorkspaceId = workspaceId };
     }
 
-    public static async Task<ContentChange<ContentSettings>> SaveSettingsAsync(RapportDbContext db, Guid workspaceId, ContentSettingsDto request, CancellationToken ct = default)
+    public static async Task<Change<ContentSettings>> SaveSettingsAsync(RapportDbContext db, Guid workspaceId, ContentSettingsDto request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(request);
@@ -824,7 +815,7 @@ public sealed class ContentService(
         return db.Set<Draft>().Include(d => d.Variants).FirstOrDefaultAsync(d => d.Id == draftId, ct);
     }
 
-    private static async Task<ContentChange<Draft>> SaveAsync(RapportDbContext db, Draft draft, CancellationToken ct)
+    private static async Task<Change<Draft>> SaveAsync(RapportDbContext db, Draft draft, CancellationToken ct)
     {
         try
         {
