@@ -25,17 +25,7 @@ public sealed partial class MastodonPoller
         try
         {
             var (instance, token) = client.ListeningConnection(channel);
-            if (state.Instance != instance.AbsoluteUri)
-            {
-                // Another instance: its status ids mean nothing here. Ingest skips mentions already stored.
-                state = new MastodonChannelState { Instance = instance.AbsoluteUri };
-            }
-            var now = clock.GetUtcNow().UtcDateTime;
-            if (state.RateLimitedUntil is { } until && until > now)
-            {
-                throw client.RateLimited(MastodonClient.Host(instance), until);
-            }
-            state = state with { RateLimitedUntil = null };
+            state = Resume(state, instance);
             var listened = MastodonChannelSettings.Read(channel.Settings).Listened;
             if (listened.Count == 0)
             {

@@ -58,17 +58,7 @@ public sealed partial class MastodonPoller(
         try
         {
             var (instance, token) = client.Connection(channel);
-            if (state.Instance != instance.AbsoluteUri)
-            {
-                // Another instance: its notification ids mean nothing here. Ingest skips statuses already stored.
-                state = new MastodonChannelState { Instance = instance.AbsoluteUri };
-            }
-            var now = clock.GetUtcNow().UtcDateTime;
-            if (state.RateLimitedUntil is { } until && until > now)
-            {
-                throw client.RateLimited(MastodonClient.Host(instance), until);
-            }
-            state = state with { RateLimitedUntil = null };
+            state = Resume(state, instance);
 
             var firstPoll = state.LastNotificationId is null;
             // The first poll reads the newest page only: older mentions are from before the channel was connected.
@@ -209,4 +199,21 @@ public sealed partial class MastodonPoller(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Mastodon channel {Channel}: the mentions could not be stored.")]
     private static partial void LogNotStored(ILogger logger, Guid channel, Exception e);
+
+    /// <summary>
+    /// The channel's state for this poll: started afresh on another instance (its ids mean nothing here, and ingest skips
+    /// what is already stored), and refused while the instance's rate limit still holds.
+    /// </summary>
+    private MastodonChannelState Resume(MastodonChannelState state, Uri instance)
+    {
+        if (state.Instance != instance.AbsoluteUri)
+        {
+            state = new MastodonChannelState { Instance = instance.AbsoluteUri };
+        }
+        if (state.RateLimitedUntil is { } until && until > clock.GetUtcNow().UtcDateTime)
+        {
+            throw client.RateLimited(MastodonClient.Host(instance), until);
+        }
+        return state with { RateLimitedUntil = null };
+    }
 }
