@@ -149,6 +149,8 @@ public abstract class RapportDbContext(DbContextOptions options)
             e.HasOne(m => m.Analysis).WithOne().HasForeignKey<MessageAnalysis>(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<MessageAnalysis>().HasKey(a => a.MessageId);
+        // The outcome report counts the few messages that recommend the brand or advise against it, not every analysis.
+        builder.Entity<MessageAnalysis>().HasIndex(a => new { a.WorkspaceId, a.Recommendation });
         builder.Entity<Correction>().HasIndex(c => new { c.WorkspaceId, c.CreatedAt });
         builder.Entity<TrainedModel>().HasIndex(m => new { m.WorkspaceId, m.Number }).IsUnique();
         builder.Entity<ReportingEvent>().HasIndex(r => new { r.WorkspaceId, r.Name, r.StartedAt });

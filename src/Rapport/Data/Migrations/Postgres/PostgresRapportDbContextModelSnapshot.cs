@@ -1111,6 +1111,14 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<double>("NeedsAnswer")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Sentiment")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1134,6 +1142,8 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("MessageId");
+
+                    b.HasIndex("WorkspaceId", "Recommendation");
 
                     b.ToTable("MessageAnalyses");
                 });
@@ -1682,6 +1692,14 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("SearchText")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1980,6 +1998,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<int>("Effort")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("Recommend")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
 
@@ -1995,6 +2016,9 @@ namespace Rapport.Data.Migrations.Postgres
                 {
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("AskRecommendation")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Invitation")
                         .IsRequired()

@@ -1095,6 +1095,14 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<double>("NeedsAnswer")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Sentiment")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1118,6 +1126,8 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("MessageId");
+
+                    b.HasIndex("WorkspaceId", "Recommendation");
 
                     b.ToTable("MessageAnalyses");
                 });
@@ -1666,6 +1676,14 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SearchText")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1962,6 +1980,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<int>("Effort")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("Recommend")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
 
@@ -1977,6 +1998,9 @@ namespace Rapport.Data.Migrations.Sqlite
                 {
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("AskRecommendation")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Invitation")
                         .IsRequired()
