@@ -215,6 +215,15 @@ public sealed class ServiceTests(RapportApp app) : IClassFixture<RapportApp>, IA
         await Expect(page.Locator("section[aria-labelledby=chart-first-response] svg").First).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download CSV" })).ToHaveAttributeAsync("href", new Regex("/reports/care\\.csv\\?from="));
 
+        // On paper or as a PDF: the report itself, without the app's navigation and buttons around it.
+        await Expect(page.GetByTestId("print")).ToBeVisibleAsync();
+        await page.EmulateMediaAsync(new() { Media = Media.Print });
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main navigation" })).ToBeHiddenAsync();
+        await Expect(page.GetByTestId("print")).ToBeHiddenAsync();
+        await Expect(rate).ToContainTextAsync("2 of 3 answered");
+        Assert.StartsWith("%PDF", System.Text.Encoding.ASCII.GetString((await page.PdfAsync())[..4]), StringComparison.Ordinal);
+        await page.EmulateMediaAsync(new() { Media = Media.Screen });
+
         // By channel: the channel's name, never its id.
         await page.GetByLabel("Group by", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Channel" }).ClickAsync();
