@@ -146,6 +146,8 @@ public abstract class RapportDbContext(DbContextOptions options)
             // Idempotent ingest: one message per (channel, external id), whatever retries or crashes happen.
             e.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
             e.HasIndex(m => new { m.ConversationId, m.CreatedAt });
+            // The outcome report counts a workspace's inbound messages and delivered replies of a period.
+            e.HasIndex(m => new { m.WorkspaceId, m.Direction, m.CreatedAt });
             e.HasOne(m => m.Analysis).WithOne().HasForeignKey<MessageAnalysis>(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<MessageAnalysis>().HasKey(a => a.MessageId);
@@ -156,6 +158,8 @@ public abstract class RapportDbContext(DbContextOptions options)
         {
             e.HasIndex(o => o.IdempotencyKey).IsUnique();
             e.HasIndex(o => new { o.Status, o.NextAttemptAt });
+            // The outcome report counts the posts published in a period.
+            e.HasIndex(o => new { o.WorkspaceId, o.SentAt });
         });
         builder.Entity<AuditEntry>().HasIndex(a => new { a.WorkspaceId, a.At });
         // Each feature folder keeps its own entities' configuration (IEntityTypeConfiguration) next to them.

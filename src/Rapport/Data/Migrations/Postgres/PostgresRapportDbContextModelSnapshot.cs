@@ -1074,6 +1074,8 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("ConversationId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "Direction", "CreatedAt");
+
                     b.ToTable("Messages");
                 });
 
@@ -1547,7 +1549,7 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("LinkId", "At");
 
-                    b.HasIndex("WorkspaceId", "At");
+                    b.HasIndex("WorkspaceId", "At", "LinkId");
 
                     b.ToTable("LinkClicks", (string)null);
                 });
@@ -1904,6 +1906,8 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "NextAttemptAt");
 
+                    b.HasIndex("WorkspaceId", "SentAt");
+
                     b.ToTable("OutboxItems");
                 });
 
@@ -1952,6 +1956,8 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("ConversationId", "Name");
+
+                    b.HasIndex("WorkspaceId", "Name", "EndedAt");
 
                     b.HasIndex("WorkspaceId", "Name", "StartedAt");
 

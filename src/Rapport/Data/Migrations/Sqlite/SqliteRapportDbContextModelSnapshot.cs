@@ -1058,6 +1058,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("ConversationId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "Direction", "CreatedAt");
+
                     b.ToTable("Messages");
                 });
 
@@ -1531,7 +1533,7 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("LinkId", "At");
 
-                    b.HasIndex("WorkspaceId", "At");
+                    b.HasIndex("WorkspaceId", "At", "LinkId");
 
                     b.ToTable("LinkClicks", (string)null);
                 });
@@ -1888,6 +1890,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "NextAttemptAt");
 
+                    b.HasIndex("WorkspaceId", "SentAt");
+
                     b.ToTable("OutboxItems");
                 });
 
@@ -1934,6 +1938,8 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ConversationId", "Name");
+
+                    b.HasIndex("WorkspaceId", "Name", "EndedAt");
 
                     b.HasIndex("WorkspaceId", "Name", "StartedAt");
 

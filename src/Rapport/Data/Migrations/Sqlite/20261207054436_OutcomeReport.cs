@@ -1,0 +1,63 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Rapport.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class OutcomeReport : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_LinkClicks_WorkspaceId_At",
+                table: "LinkClicks");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReportingEvents_WorkspaceId_Name_EndedAt",
+                table: "ReportingEvents",
+                columns: new[] { "WorkspaceId", "Name", "EndedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxItems_WorkspaceId_SentAt",
+                table: "OutboxItems",
+                columns: new[] { "WorkspaceId", "SentAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Messages_WorkspaceId_Direction_CreatedAt",
+                table: "Messages",
+                columns: new[] { "WorkspaceId", "Direction", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LinkClicks_WorkspaceId_At_LinkId",
+                table: "LinkClicks",
+                columns: new[] { "WorkspaceId", "At", "LinkId" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_ReportingEvents_WorkspaceId_Name_EndedAt",
+                table: "ReportingEvents");
+
+            migrationBuilder.DropIndex(
+                name: "IX_OutboxItems_WorkspaceId_SentAt",
+                table: "OutboxItems");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Messages_WorkspaceId_Direction_CreatedAt",
+                table: "Messages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_LinkClicks_WorkspaceId_At_LinkId",
+                table: "LinkClicks");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LinkClicks_WorkspaceId_At",
+                table: "LinkClicks",
+                columns: new[] { "WorkspaceId", "At" });
+        }
+    }
+}
