@@ -76,8 +76,7 @@ internal sealed class LinkClickConfiguration : IEntityTypeConfiguration<LinkClic
     {
         builder.ToTable("LinkClicks");
         builder.HasIndex(c => new { c.LinkId, c.At });
-        // With the link in the index, the outcome report counts a period's clicks per link from the index alone.
-        builder.HasIndex(c => new { c.WorkspaceId, c.At, c.LinkId });
+        builder.HasIndex(c => new { c.WorkspaceId, c.At });
         builder.Property(c => c.Visitor).HasMaxLength(32);
         builder.HasOne<TrackedLink>().WithMany().HasForeignKey(c => c.LinkId).OnDelete(DeleteBehavior.Cascade);
     }

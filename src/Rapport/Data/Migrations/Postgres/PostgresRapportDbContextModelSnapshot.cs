@@ -1074,7 +1074,7 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("ConversationId", "CreatedAt");
 
-                    b.HasIndex("WorkspaceId", "Direction", "CreatedAt");
+                    b.HasIndex("WorkspaceId", "Direction", "CreatedAt", "ChannelId", "DeliveryStatus", "Id");
 
                     b.ToTable("Messages");
                 });
@@ -1136,6 +1136,8 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("MessageId");
+
+                    b.HasIndex("MessageId", "Sentiment", "Intent", "Urgency");
 
                     b.ToTable("MessageAnalyses");
                 });
@@ -1549,7 +1551,7 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("LinkId", "At");
 
-                    b.HasIndex("WorkspaceId", "At", "LinkId");
+                    b.HasIndex("WorkspaceId", "At");
 
                     b.ToTable("LinkClicks", (string)null);
                 });

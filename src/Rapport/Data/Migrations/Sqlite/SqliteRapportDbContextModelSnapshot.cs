@@ -1058,7 +1058,7 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("ConversationId", "CreatedAt");
 
-                    b.HasIndex("WorkspaceId", "Direction", "CreatedAt");
+                    b.HasIndex("WorkspaceId", "Direction", "CreatedAt", "ChannelId", "DeliveryStatus", "Id");
 
                     b.ToTable("Messages");
                 });
@@ -1120,6 +1120,8 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("MessageId");
+
+                    b.HasIndex("MessageId", "Sentiment", "Intent", "Urgency");
 
                     b.ToTable("MessageAnalyses");
                 });
@@ -1533,7 +1535,7 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("LinkId", "At");
 
-                    b.HasIndex("WorkspaceId", "At", "LinkId");
+                    b.HasIndex("WorkspaceId", "At");
 
                     b.ToTable("LinkClicks", (string)null);
                 });

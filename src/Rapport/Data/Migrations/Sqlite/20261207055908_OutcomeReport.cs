@@ -10,10 +10,6 @@ namespace Rapport.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropIndex(
-                name: "IX_LinkClicks_WorkspaceId_At",
-                table: "LinkClicks");
-
             migrationBuilder.CreateIndex(
                 name: "IX_ReportingEvents_WorkspaceId_Name_EndedAt",
                 table: "ReportingEvents",
@@ -25,14 +21,14 @@ namespace Rapport.Data.Migrations.Sqlite
                 columns: new[] { "WorkspaceId", "SentAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Messages_WorkspaceId_Direction_CreatedAt",
+                name: "IX_Messages_WorkspaceId_Direction_CreatedAt_ChannelId_DeliveryStatus_Id",
                 table: "Messages",
-                columns: new[] { "WorkspaceId", "Direction", "CreatedAt" });
+                columns: new[] { "WorkspaceId", "Direction", "CreatedAt", "ChannelId", "DeliveryStatus", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_LinkClicks_WorkspaceId_At_LinkId",
-                table: "LinkClicks",
-                columns: new[] { "WorkspaceId", "At", "LinkId" });
+                name: "IX_MessageAnalyses_MessageId_Sentiment_Intent_Urgency",
+                table: "MessageAnalyses",
+                columns: new[] { "MessageId", "Sentiment", "Intent", "Urgency" });
         }
 
         /// <inheritdoc />
@@ -47,17 +43,12 @@ namespace Rapport.Data.Migrations.Sqlite
                 table: "OutboxItems");
 
             migrationBuilder.DropIndex(
-                name: "IX_Messages_WorkspaceId_Direction_CreatedAt",
+                name: "IX_Messages_WorkspaceId_Direction_CreatedAt_ChannelId_DeliveryStatus_Id",
                 table: "Messages");
 
             migrationBuilder.DropIndex(
-                name: "IX_LinkClicks_WorkspaceId_At_LinkId",
-                table: "LinkClicks");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_LinkClicks_WorkspaceId_At",
-                table: "LinkClicks",
-                columns: new[] { "WorkspaceId", "At" });
+                name: "IX_MessageAnalyses_MessageId_Sentiment_Intent_Urgency",
+                table: "MessageAnalyses");
         }
     }
 }
