@@ -201,15 +201,17 @@ internal static class OutcomeReport
                     inbound ? "None" : m % 20 == 1 ? "Failed" : "Sent");
             });
         Table("MessageAnalyses", ["MessageId", "WorkspaceId", "Language", "Intent", "IntentConfidence", "NeedsAnswer", "SentimentScore", "Sentiment", "Urgency",
-            "Toxicity", "Themes", "KeyPhrases", "Explanation", "ModelVersion", "AnalyzedAt"], conversations * 3, (b, a) =>
+            "Toxicity", "Themes", "KeyPhrases", "Explanation", "ModelVersion", "AnalyzedAt", "Recommendation", "RecommendationEvidence"], conversations * 3, (b, a) =>
             {
                 var c = a / 3;
                 var m = c * MessagesPerConversation + a % 3 * 2;
                 var sentiment = Sentiments[(c + a) % 3];
                 b.Row(Id(3, m), ws, "fr", c % 10 == 0 ? "Complaint" : Intents[a % Intents.Length], 0.8, 0.7, sentiment == "Negative" ? -0.6 : sentiment == "Positive" ? 0.6 : 0.0,
-                    sentiment, c % 25 == 0 && a % 3 == 0 ? "ChurnThreat" : "", "", "", "", "{}", "bench", At(c, conversations));
+                    sentiment, c % 25 == 0 && a % 3 == 0 ? "ChurnThreat" : "", "", "", "", "{}", "bench", At(c, conversations),
+                    // One customer in thirty recommends the brand or advises against it.
+                    a % 30 == 0 ? "Recommends" : a % 30 == 15 ? "AdvisesAgainst" : "", a % 15 == 0 ? "je recommande" : "");
             });
-        // Opening and closing sentiment, resolutions, surveys, NPS answers and recommendations heard.
+        // Opening and closing sentiment, resolutions and reopenings, surveys and NPS answers.
         Table("ReportingEvents", ["WorkspaceId", "Name", "ConversationId", "ChannelId", "StartedAt", "EndedAt", "Value"], conversations * 3, (b, e) =>
         {
             var c = e / 3;
@@ -219,7 +221,7 @@ internal static class OutcomeReport
             {
                 (0, _) => (ReportingEventNames.SentimentAtOpening, (double)(c % 3 - 1), created),
                 (1, _) when resolved => (ReportingEventNames.ConversationResolved, 0.0, created.AddHours(2)),
-                (1, _) => (ReportingEventNames.RecommendationHeard, c % 4 == 0 ? -1.0 : 1.0, created),
+                (1, _) => (ReportingEventNames.ConversationReopened, 0.0, created.AddHours(1)),
                 (_, 0) => (ReportingEventNames.SurveyCsat, 1.0 + c % 5, created.AddHours(3)),
                 (_, 1) => (ReportingEventNames.SurveyRecommend, (double)(c % 11), created.AddHours(3)),
                 (_, 2) => (ReportingEventNames.SurveyEffort, 1.0 + c % 4, created.AddHours(3)),

@@ -80,7 +80,11 @@ public sealed record TextAnalysisResult(
     IReadOnlyList<Scored<ToxicityKind>> Toxicity,
     IReadOnlyList<Scored<SocietalTheme>> Themes,
     IReadOnlyList<string> KeyPhrases,
-    string ModelVersion);
+    string ModelVersion)
+{
+    /// <summary>Whether the text recommends the brand or advises against it, with the words that say so.</summary>
+    public Recommendations.RecommendationReading Recommendation { get; init; } = Recommendations.RecommendationReading.Nothing;
+}
 
 /// <summary>Reads a message the way a good agent would. Thread-safe; never throws on any text.</summary>
 public interface ITextAnalyzer

@@ -192,7 +192,10 @@ public sealed class TextAnalyzer : ITextAnalyzer
             toxicity,
             themes,
             KeyPhrases.Extract(tokens),
-            Model.Version);
+            Model.Version)
+        {
+            Recommendation = Recommendations.RecommendationDetector.Detect(text),
+        };
         // The thread comes last and only when given, so a message read alone costs what it always did.
         return context?.Conversation is { } thread ? ConversationReading.Apply(result, text, lex, thread) : result;
     }

@@ -196,6 +196,7 @@ public static class RapportHost
         services.AddHostedService(sp => sp.GetRequiredService<IngestWorker>());
         services.AddScoped<WorkspaceService>();
         services.AddScoped<TeamsAndLabels>();
+        services.AddScoped<Automation.AutomationRuleService>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<MemberService>();
         services.AddScoped<Demo.DemoSeeder>();

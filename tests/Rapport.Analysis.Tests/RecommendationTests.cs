@@ -59,4 +59,15 @@ public class RecommendationTests
         Assert.Equal(RecommendationStance.Mixed, reading.Stance);
         Assert.Equal(["Je recommande", "je déconseille"], reading.Evidence.Select(e => e.Text));
     }
+
+    [Theory]
+    [InlineData("Livraison rapide, SAV au top : je recommande vivement !", RecommendationStance.Recommends, "je recommande")]
+    [InlineData("Three weeks and still no refund. Avoid them.", RecommendationStance.AdvisesAgainst, "Avoid them")]
+    public void TheAnalyzer_ReadsTheRecommendation_WithItsWords(string text, RecommendationStance stance, string words)
+    {
+        var reading = TextAnalyzer.Default.Analyze(text).Recommendation;
+
+        Assert.Equal(stance, reading.Stance);
+        Assert.StartsWith(words, reading.Evidence[0].Text, StringComparison.Ordinal);
+    }
 }

@@ -88,6 +88,75 @@ public static class AutomationRules
     }
 }
 
+/// <summary>
+/// The one front door to a workspace's automation rules, for the API and the rules page alike: the checks of
+/// <see cref="AutomationRules"/>, the save, and its audit entry.
+/// </summary>
+public sealed class AutomationRuleService(Audit.AuditLog audit, TimeProvider clock)
+{
+    /// <summary>Creates a rule (<paramref name="ruleId"/> null: last unless a position is given), or changes one.</summary>
+    public async Task<Change<AutomationRule>> SaveAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid? ruleId, AutomationRuleRequest request,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        var rule = ruleId is { } id
+            ? await db.AutomationRules.FirstOrDefaultAsync(r => r.Id == id, ct)
+            : new AutomationRule { WorkspaceId = actor.WorkspaceId, Name = "", CreatedAt = clock.GetUtcNow().UtcDateTime };
+        if (rule is null)
+        {
+            return Change<AutomationRule>.NotFound;
+        }
+        if (await AutomationRules.ApplyAsync(db, rule, request, ct) is { } violation)
+        {
+            return new(null, violation);
+        }
+        if (ruleId is null)
+        {
+            db.AutomationRules.Add(rule);
+        }
+        audit.Add(db, ruleId is null ? "rule.created" : "rule.updated", actor.WorkspaceId, actor.UserId, actorName, rule.Name);
+        await db.SaveChangesAsync(ct);
+        return new(rule, null);
+    }
+
+    /// <summary>Numbers the rules in the order given (the ones not named keep their place after them).</summary>
+    public async Task ReorderAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, IReadOnlyList<Guid> order, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(order);
+        var rules = await db.AutomationRules.OrderBy(r => r.Position).ThenBy(r => r.CreatedAt).ToListAsync(ct);
+        var rank = new Dictionary<Guid, int>();
+        for (var i = 0; i < order.Count; i++)
+        {
+            rank.TryAdd(order[i], i);
+        }
+        var ranked = rules.OrderBy(r => rank.GetValueOrDefault(r.Id, order.Count)).ToList();
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            ranked[i].Position = i + 1;
+        }
+        audit.Add(db, "rule.reordered", actor.WorkspaceId, actor.UserId, actorName, null);
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<Change<AutomationRule>> DeleteAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid ruleId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        var rule = await db.AutomationRules.FirstOrDefaultAsync(r => r.Id == ruleId, ct);
+        if (rule is null)
+        {
+            return Change<AutomationRule>.NotFound;
+        }
+        db.AutomationRules.Remove(rule);
+        audit.Add(db, "rule.deleted", actor.WorkspaceId, actor.UserId, actorName, rule.Name);
+        await db.SaveChangesAsync(ct);
+        return new(rule, null);
+    }
+}
+
 public static class AutomationApi
 {
     public static void Map(RouteGroupBuilder workspace)
@@ -102,43 +171,26 @@ public static class AutomationApi
         TypedResults.Ok((await db.AutomationRules.AsNoTracking().OrderBy(r => r.Position).ThenBy(r => r.CreatedAt).ToListAsync(ct)).Select(AutomationRules.ToDto).ToList());
 
     private static async Task<Results<Created<AutomationRuleDto>, ValidationProblem>> CreateAsync(
-        Guid workspaceId, AutomationRuleRequest request, RapportDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid workspaceId, AutomationRuleRequest request, RapportDbContext db, AutomationRuleService rules, HttpContext http, CancellationToken ct)
     {
-        var rule = new AutomationRule { WorkspaceId = workspaceId, Name = "", CreatedAt = clock.GetUtcNow().UtcDateTime };
-        if (await AutomationRules.ApplyAsync(db, rule, request, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        db.AutomationRules.Add(rule);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/rules/{rule.Id}", AutomationRules.ToDto(rule));
+        var change = await rules.SaveAsync(db, http.Member(), http.User.Identity?.Name, null, request, ct);
+        return change.Item is { } rule
+            ? TypedResults.Created($"/api/v1/workspaces/{workspaceId}/rules/{rule.Id}", AutomationRules.ToDto(rule))
+            : Problems.Invalid(change.Violation!);
     }
 
     private static async Task<Results<Ok<AutomationRuleDto>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid ruleId, AutomationRuleRequest request, RapportDbContext db, CancellationToken ct)
+        Guid ruleId, AutomationRuleRequest request, RapportDbContext db, AutomationRuleService rules, HttpContext http, CancellationToken ct)
     {
-        var rule = await db.AutomationRules.FirstOrDefaultAsync(r => r.Id == ruleId, ct);
-        if (rule is null)
+        var change = await rules.SaveAsync(db, http.Member(), http.User.Identity?.Name, ruleId, request, ct);
+        return change switch
         {
-            return Problems.NotFound("Rule");
-        }
-        if (await AutomationRules.ApplyAsync(db, rule, request, ct) is { } violation)
-        {
-            return Problems.Invalid(violation);
-        }
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(AutomationRules.ToDto(rule));
+            { Item: { } rule } => TypedResults.Ok(AutomationRules.ToDto(rule)),
+            { Violation: { } violation } => Problems.Invalid(violation),
+            _ => Problems.NotFound("Rule"),
+        };
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid ruleId, RapportDbContext db, CancellationToken ct)
-    {
-        var rule = await db.AutomationRules.FirstOrDefaultAsync(r => r.Id == ruleId, ct);
-        if (rule is null)
-        {
-            return Problems.NotFound("Rule");
-        }
-        db.AutomationRules.Remove(rule);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(Guid ruleId, RapportDbContext db, AutomationRuleService rules, HttpContext http, CancellationToken ct) =>
+        (await rules.DeleteAsync(db, http.Member(), http.User.Identity?.Name, ruleId, ct)).Saved ? TypedResults.NoContent() : Problems.NotFound("Rule");
 }

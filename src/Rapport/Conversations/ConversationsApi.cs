@@ -26,7 +26,8 @@ public sealed record UpdateConversationRequest(
     Guid? TeamId, bool? ClearTeam, IReadOnlyList<Guid>? LabelIds, bool? IsNoise, DateTime? SnoozedUntil, bool? ConfirmUndelivered = null);
 
 public sealed record AnalysisDto(string Language, string Intent, double IntentConfidence, double NeedsAnswer, double SentimentScore,
-    string Sentiment, string Urgency, string Toxicity, string Themes, string KeyPhrases, string ModelVersion);
+    string Sentiment, string Urgency, string Toxicity, string Themes, string KeyPhrases, string ModelVersion,
+    string Recommendation = "", string RecommendationEvidence = "");
 
 /// <summary>A message; <c>attachments</c> lists its files (download those with <c>kept</c> true from …/attachments/{id}).</summary>
 public sealed record MessageDto(Guid Id, MessageDirection Direction, string? ExternalId, string AuthorName, Guid? AuthorUserId, Guid? AuthorContactId,
@@ -152,7 +153,7 @@ public static class ConversationsApi
                 m.ReceivedAt, m.InReplyToExternalId, m.DeliveryStatus, m.DeliveryError,
                 m.Analysis == null ? null : new AnalysisDto(m.Analysis.Language, m.Analysis.Intent, m.Analysis.IntentConfidence, m.Analysis.NeedsAnswer,
                     m.Analysis.SentimentScore, m.Analysis.Sentiment, m.Analysis.Urgency, m.Analysis.Toxicity, m.Analysis.Themes, m.Analysis.KeyPhrases,
-                    m.Analysis.ModelVersion),
+                    m.Analysis.ModelVersion, m.Analysis.Recommendation, m.Analysis.RecommendationEvidence),
                 m.Attachments.OrderBy(a => a.Position)
                     .Select(a => new AttachmentDto(a.Id, a.FileName, a.ContentType, a.Size, a.Content != null, a.NotKeptReason)).ToList()))
             .ToListAsync(ct);

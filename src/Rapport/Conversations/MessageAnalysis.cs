@@ -18,6 +18,10 @@ public sealed class MessageAnalysis : IWorkspaceOwned
     public string Toxicity { get; set; } = "";
     public string Themes { get; set; } = "";
     public string KeyPhrases { get; set; } = "";
+    /// <summary>"Recommends", "AdvisesAgainst" or "Mixed" when the customer recommends the brand or advises against it; empty otherwise.</summary>
+    public string Recommendation { get; set; } = "";
+    /// <summary>The customer's own words that say so ("je recommande · avoid them"), as written.</summary>
+    public string RecommendationEvidence { get; set; } = "";
     /// <summary>The whole result with its evidence, as JSON, for the conversation's explanation panel.</summary>
     public string Explanation { get; set; } = "{}";
     public string ModelVersion { get; set; } = "";

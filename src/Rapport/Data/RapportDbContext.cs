@@ -156,6 +156,8 @@ public abstract class RapportDbContext(DbContextOptions options)
             e.HasKey(a => a.MessageId);
             // The outcome report reads each message's sentiment, intent and urgency signals from the index, not the table.
             e.HasIndex(a => new { a.MessageId, a.Sentiment, a.Intent, a.Urgency });
+            // It counts the few messages that recommend the brand or advise against it, not every analysis.
+            e.HasIndex(a => new { a.WorkspaceId, a.Recommendation });
         });
         builder.Entity<Correction>().HasIndex(c => new { c.WorkspaceId, c.CreatedAt });
         builder.Entity<TrainedModel>().HasIndex(m => new { m.WorkspaceId, m.Number }).IsUnique();

@@ -275,6 +275,12 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
     private async Task SeedSurveysAsync(DemoContent content, Guid workspaceId, DateTime now, CancellationToken ct)
     {
         var surveys = new SurveyService(surveyLinks, script, ScriptEvents(null));
+        // The demo brand asks the 0–10 question, so the outcome report has a Net Promoter Score to show.
+        if (!await db.SurveySettings.IgnoreQueryFilters().AnyAsync(s => s.WorkspaceId == workspaceId, ct))
+        {
+            db.SurveySettings.Add(new SurveySettings { WorkspaceId = workspaceId, AskRecommendation = true });
+            await db.SaveChangesAsync(ct);
+        }
         foreach (var s in content.Surveys)
         {
             var conversation = await db.Conversations
@@ -283,7 +289,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
             var conversationId = conversation.Id;
             // Answered a couple of hours after the resolution the survey followed.
             script.Now = Min((conversation.ResolvedAt ?? now).AddHours(2), now);
-            var outcome = await surveys.AnswerAsync(db, surveyLinks.TokenFor(workspaceId, conversationId), s.Csat, s.Effort, s.Comment, ct);
+            var outcome = await surveys.AnswerAsync(db, surveyLinks.TokenFor(workspaceId, conversationId), s.Csat, s.Effort, s.Recommend, s.Comment, ct);
             if (outcome != SurveyOutcome.Recorded)
             {
                 throw new InvalidOperationException($"The demo survey of {s.Contact} was refused: {outcome}.");
@@ -334,7 +340,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
     private sealed record DemoHours(string Day, string Opens, string Closes);
     private sealed record DemoPolicy(string Name, string? Priority, int? FirstResponseMinutes, int? NextResponseMinutes, int? ResolutionMinutes);
     private sealed record DemoRule(string Name, List<string> Keywords, List<string> Labels, string? Priority, List<string>? Notify);
-    private sealed record DemoSurvey(string Contact, int Csat, int Effort, string? Comment);
+    private sealed record DemoSurvey(string Contact, int Csat, int Effort, int? Recommend, string? Comment);
 
     private sealed record DemoData(DemoWorkspace Workspace, List<DemoChannel> Channels, List<DemoLabel> Labels, List<DemoTeam> Teams,
         List<DemoAgent> Agents, List<DemoConversation> Conversations);

@@ -527,6 +527,8 @@ public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automati
         Toxicity = string.Join(',', analysis.Toxicity.Select(t => t.Value)),
         Themes = string.Join(',', analysis.Themes.Select(t => t.Value)),
         KeyPhrases = string.Join(", ", analysis.KeyPhrases),
+        Recommendation = HeardRecommendations.StanceOf(analysis.Recommendation),
+        RecommendationEvidence = HeardRecommendations.EvidenceOf(analysis.Recommendation),
         Explanation = JsonSerializer.Serialize(analysis, ExplanationJson.Default.TextAnalysisResult),
         ModelVersion = analysis.ModelVersion,
         AnalyzedAt = now,

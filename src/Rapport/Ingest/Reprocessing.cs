@@ -64,7 +64,8 @@ public sealed class Reprocessing(WorkspaceAnalyzers analyzers, TimeProvider cloc
                 var fresh = IngestService.ToEntity(result, row.Message.Id, workspaceId, now);
                 var stored = row.Analysis!;
                 if (stored.Intent != fresh.Intent || stored.Sentiment != fresh.Sentiment || stored.NeedsAnswer != fresh.NeedsAnswer
-                    || stored.Urgency != fresh.Urgency || stored.Themes != fresh.Themes || stored.Toxicity != fresh.Toxicity || stored.Language != fresh.Language)
+                    || stored.Urgency != fresh.Urgency || stored.Themes != fresh.Themes || stored.Toxicity != fresh.Toxicity || stored.Language != fresh.Language
+                    || stored.Recommendation != fresh.Recommendation)
                 {
                     changed++;
                     touched.Add(conversation);
@@ -79,6 +80,8 @@ public sealed class Reprocessing(WorkspaceAnalyzers analyzers, TimeProvider cloc
                 stored.Toxicity = fresh.Toxicity;
                 stored.Themes = fresh.Themes;
                 stored.KeyPhrases = fresh.KeyPhrases;
+                stored.Recommendation = fresh.Recommendation;
+                stored.RecommendationEvidence = fresh.RecommendationEvidence;
                 stored.Explanation = fresh.Explanation;
                 stored.ModelVersion = fresh.ModelVersion;
                 stored.AnalyzedAt = now;

@@ -68,8 +68,8 @@ public static class ListeningApi
 
     private static async Task<Ok<Page<ListeningMentionDto>>> MentionsAsync(
         RapportDbContext db, TopicService topics, Guid? topicId, string? language, string? sentiment, Guid? channelId, DateTime? from, DateTime? to, string? q,
-        string? cursor, int? limit, CancellationToken ct) =>
-        TypedResults.Ok(await topics.SearchAsync(db, new MentionFilter(topicId, language, sentiment, channelId, from, to, q, cursor, limit), ct));
+        string? cursor, int? limit, string? recommendation, CancellationToken ct) =>
+        TypedResults.Ok(await topics.SearchAsync(db, new MentionFilter(topicId, language, sentiment, channelId, from, to, q, cursor, limit, Recommendation: recommendation), ct));
 
     private static async Task<Results<Ok<ListeningMentionDto>, ProblemHttpResult>> MentionAsync(Guid mentionId, RapportDbContext db, TopicService topics, CancellationToken ct) =>
         await topics.GetMentionAsync(db, mentionId, ct) is { } mention ? TypedResults.Ok(mention) : Problems.NotFound("Mention");

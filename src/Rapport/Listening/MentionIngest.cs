@@ -184,6 +184,8 @@ public sealed class MentionIngest(WorkspaceAnalyzers analyzers, TopicMatchers to
         Toxicity = string.Join(',', analysis.Toxicity.Select(t => t.Value)),
         Themes = string.Join(',', analysis.Themes.Select(t => t.Value)),
         KeyPhrases = string.Join(", ", analysis.KeyPhrases),
+        Recommendation = Reports.HeardRecommendations.StanceOf(analysis.Recommendation),
+        RecommendationEvidence = Reports.HeardRecommendations.EvidenceOf(analysis.Recommendation),
         ModelVersion = analysis.ModelVersion,
     };
 }

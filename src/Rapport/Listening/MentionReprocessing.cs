@@ -45,7 +45,7 @@ public sealed class MentionReprocessing(WorkspaceAnalyzers analyzers, TopicMatch
             foreach (var mention in page)
             {
                 var analysis = analyzer.Analyze(mention.Text, new AnalysisContext(null, IsPublic: true, null));
-                var before = (mention.Language, mention.Intent, mention.Sentiment, mention.Urgency, mention.Toxicity, mention.Themes);
+                var before = (mention.Language, mention.Intent, mention.Sentiment, mention.Urgency, mention.Toxicity, mention.Themes, mention.Recommendation);
                 mention.Language = analysis.Language.Value;
                 mention.Intent = analysis.Intent.Value.ToString();
                 mention.IntentConfidence = analysis.Intent.Confidence;
@@ -56,9 +56,11 @@ public sealed class MentionReprocessing(WorkspaceAnalyzers analyzers, TopicMatch
                 mention.Toxicity = string.Join(',', analysis.Toxicity.Select(t => t.Value));
                 mention.Themes = string.Join(',', analysis.Themes.Select(t => t.Value));
                 mention.KeyPhrases = string.Join(", ", analysis.KeyPhrases);
+                mention.Recommendation = Reports.HeardRecommendations.StanceOf(analysis.Recommendation);
+                mention.RecommendationEvidence = Reports.HeardRecommendations.EvidenceOf(analysis.Recommendation);
                 mention.ModelVersion = analysis.ModelVersion;
                 mention.SearchText = Mention.FoldForSearch(mention.Subject, mention.Text, mention.AuthorName);
-                changed += before == (mention.Language, mention.Intent, mention.Sentiment, mention.Urgency, mention.Toxicity, mention.Themes) ? 0 : 1;
+                changed += before == (mention.Language, mention.Intent, mention.Sentiment, mention.Urgency, mention.Toxicity, mention.Themes, mention.Recommendation) ? 0 : 1;
 
                 var found = compiled.Matcher.Match(MentionIngest.MatchedText(mention), mention.Language, sources.GetValueOrDefault(mention.ChannelId))
                     .Select(t => compiled.TopicIds[t]).ToHashSet();

@@ -73,6 +73,9 @@ public sealed class Mention : IWorkspaceOwned
     public string Toxicity { get; set; } = "";
     public string Themes { get; set; } = "";
     public string KeyPhrases { get; set; } = "";
+    /// <summary>As <see cref="Conversations.MessageAnalysis.Recommendation"/>: whether the author recommends the brand or advises against it.</summary>
+    public string Recommendation { get; set; } = "";
+    public string RecommendationEvidence { get; set; } = "";
     public string ModelVersion { get; set; } = "";
     /// <summary>The inbox conversation an agent turned it into, if any.</summary>
     public Guid? ConversationId { get; set; }

@@ -26,11 +26,11 @@ public sealed record TopicPreview(int Matching, int Scanned, bool Capped, IReadO
 public sealed record ListeningMentionDto(
     Guid Id, Guid ChannelId, string ChannelName, string AuthorHandle, string AuthorName, string? Subject, string Text, DateTime CreatedAt,
     string Language, string Intent, string Sentiment, double SentimentScore, string Urgency, string Toxicity, string Themes, string KeyPhrases,
-    IReadOnlyList<Guid> TopicIds, Guid? ConversationId);
+    IReadOnlyList<Guid> TopicIds, Guid? ConversationId, string Recommendation = "", string RecommendationEvidence = "");
 
 /// <summary>What the mentions list is filtered by; every filter is optional.</summary>
 public sealed record MentionFilter(Guid? TopicId = null, string? Language = null, string? Sentiment = null, Guid? ChannelId = null,
-    DateTime? From = null, DateTime? To = null, string? Search = null, string? Cursor = null, int? Limit = null, Guid? MentionId = null);
+    DateTime? From = null, DateTime? To = null, string? Search = null, string? Cursor = null, int? Limit = null, Guid? MentionId = null, string? Recommendation = null);
 
 /// <summary>What creating, changing or deleting a topic came to: the topic, or why not (the rules broken, or no such topic).</summary>
 public sealed record TopicChange(Topic? Topic, IReadOnlyList<RuleViolation> Violations, TopicQueryProblem? QueryError = null)
@@ -270,6 +270,12 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
         {
             query = query.Where(m => m.ChannelId == channelId);
         }
+        if (!string.IsNullOrWhiteSpace(filter.Recommendation))
+        {
+            // "Recommends" and "AdvisesAgainst" each include the mixed mentions, which say both.
+            var stance = filter.Recommendation.Trim();
+            query = query.Where(m => m.Recommendation == stance || m.Recommendation == nameof(Analysis.Recommendations.RecommendationStance.Mixed));
+        }
         if (filter.From is { } from)
         {
             var f = Ingest.IngestService.AsUtc(from);
@@ -319,7 +325,8 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
         var channelIds = mentions.Select(m => m.ChannelId).Distinct().ToList();
         var channels = await db.Channels.AsNoTracking().Where(c => channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
         return [.. mentions.Select(m => new ListeningMentionDto(m.Id, m.ChannelId, channels.GetValueOrDefault(m.ChannelId) ?? "", m.AuthorHandle, m.AuthorName, m.Subject, m.Text,
-            m.CreatedAt, m.Language, m.Intent, m.Sentiment, m.SentimentScore, m.Urgency, m.Toxicity, m.Themes, m.KeyPhrases, [.. topics[m.Id]], m.ConversationId))];
+            m.CreatedAt, m.Language, m.Intent, m.Sentiment, m.SentimentScore, m.Urgency, m.Toxicity, m.Themes, m.KeyPhrases, [.. topics[m.Id]], m.ConversationId,
+            m.Recommendation, m.RecommendationEvidence))];
     }
 
     public static TopicDto ToDto(Topic topic, int mentions)

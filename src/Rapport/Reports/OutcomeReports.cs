@@ -261,15 +261,11 @@ public static class OutcomeReports
             var p = For(row.Key);
             (p.Promoters, p.Passives, p.Detractors) = (p.Promoters + row.Promoters, p.Passives + row.Passives, p.Detractors + row.Detractors);
         }
-        foreach (var row in await heard.Where(e => e.Name == ReportingEventNames.RecommendationHeard).GroupBy(e => e.ChannelId).Select(g => new
+        // Recommendations as the understanding engine read them, stored beside each message and mention (decision 0069).
+        foreach (var (channelId, heardThere) in await HeardRecommendations.ByChannelAsync(db, workspaceId, from, to, ct))
         {
-            g.Key,
-            For = g.Count(e => e.Value > 0),
-            Against = g.Count(e => e.Value < 0),
-        }).ToListAsync(ct))
-        {
-            var p = For(row.Key);
-            (p.Recommends, p.AdvisesAgainst) = (p.Recommends + row.For, p.AdvisesAgainst + row.Against);
+            var p = For(channelId);
+            (p.Recommends, p.AdvisesAgainst) = (p.Recommends + heardThere.Recommends, p.AdvisesAgainst + heardThere.AdvisesAgainst);
         }
 
         var rows = byChannel.Values.Select(p => p.ToFigures(p.Key.Length == 0 ? "" : channelNames.GetValueOrDefault(p.Key, p.Key)))

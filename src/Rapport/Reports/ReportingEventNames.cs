@@ -22,6 +22,4 @@ public static class ReportingEventNames
     public const string SurveyEffort = "survey.effort";
     /// <summary>The 0–10 answer to "would you recommend us"; EndedAt is when answered, ConversationId set.</summary>
     public const string SurveyRecommend = "survey.recommend";
-    /// <summary>Someone recommended the brand (Value +1) or advised against it (-1); EndedAt is when heard, ChannelId set.</summary>
-    public const string RecommendationHeard = "recommendation.heard";
 }

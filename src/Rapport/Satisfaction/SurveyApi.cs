@@ -8,8 +8,9 @@ using Rapport.Workspaces;
 namespace Rapport.Satisfaction;
 
 public sealed record SurveyLinkDto(Uri Url, string Token);
-public sealed record SurveySettingsDto(bool SendOnResolve, [property: MaxLength(SurveySettings.MaxInvitationLength)] string Invitation);
-public sealed record SurveyAnswerRequest(int Csat, int Effort, [property: MaxLength(SurveyResponse.MaxCommentLength)] string? Comment);
+public sealed record SurveySettingsDto(bool SendOnResolve, [property: MaxLength(SurveySettings.MaxInvitationLength)] string Invitation, bool AskRecommendation = false);
+/// <summary>A survey answer: CSAT 1–5, effort 1–5, and, when the workspace asks it, how likely the customer is to recommend the brand (0–10).</summary>
+public sealed record SurveyAnswerRequest(int Csat, int Effort, [property: MaxLength(SurveyResponse.MaxCommentLength)] string? Comment, int? Recommend = null);
 
 /// <summary>Reads, checks and saves the automatic survey invitation, for the API and the settings page alike.</summary>
 public static class SurveySetup
@@ -19,7 +20,7 @@ public static class SurveySetup
     {
         ArgumentNullException.ThrowIfNull(db);
         var settings = await db.SurveySettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? new SurveySettings();
-        return new SurveySettingsDto(settings.SendOnResolve, settings.Invitation);
+        return new SurveySettingsDto(settings.SendOnResolve, settings.Invitation, settings.AskRecommendation);
     }
 
     public static RuleViolation? Check(SurveySettingsDto request)
@@ -44,8 +45,9 @@ public static class SurveySetup
         }
         settings.SendOnResolve = request.SendOnResolve;
         settings.Invitation = request.Invitation.Trim();
+        settings.AskRecommendation = request.AskRecommendation;
         await db.SaveChangesAsync(ct);
-        return new SurveySettingsDto(settings.SendOnResolve, settings.Invitation);
+        return new SurveySettingsDto(settings.SendOnResolve, settings.Invitation, settings.AskRecommendation);
     }
 }
 
@@ -60,7 +62,7 @@ public static class SurveyApi
         workspace.MapGet("/survey-settings", GetSettingsAsync).WithSummary("Whether the survey is sent on resolution, and its invitation text.");
         workspace.MapPut("/survey-settings", PutSettingsAsync).RequireAuthorization(Policies.Admin).WithSummary("Sets the automatic survey invitation.");
         api.MapPost("/surveys/{token}", AnswerAsync).AllowAnonymous().RequireRateLimiting(RapportHost.SurveyRateLimit)
-            .WithSummary("Answers a satisfaction survey (no account): CSAT 1–5, effort 1–5, optional comment. Once per conversation.");
+            .WithSummary("Answers a satisfaction survey (no account): CSAT 1–5, effort 1–5, optional recommendation 0–10 and comment. Once per conversation.");
     }
 
     private static async Task<Results<Ok<SurveyLinkDto>, ProblemHttpResult>> LinkAsync(Guid workspaceId, Guid conversationId, RapportDbContext db, SurveyLinks links, CancellationToken ct)
@@ -86,11 +88,11 @@ public static class SurveyApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> AnswerAsync(string token, SurveyAnswerRequest request, RapportDbContext db, SurveyService surveys, CancellationToken ct) =>
-        await surveys.AnswerAsync(db, token, request.Csat, request.Effort, request.Comment, ct) switch
+        await surveys.AnswerAsync(db, token, request.Csat, request.Effort, request.Recommend, request.Comment, ct) switch
         {
             SurveyOutcome.Recorded => TypedResults.NoContent(),
             SurveyOutcome.AlreadyAnswered => Problems.Conflict("Already answered", "This survey was already answered. Thank you!"),
-            SurveyOutcome.InvalidScore => Problems.Invalid("csat", "Satisfaction and effort are scores from 1 to 5."),
+            SurveyOutcome.InvalidScore => Problems.Invalid("csat", "Satisfaction and effort are scores from 1 to 5; the recommendation, when given, from 0 to 10."),
             SurveyOutcome.CommentTooLong => Problems.Invalid("comment", $"The comment is limited to {SurveyResponse.MaxCommentLength} characters."),
             _ => Problems.NotFound("Survey"),
         };

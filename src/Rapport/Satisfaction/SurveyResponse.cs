@@ -16,6 +16,8 @@ public sealed class SurveyResponse : IWorkspaceOwned
     public int Csat { get; set; }
     /// <summary>Customer effort, 1 (very easy) to 5 (very hard).</summary>
     public int Effort { get; set; }
+    /// <summary>"How likely are you to recommend us?", 0 to 10, when the workspace asks it and the customer answered.</summary>
+    public int? Recommend { get; set; }
     /// <summary>Plain text as typed, never rendered as HTML.</summary>
     public string? Comment { get; set; }
     public DateTime AnsweredAt { get; set; }
@@ -30,6 +32,8 @@ public sealed class SurveySettings : IWorkspaceOwned
 
     public Guid WorkspaceId { get; set; }
     public bool SendOnResolve { get; set; }
+    /// <summary>Whether the survey also asks "how likely are you to recommend us?" (0–10), for the NPS.</summary>
+    public bool AskRecommendation { get; set; }
     public string Invitation { get; set; } = DefaultInvitation;
 }
 

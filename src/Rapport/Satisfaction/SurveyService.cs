@@ -15,11 +15,14 @@ public enum SurveyOutcome
     CommentTooLong,
 }
 
+/// <summary>The survey a link opens: the conversation, the brand's name, whether it was answered, and whether it asks the 0–10 question.</summary>
+public sealed record SurveyForm(Guid ConversationId, string WorkspaceName, bool Answered, bool AsksRecommendation);
+
 /// <summary>Records survey answers from the public page and the public API: one per conversation, with its reporting events.</summary>
 public sealed class SurveyService(SurveyLinks links, TimeProvider clock, Events.EventPublisher events)
 {
     /// <summary>The conversation a link is for and whether it was answered already; null for a link that is not ours.</summary>
-    public async Task<(Guid ConversationId, string WorkspaceName, bool Answered)?> FindAsync(RapportDbContext db, string token, CancellationToken ct = default)
+    public async Task<SurveyForm?> FindAsync(RapportDbContext db, string token, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (links.Read(token) is not var (workspaceId, conversationId))
@@ -33,17 +36,19 @@ public sealed class SurveyService(SurveyLinks links, TimeProvider clock, Events.
             return null;
         }
         var answered = await db.SurveyResponses.IgnoreQueryFilters().AnyAsync(r => r.ConversationId == conversationId, ct);
-        return (conversationId, name, answered);
+        var asks = await db.SurveySettings.IgnoreQueryFilters().AnyAsync(s => s.WorkspaceId == workspaceId && s.AskRecommendation, ct);
+        return new SurveyForm(conversationId, name, answered, asks);
     }
 
-    public async Task<SurveyOutcome> AnswerAsync(RapportDbContext db, string token, int csat, int effort, string? comment, CancellationToken ct = default)
+    public async Task<SurveyOutcome> AnswerAsync(RapportDbContext db, string token, int csat, int effort, int? recommend, string? comment, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (links.Read(token) is not var (workspaceId, conversationId))
         {
             return SurveyOutcome.UnknownLink;
         }
-        if (csat is < 1 or > 5 || effort is < 1 or > 5)
+        // The 0–10 question is optional for the customer; a value outside it is a forged form.
+        if (csat is < 1 or > 5 || effort is < 1 or > 5 || recommend is < 0 or > 10)
         {
             return SurveyOutcome.InvalidScore;
         }
@@ -63,10 +68,14 @@ public sealed class SurveyService(SurveyLinks links, TimeProvider clock, Events.
             return SurveyOutcome.AlreadyAnswered;
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        db.SurveyResponses.Add(new SurveyResponse { WorkspaceId = workspaceId, ConversationId = conversationId, Csat = csat, Effort = effort, Comment = text, AnsweredAt = now });
+        db.SurveyResponses.Add(new SurveyResponse { WorkspaceId = workspaceId, ConversationId = conversationId, Csat = csat, Effort = effort, Recommend = recommend, Comment = text, AnsweredAt = now });
         // Scores count for the conversation's cohort (its creation) and for whoever held it.
-        foreach (var (name, value) in new[] { (ReportingEventNames.SurveyCsat, csat), (ReportingEventNames.SurveyEffort, effort) })
+        foreach (var (name, value) in new[] { (ReportingEventNames.SurveyCsat, csat), (ReportingEventNames.SurveyEffort, effort), (ReportingEventNames.SurveyRecommend, recommend) })
         {
+            if (value is null)
+            {
+                continue;
+            }
             db.ReportingEvents.Add(new ReportingEvent
             {
                 WorkspaceId = workspaceId,

@@ -43,30 +43,11 @@ public sealed partial class ArchitectureTests
 
     private static string Outer(string fullName) => fullName.Replace("__Blazor.", "", StringComparison.Ordinal).Split('/', '+')[0];
 
-    /// <summary>
-    /// The doors that still write for themselves, each to move behind its feature's service (issue 14, item 4): the
-    /// automation rules. A door on this list may keep its writes; a new one may not,
-    /// and the list only shrinks.
-    /// </summary>
-    private static readonly HashSet<string> NotYetMoved =
-    [
-        "Rapport.Automation.AutomationApi", "Rapport.Automation.Pages.Rules",
-    ];
-
     [Fact]
     public void PagesAndEndpoints_WriteOnlyThroughTheirFeatureService()
     {
-        List<string> strays = [.. Writers(IsDoor).Where(w => !NotYetMoved.Contains(w.Split(' ')[0]))];
+        List<string> strays = [.. Writers(IsDoor)];
         Assert.Empty(strays);
-    }
-
-    [Fact]
-    public void NotYetMoved_NamesOnlyDoorsThatStillWrite()
-    {
-        // A door moved behind its service leaves this list, so the list says what is left.
-        var writers = Writers(IsDoor).Select(w => w.Split(' ')[0]).ToHashSet();
-        List<string> moved = [.. NotYetMoved.Where(d => !writers.Contains(d))];
-        Assert.Empty(moved);
     }
 
     [Fact]

@@ -26,9 +26,14 @@ public sealed class RapportFactory : WebApplicationFactory<Program>
         Settings["Rapport:MigrateOnStart"] = "true";
         // Every test server (feeds, webhook receivers) listens on loopback.
         Settings["Rapport:Network:AllowPrivateAddresses"] = "true";
+        // Each test gets its own database, already migrated (a copy of a template): the app's start then has nothing to apply.
         if (provider == Databases.Postgres)
         {
-            Settings["Rapport:Postgres"] = ownDatabase = Databases.NewPostgresDatabase();
+            Settings["Rapport:Postgres"] = ownDatabase = Databases.NewMigratedPostgresDatabase();
+        }
+        else
+        {
+            Databases.CopyMigratedSqliteDatabase(dataFolder);
         }
         settings?.Invoke(Settings);
     }

@@ -1,6 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
+using Rapport.Resources;
 using Rapport.Automation;
 using Rapport.Conversations;
 using Rapport.Tests.Infrastructure;
@@ -156,6 +160,40 @@ public class AutomationTests
         var agent = await setup.Factory.TokenClientAsync(setup.Workspace.Id, Role.Agent);
         Assert.Equal(HttpStatusCode.Forbidden, (await agent.PostAsJsonAsync($"{setup.Url}/rules",
             new AutomationRuleRequest("x", null, true, RuleTrigger.MessageReceived, null, null))).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task RuleChanges_AreAuditedOnce_AndTheAuditLogTellsThemInTheReadersLanguage(string provider)
+    {
+        await using var setup = await ServiceWorkspace.StartAsync(provider);
+        var rule = await CreateRuleAsync(setup, new AutomationRuleRequest("Urgences", null, true, RuleTrigger.MessageReceived, null, new RuleActions { Priority = Priority.High }));
+        Assert.Equal(HttpStatusCode.OK, (await setup.Client.PutAsJsonAsync($"{setup.Url}/rules/{rule.Id}",
+            new AutomationRuleRequest("Urgences du soir", null, false, RuleTrigger.MessageReceived, null, new RuleActions { Priority = Priority.High }), Json.Options)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await setup.Client.PutAsJsonAsync($"{setup.Url}/rules/{Guid.NewGuid()}",
+            new AutomationRuleRequest("x", null, true, RuleTrigger.MessageReceived, null, null), Json.Options)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await setup.Client.DeleteAsync($"{setup.Url}/rules/{rule.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await setup.Client.DeleteAsync($"{setup.Url}/rules/{rule.Id}")).StatusCode);
+
+        List<(string Action, string? Target)> entries;
+        await using (var db = setup.Factory.OpenDb())
+        {
+            entries = [.. (await db.AuditEntries.Where(a => a.WorkspaceId == setup.Workspace.Id && a.Action.StartsWith("rule.")).OrderBy(a => a.Id)
+                .Select(a => new { a.Action, a.Target }).ToListAsync()).Select(a => (a.Action, a.Target))];
+        }
+        Assert.Equal([("rule.created", "Urgences"), ("rule.updated", "Urgences du soir"), ("rule.deleted", "Urgences du soir")], entries);
+        var words = setup.Factory.Services.GetRequiredService<IStringLocalizer<Strings>>();
+        var previous = CultureInfo.CurrentUICulture;
+        try
+        {
+            CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("fr-FR");
+            Assert.Equal(["Règle d’automatisation créée", "Règle d’automatisation modifiée", "Règle d’automatisation supprimée"],
+                entries.Select(e => Rapport.Audit.AuditReading.ActionWords(e.Action, words)));
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
     }
 
     private static async Task<AutomationRuleDto> CreateRuleAsync(ServiceWorkspace setup, AutomationRuleRequest request)

@@ -5,6 +5,7 @@ using Rapport.Contacts;
 using Rapport.Conversations;
 using Rapport.Conversions;
 using Rapport.Links;
+using Rapport.Listening;
 using Rapport.Outbox;
 using Rapport.Reports;
 using Rapport.Tests.Infrastructure;
@@ -150,7 +151,8 @@ public class OutcomeReportTests
         var threat = new Conversation { WorkspaceId = workspaceId, ChannelId = social.Id, ContactId = contact.Id, CreatedAt = Day, LastMessageAt = Day };
         db.AddRange(contact, complaint, threat);
         var number = 0;
-        Message Write(Conversation conversation, MessageDirection direction, DeliveryStatus delivery, string? sentiment = null, string intent = "Question", string urgency = "")
+        Message Write(Conversation conversation, MessageDirection direction, DeliveryStatus delivery, string? sentiment = null, string intent = "Question", string urgency = "",
+            string recommendation = "")
         {
             var message = new Message
             {
@@ -167,7 +169,7 @@ public class OutcomeReportTests
             };
             if (sentiment is not null)
             {
-                message.Analysis = new MessageAnalysis { MessageId = message.Id, WorkspaceId = workspaceId, Sentiment = sentiment, Intent = intent, Urgency = urgency };
+                message.Analysis = new MessageAnalysis { MessageId = message.Id, WorkspaceId = workspaceId, Sentiment = sentiment, Intent = intent, Urgency = urgency, Recommendation = recommendation };
             }
             db.Messages.Add(message);
             return message;
@@ -176,8 +178,18 @@ public class OutcomeReportTests
         var reply = Write(complaint, MessageDirection.Outbound, DeliveryStatus.Sent);
         Write(complaint, MessageDirection.Outbound, DeliveryStatus.Failed);
         Write(complaint, MessageDirection.Outbound, DeliveryStatus.Queued);
-        Write(threat, MessageDirection.Inbound, DeliveryStatus.None, "Negative", "Request", "LongWait,ChurnThreat");
-        Write(threat, MessageDirection.Inbound, DeliveryStatus.None, "Neutral");
+        Write(threat, MessageDirection.Inbound, DeliveryStatus.None, "Negative", "Request", "LongWait,ChurnThreat", "AdvisesAgainst");
+        Write(threat, MessageDirection.Inbound, DeliveryStatus.None, "Neutral", recommendation: "Recommends");
+        // Heard in listening: a mention about the brand counts, one about a competitor does not.
+        var brand = new Topic { WorkspaceId = workspaceId, Name = "Brand", Kind = TopicKind.Brand, Query = "brand", CreatedAt = PreviousDay, UpdatedAt = PreviousDay };
+        var rival = new Topic { WorkspaceId = workspaceId, Name = "Rival", Kind = TopicKind.Competitor, Query = "rival", CreatedAt = PreviousDay, UpdatedAt = PreviousDay };
+        db.AddRange(brand, rival);
+        foreach (var (topic, at) in new[] { (brand, Day), (rival, Day), (brand, PreviousDay) })
+        {
+            var mention = new Mention { WorkspaceId = workspaceId, ChannelId = social.Id, ExternalId = $"{workspaceId:N}-{number++}", Text = "…", CreatedAt = at, ReceivedAt = at, Recommendation = "Recommends" };
+            db.Add(mention);
+            db.Add(new MentionTopic { TopicId = topic.Id, MentionId = mention.Id, WorkspaceId = workspaceId, MentionCreatedAt = at });
+        }
 
         var spring = new TrackedLink { WorkspaceId = workspaceId, Code = LinkService.NewCode(), TargetUrl = "https://shop.example/", Campaign = "spring", ChannelId = api.Id, PostId = post.Id, CreatedAt = Day };
         var previousSpring = new TrackedLink { WorkspaceId = workspaceId, Code = LinkService.NewCode(), TargetUrl = "https://shop.example/", Campaign = "spring", ChannelId = social.Id, PostId = previousPost.Id, CreatedAt = PreviousDay };
@@ -215,10 +227,6 @@ public class OutcomeReportTests
         {
             Event(ReportingEventNames.SurveyRecommend, complaint, api, score);
         }
-        Event(ReportingEventNames.RecommendationHeard, null, social, 1);
-        Event(ReportingEventNames.RecommendationHeard, threat, social, 1);
-        Event(ReportingEventNames.RecommendationHeard, null, social, -1);
-        Event(ReportingEventNames.RecommendationHeard, null, social, 1, PreviousDay);
         Event(ReportingEventNames.SurveyCsat, complaint, api, 5);
         Event(ReportingEventNames.SurveyEffort, complaint, api, 2);
         Event(ReportingEventNames.SurveyCsat, threat, social, 3);

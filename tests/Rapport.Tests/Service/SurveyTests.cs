@@ -65,6 +65,41 @@ public class SurveyTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task TheRecommendationQuestion_IsAskedOnlyWhenTheWorkspaceTurnsItOn_AndItsAnswerCountsForTheNps(string provider)
+    {
+        await using var setup = await ServiceWorkspace.StartAsync(provider);
+        var asked = await setup.ReceiveAsync("My parcel is late.");
+        var skipped = await setup.ReceiveAsync("Where is my invoice?", "other@example.test");
+        var anonymous = setup.Factory.CreateClient();
+        async Task<string> TokenAsync(Guid id) => (await setup.Client.GetFromJsonAsync<SurveyLinkDto>($"{setup.Url}/conversations/{id}/survey-link", Json.Options))!.Token;
+        var askedToken = await TokenAsync(asked);
+        Assert.DoesNotContain("likely are you to recommend", await anonymous.GetStringAsync($"/survey/{askedToken}"), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await setup.Client.PutAsJsonAsync($"{setup.Url}/survey-settings",
+            new SurveySettingsDto(false, SurveySettings.DefaultInvitation, AskRecommendation: true))).StatusCode);
+        var settings = await setup.Client.GetFromJsonAsync<SurveySettingsDto>($"{setup.Url}/survey-settings", Json.Options);
+        Assert.True(settings!.AskRecommendation);
+        Assert.Contains("How likely are you to recommend Acme to a friend or colleague?", await anonymous.GetStringAsync($"/survey/{askedToken}"), StringComparison.Ordinal);
+
+        // Out of 0–10 is a forged form: refused, nothing stored.
+        foreach (var bad in new[] { -1, 11 })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await anonymous.PostAsJsonAsync($"/api/v1/surveys/{askedToken}", new { csat = 5, effort = 1, recommend = bad })).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await anonymous.PostAsJsonAsync($"/api/v1/surveys/{askedToken}", new { csat = 5, effort = 1, recommend = 9 })).StatusCode);
+        // The question stays optional for the customer.
+        Assert.Equal(HttpStatusCode.NoContent, (await anonymous.PostAsJsonAsync($"/api/v1/surveys/{await TokenAsync(skipped)}", new { csat = 3, effort = 3 })).StatusCode);
+
+        await using var db = setup.Factory.OpenDb();
+        var answers = await db.SurveyResponses.ToDictionaryAsync(r => r.ConversationId, r => r.Recommend);
+        Assert.Equal(9, answers[asked]);
+        Assert.Null(answers[skipped]);
+        var recommend = await db.ReportingEvents.Where(e => e.Name == ReportingEventNames.SurveyRecommend).ToListAsync();
+        Assert.Equal((asked, 9d), (Assert.Single(recommend).ConversationId!.Value, recommend[0].Value!.Value));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Resolving_SendsTheSurveyThroughTheOutbox_WhenTheWorkspaceAsks(string provider)
     {
         await using var setup = await ServiceWorkspace.StartAsync(provider);

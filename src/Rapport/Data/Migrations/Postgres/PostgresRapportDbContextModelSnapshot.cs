@@ -1113,6 +1113,14 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<double>("NeedsAnswer")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("Sentiment")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1136,6 +1144,8 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("MessageId");
+
+                    b.HasIndex("WorkspaceId", "Recommendation");
 
                     b.HasIndex("MessageId", "Sentiment", "Intent", "Urgency");
 
@@ -1686,6 +1696,14 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<string>("SearchText")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1988,6 +2006,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<int>("Effort")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("Recommend")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
 
@@ -2003,6 +2024,9 @@ namespace Rapport.Data.Migrations.Postgres
                 {
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("AskRecommendation")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Invitation")
                         .IsRequired()

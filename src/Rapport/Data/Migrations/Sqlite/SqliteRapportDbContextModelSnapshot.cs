@@ -1097,6 +1097,14 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<double>("NeedsAnswer")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Sentiment")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1120,6 +1128,8 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("MessageId");
+
+                    b.HasIndex("WorkspaceId", "Recommendation");
 
                     b.HasIndex("MessageId", "Sentiment", "Intent", "Urgency");
 
@@ -1670,6 +1680,14 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SearchText")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1970,6 +1988,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<int>("Effort")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("Recommend")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
 
@@ -1985,6 +2006,9 @@ namespace Rapport.Data.Migrations.Sqlite
                 {
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("AskRecommendation")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Invitation")
                         .IsRequired()

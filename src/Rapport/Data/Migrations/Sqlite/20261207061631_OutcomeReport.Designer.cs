@@ -11,7 +11,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRapportDbContext))]
-    [Migration("20261207055908_OutcomeReport")]
+    [Migration("20261207061631_OutcomeReport")]
     partial class OutcomeReport
     {
         /// <inheritdoc />
@@ -1100,6 +1100,14 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<double>("NeedsAnswer")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Sentiment")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1123,6 +1131,8 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("MessageId");
+
+                    b.HasIndex("WorkspaceId", "Recommendation");
 
                     b.HasIndex("MessageId", "Sentiment", "Intent", "Urgency");
 
@@ -1673,6 +1683,14 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Recommendation")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecommendationEvidence")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SearchText")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -1973,6 +1991,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<int>("Effort")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("Recommend")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
 
@@ -1988,6 +2009,9 @@ namespace Rapport.Data.Migrations.Sqlite
                 {
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("AskRecommendation")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Invitation")
                         .IsRequired()
