@@ -2485,6 +2485,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateOnly?>("DigestSentForWeek")
+                        .HasColumnType("date");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -2496,6 +2499,9 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("WeeklyDigest")
+                        .HasColumnType("boolean");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
