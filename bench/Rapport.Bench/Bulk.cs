@@ -60,6 +60,8 @@ internal abstract class Bulk : IDisposable
                 {
                     null => DBNull.Value,
                     Guid g => g.ToString().ToUpperInvariant(),
+                    // EF keeps decimals as invariant text on SQLite.
+                    decimal m => m.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     var v => v,
                 };
             }
@@ -112,6 +114,12 @@ internal abstract class Bulk : IDisposable
                         break;
                     case double d:
                         importer.Write(d, NpgsqlDbType.Double);
+                        break;
+                    case long l:
+                        importer.Write(l, NpgsqlDbType.Bigint);
+                        break;
+                    case decimal m:
+                        importer.Write(m, NpgsqlDbType.Numeric);
                         break;
                     case DateTime t:
                         importer.Write(t, NpgsqlDbType.TimestampTz);

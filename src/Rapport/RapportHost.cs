@@ -223,6 +223,9 @@ public static class RapportHost
         services.AddOptions<Sla.SlaOptions>().BindConfiguration(Sla.SlaOptions.Section).ValidateDataAnnotations();
         services.AddSingleton<Sla.SlaWorker>();
         services.AddOptions<Satisfaction.SurveyOptions>().BindConfiguration(Satisfaction.SurveyOptions.Section);
+        services.AddOptions<Notifications.MailOptions>().BindConfiguration(Notifications.MailOptions.Section);
+        services.AddSingleton<Notifications.SystemMail>();
+        services.AddSingleton<Reports.WeeklyDigests>();
         services.AddSingleton<Satisfaction.SurveyLinks>();
         services.AddScoped<Satisfaction.SurveyService>();
         services.AddKnowledgeBase();

@@ -12,7 +12,7 @@ using Rapport.Workspaces;
 namespace Rapport.Accounts;
 
 /// <summary>What a person sees of themselves. The signature is the one used in the current workspace; null outside one.</summary>
-public sealed record ProfileDto(string DisplayName, string Email, string Language, string? Signature, Guid? WorkspaceId);
+public sealed record ProfileDto(string DisplayName, string Email, string Language, string? Signature, Guid? WorkspaceId, bool WeeklyDigest = false);
 
 /// <summary>
 /// A change to one's own profile; fields left out stay as they are. Language: "en", "fr", or "browser" to follow the
@@ -21,7 +21,8 @@ public sealed record ProfileDto(string DisplayName, string Email, string Languag
 public sealed record ProfileChange(
     [property: MaxLength(ProfileService.MaxDisplayNameLength)] string? DisplayName = null,
     [property: MaxLength(UserInput.MaxCultureLength)] string? Language = null,
-    [property: MaxLength(Signatures.MaxLength)] string? Signature = null);
+    [property: MaxLength(Signatures.MaxLength)] string? Signature = null,
+    bool? WeeklyDigest = null);
 
 /// <summary>A password change: the current password proves it is the person, not someone at an unlocked screen.</summary>
 public sealed record PasswordChange([property: MaxLength(UserInput.MaxPasswordLength)] string CurrentPassword, [property: MaxLength(UserInput.MaxPasswordLength)] string NewPassword);
@@ -53,10 +54,10 @@ public sealed class ProfileService(RapportDbContext db, UserManager<User> users,
         {
             return null;
         }
-        var signature = workspaceId is { } w
-            ? await db.Memberships.IgnoreQueryFilters().Where(m => m.UserId == userId && m.WorkspaceId == w).Select(m => m.Signature).FirstOrDefaultAsync()
+        var membership = workspaceId is { } w
+            ? await db.Memberships.IgnoreQueryFilters().Where(m => m.UserId == userId && m.WorkspaceId == w).Select(m => new { m.Signature, m.WeeklyDigest }).FirstOrDefaultAsync()
             : null;
-        return new ProfileDto(user.DisplayName, user.Email ?? "", user.PreferredCulture ?? Browser, signature, workspaceId);
+        return new ProfileDto(user.DisplayName, user.Email ?? "", user.PreferredCulture ?? Browser, membership?.Signature, workspaceId, membership?.WeeklyDigest ?? false);
     }
 
     /// <summary>Checks a change against the rules; an empty list when it may be saved.</summary>
@@ -83,6 +84,10 @@ public sealed class ProfileService(RapportDbContext db, UserManager<User> users,
                 // A signature belongs to a membership: each workspace signs in its own voice.
                 violations.Add(new RuleViolation("signature", "Profile.SignatureNeedsWorkspace", "A signature is kept per workspace: join a workspace first."));
             }
+        }
+        if (change.WeeklyDigest is not null && workspaceId is null)
+        {
+            violations.Add(new RuleViolation("weeklyDigest", "Profile.DigestNeedsWorkspace", "The digest is per workspace: join a workspace first."));
         }
         return violations;
     }
@@ -111,9 +116,14 @@ public sealed class ProfileService(RapportDbContext db, UserManager<User> users,
             user.PreferredCulture = culture;
             changed.Add("language");
         }
-        if (change.Signature is { } signature && workspaceId is { } w)
+        var membership = workspaceId is { } w ? await db.Memberships.IgnoreQueryFilters().FirstOrDefaultAsync(m => m.UserId == userId && m.WorkspaceId == w) : null;
+        if (change.WeeklyDigest is { } digest && membership is not null && membership.WeeklyDigest != digest)
         {
-            var membership = await db.Memberships.IgnoreQueryFilters().FirstOrDefaultAsync(m => m.UserId == userId && m.WorkspaceId == w);
+            membership.WeeklyDigest = digest;
+            changed.Add(digest ? "weekly digest on" : "weekly digest off");
+        }
+        if (change.Signature is { } signature)
+        {
             var trimmed = UserInput.Clean(signature).Trim();
             var wanted = trimmed.Length == 0 ? null : trimmed;
             if (membership is not null && membership.Signature != wanted)
@@ -174,7 +184,7 @@ public static class ProfileEndpoints
     {
         var me = app.MapGroup("/api/v1/me").RequireAuthorization().WithTags("Accounts").AddEndpointFilter<UserInputFilter>();
         me.MapGet("/profile", GetAsync).WithSummary("The signed-in person's profile: name, language (en, fr or browser) and signature in the current workspace.");
-        me.MapPatch("", UpdateAsync).WithSummary("Changes one's own name, language (en, fr or browser) or signature in the current workspace; fields left out stay.");
+        me.MapPatch("", UpdateAsync).WithSummary("Changes one's own name, language (en, fr or browser), or signature and weekly digest (weeklyDigest: true or false) in the current workspace; fields left out stay.");
         me.MapPost("/password", ChangePasswordAsync)
             .WithSummary("Changes one's own password; the current password is required. Every other session of the person ends within the session check interval. Not with an API token.");
     }

@@ -36,6 +36,7 @@ public static class ApiSetup
         Automation.AutomationApi.Map(workspace);
         Satisfaction.SurveyApi.Map(api, workspace);
         Reports.ReportsApi.Map(workspace);
+        Reports.OutcomesApi.Map(workspace);
         ConversationThreadApi.Map(workspace);
         Notifications.NotificationsApi.Map(workspace);
         KnowledgeBase.KnowledgeBaseSetup.Map(workspace);

@@ -146,11 +146,19 @@ public abstract class RapportDbContext(DbContextOptions options)
             // Idempotent ingest: one message per (channel, external id), whatever retries or crashes happen.
             e.HasIndex(m => new { m.ChannelId, m.ExternalId }).IsUnique();
             e.HasIndex(m => new { m.ConversationId, m.CreatedAt });
+            // The outcome report counts a workspace's inbound messages and delivered replies of a period from this index
+            // alone: the channel, delivery and id ride along so no row of the table is read.
+            e.HasIndex(m => new { m.WorkspaceId, m.Direction, m.CreatedAt, m.ChannelId, m.DeliveryStatus, m.Id });
             e.HasOne(m => m.Analysis).WithOne().HasForeignKey<MessageAnalysis>(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
         });
-        builder.Entity<MessageAnalysis>().HasKey(a => a.MessageId);
-        // The outcome report counts the few messages that recommend the brand or advise against it, not every analysis.
-        builder.Entity<MessageAnalysis>().HasIndex(a => new { a.WorkspaceId, a.Recommendation });
+        builder.Entity<MessageAnalysis>(e =>
+        {
+            e.HasKey(a => a.MessageId);
+            // The outcome report reads each message's sentiment, intent and urgency signals from the index, not the table.
+            e.HasIndex(a => new { a.MessageId, a.Sentiment, a.Intent, a.Urgency });
+            // It counts the few messages that recommend the brand or advise against it, not every analysis.
+            e.HasIndex(a => new { a.WorkspaceId, a.Recommendation });
+        });
         builder.Entity<Correction>().HasIndex(c => new { c.WorkspaceId, c.CreatedAt });
         builder.Entity<TrainedModel>().HasIndex(m => new { m.WorkspaceId, m.Number }).IsUnique();
         builder.Entity<ReportingEvent>().HasIndex(r => new { r.WorkspaceId, r.Name, r.StartedAt });
@@ -158,6 +166,8 @@ public abstract class RapportDbContext(DbContextOptions options)
         {
             e.HasIndex(o => o.IdempotencyKey).IsUnique();
             e.HasIndex(o => new { o.Status, o.NextAttemptAt });
+            // The outcome report counts the posts published in a period.
+            e.HasIndex(o => new { o.WorkspaceId, o.SentAt });
         });
         builder.Entity<AuditEntry>().HasIndex(a => new { a.WorkspaceId, a.At });
         // Each feature folder keeps its own entities' configuration (IEntityTypeConfiguration) next to them.

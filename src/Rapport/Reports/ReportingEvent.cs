@@ -30,6 +30,11 @@ public sealed class ReportingEvent : IWorkspaceOwned
 
 internal sealed class ReportingEventConfiguration : IEntityTypeConfiguration<ReportingEvent>
 {
-    // Care reports ask "was this conversation answered / resolved / recovered?" for each conversation of a period.
-    public void Configure(EntityTypeBuilder<ReportingEvent> builder) => builder.HasIndex(e => new { e.ConversationId, e.Name });
+    public void Configure(EntityTypeBuilder<ReportingEvent> builder)
+    {
+        // Care reports ask "was this conversation answered / resolved / recovered?" for each conversation of a period.
+        builder.HasIndex(e => new { e.ConversationId, e.Name });
+        // The outcome report counts NPS answers and recommendations when they were heard.
+        builder.HasIndex(e => new { e.WorkspaceId, e.Name, e.EndedAt });
+    }
 }

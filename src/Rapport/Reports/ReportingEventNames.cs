@@ -20,6 +20,6 @@ public static class ReportingEventNames
     public const string SurveyCsat = "survey.csat";
     /// <summary>A survey's customer-effort score (1–5), started at the conversation's creation.</summary>
     public const string SurveyEffort = "survey.effort";
+    /// <summary>The 0–10 answer to "would you recommend us"; EndedAt is when answered, ConversationId set.</summary>
     public const string SurveyRecommend = "survey.recommend";
-    public const string RecommendationHeard = "recommendation.heard";
 }

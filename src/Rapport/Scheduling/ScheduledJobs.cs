@@ -55,6 +55,8 @@ public sealed class RapportJobs
                 async (sp, ct) => await sp.GetRequiredService<WebhookReceipts>().PruneAsync(ct)),
             new("publish-due-posts", new JobTiming.Every(Content.ContentService.PublishEvery),
                 async (sp, ct) => await sp.GetRequiredService<Content.ContentService>().PublishDueAsync(sp.GetRequiredService<RapportDbContextFactory>(), ct)),
+            new("send-weekly-digests", new JobTiming.Every(Reports.WeeklyDigests.CheckEvery),
+                async (sp, ct) => await sp.GetRequiredService<Reports.WeeklyDigests>().SendDueAsync(ct)),
         ];
     }
 

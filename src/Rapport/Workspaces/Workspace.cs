@@ -34,6 +34,10 @@ public sealed class Membership : IWorkspaceOwned
     public Role Role { get; set; }
     /// <summary>Appended to this member's replies in this workspace (one brand's sign-off is not another's).</summary>
     public string? Signature { get; set; }
+    /// <summary>Whether this member gets the workspace's weekly digest by e-mail (they opt in on their profile).</summary>
+    public bool WeeklyDigest { get; set; }
+    /// <summary>The Monday (in the workspace's time zone) of the week whose digest was last sent to this member.</summary>
+    public DateOnly? DigestSentForWeek { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 

@@ -60,14 +60,13 @@ public class HeardRecommendationsTests
         var praise = await admin.GetFromJsonAsync<Page<ListeningMentionDto>>($"/api/v1/workspaces/{workspace.Id}/mentions?recommendation=Recommends", Json.Options);
         Assert.Equal(3, praise!.Items.Count);
 
-        await using var scoped = factory.OpenDb();
-        scoped.ScopedWorkspaceId = workspace.Id;
-        var counted = await HeardRecommendations.CountAsync(scoped, at.AddMinutes(-1), at.AddMinutes(1));
+        await using var read = factory.OpenDb();
+        var counted = await HeardRecommendations.CountAsync(read, workspace.Id, at.AddMinutes(-1), at.AddMinutes(1));
         // Messages: one for, one against (the question is not a recommendation). Mentions: the brand's two, not the
         // competitor's praise; the mixed one counts on both sides. The other workspace's customer is not ours.
         Assert.Equal(new RecommendationCount(1, 1, 2, 1), counted);
         Assert.Equal((3, 2), (counted.Recommends, counted.AdvisesAgainst));
-        Assert.Equal(new RecommendationCount(0, 0, 0, 0), await HeardRecommendations.CountAsync(scoped, at.AddMinutes(1), at.AddHours(2)));
-        Assert.Equal(new RecommendationCount(1, 1, 0, 0), await HeardRecommendations.CountAsync(scoped, at.AddMinutes(-1), at.AddMinutes(1), inbox.Id));
+        Assert.Equal(new RecommendationCount(0, 0, 0, 0), await HeardRecommendations.CountAsync(read, workspace.Id, at.AddMinutes(1), at.AddHours(2)));
+        Assert.Equal(new RecommendationCount(1, 1, 0, 0), await HeardRecommendations.CountAsync(read, workspace.Id, at.AddMinutes(-1), at.AddMinutes(1), inbox.Id));
     }
 }

@@ -1074,6 +1074,8 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("ConversationId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "Direction", "CreatedAt", "ChannelId", "DeliveryStatus", "Id");
+
                     b.ToTable("Messages");
                 });
 
@@ -1144,6 +1146,8 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasKey("MessageId");
 
                     b.HasIndex("WorkspaceId", "Recommendation");
+
+                    b.HasIndex("MessageId", "Sentiment", "Intent", "Urgency");
 
                     b.ToTable("MessageAnalyses");
                 });
@@ -1922,6 +1926,8 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "NextAttemptAt");
 
+                    b.HasIndex("WorkspaceId", "SentAt");
+
                     b.ToTable("OutboxItems");
                 });
 
@@ -1970,6 +1976,8 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("ConversationId", "Name");
+
+                    b.HasIndex("WorkspaceId", "Name", "EndedAt");
 
                     b.HasIndex("WorkspaceId", "Name", "StartedAt");
 
@@ -2477,6 +2485,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateOnly?>("DigestSentForWeek")
+                        .HasColumnType("date");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -2488,6 +2499,9 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("WeeklyDigest")
+                        .HasColumnType("boolean");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");

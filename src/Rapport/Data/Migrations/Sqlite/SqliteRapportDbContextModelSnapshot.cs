@@ -1058,6 +1058,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("ConversationId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "Direction", "CreatedAt", "ChannelId", "DeliveryStatus", "Id");
+
                     b.ToTable("Messages");
                 });
 
@@ -1128,6 +1130,8 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasKey("MessageId");
 
                     b.HasIndex("WorkspaceId", "Recommendation");
+
+                    b.HasIndex("MessageId", "Sentiment", "Intent", "Urgency");
 
                     b.ToTable("MessageAnalyses");
                 });
@@ -1906,6 +1910,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "NextAttemptAt");
 
+                    b.HasIndex("WorkspaceId", "SentAt");
+
                     b.ToTable("OutboxItems");
                 });
 
@@ -1952,6 +1958,8 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ConversationId", "Name");
+
+                    b.HasIndex("WorkspaceId", "Name", "EndedAt");
 
                     b.HasIndex("WorkspaceId", "Name", "StartedAt");
 
@@ -2459,6 +2467,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateOnly?>("DigestSentForWeek")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -2470,6 +2481,9 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("WeeklyDigest")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
