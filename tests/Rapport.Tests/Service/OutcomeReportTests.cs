@@ -119,6 +119,33 @@ public class OutcomeReportTests
         Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync($"{setup.Url}/reports/outcomes.csv?{Period}")).StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task Page_ShowsTheFiguresAndTheirExplanations_InEnglishAndFrench(string provider)
+    {
+        await using var setup = await ServiceWorkspace.StartAsync(provider);
+        var mastodon = await setup.Factory.CreateChannelAsync(setup.Workspace.Id, ChannelKind.Mastodon, "Mastodon");
+        await SeedAsync(setup.Factory, setup.Workspace.Id, setup.Channel, mastodon);
+        var browser = await setup.Factory.SignedInClientAsync(setup.Owner.Email!);
+        const string Address = "/reports/outcomes?period=custom&from=2026-06-08&to=2026-06-14";
+
+        browser.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        // The page is rendered on the server first; its text is HTML-encoded.
+        var english = WebUtility.HtmlDecode(await browser.GetStringAsync(Address));
+        Assert.Contains("Outcome report", english, StringComparison.Ordinal);
+        Assert.Contains("Not measured yet", english, StringComparison.Ordinal);
+        Assert.Contains("30.50 EUR · 5.00 USD", english, StringComparison.Ordinal);
+        Assert.Contains("3 promoters, 1 passives, 1 detractors", english, StringComparison.Ordinal);
+        Assert.Contains("never added together", english, StringComparison.Ordinal);
+
+        browser.DefaultRequestHeaders.AcceptLanguage.Clear();
+        browser.DefaultRequestHeaders.AcceptLanguage.ParseAdd("fr");
+        var french = WebUtility.HtmlDecode(await browser.GetStringAsync(Address));
+        Assert.Contains("Rapport de résultats", french, StringComparison.Ordinal);
+        Assert.Contains("Pas encore mesuré", french, StringComparison.Ordinal);
+        Assert.Contains("Chiffre d’affaires attribué", french, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// In the period: three posts sent on the API channel (one for the "spring" link), one still waiting and one webhook
     /// delivery (neither is a post published); one delivered reply and a failed and a queued one; three inbound messages
