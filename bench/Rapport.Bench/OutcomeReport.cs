@@ -106,29 +106,7 @@ internal static class OutcomeReport
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            NpgsqlConnection.ClearAllPools();
-            if (keep)
-            {
-                Console.WriteLine($"[{name}] kept: {(database is null ? Path.Combine(folder, "rapport.db") : database)}");
-            }
-            else if (database is not null)
-            {
-                using var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgresServer) { Database = "postgres" }.ConnectionString);
-                admin.Open();
-                using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", admin);
-                drop.ExecuteNonQuery();
-            }
-            try
-            {
-                if (!keep)
-                {
-                    Directory.Delete(folder, recursive: true);
-                }
-            }
-            catch (IOException)
-            {
-            }
+            ThrowawayStore.Remove(name, keep, folder, database, postgresServer);
         }
     }
 

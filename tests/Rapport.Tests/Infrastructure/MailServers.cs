@@ -69,13 +69,17 @@ public static class MailServers
     public static MimeMessage Parse(string raw) => MimeMessage.Load(new MemoryStream(System.Text.Encoding.Latin1.GetBytes(raw.ReplaceLineEndings("\r\n"))));
 
     /// <summary>The e-mail with this Message-ID once SMTP has delivered it to the INBOX, waiting for the delivery.</summary>
-    public static async Task<MimeMessage> WaitForDeliveryAsync(string messageId)
+    public static Task<MimeMessage> WaitForDeliveryAsync(string messageId) =>
+        WaitForAsync(SearchQuery.HeaderContains("Message-ID", messageId), $"<{messageId}>");
+
+    /// <summary>The first e-mail of the INBOX that matches, once SMTP has delivered one, waiting for the delivery.</summary>
+    public static async Task<MimeMessage> WaitForAsync(SearchQuery query, string what)
     {
         using var client = await ConnectAsync();
         for (var attempt = 0; attempt < 100; attempt++)
         {
             await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
-            var found = await client.Inbox.SearchAsync(SearchQuery.HeaderContains("Message-ID", messageId));
+            var found = await client.Inbox.SearchAsync(query);
             if (found.Count > 0)
             {
                 return await client.Inbox.GetMessageAsync(found[0]);
@@ -83,7 +87,7 @@ public static class MailServers
             await client.Inbox.CloseAsync();
             await Task.Delay(100);
         }
-        throw new TimeoutException($"No e-mail <{messageId}> reached the INBOX.");
+        throw new TimeoutException($"No e-mail {what} reached the INBOX.");
     }
 
     /// <summary>A loopback port nothing listens on.</summary>

@@ -128,22 +128,7 @@ public class WeeklyDigestTests
         Assert.Equal(1, await CountAsync(owner.Email!));
     }
 
-    private static async Task<MimeMessage> ReceivedAsync(string address)
-    {
-        using var client = await MailServers.ConnectAsync();
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
-            var found = await client.Inbox.SearchAsync(SearchQuery.HeaderContains("To", address));
-            if (found.Count > 0)
-            {
-                return await client.Inbox.GetMessageAsync(found[0]);
-            }
-            await client.Inbox.CloseAsync();
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"No digest reached {address}.");
-    }
+    private static Task<MimeMessage> ReceivedAsync(string address) => MailServers.WaitForAsync(SearchQuery.HeaderContains("To", address), $"to {address}");
 
     /// <summary>How many e-mails reached the address, after giving a late one time to arrive.</summary>
     private static async Task<int> CountAsync(string address)
