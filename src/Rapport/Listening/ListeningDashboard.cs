@@ -50,6 +50,9 @@ public sealed record DashboardPeriod(DateOnly From, DateOnly To, DashboardStep B
     /// <summary>The longest period one dashboard covers (the period before doubles what is read).</summary>
     public const int MaxDays = 366;
 
+    private static readonly DateOnly Earliest = new(1970, 1, 1);
+    private static readonly DateOnly Latest = new(9000, 12, 31);
+
     public int Days => To.DayNumber - From.DayNumber + 1;
 
     public DateOnly PreviousFrom => From.AddDays(-Days);
@@ -60,6 +63,11 @@ public sealed record DashboardPeriod(DateOnly From, DateOnly To, DashboardStep B
     public static DashboardPeriod? Of(DateOnly? from, DateOnly? to, DashboardStep? by, DateOnly today)
     {
         var end = to ?? today;
+        // Far from the calendar's ends, so the period before and the time zone's offsets stay dates.
+        if (end < Earliest || end > Latest || (from is { } f && (f < Earliest || f > Latest)))
+        {
+            return null;
+        }
         var start = from ?? end.AddDays(-29);
         var step = by ?? DashboardStep.Day;
         return start <= end && end.DayNumber - start.DayNumber < MaxDays && Enum.IsDefined(step) ? new DashboardPeriod(start, end, step) : null;

@@ -184,6 +184,8 @@ public class ListeningDashboardTests
         Assert.Equal(HttpStatusCode.BadRequest, (await analyst.GetAsync($"{root}/listening/dashboard?from=2026-11-14&to=2026-11-08")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await analyst.GetAsync($"{root}/listening/dashboard?from=2024-01-01&to=2026-11-08")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await analyst.GetAsync($"{root}/listening/dashboard?from=yesterday")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await analyst.GetAsync($"{root}/listening/dashboard?to=0001-01-01")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await analyst.GetAsync($"{root}/topics/{s.BrandId}/dashboard?from=9999-12-31&to=9999-12-31")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await analyst.GetAsync($"{root}/topics/{s.BrandId}/dashboard?{Period}&by=Month")).StatusCode);
         var bad = await analyst.GetAsync($"{root}/topics/{s.BrandId}/dashboard/volume.csv?from=2026-11-14&to=2026-11-08");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
