@@ -85,7 +85,7 @@ public sealed class ListeningDashboard(TimeProvider clock)
     public const int TopCount = 10;
 
     /// <summary>The most mentions whose key phrases are read for the top terms (the latest of the period).</summary>
-    public const int TermSample = 5_000;
+    public const int TermSample = 2_000;
 
     /// <summary>Today in the workspace's time zone: where the default period ends.</summary>
     public async Task<DateOnly> TodayAsync(RapportDbContext db, Guid workspaceId, CancellationToken ct = default)
@@ -145,44 +145,52 @@ public sealed class ListeningDashboard(TimeProvider clock)
         var to = StartOf(period.To.AddDays(1), zone);
         var previousFrom = StartOf(period.PreviousFrom, zone);
 
-        // The times and sentiments of both periods, read once and put into the workspace's days here: SQL has no time
-        // zones on SQLite, and a topic's rows come from one index.
-        var times = await Scope(db, workspaceId, topicId, previousFrom, to).Select(m => new { CreatedAt = m.At, m.Sentiment }).ToListAsync(ct);
+        // Both periods' rows, read once from one index and counted here: into the workspace's days (SQL has no time zones
+        // on SQLite) and, for this period, by author, language and source; one read instead of a query per ranking.
+        var rows = await Scope(db, workspaceId, topicId, previousFrom, to)
+            .Select(m => new { m.At, m.Sentiment, m.Language, m.ChannelId, m.AuthorHandle }).ToListAsync(ct);
         var step = period.By == DashboardStep.Week ? 7 : 1;
         var buckets = (period.Days + step - 1) / step;
         var now = new SentimentCounts[buckets];
         var before = new SentimentCounts[buckets];
         Array.Fill(now, SentimentCounts.None);
         Array.Fill(before, SentimentCounts.None);
-        foreach (var t in times)
+        var byAuthor = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byLanguage = new Dictionary<string, int>(StringComparer.Ordinal);
+        var bySource = new Dictionary<Guid, int>();
+        foreach (var r in rows)
         {
-            var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(t.CreatedAt, DateTimeKind.Utc), zone));
+            var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(r.At, DateTimeKind.Utc), zone));
             if (day >= period.From && day <= period.To)
             {
                 var i = (day.DayNumber - period.From.DayNumber) / step;
-                now[i] = now[i].Add(t.Sentiment, 1);
+                now[i] = now[i].Add(r.Sentiment, 1);
+                if (r.AuthorHandle.Length > 0)
+                {
+                    byAuthor[r.AuthorHandle] = byAuthor.GetValueOrDefault(r.AuthorHandle) + 1;
+                }
+                byLanguage[r.Language] = byLanguage.GetValueOrDefault(r.Language) + 1;
+                bySource[r.ChannelId] = bySource.GetValueOrDefault(r.ChannelId) + 1;
             }
             else if (day >= period.PreviousFrom && day <= period.PreviousTo)
             {
                 var i = (day.DayNumber - period.PreviousFrom.DayNumber) / step;
-                before[i] = before[i].Add(t.Sentiment, 1);
+                before[i] = before[i].Add(r.Sentiment, 1);
             }
         }
         var points = Enumerable.Range(0, buckets)
             .Select(i => new DashboardPoint(period.From.AddDays(i * step), now[i], period.PreviousFrom.AddDays(i * step), before[i])).ToList();
         var totals = Sum(now);
+        var authors = Top(byAuthor, StringComparer.Ordinal);
+        var languages = Top(byLanguage, StringComparer.Ordinal);
+        var sources = Top(bySource, Comparer<Guid>.Default);
 
         var inPeriod = Scope(db, workspaceId, topicId, from, to);
-        var authors = await inPeriod.Where(m => m.AuthorHandle != "").GroupBy(m => m.AuthorHandle).Select(g => new { g.Key, Count = g.Count() })
-            .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(TopCount).ToListAsync(ct);
         var handles = authors.Select(a => a.Key).ToList();
+        // The names the top authors go by, from one of their mentions each (the handle is what the links carry).
         var authorNames = handles.Count == 0 ? [] : await inPeriod.Where(m => handles.Contains(m.AuthorHandle))
             .Join(db.Set<Mention>(), h => h.MentionId, m => m.Id, (h, m) => new { m.AuthorHandle, m.AuthorName })
             .GroupBy(a => a.AuthorHandle).Select(g => new { g.Key, Name = g.Max(a => a.AuthorName) }).ToDictionaryAsync(a => a.Key, a => a.Name, ct);
-        var languages = await inPeriod.GroupBy(m => m.Language).Select(g => new { g.Key, Count = g.Count() })
-            .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(TopCount).ToListAsync(ct);
-        var sources = await inPeriod.GroupBy(m => m.ChannelId).Select(g => new { g.Key, Count = g.Count() })
-            .OrderByDescending(g => g.Count).Take(TopCount).ToListAsync(ct);
         var channelIds = sources.Select(s => s.Key).ToList();
         var channelNames = await db.Channels.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && channelIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
         var phrases = await inPeriod.OrderByDescending(m => m.At).Take(TermSample)
@@ -225,6 +233,9 @@ public sealed class ListeningDashboard(TimeProvider clock)
 
     private static IQueryable<Mention> NotNoise(IQueryable<Mention> mentions) =>
         mentions.Where(m => !(m.Intent == "Spam" && m.IntentConfidence >= MentionTopic.NoiseConfidence));
+
+    private static List<(T Key, int Count)> Top<T>(Dictionary<T, int> counts, IComparer<T> order) where T : notnull =>
+        [.. counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, order).Take(TopCount).Select(c => (c.Key, c.Value))];
 
     private static SentimentCounts Sum(IEnumerable<SentimentCounts> counts) =>
         counts.Aggregate(SentimentCounts.None, (a, b) => new SentimentCounts(a.Mentions + b.Mentions, a.Positive + b.Positive, a.Neutral + b.Neutral, a.Negative + b.Negative));
