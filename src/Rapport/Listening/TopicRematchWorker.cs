@@ -103,8 +103,15 @@ public sealed partial class TopicRematchWorker(RapportDbContextFactory databases
                 {
                     db.Set<MentionTopic>().Add(new MentionTopic
                     {
-                        TopicId = topicId, MentionId = m.Id, WorkspaceId = workspaceId, MentionCreatedAt = m.CreatedAt, Sentiment = m.Sentiment, Language = m.Language,
-                        ChannelId = m.ChannelId, AuthorHandle = m.AuthorHandle, IsNoise = MentionTopic.NoiseOf(m.Intent, m.IntentConfidence),
+                        TopicId = topicId,
+                        MentionId = m.Id,
+                        WorkspaceId = workspaceId,
+                        MentionCreatedAt = m.CreatedAt,
+                        Sentiment = m.Sentiment,
+                        Language = m.Language,
+                        ChannelId = m.ChannelId,
+                        AuthorHandle = m.AuthorHandle,
+                        IsNoise = MentionTopic.NoiseOf(m.Intent, m.IntentConfidence),
                     });
                 }
                 else if (!matches && linked.Contains(m.Id))

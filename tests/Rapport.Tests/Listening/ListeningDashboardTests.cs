@@ -37,9 +37,19 @@ public class ListeningDashboardTests
         {
             var mention = new Mention
             {
-                WorkspaceId = workspaceId, ChannelId = channelId, ExternalId = $"m-{n++}", AuthorHandle = author, AuthorName = author.TrimStart('@').ToUpperInvariant(),
-                Text = "…", CreatedAt = Utc(at), ReceivedAt = Utc(at), Language = language, Sentiment = sentiment, KeyPhrases = phrases,
-                Intent = spam ? "Spam" : "Praise", IntentConfidence = spam ? 0.95 : 0.6,
+                WorkspaceId = workspaceId,
+                ChannelId = channelId,
+                ExternalId = $"m-{n++}",
+                AuthorHandle = author,
+                AuthorName = author.TrimStart('@').ToUpperInvariant(),
+                Text = "…",
+                CreatedAt = Utc(at),
+                ReceivedAt = Utc(at),
+                Language = language,
+                Sentiment = sentiment,
+                KeyPhrases = phrases,
+                Intent = spam ? "Spam" : "Praise",
+                IntentConfidence = spam ? 0.95 : 0.6,
             };
             db.Add(mention);
             foreach (var t in topics)
@@ -142,8 +152,15 @@ public class ListeningDashboardTests
         {
             var mention = new Mention
             {
-                WorkspaceId = s.WorkspaceId, ChannelId = s.BlogId, ExternalId = "formula", AuthorHandle = "=HYPERLINK(\"x\")", AuthorName = "=HYPERLINK(\"x\")",
-                CreatedAt = Utc("2026-11-12T10:00:00Z"), Sentiment = "Neutral", Language = "fr", KeyPhrases = "@cmd",
+                WorkspaceId = s.WorkspaceId,
+                ChannelId = s.BlogId,
+                ExternalId = "formula",
+                AuthorHandle = "=HYPERLINK(\"x\")",
+                AuthorName = "=HYPERLINK(\"x\")",
+                CreatedAt = Utc("2026-11-12T10:00:00Z"),
+                Sentiment = "Neutral",
+                Language = "fr",
+                KeyPhrases = "@cmd",
             };
             db.Add(mention);
             db.Add(MentionTopic.Of(s.CompetitorId, mention));
