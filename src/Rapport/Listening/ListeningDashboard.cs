@@ -124,14 +124,16 @@ public sealed class ListeningDashboard(TimeProvider clock)
             .Where(t => t.WorkspaceId == workspaceId && (t.Kind == TopicKind.Competitor || (topicId == null ? t.Kind == TopicKind.Brand : t.Id == topicId)))
             .Select(t => new { t.Id, t.Name, t.Kind }).ToListAsync(ct);
         var ids = topics.Select(t => t.Id).ToList();
-        // From the links' index alone: no mention is read.
+        // From the links' index alone: no mention is read. Grouped by topic only (the index's first column), so the
+        // database counts as it walks the index instead of sorting by sentiment first.
         var counts = await db.Set<MentionTopic>().Where(t => ids.Contains(t.TopicId) && t.MentionCreatedAt >= from && t.MentionCreatedAt < to && !t.IsNoise)
-            .GroupBy(x => new { x.TopicId, x.Sentiment }).Select(g => new { g.Key.TopicId, g.Key.Sentiment, Count = g.Count() })
-            .ToListAsync(ct);
-        var all = counts.Sum(c => c.Count);
+            .GroupBy(t => t.TopicId)
+            .Select(g => new { g.Key, Count = g.Count(), Positive = g.Count(t => t.Sentiment == "Positive"), Negative = g.Count(t => t.Sentiment == "Negative") })
+            .ToDictionaryAsync(c => c.Key, ct);
+        var all = counts.Values.Sum(c => c.Count);
         return [.. topics.Select(t =>
             {
-                var mine = counts.Where(c => c.TopicId == t.Id).Aggregate(SentimentCounts.None, (s, c) => s.Add(c.Sentiment, c.Count));
+                var mine = counts.TryGetValue(t.Id, out var c) ? new SentimentCounts(c.Count, c.Positive, c.Count - c.Positive - c.Negative, c.Negative) : SentimentCounts.None;
                 return new ShareOfVoiceEntry(t.Id, t.Name, t.Kind, mine, all == 0 ? 0 : mine.Mentions / (double)all);
             })
             .OrderByDescending(e => e.Counts.Mentions).ThenBy(e => e.Name, StringComparer.Ordinal)];
