@@ -212,7 +212,7 @@ internal static class InboxLatency
         public override string ToString() => $"p50 {P50:F1} ms, p95 {P95:F1} ms, max {Max:F1} ms";
     }
 
-    private static Figures Measure(int runs, Action query)
+    internal static Figures Measure(int runs, Action query)
     {
         for (var i = 0; i < 5; i++)
         {

@@ -23,7 +23,69 @@ public static class ListeningApi
         workspace.MapGet("/mentions/{mentionId:guid}", MentionAsync).RequireAuthorization(Policies.Analyst).WithSummary("A mention with its analysis and topics.");
         workspace.MapPost("/mentions/{mentionId:guid}/conversation", ConversationAsync).RequireAuthorization(Policies.Agent)
             .WithSummary("Turns a mention into an inbox conversation through the normal ingest path, or answers the one it already became.");
+        workspace.MapGet("/listening/dashboard", AcrossTopicsAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("The dashboard of every mention: volume and sentiment by day or week against the period before, share of voice of the brand and competitor topics, top key phrases, authors, languages and sources. Dates are the workspace's days, both ends included (default: the last 30).");
+        workspace.MapGet("/listening/dashboard/{chart}.csv", AcrossTopicsCsvAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("One chart of the dashboard of every mention as CSV: volume, sentiment, share-of-voice, terms, authors, languages or sources.");
+        workspace.MapGet("/topics/{topicId:guid}/dashboard", TopicDashboardAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("A topic's dashboard: volume and sentiment by day or week against the period before, its share of voice against the competitor topics, top key phrases, authors, languages and sources.");
+        workspace.MapGet("/topics/{topicId:guid}/dashboard/{chart}.csv", TopicDashboardCsvAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("One chart of a topic's dashboard as CSV: volume, sentiment, share-of-voice, terms, authors, languages or sources.");
     }
+
+    private static async Task<Results<Ok<ListeningDashboardDto>, ValidationProblem>> AcrossTopicsAsync(
+        Guid workspaceId, DateOnly? from, DateOnly? to, DashboardStep? by, RapportDbContext db, ListeningDashboard dashboards, CancellationToken ct)
+    {
+        if (DashboardPeriod.Of(from, to, by, await dashboards.TodayAsync(db, workspaceId, ct)) is not { } period)
+        {
+            return InvalidPeriod();
+        }
+        return TypedResults.Ok(await dashboards.AcrossTopicsAsync(db, workspaceId, period, ct));
+    }
+
+    private static async Task<Results<Ok<ListeningDashboardDto>, ValidationProblem, ProblemHttpResult>> TopicDashboardAsync(
+        Guid workspaceId, Guid topicId, DateOnly? from, DateOnly? to, DashboardStep? by, RapportDbContext db, ListeningDashboard dashboards, CancellationToken ct)
+    {
+        if (DashboardPeriod.Of(from, to, by, await dashboards.TodayAsync(db, workspaceId, ct)) is not { } period)
+        {
+            return InvalidPeriod();
+        }
+        return await dashboards.ForTopicAsync(db, workspaceId, topicId, period, ct) is { } dashboard ? TypedResults.Ok(dashboard) : Problems.NotFound("Topic");
+    }
+
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> AcrossTopicsCsvAsync(
+        Guid workspaceId, string chart, DateOnly? from, DateOnly? to, DashboardStep? by, RapportDbContext db, ListeningDashboard dashboards, CancellationToken ct)
+    {
+        if (!DashboardCsv.Charts.Contains(chart))
+        {
+            return Problems.NotFound("Chart");
+        }
+        if (DashboardPeriod.Of(from, to, by, await dashboards.TodayAsync(db, workspaceId, ct)) is not { } period)
+        {
+            return InvalidPeriod();
+        }
+        return Csv(await dashboards.AcrossTopicsAsync(db, workspaceId, period, ct), chart);
+    }
+
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> TopicDashboardCsvAsync(
+        Guid workspaceId, Guid topicId, string chart, DateOnly? from, DateOnly? to, DashboardStep? by, RapportDbContext db, ListeningDashboard dashboards, CancellationToken ct)
+    {
+        if (!DashboardCsv.Charts.Contains(chart))
+        {
+            return Problems.NotFound("Chart");
+        }
+        if (DashboardPeriod.Of(from, to, by, await dashboards.TodayAsync(db, workspaceId, ct)) is not { } period)
+        {
+            return InvalidPeriod();
+        }
+        return await dashboards.ForTopicAsync(db, workspaceId, topicId, period, ct) is { } dashboard ? Csv(dashboard, chart) : Problems.NotFound("Topic");
+    }
+
+    private static FileContentHttpResult Csv(ListeningDashboardDto dashboard, string chart) =>
+        TypedResults.File(System.Text.Encoding.UTF8.GetBytes(DashboardCsv.Write(dashboard, chart)), "text/csv; charset=utf-8", DashboardCsv.FileName(dashboard, chart));
+
+    private static ValidationProblem InvalidPeriod() =>
+        Problems.Invalid("from", $"The period runs forward (from on or before to, as yyyy-MM-dd) and covers at most {DashboardPeriod.MaxDays} days; by is Day or Week.");
 
     private static async Task<Ok<List<TopicDto>>> ListAsync(RapportDbContext db, TopicService topics, CancellationToken ct) =>
         TypedResults.Ok(await topics.ListAsync(db, ct));
@@ -95,6 +157,7 @@ public static class ListeningSetup
         services.AddSingleton<TopicMatchers>();
         services.AddScoped<MentionIngest>();
         services.AddScoped<TopicService>();
+        services.AddScoped<ListeningDashboard>();
         services.AddScoped<MentionConversations>();
         services.AddScoped<MentionReprocessing>();
         services.AddSingleton<TopicRematchWorker>();

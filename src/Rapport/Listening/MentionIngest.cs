@@ -130,13 +130,7 @@ public sealed class MentionIngest(WorkspaceAnalyzers analyzers, TopicMatchers to
             db.Set<Mention>().Add(mentions[k]);
             foreach (var t in matched[k])
             {
-                db.Set<MentionTopic>().Add(new MentionTopic
-                {
-                    TopicId = compiled.TopicIds[t],
-                    MentionId = mentions[k].Id,
-                    WorkspaceId = workspaceId,
-                    MentionCreatedAt = mentions[k].CreatedAt,
-                });
+                db.Set<MentionTopic>().Add(MentionTopic.Of(compiled.TopicIds[t], mentions[k]));
             }
             results[fresh[k]] = new IngestResult(mentions[k].Id, Guid.Empty, Guid.Empty, Created: true);
         }

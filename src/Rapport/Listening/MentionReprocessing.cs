@@ -64,15 +64,23 @@ public sealed class MentionReprocessing(WorkspaceAnalyzers analyzers, TopicMatch
 
                 var found = compiled.Matcher.Match(MentionIngest.MatchedText(mention), mention.Language, sources.GetValueOrDefault(mention.ChannelId))
                     .Select(t => compiled.TopicIds[t]).ToHashSet();
-                foreach (var link in linked[mention.Id].Where(l => !found.Contains(l.TopicId)))
+                foreach (var link in linked[mention.Id])
                 {
-                    db.Set<MentionTopic>().Remove(link);
-                    links++;
+                    if (!found.Contains(link.TopicId))
+                    {
+                        db.Set<MentionTopic>().Remove(link);
+                        links++;
+                    }
+                    else
+                    {
+                        // The dashboards count the links' copies of the analysis: they follow the new one.
+                        link.CopyFrom(mention);
+                    }
                 }
                 var known = linked[mention.Id].Select(l => l.TopicId).ToHashSet();
                 foreach (var topicId in found.Where(t => !known.Contains(t)))
                 {
-                    db.Set<MentionTopic>().Add(new MentionTopic { TopicId = topicId, MentionId = mention.Id, WorkspaceId = workspaceId, MentionCreatedAt = mention.CreatedAt });
+                    db.Set<MentionTopic>().Add(MentionTopic.Of(topicId, mention));
                     links++;
                 }
             }

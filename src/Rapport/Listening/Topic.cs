@@ -90,13 +90,50 @@ public sealed class Mention : IWorkspaceOwned
         Analysis.Text.TextFolding.Fold(string.IsNullOrEmpty(subject) ? text + "\n" + authorName : subject + "\n" + text + "\n" + authorName);
 }
 
-/// <summary>A mention a topic's query matched. The mention's date is copied so a topic's mentions are read by date from this table alone.</summary>
+/// <summary>
+/// A mention a topic's query matched. The mention's date, sentiment, language, source, author and noise are copied so a
+/// topic's mentions are read by date, and its dashboard counted, from this table's index alone (docs/decisions/0068).
+/// </summary>
 public sealed class MentionTopic : IWorkspaceOwned
 {
     public Guid TopicId { get; set; }
     public Guid MentionId { get; set; }
     public Guid WorkspaceId { get; set; }
     public DateTime MentionCreatedAt { get; set; }
+    public string Sentiment { get; set; } = "";
+    public string Language { get; set; } = "";
+    public Guid ChannelId { get; set; }
+    public string AuthorHandle { get; set; } = "";
+    /// <summary>The mention is noise (spam, surely): set aside from the dashboards.</summary>
+    public bool IsNoise { get; set; }
+
+    /// <summary>What the analysis calls spam with this confidence or more is noise, as for inbox conversations (IngestService).</summary>
+    public const double NoiseConfidence = 0.8;
+
+    public static bool NoiseOf(string intent, double confidence) => intent == "Spam" && confidence >= NoiseConfidence;
+
+    /// <summary>A topic's link to a mention, with the mention's copied fields.</summary>
+    public static MentionTopic Of(Guid topicId, Mention mention)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        var link = new MentionTopic { TopicId = topicId, MentionId = mention.Id, WorkspaceId = mention.WorkspaceId };
+        link.CopyFrom(mention);
+        return link;
+    }
+
+    /// <summary>Takes the mention's date and analysis again (after `rapport reprocess`); true when something changed.</summary>
+    public bool CopyFrom(Mention mention)
+    {
+        ArgumentNullException.ThrowIfNull(mention);
+        var before = (MentionCreatedAt, Sentiment, Language, ChannelId, AuthorHandle, IsNoise);
+        MentionCreatedAt = mention.CreatedAt;
+        Sentiment = mention.Sentiment;
+        Language = mention.Language;
+        ChannelId = mention.ChannelId;
+        AuthorHandle = mention.AuthorHandle;
+        IsNoise = NoiseOf(mention.Intent, mention.IntentConfidence);
+        return before != (MentionCreatedAt, Sentiment, Language, ChannelId, AuthorHandle, IsNoise);
+    }
 }
 
 internal sealed class TopicConfiguration : IEntityTypeConfiguration<Topic>
@@ -131,8 +168,11 @@ internal sealed class MentionTopicConfiguration : IEntityTypeConfiguration<Menti
     {
         builder.ToTable("MentionTopics");
         builder.HasKey(m => new { m.TopicId, m.MentionId });
-        builder.HasIndex(m => new { m.TopicId, m.MentionCreatedAt });
+        // Covers what a topic's dashboard counts (docs/decisions/0068): its rows by date, read from the index alone.
+        builder.HasIndex(m => new { m.TopicId, m.MentionCreatedAt, m.IsNoise, m.Sentiment, m.Language, m.ChannelId, m.AuthorHandle }).HasDatabaseName("IX_MentionTopics_Dashboard");
         builder.HasIndex(m => m.MentionId);
+        builder.Property(m => m.Sentiment).HasMaxLength(16);
+        builder.Property(m => m.Language).HasMaxLength(16);
         builder.HasOne<Topic>().WithMany().HasForeignKey(m => m.TopicId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Mention>().WithMany().HasForeignKey(m => m.MentionId).OnDelete(DeleteBehavior.Cascade);
     }

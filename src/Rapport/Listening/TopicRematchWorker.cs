@@ -84,7 +84,7 @@ public sealed partial class TopicRematchWorker(RapportDbContextFactory databases
         while (matcher is not null)
         {
             var page = await mentions.Where(m => after == null || m.Id.CompareTo(after.Value) > 0).OrderBy(m => m.Id).Take(PageSize)
-                .Select(m => new { m.Id, m.ChannelId, m.Subject, m.Text, m.Language, m.CreatedAt }).ToListAsync(ct);
+                .Select(m => new { m.Id, m.ChannelId, m.Subject, m.Text, m.Language, m.CreatedAt, m.Sentiment, m.AuthorHandle, m.Intent, m.IntentConfidence }).ToListAsync(ct);
             if (page.Count == 0)
             {
                 break;
@@ -101,7 +101,18 @@ public sealed partial class TopicRematchWorker(RapportDbContextFactory databases
                 var matches = matcher.Match(text, m.Language, channels.GetValueOrDefault(m.ChannelId)).Count > 0;
                 if (matches && !linked.Contains(m.Id))
                 {
-                    db.Set<MentionTopic>().Add(new MentionTopic { TopicId = topicId, MentionId = m.Id, WorkspaceId = workspaceId, MentionCreatedAt = m.CreatedAt });
+                    db.Set<MentionTopic>().Add(new MentionTopic
+                    {
+                        TopicId = topicId,
+                        MentionId = m.Id,
+                        WorkspaceId = workspaceId,
+                        MentionCreatedAt = m.CreatedAt,
+                        Sentiment = m.Sentiment,
+                        Language = m.Language,
+                        ChannelId = m.ChannelId,
+                        AuthorHandle = m.AuthorHandle,
+                        IsNoise = MentionTopic.NoiseOf(m.Intent, m.IntentConfidence),
+                    });
                 }
                 else if (!matches && linked.Contains(m.Id))
                 {

@@ -24,7 +24,9 @@ public static class CsvWriter
     public static string Cell(string? value)
     {
         var text = value ?? "";
-        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        // A plain number (a negative net sentiment, -0.25) runs nothing and must stay a number in the spreadsheet.
+        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r'
+            && !(text[0] == '-' && double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _)))
         {
             text = "'" + text;
         }

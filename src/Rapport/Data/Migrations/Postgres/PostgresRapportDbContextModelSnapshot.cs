@@ -1757,8 +1757,28 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<Guid>("MentionId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("AuthorHandle")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("IsNoise")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<DateTime>("MentionCreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Sentiment")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
@@ -1767,7 +1787,8 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasIndex("MentionId");
 
-                    b.HasIndex("TopicId", "MentionCreatedAt");
+                    b.HasIndex("TopicId", "MentionCreatedAt", "IsNoise", "Sentiment", "Language", "ChannelId", "AuthorHandle")
+                        .HasDatabaseName("IX_MentionTopics_Dashboard");
 
                     b.ToTable("MentionTopics", (string)null);
                 });

@@ -1741,7 +1741,27 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<Guid>("MentionId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AuthorHandle")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsNoise")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("MentionCreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sentiment")
+                        .IsRequired()
+                        .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("WorkspaceId")
@@ -1751,7 +1771,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("MentionId");
 
-                    b.HasIndex("TopicId", "MentionCreatedAt");
+                    b.HasIndex("TopicId", "MentionCreatedAt", "IsNoise", "Sentiment", "Language", "ChannelId", "AuthorHandle")
+                        .HasDatabaseName("IX_MentionTopics_Dashboard");
 
                     b.ToTable("MentionTopics", (string)null);
                 });
