@@ -14,6 +14,7 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         ("/listening", "Listening", "Écoute"),
         ("/content", "Content studio", "Studio de contenus"),
         ("/reports", "Reports", "Rapports"),
+        ("/reports/outcomes", "Outcome report", "Rapport de résultats"),
         ("/settings/workspace", "Workspace settings", "Paramètres de l’espace de travail"),
         ("/settings/members", "Members", "Membres"),
         ("/settings/invitations", "Invitations", "Invitations"),
@@ -50,6 +51,9 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
             await Expect(Flows.Heading(page, french)).ToBeVisibleAsync();
             await Flows.ScreenshotAsync(page, "fr" + path.Replace('/', '-'));
         }
+        // Reached from the Listening page rather than the drawer.
+        await page.GotoAsync("/listening/dashboard");
+        await Expect(Flows.Heading(page, "Tableau de bord de l’écoute")).ToBeVisibleAsync();
 
         // Back to English.
         await Flows.WaitForCircuitAsync(page);
@@ -73,5 +77,8 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
             await Expect(Flows.Heading(page, english)).ToBeVisibleAsync();
             await Flows.ScreenshotAsync(page, "en" + path.Replace('/', '-'));
         }
+        await page.GotoAsync("/listening");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).First.ClickAsync();
+        await Expect(Flows.Heading(page, "Listening dashboard")).ToBeVisibleAsync();
     }
 }
