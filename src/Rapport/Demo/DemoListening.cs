@@ -22,13 +22,13 @@ internal static class DemoListening
     private static readonly (int DaysAgo, string Author, string Text)[] Heard =
     [
         (1, "Le Blog Vélo", "Essai du vélo cargo de Vélo Vert : solide, bien pensé, mais la batterie tombe en panne au bout de 40 km en hiver."),
-        (2, "Cycling Weekly", "Green Wheels cargo bike review: the best family bike we tested this year, and repairs are free for two years."),
-        (3, "@julie_velotaf", "Ma batterie Vélo Vert est morte après six mois, et le SAV ne répond pas. #velovert"),
+        (2, "Cycling Weekly", "Green Wheels cargo bike review: the best family bike we tested this year, repairs are free for two years, and we'd recommend it to any family."),
+        (3, "@julie_velotaf", "Ma batterie Vélo Vert est morte après six mois, et le SAV ne répond pas. À éviter. #velovert"),
         (4, "Urban Riders", "RouleMax cuts prices again: their e-bikes are now cheaper than Green Wheels, but the battery range is shorter."),
         (5, "@sam_rides", "Lovely ride along the canal on my Green Wheels this morning, battery still at 80%."),
         (6, "Le Blog Vélo", "RouleMax ouvre un atelier à Lyon. Les conditions de travail des mécaniciens font débat."),
         (8, "Bike Radar", "Is a cargo bike worth it? We compared Vélo Vert, RouleMax and two others."),
-        (9, "@paulo", "Vélo Vert a réparé mon vélo en 24 h, service impeccable, merci @velovert !"),
+        (9, "@paulo", "Vélo Vert a réparé mon vélo en 24 h, service impeccable, je recommande ! Merci @velovert"),
         (11, "Commuter News", "Winter tips: keep your battery indoors overnight, or the range drops by a third."),
         (13, "@nina", "Bought a RouleMax, battery dead in a week. Should have gone with Green Wheels."),
     ];
