@@ -4,9 +4,9 @@ using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Localization;
-using Rapport.Resources;
 using Rapport.Automation;
 using Rapport.Conversations;
+using Rapport.Resources;
 using Rapport.Tests.Infrastructure;
 using Rapport.Workspaces;
 

@@ -32,7 +32,8 @@ public class WeeklyDigestTests
             s["Rapport:Mail:Security"] = "None";
             s["Rapport:Mail:From"] = "rapport@example.test";
             s["Rapport:Mail:AppUrl"] = "https://rapport.example.test/";
-        }) { Clock = clock };
+        })
+        { Clock = clock };
         var tag = Guid.NewGuid().ToString("N")[..8];
         var (owner, workspace) = await factory.CreateOwnerAsync($"digest-fr-{tag}@example.test", $"Vélos <Verts> {tag}");
         var english = await factory.AddMemberAsync(workspace.Id, Role.Analyst, $"digest-en-{tag}@example.test");
@@ -107,7 +108,8 @@ public class WeeklyDigestTests
             s["Rapport:Mail:Port"] = down.ToString(System.Globalization.CultureInfo.InvariantCulture);
             s["Rapport:Mail:Security"] = "None";
             s["Rapport:Mail:From"] = "rapport@example.test";
-        }) { Clock = clock };
+        })
+        { Clock = clock };
         var tag = Guid.NewGuid().ToString("N")[..8];
         var (owner, workspace) = await factory.CreateOwnerAsync($"digest-down-{tag}@example.test", $"Down {tag}");
         var client = await factory.SignedInClientAsync(owner.Email!);
