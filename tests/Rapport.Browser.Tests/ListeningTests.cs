@@ -35,7 +35,7 @@ public sealed class ListeningTests(RapportApp app) : IClassFixture<RapportApp>
         await Expect(page.Locator(".preview-examples")).ToContainTextAsync("<b>vélo</b> en panne");
         await Flows.ScreenshotAsync(page, "en-listening-topics");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Bikes" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Bikes", Exact = true })).ToBeVisibleAsync();
 
         await page.GotoAsync("/listening/mentions");
         await Flows.WaitForCircuitAsync(page);
