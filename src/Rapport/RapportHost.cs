@@ -212,7 +212,7 @@ public static class RapportHost
         services.AddScoped<Learning.AnalysisCorrections>();
         services.AddScoped<Conversations.ConversationNotes>();
         services.AddScoped<Conversations.ConversationMerge>();
-        services.AddSingleton<Conversations.Live.ConversationPresence>();
+        services.AddSingleton(sp => new Conversations.Live.ConversationPresence(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Conversations.Live.NodeBus>()));
         services.AddOutbox();
         services.AddEvents();
         services.AddOutgoingWebhooks();

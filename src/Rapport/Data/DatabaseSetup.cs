@@ -123,7 +123,9 @@ public static class DatabaseSetup
     /// </summary>
     public static IServiceCollection AddRapportDatabase(this IServiceCollection services)
     {
-        services.AddSingleton<ConversationEvents>();
+        services.AddSingleton<NodeBus>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeBus>());
+        services.AddSingleton(sp => new ConversationEvents(sp.GetRequiredService<NodeBus>()));
         services.AddSingleton<RapportDbContextFactory>();
         services.AddSingleton<IDbContextFactory<RapportDbContext>>(sp => sp.GetRequiredService<RapportDbContextFactory>());
         services.AddScoped(sp => sp.GetRequiredService<RapportDbContextFactory>().CreateDbContext());

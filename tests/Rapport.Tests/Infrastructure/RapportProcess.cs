@@ -58,6 +58,34 @@ internal sealed class RapportProcess : IDisposable
         return new RapportProcess(process, url);
     }
 
+    /// <summary>Waits until the process answers its health check (it has started and reached the database).</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        using var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
+        for (var attempt = 0; ; attempt++)
+        {
+            Assert.False(process.HasExited, "rapport exited before it was ready.");
+            try
+            {
+                if ((await client.GetAsync("/healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Busy starting.
+            }
+            // A guard against a hang on a loaded machine, not a timing assertion.
+            Assert.True(attempt < 900, "rapport did not answer its health check within 3 minutes.");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown hook, no flush, exactly what a crash or an OOM kill does.</summary>
     public void Kill() => process.Kill(entireProcessTree: true);
 

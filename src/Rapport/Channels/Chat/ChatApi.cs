@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
 using Rapport.Api;
 using Rapport.Conversations.Live;
 using Rapport.Data;
@@ -34,8 +35,6 @@ public static class ChatApi
     private const string ChannelItem = "rapport.chat.channel";
 
     /// <summary>How often an open stream looks again without being told, in case a change was published elsewhere.</summary>
-    private static readonly TimeSpan StreamRecheck = TimeSpan.FromSeconds(20);
-
     private static readonly string[] LabelKeys =
         ["Open", "Close", "Title", "Message", "Send", "Email", "EmailRequired", "OfflineTitle", "OfflineSend", "OfflineSent", "Paused", "Error", "You", "Log", "Typing"];
 
@@ -158,7 +157,7 @@ public static class ChatApi
     }
 
     private static Results<ServerSentEventsResult<object>, ProblemHttpResult> Stream(
-        HttpContext http, ChatVisitorTokens tokens, RapportDbContextFactory databases, ConversationEvents events, ConversationPresence presence, TimeProvider clock)
+        HttpContext http, ChatVisitorTokens tokens, RapportDbContextFactory databases, ConversationEvents events, ConversationPresence presence, TimeProvider clock, IOptions<ChatOptions> options)
     {
         if (Visitor(http, tokens, out var channel, out var visitorId) is { } refused)
         {
@@ -166,7 +165,7 @@ public static class ChatApi
         }
         // No proxy may keep or buffer the visitor's conversation.
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.ServerSentEvents(Events(channel, visitorId, databases, events, presence, clock, http.RequestAborted));
+        return TypedResults.ServerSentEvents(Events(channel, visitorId, databases, events, presence, clock, options.Value, http.RequestAborted));
     }
 
     private static async Task<Results<Accepted, ProblemHttpResult>> TypingAsync(
@@ -215,7 +214,7 @@ public static class ChatApi
     /// sent when that changes and again every few seconds while it lasts, so the widget can let it expire by itself.
     /// </summary>
     private static async IAsyncEnumerable<SseItem<object>> Events(Channel channel, Guid visitorId, RapportDbContextFactory databases,
-        ConversationEvents events, ConversationPresence presence, TimeProvider clock, [EnumeratorCancellation] CancellationToken ct)
+        ConversationEvents events, ConversationPresence presence, TimeProvider clock, ChatOptions options, [EnumeratorCancellation] CancellationToken ct)
     {
         var wake = System.Threading.Channels.Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         // Set when a saved change may have added a line; typing alone wakes the stream without a database read.
@@ -246,7 +245,7 @@ public static class ChatApi
                         db.ScopedWorkspaceId = channel.WorkspaceId;
                         (conversationId, lines) = await ChatService.ReadAsync(db, channel, visitorId, conversationId, ct);
                     }
-                    recheckAt = clock.GetUtcNow() + StreamRecheck;
+                    recheckAt = clock.GetUtcNow() + options.StreamRecheck;
                     if (watch is null && conversationId is { } id)
                     {
                         watch = presence.Watch(id, () => wake.Writer.TryWrite(true));

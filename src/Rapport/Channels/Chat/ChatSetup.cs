@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Rapport.Conversations.Live;
 using Rapport.Outbox;
 
 namespace Rapport.Channels.Chat;
@@ -13,7 +14,7 @@ public static class ChatSetup
     public static IServiceCollection AddChatChannel(this IServiceCollection services)
     {
         services.AddSingleton<ChatVisitorTokens>();
-        services.AddSingleton<ChatAvailability>();
+        services.AddSingleton(sp => new ChatAvailability(sp.GetRequiredService<NodeBus>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Scoped<CircuitHandler, ChatAvailabilityCircuit>());
         services.AddScoped<ChatService>();
         services.AddKeyedSingleton<IChannelSender, ChatSender>(ChannelKind.Chat);

@@ -15,10 +15,40 @@ public sealed record PresentAgent(Guid UserId, string DisplayName, bool IsTyping
 /// <see cref="ViewerTimeout"/> unless it keeps calling <see cref="Heartbeat"/>; typing lasts <see cref="TypingTimeout"/>
 /// after the last keystroke. The customer's side of a live channel is here too: a watcher (the website chat visitor's
 /// stream) hears the same changes without being a viewer, and the customer's typing signals are kept per conversation.
-/// In-process, like <see cref="ConversationEvents"/>.
+/// Each node keeps its own pages here and tells the other nodes on the <see cref="NodeBus"/> who is on each conversation
+/// it has open, so an agent on one node sees a colleague connected to another.
 /// </summary>
-public sealed class ConversationPresence(TimeProvider clock)
+public sealed class ConversationPresence
 {
+    private const string Topic = "presence";
+
+    /// <summary>At most this many people of one node are told to the others about one conversation: one signal's worth.</summary>
+    private const int MaxAnnounced = 40;
+
+    private readonly TimeProvider clock;
+    private readonly NodeBus? bus;
+
+    /// <summary>What the other nodes last said about each conversation: by conversation, then by node.</summary>
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, Heard>> remote = new();
+
+    /// <summary>One node's people on a conversation, as it last announced them, and when that was heard.</summary>
+    private sealed record Heard(IReadOnlyList<Announced> Viewers, bool ContactTyping, DateTimeOffset HeardAt);
+
+    /// <summary>A signal on the bus: a conversation, whether the customer is typing there, and the node's people on it.</summary>
+    private sealed record Announcement(Guid Conversation, bool ContactTyping, List<Announced> Viewers);
+
+    private sealed record Announced(Guid UserId, string Name, bool Typing, bool Replying);
+
+    public ConversationPresence(TimeProvider clock, NodeBus? bus = null)
+    {
+        this.clock = clock;
+        this.bus = bus;
+        if (bus is not null)
+        {
+            bus.On(Topic, Hear);
+            bus.OnRefresh(AnnounceAll);
+        }
+    }
     public static readonly TimeSpan ViewerTimeout = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan TypingTimeout = TimeSpan.FromSeconds(6);
 
@@ -30,8 +60,10 @@ public sealed class ConversationPresence(TimeProvider clock)
 
     private sealed record Viewer(Guid UserId, string DisplayName, DateTimeOffset SeenAt, DateTimeOffset? TypedAt, bool Replying);
 
-    private sealed class Room
+    private sealed class Room(Guid id)
     {
+        public Guid Id => id;
+
         public readonly ConcurrentDictionary<Guid, Viewer> Viewers = new();
         /// <summary>Listeners that are not viewers: the customer's live stream. The room stays while there is one.</summary>
         public int Watchers;
@@ -69,7 +101,7 @@ public sealed class ConversationPresence(TimeProvider clock)
             room.Listeners = room.Listeners.Add(listener);
             room.Viewers[viewId] = new Viewer(userId, displayName, clock.GetUtcNow(), null, false);
         });
-        room.Raise();
+        Changed(room);
         return new DisposeOnce(() =>
         {
             lock (room)
@@ -78,7 +110,7 @@ public sealed class ConversationPresence(TimeProvider clock)
                 room.Viewers.TryRemove(viewId, out _);
                 CloseIfEmpty(conversationId, room);
             }
-            room.Raise();
+            Changed(room);
         });
     }
 
@@ -113,7 +145,7 @@ public sealed class ConversationPresence(TimeProvider clock)
     {
         while (true)
         {
-            var room = rooms.GetOrAdd(conversationId, _ => new Room());
+            var room = rooms.GetOrAdd(conversationId, id => new Room(id));
             lock (room)
             {
                 if (!room.Closed)
@@ -141,6 +173,7 @@ public sealed class ConversationPresence(TimeProvider clock)
         if (rooms.TryGetValue(conversationId, out var room) && room.Viewers.TryGetValue(viewId, out var viewer))
         {
             room.Viewers[viewId] = viewer with { SeenAt = clock.GetUtcNow() };
+            Announce(room);
         }
     }
 
@@ -159,7 +192,7 @@ public sealed class ConversationPresence(TimeProvider clock)
         room.Viewers[viewId] = viewer with { SeenAt = now, TypedAt = now, Replying = replying };
         if (!wasTyping || viewer.Replying != replying)
         {
-            room.Raise();
+            Changed(room);
         }
     }
 
@@ -183,13 +216,14 @@ public sealed class ConversationPresence(TimeProvider clock)
             }
             room.ContactTypedAt = now;
         }
-        room.Raise();
+        Changed(room);
         return true;
     }
 
     /// <summary>Whether the customer signalled typing within the last <see cref="TypingTimeout"/>.</summary>
     public bool IsContactTyping(Guid conversationId) =>
-        rooms.TryGetValue(conversationId, out var room) && room.ContactTypedAt is { } at && clock.GetUtcNow() - at < TypingTimeout;
+        (rooms.TryGetValue(conversationId, out var room) && room.ContactTypedAt is { } at && clock.GetUtcNow() - at < TypingTimeout)
+        || HeardOn(conversationId, clock.GetUtcNow(), TypingTimeout).Any(h => h.ContactTyping);
 
     /// <summary>Sent or cleared: stops showing this page as typing.</summary>
     public void StoppedTyping(Guid conversationId, Guid viewId)
@@ -197,30 +231,113 @@ public sealed class ConversationPresence(TimeProvider clock)
         if (rooms.TryGetValue(conversationId, out var room) && room.Viewers.TryGetValue(viewId, out var viewer) && viewer.TypedAt is not null)
         {
             room.Viewers[viewId] = viewer with { TypedAt = null, Replying = false };
-            room.Raise();
+            Changed(room);
         }
     }
 
     /// <summary>Everyone on the conversation now, one entry per person (typing if any of their pages is).</summary>
     public IReadOnlyList<PresentAgent> Present(Guid conversationId)
     {
-        if (!rooms.TryGetValue(conversationId, out var room))
-        {
-            return [];
-        }
         var now = clock.GetUtcNow();
-        foreach (var (id, viewer) in room.Viewers)
+        var here = new List<PresentAgent>();
+        if (rooms.TryGetValue(conversationId, out var room))
         {
-            if (now - viewer.SeenAt > ViewerTimeout)
+            foreach (var (id, viewer) in room.Viewers)
             {
-                room.Viewers.TryRemove(id, out _);
+                if (now - viewer.SeenAt > ViewerTimeout)
+                {
+                    room.Viewers.TryRemove(id, out _);
+                }
             }
+            here.AddRange(room.Viewers.Values.Select(v => new PresentAgent(v.UserId, v.DisplayName, IsTyping(v, now), v.Replying && IsTyping(v, now))));
         }
-        return room.Viewers.Values
-            .GroupBy(v => v.UserId)
-            .Select(g => new PresentAgent(g.Key, g.First().DisplayName, g.Any(v => IsTyping(v, now)), g.Any(v => v.Replying && IsTyping(v, now))))
+        // Another node's people count while its last word is fresh; typing while it is fresher still (no node says "stopped" when typing lapses).
+        here.AddRange(HeardOn(conversationId, now, ViewerTimeout).SelectMany(h => h.Viewers.Select(v =>
+            new PresentAgent(v.UserId, v.Name, v.Typing && now - h.HeardAt < TypingTimeout, v.Replying && v.Typing && now - h.HeardAt < TypingTimeout))));
+        return here
+            .GroupBy(p => p.UserId)
+            .Select(g => new PresentAgent(g.Key, g.First().DisplayName, g.Any(p => p.IsTyping), g.Any(p => p.IsReplying)))
             .OrderBy(p => p.DisplayName, StringComparer.CurrentCultureIgnoreCase)
             .ToList();
+    }
+
+    private IEnumerable<Heard> HeardOn(Guid conversationId, DateTimeOffset now, TimeSpan freshness) =>
+        remote.TryGetValue(conversationId, out var nodes) ? nodes.Values.Where(h => now - h.HeardAt <= freshness) : [];
+
+    /// <summary>Tells this node's pages on the conversation, and the other nodes who is here now.</summary>
+    private void Changed(Room room)
+    {
+        room.Raise();
+        Announce(room);
+    }
+
+    private void Announce(Room room)
+    {
+        if (bus is not { Enabled: true })
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var viewers = room.Viewers.Values.Where(v => now - v.SeenAt <= ViewerTimeout).GroupBy(v => v.UserId).Take(MaxAnnounced)
+            .Select(g => new Announced(g.Key, Truncate(g.First().DisplayName), g.Any(v => IsTyping(v, now)), g.Any(v => v.Replying && IsTyping(v, now))))
+            .ToList();
+        var contactTyping = room.ContactTypedAt is { } at && now - at < TypingTimeout;
+        bus.Send(Topic, System.Text.Json.JsonSerializer.Serialize(new Announcement(room.Id, contactTyping, viewers)));
+    }
+
+    private static string Truncate(string name) => name.Length <= 80 ? name : name[..80];
+
+    /// <summary>Repeats every open conversation's people, for a node that just started or missed a signal.</summary>
+    private void AnnounceAll()
+    {
+        // A node that died said nothing more: forget what it said once it has expired.
+        var now = clock.GetUtcNow();
+        foreach (var (conversation, nodes) in remote)
+        {
+            foreach (var (node, heard) in nodes)
+            {
+                if (now - heard.HeardAt > ViewerTimeout)
+                {
+                    nodes.TryRemove(node, out _);
+                }
+            }
+            if (nodes.IsEmpty)
+            {
+                remote.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<string, Heard>>(conversation, nodes));
+            }
+        }
+        foreach (var room in rooms.Values)
+        {
+            if (!room.Viewers.IsEmpty)
+            {
+                Announce(room);
+            }
+        }
+    }
+
+    private void Hear(string node, string body)
+    {
+        if (System.Text.Json.JsonSerializer.Deserialize<Announcement>(body) is not { Viewers: not null } said)
+        {
+            return;
+        }
+        var nodes = remote.GetOrAdd(said.Conversation, _ => new());
+        if (said.Viewers.Count == 0 && !said.ContactTyping)
+        {
+            nodes.TryRemove(node, out _);
+            if (nodes.IsEmpty)
+            {
+                remote.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<string, Heard>>(said.Conversation, nodes));
+            }
+        }
+        else
+        {
+            nodes[node] = new Heard(said.Viewers, said.ContactTyping, clock.GetUtcNow());
+        }
+        if (rooms.TryGetValue(said.Conversation, out var room))
+        {
+            room.Raise();
+        }
     }
 
     private static bool IsTyping(Viewer viewer, DateTimeOffset now) => viewer.TypedAt is { } at && now - at < TypingTimeout;
