@@ -201,6 +201,7 @@ public static class RapportHost
         services.AddScoped<MemberService>();
         services.AddScoped<Demo.DemoSeeder>();
         services.AddScoped<Channels.Import.ImportService>();
+        services.AddOptions<Channels.Import.ImportOptions>().BindConfiguration(Channels.Import.ImportOptions.Section).ValidateDataAnnotations();
         services.AddSingleton<Channels.Import.ImportRuns>();
         services.AddHostedService(sp => sp.GetRequiredService<Channels.Import.ImportRuns>());
         services.AddFeeds();

@@ -44,6 +44,7 @@ public abstract class RapportDbContext(DbContextOptions options)
     public DbSet<Channel> Channels => Set<Channel>();
     public DbSet<WebhookReceipt> WebhookReceipts => Set<WebhookReceipt>();
     public DbSet<Channels.Import.ImportRun> ImportRuns => Set<Channels.Import.ImportRun>();
+    public DbSet<Channels.Import.ImportChunk> ImportChunks => Set<Channels.Import.ImportChunk>();
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<ContactIdentity> ContactIdentities => Set<ContactIdentity>();
     public DbSet<Conversation> Conversations => Set<Conversation>();

@@ -46,8 +46,9 @@ public class ImportRunTests
         await using var db = factory.OpenDb();
         Assert.Equal(["a-1", "a-3"], await db.Messages.OrderBy(m => m.ExternalId).Select(m => m.ExternalId).ToListAsync());
         Assert.Equal("<script>alert(1)</script> where is my refund?", (await db.Messages.SingleAsync(m => m.ExternalId == "a-3")).Text);
-        // The uploads are gone once imported.
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(factory.Settings["Rapport:DataFolder"]!, "imports")));
+        // The uploads are gone once imported; each run was claimed once.
+        Assert.Empty(await db.ImportChunks.ToListAsync());
+        Assert.Equal((1, 1), (first.Attempts, second.Attempts));
     }
 
     [Theory]

@@ -8,17 +8,19 @@ namespace Rapport.Channels.Import;
 
 /// <summary>
 /// An import as the API shows it. While it runs, <c>bytesRead</c> of <c>totalBytes</c> and <c>rows</c> say how far it got;
-/// when it has finished, the counts and the first refused rows (line and reason) are its report.
+/// when it has finished, the counts and the first refused rows (line and reason) are its report. <c>attempts</c> above 1
+/// says the node running it stopped and another took it over from the start of the file: rows the first attempt stored
+/// then count as already there.
 /// </summary>
 public sealed record ImportRunDto(Guid Id, Guid ChannelId, string FileName, ImportStatus Status, long TotalBytes, long BytesRead, long Rows,
     long Imported, long AlreadyThere, long BrandReplies, long ErrorCount, IReadOnlyList<ImportRowError> Errors, string? FailureReason,
-    DateTime CreatedAt, DateTime? FinishedAt)
+    DateTime CreatedAt, DateTime? FinishedAt, int Attempts)
 {
     public static ImportRunDto Of(ImportRun run, ImportProgress? progress)
     {
         ArgumentNullException.ThrowIfNull(run);
         return new(run.Id, run.ChannelId, run.FileName, run.Status, run.TotalBytes, progress?.BytesRead ?? run.BytesRead, progress?.Rows ?? run.Rows,
-            run.Imported, run.AlreadyThere, run.BrandReplies, run.ErrorCount, ImportRuns.ErrorsOf(run), run.FailureReason, run.CreatedAt, run.FinishedAt);
+            run.Imported, run.AlreadyThere, run.BrandReplies, run.ErrorCount, ImportRuns.ErrorsOf(run), run.FailureReason, run.CreatedAt, run.FinishedAt, run.Attempts);
     }
 }
 

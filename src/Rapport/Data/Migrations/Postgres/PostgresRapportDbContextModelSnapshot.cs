@@ -415,6 +415,26 @@ namespace Rapport.Data.Migrations.Postgres
                     b.ToTable("ChannelWatchLeases", (string)null);
                 });
 
+            modelBuilder.Entity("Rapport.Channels.Import.ImportChunk", b =>
+                {
+                    b.Property<Guid>("ImportRunId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ImportRunId", "Index");
+
+                    b.ToTable("ImportChunks");
+                });
+
             modelBuilder.Entity("Rapport.Channels.Import.ImportRun", b =>
                 {
                     b.Property<Guid>("Id")
@@ -423,6 +443,9 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.Property<long>("AlreadyThere")
                         .HasColumnType("bigint");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
 
                     b.Property<long>("BrandReplies")
                         .HasColumnType("bigint");
@@ -457,6 +480,13 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<long>("Imported")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("Rows")
                         .HasColumnType("bigint");
 
@@ -475,6 +505,8 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Status", "LeaseUntil");
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
@@ -2662,6 +2694,15 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasOne("Rapport.Channels.Channel", null)
                         .WithMany()
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rapport.Channels.Import.ImportChunk", b =>
+                {
+                    b.HasOne("Rapport.Channels.Import.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

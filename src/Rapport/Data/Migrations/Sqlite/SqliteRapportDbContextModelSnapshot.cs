@@ -401,6 +401,26 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.ToTable("ChannelWatchLeases", (string)null);
                 });
 
+            modelBuilder.Entity("Rapport.Channels.Import.ImportChunk", b =>
+                {
+                    b.Property<Guid>("ImportRunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ImportRunId", "Index");
+
+                    b.ToTable("ImportChunks");
+                });
+
             modelBuilder.Entity("Rapport.Channels.Import.ImportRun", b =>
                 {
                     b.Property<Guid>("Id")
@@ -408,6 +428,9 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long>("AlreadyThere")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("BrandReplies")
@@ -443,6 +466,13 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<long>("Imported")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Rows")
                         .HasColumnType("INTEGER");
 
@@ -461,6 +491,8 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Status", "LeaseUntil");
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
@@ -2644,6 +2676,15 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasOne("Rapport.Channels.Channel", null)
                         .WithMany()
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rapport.Channels.Import.ImportChunk", b =>
+                {
+                    b.HasOne("Rapport.Channels.Import.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
