@@ -21,6 +21,8 @@ internal static class Program
                 return InboxLatency.Run(args);
             case "chat-latency":
                 return ChatLatency.Run(args);
+            case "cluster-load":
+                return ClusterLoad.Run(args);
             case "link-redirect":
                 return LinkRedirect.Run(args);
             case "outcome-report":
