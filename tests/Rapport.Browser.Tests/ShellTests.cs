@@ -12,6 +12,8 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
     [
         ("/", "Inbox", "Boîte de réception"),
         ("/listening", "Listening", "Écoute"),
+        ("/listening/expectations", "Expectations", "Attentes"),
+        ("/listening/commitments", "Commitments", "Engagements"),
         ("/content", "Content studio", "Studio de contenus"),
         ("/reports", "Reports", "Rapports"),
         ("/reports/outcomes", "Outcome report", "Rapport de résultats"),
