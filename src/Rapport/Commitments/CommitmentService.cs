@@ -47,6 +47,9 @@ public sealed record CommitmentDto(
 
 public sealed record TransparencySettingsDto(bool PublicPage, string? Path = null);
 
+/// <summary>Turns the public transparency page on or off.</summary>
+public sealed record TransparencyRequest(bool PublicPage);
+
 /// <summary>What a change came to: the commitment, or why not (the rules broken, or no such commitment).</summary>
 public sealed record CommitmentChange(Commitment? Commitment, IReadOnlyList<RuleViolation> Violations)
 {

@@ -145,7 +145,7 @@ public static class CommitmentsApi
         TypedResults.Ok(await CommitmentService.SettingsAsync(db, workspaceId, ct));
 
     private static async Task<Ok<TransparencySettingsDto>> SetSettingsAsync(
-        TransparencySettingsDto request, RapportDbContext db, CommitmentService commitments, HttpContext http, CancellationToken ct) =>
+        TransparencyRequest request, RapportDbContext db, CommitmentService commitments, HttpContext http, CancellationToken ct) =>
         TypedResults.Ok(await commitments.SetPublicPageAsync(db, http.Member(), http.User.Identity?.Name, request.PublicPage, ct));
 }
 
