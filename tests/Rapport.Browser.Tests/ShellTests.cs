@@ -12,8 +12,6 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
     [
         ("/", "Inbox", "Boîte de réception"),
         ("/listening", "Listening", "Écoute"),
-        ("/listening/expectations", "Expectations", "Attentes"),
-        ("/listening/commitments", "Commitments", "Engagements"),
         ("/content", "Content studio", "Studio de contenus"),
         ("/reports", "Reports", "Rapports"),
         ("/reports/outcomes", "Outcome report", "Rapport de résultats"),
@@ -28,6 +26,13 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         ("/settings/tokens", "API tokens", "Jetons d’API"),
         ("/settings/audit", "Audit log", "Journal d’audit"),
         ("/settings/jobs", "Jobs", "Tâches"),
+    ];
+
+    /// <summary>Listening's pages reached from the Listening page rather than the drawer.</summary>
+    public static readonly (string Path, string English, string French)[] ListeningPages =
+    [
+        ("/listening/expectations", "Expectations", "Attentes"),
+        ("/listening/commitments", "Commitments", "Engagements"),
     ];
 
     [Fact]
@@ -56,6 +61,12 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         // Reached from the Listening page rather than the drawer.
         await page.GotoAsync("/listening/dashboard");
         await Expect(Flows.Heading(page, "Tableau de bord de l’écoute")).ToBeVisibleAsync();
+        foreach (var (path, _, french) in ListeningPages)
+        {
+            await page.GotoAsync(path);
+            await Expect(Flows.Heading(page, french)).ToBeVisibleAsync();
+            await Flows.ScreenshotAsync(page, "fr" + path.Replace('/', '-'));
+        }
 
         // Back to English.
         await Flows.WaitForCircuitAsync(page);
@@ -82,5 +93,12 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         await page.GotoAsync("/listening");
         await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).First.ClickAsync();
         await Expect(Flows.Heading(page, "Listening dashboard")).ToBeVisibleAsync();
+        foreach (var (path, english, _) in ListeningPages)
+        {
+            await page.GotoAsync("/listening");
+            await page.Locator($"main a[href='{path}']").First.ClickAsync();
+            await Expect(Flows.Heading(page, english)).ToBeVisibleAsync();
+            await Flows.ScreenshotAsync(page, "en" + path.Replace('/', '-'));
+        }
     }
 }
