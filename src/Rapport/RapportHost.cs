@@ -189,6 +189,7 @@ public static class RapportHost
         services.AddSingleton<Learning.RetrainWorker>();
         services.AddScoped<IngestService>();
         Listening.ListeningSetup.AddListening(services);
+        Commitments.CommitmentsSetup.AddCommitments(services);
         Content.ContentSetup.AddContent(services);
         services.AddScoped<Reprocessing>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -280,6 +281,7 @@ public static class RapportHost
         app.MapOpenApi();
         app.MapHealthChecks();
         app.MapRapportApi();
+        Commitments.TransparencyPage.MapFeed(app);
         app.MapChatWidget();
         app.MapAccountEndpoints();
         app.MapProfileEndpoints();

@@ -28,6 +28,13 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         ("/settings/jobs", "Jobs", "Tâches"),
     ];
 
+    /// <summary>Listening's pages reached from the Listening page rather than the drawer.</summary>
+    public static readonly (string Path, string English, string French)[] ListeningPages =
+    [
+        ("/listening/expectations", "Expectations", "Attentes"),
+        ("/listening/commitments", "Commitments", "Engagements"),
+    ];
+
     [Fact]
     public async Task SetupThenBothLanguages_OpensEverySection()
     {
@@ -54,6 +61,12 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         // Reached from the Listening page rather than the drawer.
         await page.GotoAsync("/listening/dashboard");
         await Expect(Flows.Heading(page, "Tableau de bord de l’écoute")).ToBeVisibleAsync();
+        foreach (var (path, _, french) in ListeningPages)
+        {
+            await page.GotoAsync(path);
+            await Expect(Flows.Heading(page, french)).ToBeVisibleAsync();
+            await Flows.ScreenshotAsync(page, "fr" + path.Replace('/', '-'));
+        }
 
         // Back to English.
         await Flows.WaitForCircuitAsync(page);
@@ -80,5 +93,12 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         await page.GotoAsync("/listening");
         await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).First.ClickAsync();
         await Expect(Flows.Heading(page, "Listening dashboard")).ToBeVisibleAsync();
+        foreach (var (path, english, _) in ListeningPages)
+        {
+            await page.GotoAsync("/listening");
+            await page.Locator($"main a[href='{path}']").First.ClickAsync();
+            await Expect(Flows.Heading(page, english)).ToBeVisibleAsync();
+            await Flows.ScreenshotAsync(page, "en" + path.Replace('/', '-'));
+        }
     }
 }

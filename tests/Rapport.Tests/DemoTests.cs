@@ -77,6 +77,9 @@ public class DemoTests
         // The listening feed's items are mentions, not conversations (docs/decisions/0061): nothing to reply to there.
         Assert.True(await db.Set<Listening.Mention>().CountAsync() >= 10);
         Assert.True(await db.Set<Listening.MentionTopic>().CountAsync() >= 10);
+        // Two published commitments, one behind its line, and the public page on, so a newcomer sees them (docs/listening.md).
+        Assert.Equal(2, await db.Set<Commitments.Commitment>().CountAsync(c => c.IsPublished));
+        Assert.True(await db.Set<Commitments.TransparencySettings>().AnyAsync(s => s.PublicPage));
         // The content studio starts from evidence: an idea and the draft written from it, in review.
         Assert.Equal(Content.DraftStatus.InReview, (await db.Set<Content.Draft>().SingleAsync()).Status);
         Assert.Equal(Content.IdeaStatus.Drafted, (await db.Set<Content.Idea>().SingleAsync()).Status);

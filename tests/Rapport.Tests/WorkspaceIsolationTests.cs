@@ -99,7 +99,8 @@ public class WorkspaceIsolationTests
 
     internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId,
         Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId, Guid AttachmentId, Guid ImportId,
-        Guid SubscriptionId, Guid AttemptId, Guid TopicId, Guid MentionId, Guid LinkId, Guid IdeaId, Guid DraftId);
+        Guid SubscriptionId, Guid AttemptId, Guid TopicId, Guid MentionId, Guid LinkId, Guid IdeaId, Guid DraftId,
+        Guid CommitmentId, Guid CommitmentUpdateId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -180,9 +181,13 @@ public class WorkspaceIsolationTests
         var idea = new Content.Idea { WorkspaceId = workspaceId, Title = "Secret B idea", CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
         var draft = new Content.Draft { WorkspaceId = workspaceId, Title = "Secret B draft", Status = Content.DraftStatus.InReview, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
         db.AddRange(link, idea, draft);
+        var commitment = new Commitments.Commitment { WorkspaceId = workspaceId, TitleEn = "Secret B commitment", Theme = "Privacy", IsPublished = true, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow };
+        var commitmentUpdate = new Commitments.CommitmentUpdate { WorkspaceId = workspaceId, CommitmentId = commitment.Id, TextEn = "Secret B update", CreatedAt = DateTime.UtcNow };
+        db.AddRange(commitment, commitmentUpdate);
         await db.SaveChangesAsync();
         return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id,
-            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id, subscription.Id, attempt.Id, topic.Id, mention.Id, link.Id, idea.Id, draft.Id);
+            rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id, subscription.Id, attempt.Id, topic.Id, mention.Id, link.Id, idea.Id, draft.Id,
+            commitment.Id, commitmentUpdate.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -213,6 +218,8 @@ public class WorkspaceIsolationTests
             .Replace("{linkId:guid}", ids.LinkId.ToString(), StringComparison.Ordinal)
             .Replace("{ideaId:guid}", ids.IdeaId.ToString(), StringComparison.Ordinal)
             .Replace("{draftId:guid}", ids.DraftId.ToString(), StringComparison.Ordinal)
+            .Replace("{commitmentId:guid}", ids.CommitmentId.ToString(), StringComparison.Ordinal)
+            .Replace("{updateId:guid}", ids.CommitmentUpdateId.ToString(), StringComparison.Ordinal)
             .Replace("{chart}", "volume", StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');

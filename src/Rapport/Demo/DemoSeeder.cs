@@ -106,6 +106,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         db.ScopedWorkspaceId = workspace.Id;
         await SeedSetUpAsync(content, workspace.Id, owner.Id, agents, labels, now, ct);
         await DemoListening.SeedTopicsAsync(db, workspace.Id, owner.Id, now, ct);
+        await DemoCommitments.SeedAsync(db, workspace.Id, owner.Id, now, ct);
 
         var audit = new Audit.AuditLog(script, http);
         var rules = new AutomationEngine(new Notifications.Notifier(script), outbox, audit, script);
