@@ -213,6 +213,8 @@ public class WorkspaceIsolationTests
             .Replace("{linkId:guid}", ids.LinkId.ToString(), StringComparison.Ordinal)
             .Replace("{ideaId:guid}", ids.IdeaId.ToString(), StringComparison.Ordinal)
             .Replace("{draftId:guid}", ids.DraftId.ToString(), StringComparison.Ordinal)
+            // B's reply stands for a post of B: no post of A has its id.
+            .Replace("{postId:guid}", ids.MessageId.ToString(), StringComparison.Ordinal)
             .Replace("{chart}", "volume", StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');
