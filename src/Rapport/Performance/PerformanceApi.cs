@@ -86,14 +86,16 @@ public static class PerformanceApi
         [
             "published_at", "channel", "post_id", "external_id", "draft", "usefulness_score", "measured_at", "shares", "replies", "quotes", "saves",
             "clicks", "impressions", "reach", "reach_organic", "reach_viral", "reach_paid", "followers", "amplification_rate", "conversation_rate",
-            "earned_share", "likes", "applause_rate", "deleted", "last_error",
+            "earned_share", "link_clicks", "conversions", "revenue", "likes", "applause_rate", "deleted", "last_error",
         ];
         return CsvWriter.Write([header, .. rows.Select(r => new string?[]
         {
             Time(r.PublishedAt), r.ChannelName, r.PostId.ToString(), r.ExternalId, r.DraftTitle, r.UsefulnessScore?.ToString(CultureInfo.InvariantCulture),
             r.MeasuredAt is { } at ? Time(at) : "not measured yet", Given(r.Shares), Given(r.Replies), Given(r.Quotes), Given(r.Saves), Given(r.Clicks),
             Given(r.Impressions), Given(r.Reach), Given(r.ReachOrganic), Given(r.ReachViral), Given(r.ReachPaid), Given(r.Followers),
-            CsvWriter.Number(r.AmplificationRate), CsvWriter.Number(r.ConversationRate), CsvWriter.Number(r.EarnedShare), Given(r.Likes),
+            CsvWriter.Number(r.AmplificationRate), CsvWriter.Number(r.ConversationRate), CsvWriter.Number(r.EarnedShare),
+            r.LinkClicks.ToString(CultureInfo.InvariantCulture), r.Conversions.ToString(CultureInfo.InvariantCulture),
+            string.Join("; ", r.Revenue.Select(m => m.Amount.ToString("0.##", CultureInfo.InvariantCulture) + " " + m.Currency)), Given(r.Likes),
             CsvWriter.Number(r.ApplauseRate), r.Deleted ? "yes" : "no", r.LastError,
         })]);
     }

@@ -55,7 +55,7 @@ public static class PostMetricsService
         return post;
     }
 
-    /// <summary>Keeps a reading: a snapshot always, and the post's latest figures unless a later reading is already there.</summary>
+    /// <summary>Keeps a reading: a snapshot always (as read), and the post's latest figures unless a later reading is already there.</summary>
     public static void Record(RapportDbContext db, PostPerformance post, PostFigures figures, DateTime at, MetricsSource source)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -72,7 +72,14 @@ public static class PostMetricsService
         });
         if (post.MeasuredAt is null || at >= post.MeasuredAt)
         {
-            post.Figures = figures;
+            // A figure this reading leaves out keeps its last value: a partner may send reach in one delivery and
+            // likes in another, and neither erases the other.
+            var last = post.Figures;
+            post.Figures = new PostFigures(
+                figures.Shares ?? last.Shares, figures.Replies ?? last.Replies, figures.Quotes ?? last.Quotes, figures.Saves ?? last.Saves,
+                figures.Clicks ?? last.Clicks, figures.Impressions ?? last.Impressions, figures.Reach ?? last.Reach,
+                figures.ReachOrganic ?? last.ReachOrganic, figures.ReachViral ?? last.ReachViral, figures.ReachPaid ?? last.ReachPaid,
+                figures.Likes ?? last.Likes);
             post.MeasuredAt = at;
             post.Source = source;
         }

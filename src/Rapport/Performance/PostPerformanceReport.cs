@@ -9,7 +9,8 @@ namespace Rapport.Performance;
 /// <summary>
 /// One published post's performance: where and when, its usefulness score from the content review (when it came from
 /// the content studio), the latest figures, the followers of its channel, and the rates derived from them. The order is
-/// the product's: what spread the post and what started conversations first; likes last.
+/// the product's: what spread the post and what started conversations first, then what people did (clicks on its tracked
+/// links, conversions attributed to it and their value, per currency); likes last.
 /// </summary>
 public sealed record PostPerformanceRow(
     Guid PostId, Guid ChannelId, string ChannelName, ChannelKind ChannelKind, string Text, DateTime PublishedAt, string ExternalId,
@@ -17,7 +18,9 @@ public sealed record PostPerformanceRow(
     DateTime? MeasuredAt, MetricsSource? Source, bool Deleted, string? LastError, bool StillRead,
     long? Shares, long? Replies, long? Quotes, long? Saves, long? Clicks, long? Impressions,
     long? Reach, long? ReachOrganic, long? ReachViral, long? ReachPaid, long? Followers,
-    double? AmplificationRate, double? ConversationRate, double? EarnedShare, long? Likes, double? ApplauseRate)
+    double? AmplificationRate, double? ConversationRate, double? EarnedShare,
+    int LinkClicks, int Conversions, List<Reports.Money> Revenue,
+    long? Likes, double? ApplauseRate)
 {
     /// <summary>Every interaction that spread the post or answered it: shares, replies, quotes, saves. Likes are apart.</summary>
     public long? Engagement => Shares is null && Replies is null && Quotes is null && Saves is null ? null : (Shares ?? 0) + (Replies ?? 0) + (Quotes ?? 0) + (Saves ?? 0);
@@ -92,6 +95,17 @@ public static class PostPerformanceReport
         var followers = (await db.Set<FollowerSnapshot>().IgnoreQueryFilters().AsNoTracking()
             .Where(f => f.WorkspaceId == workspaceId && channelIds.Contains(f.ChannelId)).Select(f => new { f.ChannelId, f.Day, f.Followers }).ToListAsync(ct))
             .GroupBy(f => f.ChannelId).ToDictionary(g => g.Key, g => g.OrderBy(f => f.Day).Select(f => (f.Day, f.Followers)).ToList());
+        // What people did: clicks on the posts' tracked links (robots and repeats never became rows) and the conversions
+        // attributed to the posts, as the outcome report counts them, here over all time.
+        var clicks = await db.Set<Links.TrackedLink>().IgnoreQueryFilters().AsNoTracking()
+            .Where(l => l.WorkspaceId == workspaceId && l.PostId != null && ids.Contains(l.PostId.Value))
+            .Join(db.Set<Links.LinkClick>().IgnoreQueryFilters(), l => l.Id, c => c.LinkId, (l, c) => l.PostId!.Value)
+            .GroupBy(id => id).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var conversions = (await db.Set<Conversions.Conversion>().IgnoreQueryFilters().AsNoTracking()
+            .Where(c => c.WorkspaceId == workspaceId && c.PostId != null && ids.Contains(c.PostId.Value))
+            .GroupBy(c => new { PostId = c.PostId!.Value, c.Currency })
+            .Select(g => new { g.Key.PostId, g.Key.Currency, Count = g.Count(), Sum = g.Sum(c => c.Value) }).ToListAsync(ct))
+            .GroupBy(c => c.PostId).ToDictionary(g => g.Key, g => g.ToList());
         var rows = new List<PostPerformanceRow>(items.Count);
         foreach (var item in items)
         {
@@ -106,6 +120,8 @@ public static class PostPerformanceReport
                 p?.MeasuredAt, p?.Source, p?.Deleted ?? false, p?.LastError, p?.NextFetchAt is not null,
                 p?.Shares, p?.Replies, p?.Quotes, p?.Saves, p?.Clicks, p?.Impressions, p?.Reach, p?.ReachOrganic, p?.ReachViral, p?.ReachPaid, audience,
                 Rate(p?.Shares, audience), Rate(p?.Replies, audience), EarnedShareOf(p?.Reach, p?.ReachOrganic, p?.ReachViral, p?.ReachPaid),
+                clicks.GetValueOrDefault(item.Id), conversions.TryGetValue(item.Id, out var sold) ? sold.Sum(c => c.Count) : 0,
+                sold is null ? [] : [.. sold.OrderBy(c => c.Currency, StringComparer.Ordinal).Select(c => new Reports.Money(c.Currency, c.Sum))],
                 p?.Likes, Rate(p?.Likes, audience)));
         }
         return rows;

@@ -345,6 +345,33 @@ public sealed class PostPerformanceTests
         var history = (await analyst.GetFromJsonAsync<PostMetricsDto>($"/api/v1/workspaces/{workspace.Id}/posts/{postId}/metrics", Json.Options))!;
         Assert.Equal([45L, 60L], history.Readings.Select(r => r.Figures.Shares!.Value));
         Assert.Equal(4000L, history.Post.Reach);
+
+        // What people did because of the post sits beside it: a click on its tracked link, a purchase attributed to it.
+        var admin = await factory.TokenClientAsync(workspace.Id, Role.Admin);
+        var link = (await (await admin.PostAsJsonAsync($"/api/v1/workspaces/{workspace.Id}/links",
+            new { targetUrl = "https://shop.example/velo", utmCampaign = "sunday", postId })).Content.ReadFromJsonAsync<Links.LinkDto>(Json.Options))!;
+        var reader = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using (var click = new HttpRequestMessage(HttpMethod.Get, "/l/" + link.Code))
+        {
+            click.Headers.TryAddWithoutValidation("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0");
+            Assert.Equal(HttpStatusCode.Redirect, (await reader.SendAsync(click)).StatusCode);
+        }
+        await factory.Services.GetRequiredService<Links.ClickQueue>().FlushAsync();
+        var secret = (await admin.GetFromJsonAsync<Conversions.ConversionSettingsDto>($"/api/v1/workspaces/{workspace.Id}/conversions/settings", Json.Options))!.Secret;
+        var order = JsonSerializer.SerializeToUtf8Bytes(new { orderId = "A-77", linkCode = link.Code, value = 89.90m, currency = "EUR" });
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        using (var purchase = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/conversions/{workspace.Id}") { Content = new ByteArrayContent(order) })
+        {
+            purchase.Content.Headers.ContentType = new("application/json");
+            purchase.Headers.Add(Webhooks.EventSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+            purchase.Headers.Add(Webhooks.EventSignature.SignatureHeader, Webhooks.EventSignature.Sign(secret, timestamp, order));
+            Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(purchase)).StatusCode);
+        }
+        var sold = Assert.Single((await analyst.GetFromJsonAsync<List<PostPerformanceRow>>($"/api/v1/workspaces/{workspace.Id}/reports/posts", Json.Options))!);
+        Assert.Equal((1, 1), (sold.LinkClicks, sold.Conversions));
+        Assert.Equal(new Money("EUR", 89.90m), Assert.Single(sold.Revenue));
+        Assert.Contains(",1,1,89.9 EUR,300,", await analyst.GetStringAsync($"/api/v1/workspaces/{workspace.Id}/reports/posts.csv"), StringComparison.Ordinal);
+
         // Another workspace's member sees none of it.
         var (_, other) = await factory.CreateOwnerAsync("other@example.test", "Other");
         var stranger = await factory.TokenClientAsync(other.Id, Role.Admin);
