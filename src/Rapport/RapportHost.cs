@@ -235,6 +235,7 @@ public static class RapportHost
         Links.LinksSetup.AddLinks(services);
         services.AddScoped<Conversions.ConversionService>();
         services.AddSingleton<Export.ExportService>();
+        services.AddSingleton<Performance.PostMetricsFetcher>();
     }
 
     public const string SurveyRateLimit = "survey";

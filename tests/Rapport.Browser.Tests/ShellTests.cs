@@ -15,6 +15,7 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         ("/content", "Content studio", "Studio de contenus"),
         ("/reports", "Reports", "Rapports"),
         ("/reports/outcomes", "Outcome report", "Rapport de résultats"),
+        ("/reports/posts", "Posts performance", "Performance des publications"),
         ("/settings/workspace", "Workspace settings", "Paramètres de l’espace de travail"),
         ("/settings/members", "Members", "Membres"),
         ("/settings/invitations", "Invitations", "Invitations"),

@@ -220,6 +220,8 @@ public class WorkspaceIsolationTests
             .Replace("{draftId:guid}", ids.DraftId.ToString(), StringComparison.Ordinal)
             .Replace("{commitmentId:guid}", ids.CommitmentId.ToString(), StringComparison.Ordinal)
             .Replace("{updateId:guid}", ids.CommitmentUpdateId.ToString(), StringComparison.Ordinal)
+            // B's reply stands for a post of B: no post of A has its id.
+            .Replace("{postId:guid}", ids.MessageId.ToString(), StringComparison.Ordinal)
             .Replace("{chart}", "volume", StringComparison.Ordinal);
         Assert.DoesNotContain("{", path, StringComparison.Ordinal);
         return "/" + path.TrimStart('/');

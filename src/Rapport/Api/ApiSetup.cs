@@ -37,6 +37,7 @@ public static class ApiSetup
         Satisfaction.SurveyApi.Map(api, workspace);
         Reports.ReportsApi.Map(workspace);
         Reports.OutcomesApi.Map(workspace);
+        Performance.PerformanceApi.Map(workspace);
         ConversationThreadApi.Map(workspace);
         Notifications.NotificationsApi.Map(workspace);
         KnowledgeBase.KnowledgeBaseSetup.Map(workspace);

@@ -44,7 +44,9 @@ public sealed record OutcomeFigures(
     // Impact: what it was worth to the organisation.
     List<Money> Revenue,
     int ThreatenedToLeave,
-    int Stayed)
+    int Stayed,
+    // Applause (likes of the period's posts): shown after engagement, never leading.
+    long? Applause = null)
 {
     /// <summary>Positive minus negative, as a share of every inbound message with a sentiment (-1 to 1).</summary>
     public double? NetSentiment => PositiveMessages + NeutralMessages + NegativeMessages is var all and > 0 ? (double)(PositiveMessages - NegativeMessages) / all : null;
@@ -55,7 +57,8 @@ public sealed record OutcomeFigures(
 }
 
 /// <summary>What one campaign (a tracked link's campaign) brought: its posts and replies, their clicks, conversions and revenue.</summary>
-public sealed record CampaignOutcome(string Campaign, int PostsPublished, int RepliesDelivered, int Clicks, int Conversions, List<Money> Revenue);
+public sealed record CampaignOutcome(string Campaign, int PostsPublished, int RepliesDelivered, int Clicks, int Conversions, List<Money> Revenue,
+    long? Reach = null, long? Engagement = null);
 
 /// <summary>One period's outcome figures: the total, one line per channel, one per campaign.</summary>
 public sealed record OutcomeSlice(DateTime From, DateTime To, OutcomeFigures Total, List<OutcomeFigures> Channels, List<CampaignOutcome> Campaigns);
@@ -105,6 +108,12 @@ public static class OutcomeReports
 
     private sealed record LinkInfo(Guid Id, Guid? ChannelId, string? Campaign, Guid? PostId, Guid? ReplyMessageId);
 
+    /// <summary>One measured post's latest out-takes.</summary>
+    private sealed record PostOutTakes(Guid PostId, Guid ChannelId, long? Reach, long Engagement, long Likes);
+
+    /// <summary>Adds two figures that may be unmeasured: null only when neither was measured.</summary>
+    private static long? Plus(long? a, long? b) => a is null && b is null ? null : (a ?? 0) + (b ?? 0);
+
     private static async Task<OutcomeSlice> SliceAsync(RapportDbContext db, Guid workspaceId, DateTime from, DateTime to,
         Dictionary<string, string> channelNames, Dictionary<Guid, LinkInfo> links, CancellationToken ct)
     {
@@ -127,13 +136,31 @@ public static class OutcomeReports
         {
             For(row.Key).Replies = row.Count;
         }
+        // Out-takes of the period's posts: their latest figures as the networks counted them (decision 0071). Reach only where
+        // the network gives it (partners); engagement is shares, replies, quotes and saves; likes are applause, apart.
+        var measured = await posts.Join(db.Set<Performance.PostPerformance>().IgnoreQueryFilters().Where(p => p.MeasuredAt != null), o => o.Id, p => p.PostId,
+                (o, p) => new PostOutTakes(p.PostId, o.ChannelId, p.Reach, (p.Shares ?? 0) + (p.Replies ?? 0) + (p.Quotes ?? 0) + (p.Saves ?? 0), p.Likes ?? 0))
+            .ToListAsync(ct);
+        foreach (var post in measured)
+        {
+            For(post.ChannelId).Measure(post);
+        }
+        var outTakes = measured.ToDictionary(m => m.PostId);
         var linkedPosts = links.Values.Where(l => l.PostId is not null).Select(l => l.PostId!.Value).Distinct().ToList();
         if (linkedPosts.Count > 0)
         {
             var published = (await posts.Where(o => linkedPosts.Contains(o.Id)).Select(o => o.Id).ToListAsync(ct)).ToHashSet();
             foreach (var group in links.Values.Where(l => l.PostId is { } id && published.Contains(id)).GroupBy(l => l.Campaign))
             {
-                Campaign(group.Key).Posts += group.Select(l => l.PostId).Distinct().Count();
+                var campaign = Campaign(group.Key);
+                foreach (var postId in group.Select(l => l.PostId!.Value).Distinct())
+                {
+                    campaign.Posts++;
+                    if (outTakes.TryGetValue(postId, out var post))
+                    {
+                        campaign.Measure(post);
+                    }
+                }
             }
         }
         var linkedReplies = links.Values.Where(l => l.ReplyMessageId is not null).Select(l => l.ReplyMessageId!.Value).Distinct().ToList();
@@ -146,8 +173,7 @@ public static class OutcomeReports
             }
         }
 
-        // Out-takes. Reach and engagement stay null: post metrics from the networks (issue 13, item 1) are not stored yet,
-        // and a zero would claim nobody saw anything. Sentiment is the understanding engine's label of each inbound message.
+        // Out-takes. Sentiment is the understanding engine's label of each inbound message.
         var inbound = db.Messages.IgnoreQueryFilters().AsNoTracking()
             .Where(m => m.WorkspaceId == workspaceId && m.Direction == MessageDirection.Inbound && m.CreatedAt >= from && m.CreatedAt < to)
             .Join(db.MessageAnalyses.IgnoreQueryFilters(), m => m.Id, a => a.MessageId, (m, a) => new { m.ChannelId, m.ConversationId, m.AuthorContactId, a.Sentiment, a.Intent, a.Urgency });
@@ -305,9 +331,16 @@ public static class OutcomeReports
         public int ComplaintsResolved { get; set; }
         public int Threatened { get; set; }
         public int Stayed { get; set; }
+        public long? Reach { get; set; }
+        public long? Engagement { get; set; }
+        public long? Likes { get; set; }
+
+        public void Measure(PostOutTakes post) =>
+            (Reach, Engagement, Likes) = (Plus(Reach, post.Reach), Plus(Engagement, post.Engagement), Plus(Likes, post.Likes));
 
         public Partial Add(Partial o)
         {
+            (Reach, Engagement, Likes) = (Plus(Reach, o.Reach), Plus(Engagement, o.Engagement), Plus(Likes, o.Likes));
             (Posts, Replies, Positive, Neutral, Negative) = (Posts + o.Posts, Replies + o.Replies, Positive + o.Positive, Neutral + o.Neutral, Negative + o.Negative);
             (Clicks, Conversions) = (Clicks + o.Clicks, Conversions + o.Conversions);
             foreach (var (currency, amount) in o.Revenue)
@@ -327,10 +360,10 @@ public static class OutcomeReports
             var answers = Promoters + Passives + Detractors;
             // NPS: the share of promoters (9–10) minus the share of detractors (0–6), in points from -100 to 100.
             double? nps = answers == 0 ? null : Math.Round(100.0 * (Promoters - Detractors) / answers, 1);
-            return new(Key, label, Posts, Replies, null, null, Positive, Neutral, Negative, Clicks, Conversions,
+            return new(Key, label, Posts, Replies, Reach, Engagement, Positive, Neutral, Negative, Clicks, Conversions,
                 CsatCount == 0 ? null : CsatSum / CsatCount, CsatCount, EffortCount == 0 ? null : EffortSum / EffortCount, EffortCount,
                 nps, Promoters, Passives, Detractors, Recommends, AdvisesAgainst, NegativeOpenings, Recovered, Complaints, ComplaintsResolved,
-                Amounts(Revenue), Threatened, Stayed);
+                Amounts(Revenue), Threatened, Stayed, Likes);
         }
     }
 
@@ -342,7 +375,11 @@ public static class OutcomeReports
         public int Clicks { get; set; }
         public int Conversions { get; set; }
         public Dictionary<string, decimal> Revenue { get; } = new(StringComparer.Ordinal);
+        public long? Reach { get; set; }
+        public long? Engagement { get; set; }
 
-        public CampaignOutcome ToOutcome() => new(Campaign, Posts, Replies, Clicks, Conversions, Amounts(Revenue));
+        public void Measure(PostOutTakes post) => (Reach, Engagement) = (Plus(Reach, post.Reach), Plus(Engagement, post.Engagement));
+
+        public CampaignOutcome ToOutcome() => new(Campaign, Posts, Replies, Clicks, Conversions, Amounts(Revenue), Reach, Engagement);
     }
 }

@@ -80,7 +80,7 @@ public static class OutcomesApi
         "period", "from", "to", "channel", "posts_published", "replies_delivered", "reach", "engagement", "positive_messages", "neutral_messages",
         "negative_messages", "net_sentiment", "clicks", "conversions", "csat", "csat_answers", "effort", "effort_answers", "nps", "promoters", "passives",
         "detractors", "recommends", "advises_against", "negative_openings", "recovered", "complaints", "complaints_resolved", "revenue",
-        "threatened_to_leave", "stayed",
+        "threatened_to_leave", "stayed", "applause",
     ];
 
     private static string?[] ChannelRow(string period, OutcomeSlice slice, OutcomeFigures f) =>
@@ -90,14 +90,15 @@ public static class OutcomesApi
         Count(f.Conversions), CsvWriter.Number(f.Csat), Count(f.CsatAnswers), CsvWriter.Number(f.Effort), Count(f.EffortAnswers), CsvWriter.Number(f.Nps),
         Count(f.Promoters), Count(f.Passives), Count(f.Detractors), Count(f.Recommends), Count(f.AdvisesAgainst), Count(f.NegativeOpenings),
         Count(f.Recovered), Count(f.Complaints), Count(f.ComplaintsResolved), Revenue(f.Revenue), Count(f.ThreatenedToLeave), Count(f.Stayed),
+        Measured(f.Applause),
     ];
 
-    private static readonly string?[] CampaignHeader = ["period", "from", "to", "campaign", "posts_published", "replies_delivered", "clicks", "conversions", "revenue"];
+    private static readonly string?[] CampaignHeader = ["period", "from", "to", "campaign", "posts_published", "replies_delivered", "clicks", "conversions", "revenue", "reach", "engagement"];
 
     private static string?[] CampaignRow(string period, OutcomeSlice slice, CampaignOutcome c) =>
     [
         period, Day(slice.From), Day(slice.To), c.Campaign, Count(c.PostsPublished), Count(c.RepliesDelivered), Count(c.Clicks), Count(c.Conversions),
-        Revenue(c.Revenue),
+        Revenue(c.Revenue), Measured(c.Reach), Measured(c.Engagement),
     ];
 
     private static IEnumerable<string?[]> SummaryRows(OutcomeFigures now, OutcomeFigures before)
@@ -107,6 +108,7 @@ public static class OutcomesApi
         yield return Row("outputs", "replies_delivered", f => Count(f.RepliesDelivered));
         yield return Row("out-takes", "reach", f => Measured(f.Reach));
         yield return Row("out-takes", "engagement", f => Measured(f.Engagement));
+        yield return Row("out-takes", "applause", f => Measured(f.Applause));
         yield return Row("out-takes", "net_sentiment", f => CsvWriter.Number(f.NetSentiment));
         yield return Row("outcomes", "clicks", f => Count(f.Clicks));
         yield return Row("outcomes", "conversions", f => Count(f.Conversions));

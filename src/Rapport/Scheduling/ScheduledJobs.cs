@@ -57,6 +57,10 @@ public sealed class RapportJobs
                 async (sp, ct) => await sp.GetRequiredService<Content.ContentService>().PublishDueAsync(sp.GetRequiredService<RapportDbContextFactory>(), ct)),
             new("send-weekly-digests", new JobTiming.Every(Reports.WeeklyDigests.CheckEvery),
                 async (sp, ct) => await sp.GetRequiredService<Reports.WeeklyDigests>().SendDueAsync(ct)),
+            new("fetch-post-metrics", new JobTiming.Every(Performance.PostMetricsFetcher.CheckEvery),
+                async (sp, ct) => (await sp.GetRequiredService<Performance.PostMetricsFetcher>().FetchDueAsync(ct)).ThrowIfFailed("Reading post metrics")),
+            new("count-followers", new JobTiming.Every(Performance.PostMetricsFetcher.FollowersCheckEvery),
+                async (sp, ct) => (await sp.GetRequiredService<Performance.PostMetricsFetcher>().CountFollowersAsync(ct)).ThrowIfFailed("Counting followers")),
         ];
     }
 

@@ -34,7 +34,7 @@ public class OutcomeReportTests
         var report = await setup.Client.GetFromJsonAsync<OutcomeReport>($"{setup.Url}/reports/outcomes?{Period}", Json.Options);
         var now = report!.Current.Total;
         Assert.Equal((3, 1), (now.PostsPublished, now.RepliesDelivered));
-        // Post metrics are not stored yet: not measured, never a zero.
+        // No post metrics arrived: not measured, never a zero.
         Assert.Equal((null, null), (now.Reach, now.Engagement));
         Assert.Equal((1, 1, 1, 0d), (now.PositiveMessages, now.NeutralMessages, now.NegativeMessages, now.NetSentiment));
         Assert.Equal((6, 3), (now.Clicks, now.Conversions));
@@ -83,9 +83,9 @@ public class OutcomeReportTests
         Assert.Contains("\r\nimpact,revenue,30.5 EUR; 5 USD,100 EUR\r\n", text, StringComparison.Ordinal);
 
         var campaigns = await (await setup.Client.GetAsync($"{setup.Url}/reports/outcomes.csv?{Period}&table=Campaigns")).Content.ReadAsStringAsync();
-        Assert.StartsWith("period,from,to,campaign,posts_published,replies_delivered,clicks,conversions,revenue\r\n", campaigns, StringComparison.Ordinal);
-        Assert.Contains("\r\ncurrent,2026-06-08T00:00:00Z,2026-06-15T00:00:00Z,spring,1,0,4,2,30.5 EUR\r\n", campaigns, StringComparison.Ordinal);
-        Assert.Contains("\r\nprevious,2026-06-01T00:00:00Z,2026-06-08T00:00:00Z,spring,1,0,1,1,100 EUR\r\n", campaigns, StringComparison.Ordinal);
+        Assert.StartsWith("period,from,to,campaign,posts_published,replies_delivered,clicks,conversions,revenue,reach,engagement\r\n", campaigns, StringComparison.Ordinal);
+        Assert.Contains("\r\ncurrent,2026-06-08T00:00:00Z,2026-06-15T00:00:00Z,spring,1,0,4,2,30.5 EUR,not measured,not measured\r\n", campaigns, StringComparison.Ordinal);
+        Assert.Contains("\r\nprevious,2026-06-01T00:00:00Z,2026-06-08T00:00:00Z,spring,1,0,1,1,100 EUR,not measured,not measured\r\n", campaigns, StringComparison.Ordinal);
 
         var channels = await (await setup.Client.GetAsync($"{setup.Url}/reports/outcomes.csv?{Period}&table=Channels")).Content.ReadAsStringAsync();
         Assert.StartsWith("period,from,to,channel,posts_published,replies_delivered,reach,", channels, StringComparison.Ordinal);

@@ -17,6 +17,9 @@ public sealed class MastodonException(string message, bool transient, DateTime? 
 
     /// <summary>When the instance accepts requests again (its rate limit resets), when it said so.</summary>
     public DateTime? RetryAt { get; } = retryAt;
+
+    /// <summary>The HTTP status the instance answered, when it answered one (404: the status or account is gone).</summary>
+    public int? Status { get; internal set; }
 }
 
 /// <summary>What the instance says about its rate limit (X-RateLimit-Remaining, X-RateLimit-Reset).</summary>
@@ -194,7 +197,7 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
         var status = (int)response.StatusCode;
         var said = ErrorText(body);
         var because = said is null ? "" : $": \"{said}\"";
-        return response.StatusCode switch
+        MastodonException refusal = response.StatusCode switch
         {
             HttpStatusCode.Unauthorized => new($"{host} refused the access token{because}. Check the token in the channel's settings (it needs read:notifications, read:statuses and write:statuses).", transient: false),
             HttpStatusCode.Forbidden => new($"{host} refused the request{because}. The access token may lack a scope (read:notifications, read:statuses, write:statuses).", transient: false),
@@ -205,6 +208,8 @@ public sealed class MastodonClient(IHttpClientFactory httpClients, ChannelSecret
             _ when status is >= 300 and < 400 => new($"{host} redirected the request to {response.Headers.Location}: use the instance's own address in the channel's settings.", transient: false),
             _ => new($"{host} refused the request ({status} {response.ReasonPhrase}){because}.", transient: false),
         };
+        refusal.Status = status;
+        return refusal;
     }
 
     private DateTime RetryAt(HttpResponseMessage response, MastodonRateLimit limit)

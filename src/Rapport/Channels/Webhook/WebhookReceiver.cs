@@ -77,9 +77,30 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
                 return await UnauthorizedAsync(db, channel, now,
                     $"A delivery's timestamp is more than {options.Value.TimestampTolerance.TotalMinutes:0.#} minutes from Rapport's clock: a replay, or a clock to set right.", ct);
             }
-            if (delivery.Messages is not { Count: > 0 } messages || messages.Count > options.Value.MaxMessagesPerDelivery)
+            var messages = delivery.Messages ?? [];
+            var metrics = delivery.PostMetrics ?? [];
+            if (messages.Count == 0 && metrics.Count == 0 && delivery.Followers is null)
+            {
+                return Problems.Invalid("messages", "A delivery carries messages, postMetrics or followers: this one carries none.");
+            }
+            if (messages.Count > options.Value.MaxMessagesPerDelivery)
             {
                 return Problems.Invalid("messages", $"A delivery carries 1 to {options.Value.MaxMessagesPerDelivery} messages.");
+            }
+            if (metrics.Count > options.Value.MaxMessagesPerDelivery)
+            {
+                return Problems.Invalid("postMetrics", $"A delivery carries the metrics of at most {options.Value.MaxMessagesPerDelivery} posts.");
+            }
+            for (var i = 0; i < metrics.Count; i++)
+            {
+                if (Performance.PostMetricsService.Check(metrics[i], now.UtcDateTime, options.Value.TimestampTolerance) is { } wrong)
+                {
+                    return Problems.Invalid($"postMetrics[{i}]{(wrong.Field.Length > 0 ? "." + wrong.Field : "")}", wrong.Message);
+                }
+            }
+            if (delivery.Followers is < 0 or > Performance.PostMetricsService.MaxFigure)
+            {
+                return Problems.Invalid("followers", $"followers is a count from 0 to {Performance.PostMetricsService.MaxFigure:N0}.");
             }
             for (var i = 0; i < messages.Count; i++)
             {
@@ -93,8 +114,8 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
                 return Replayed(deliveryId);
             }
             // Each message keeps its own JSON, verbatim, as its raw payload.
-            var raw = document.RootElement.EnumerateObject().First(p => string.Equals(p.Name, "messages", StringComparison.OrdinalIgnoreCase)).Value;
-            return await StoreAsync(db, channel, deliveryId, messages, raw, now.UtcDateTime, ct);
+            var raw = document.RootElement.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, "messages", StringComparison.OrdinalIgnoreCase)).Value;
+            return await StoreAsync(db, channel, deliveryId, messages, raw, delivery, now.UtcDateTime, ct);
         }
     }
 
@@ -119,9 +140,21 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
     }
 
     private async Task<Results<Accepted<WebhookAccepted>, ValidationProblem, ProblemHttpResult>> StoreAsync(
-        RapportDbContext db, Channel channel, string deliveryId, IReadOnlyList<WebhookMessage> messages, JsonElement raw, DateTime now, CancellationToken ct)
+        RapportDbContext db, Channel channel, string deliveryId, IReadOnlyList<WebhookMessage> messages, JsonElement raw, WebhookDelivery delivery,
+        DateTime now, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Post metrics are about posts published through this channel: one that is not is refused with the delivery,
+        // before anything is kept, so the partner can correct it and send the delivery again.
+        var metrics = delivery.PostMetrics ?? [];
+        var (posts, unknown) = await Performance.PostMetricsService.FindWebhookPostsAsync(db, channel, metrics, now, ct);
+        if (unknown is { } index)
+        {
+            await transaction.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            var which = metrics[index].PostId is { } postId ? $"postId {postId}" : $"externalId {metrics[index].ExternalId}";
+            return Problems.Invalid($"postMetrics[{index}]", $"No post published through this channel has {which}: metrics are kept only for the brand's posts.");
+        }
         db.WebhookReceipts.Add(new WebhookReceipt { WorkspaceId = channel.WorkspaceId, ChannelId = channel.Id, DeliveryId = deliveryId, ReceivedAt = now });
         try
         {
@@ -155,9 +188,19 @@ public sealed class WebhookReceiver(IngestService ingest, ChannelSecrets secrets
             }, ct);
             results.Add(new WebhookMessageResult(m.ExternalId!, result.MessageId, result.ConversationId, result.Created));
         }
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            var at = metrics[i].At is { } measured ? IngestService.AsUtc(measured) : now;
+            Performance.PostMetricsService.Record(db, posts[i], Performance.PostMetricsService.FiguresOf(metrics[i]), at, Performance.MetricsSource.Webhook);
+        }
+        if (delivery.Followers is { } followers)
+        {
+            await Performance.PostMetricsService.RecordFollowersAsync(db, channel.WorkspaceId, channel.Id, followers, now, Performance.MetricsSource.Webhook, ct);
+        }
+        await db.SaveChangesAsync(ct);
         await db.Channels.Where(c => c.Id == channel.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastPolledAt, now), ct);
         await transaction.CommitAsync(ct);
-        return TypedResults.Accepted((string?)null, new WebhookAccepted(deliveryId, results));
+        return TypedResults.Accepted((string?)null, new WebhookAccepted(deliveryId, results, metrics.Count, delivery.Followers));
     }
 
     private static (string Field, string Message)? Check(WebhookMessage? m) => m switch

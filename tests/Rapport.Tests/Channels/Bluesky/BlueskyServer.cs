@@ -44,6 +44,15 @@ internal sealed class BlueskyServer : IAsyncDisposable
 
     public IReadOnlyDictionary<string, JsonObject> Posts => posts;
 
+    /// <summary>What <c>app.bsky.feed.getPosts</c> counts for a post, by record key: likes, reposts, replies, quotes.</summary>
+    public ConcurrentDictionary<string, (int Likes, int Reposts, int Replies, int Quotes)> Counts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The account's followers, as <c>app.bsky.actor.getProfile</c> says.</summary>
+    public int Followers { get; set; } = 1250;
+
+    /// <summary>A post deleted from the repository: getPosts leaves it out.</summary>
+    public void Delete(string rkey) => posts.TryRemove(rkey, out _);
+
     public static string Recorded(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Channels", "Bluesky", "Recorded", file));
 
     public static async Task<BlueskyServer> StartAsync()
@@ -174,6 +183,30 @@ internal sealed class BlueskyServer : IAsyncDisposable
                 await (posts.ContainsKey(rkey)
                     ? WriteAsync(context, 200, WithKey(Recorded("getRecord.json"), rkey))
                     : WriteAsync(context, 400, Recorded("error-RecordNotFound.json")));
+                return;
+            case "app.bsky.feed.getPosts":
+                // One view per requested post that exists, shaped as the recorded one; deleted posts are left out.
+                var template = JsonNode.Parse(Recorded("getPosts.json"))!["posts"]![0]!;
+                var views = new JsonArray();
+                foreach (var uri in query["uris"].Select(u => u ?? ""))
+                {
+                    var key = uri[(uri.LastIndexOf('/') + 1)..];
+                    if (!uri.StartsWith($"at://{Did}/app.bsky.feed.post/", StringComparison.Ordinal) || !posts.TryGetValue(key, out var record))
+                    {
+                        continue;
+                    }
+                    var view = template.DeepClone().AsObject();
+                    var counts = Counts.GetValueOrDefault(key);
+                    (view["uri"], view["record"]) = (uri, record.DeepClone());
+                    (view["likeCount"], view["repostCount"], view["replyCount"], view["quoteCount"]) = (counts.Likes, counts.Reposts, counts.Replies, counts.Quotes);
+                    views.Add(view);
+                }
+                await WriteAsync(context, 200, new JsonObject { ["posts"] = views }.ToJsonString());
+                return;
+            case "app.bsky.actor.getProfile":
+                var profile = JsonNode.Parse(Recorded("getProfile.json"))!.AsObject();
+                profile["followersCount"] = Followers;
+                await WriteAsync(context, 200, profile.ToJsonString());
                 return;
             case "com.atproto.identity.resolveHandle":
                 await (handles.TryGetValue(query["handle"].ToString(), out var did)

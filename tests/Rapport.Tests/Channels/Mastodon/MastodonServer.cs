@@ -157,6 +157,19 @@ public sealed class MastodonServer : IAsyncDisposable
         }
     }
 
+    /// <summary>What <c>GET /api/v1/statuses/:id</c> counts for a posted status: favourites, reblogs, replies.</summary>
+    public void SetCounts(string statusId, int favourites, int reblogs, int replies)
+    {
+        lock (statuses)
+        {
+            var status = statuses.Single(s => (string?)s["id"] == statusId);
+            (status["favourites_count"], status["reblogs_count"], status["replies_count"]) = (favourites, reblogs, replies);
+        }
+    }
+
+    /// <summary>The account's followers, as <c>verify_credentials</c> says.</summary>
+    public int Followers { get; set; } = 821;
+
     /// <summary>The next request to <paramref name="path"/> gets this answer instead.</summary>
     public void Force(string path, ForcedAnswer answer) => forced.GetOrAdd(path, _ => new()).Enqueue(answer);
 
@@ -200,7 +213,9 @@ public sealed class MastodonServer : IAsyncDisposable
         switch (request.Method, path)
         {
             case ("GET", "/api/v1/accounts/verify_credentials"):
-                await WriteAsync(response, 200, Recorded("verify-credentials.json"));
+                var account = JsonNode.Parse(Recorded("verify-credentials.json"))!.AsObject();
+                account["followers_count"] = Followers;
+                await WriteAsync(response, 200, account.ToJsonString());
                 return;
             case ("GET", "/api/v1/notifications"):
                 await NotificationsAsync(context);
@@ -221,6 +236,11 @@ public sealed class MastodonServer : IAsyncDisposable
                 source["id"] = path["/api/v1/statuses/".Length..^"/source".Length];
                 source["text"] = text;
                 await WriteAsync(response, 200, source.ToJsonString());
+                return;
+            case ("GET", _) when path.StartsWith("/api/v1/statuses/", StringComparison.Ordinal) && path.Count(c => c == '/') == 4
+                && Posted.FirstOrDefault(s => (string?)s["id"] == path["/api/v1/statuses/".Length..]) is { } posted:
+                // GET /api/v1/statuses/:id: the status as posted, with its counts as they stand.
+                await WriteAsync(response, 200, posted.ToJsonString());
                 return;
             default:
                 await WriteAsync(response, 404, """{"error":"Record not found"}""");

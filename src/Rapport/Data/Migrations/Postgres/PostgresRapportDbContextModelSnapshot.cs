@@ -2133,6 +2133,182 @@ namespace Rapport.Data.Migrations.Postgres
                     b.ToTable("OutboxItems");
                 });
 
+            modelBuilder.Entity("Rapport.Performance.FollowerSnapshot", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Followers")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ChannelId", "Day");
+
+                    b.HasIndex("WorkspaceId", "Day");
+
+                    b.ToTable("FollowerSnapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Rapport.Performance.PostMetricSnapshot", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("Clicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Impressions")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Likes")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("Quotes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Reach")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ReachOrganic")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ReachPaid")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ReachViral")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Replies")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Saves")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Shares")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PostId", "At");
+
+                    b.ToTable("PostMetricSnapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Rapport.Performance.PostPerformance", b =>
+                {
+                    b.Property<Guid>("PostId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("Clicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long?>("Impressions")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime?>("LastErrorAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("Likes")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("MeasuredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("NextFetchAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("Quotes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Reach")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ReachOrganic")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ReachPaid")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ReachViral")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Replies")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Saves")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("Shares")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("PostId");
+
+                    b.HasIndex("NextFetchAt");
+
+                    b.HasIndex("ChannelId", "ExternalId");
+
+                    b.HasIndex("WorkspaceId", "PublishedAt");
+
+                    b.ToTable("PostPerformances", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Reports.ReportingEvent", b =>
                 {
                     b.Property<long>("Id")

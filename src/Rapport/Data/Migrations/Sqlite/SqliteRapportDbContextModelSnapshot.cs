@@ -2117,6 +2117,182 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.ToTable("OutboxItems");
                 });
 
+            modelBuilder.Entity("Rapport.Performance.FollowerSnapshot", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Followers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ChannelId", "Day");
+
+                    b.HasIndex("WorkspaceId", "Day");
+
+                    b.ToTable("FollowerSnapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Rapport.Performance.PostMetricSnapshot", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Impressions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Likes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Quotes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Reach")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReachOrganic")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReachPaid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReachViral")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Replies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Saves")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Shares")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PostId", "At");
+
+                    b.ToTable("PostMetricSnapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Rapport.Performance.PostPerformance", b =>
+                {
+                    b.Property<Guid>("PostId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Impressions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastErrorAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Likes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("MeasuredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextFetchAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PublishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Quotes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Reach")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReachOrganic")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReachPaid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReachViral")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Replies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Saves")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Shares")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PostId");
+
+                    b.HasIndex("NextFetchAt");
+
+                    b.HasIndex("ChannelId", "ExternalId");
+
+                    b.HasIndex("WorkspaceId", "PublishedAt");
+
+                    b.ToTable("PostPerformances", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Reports.ReportingEvent", b =>
                 {
                     b.Property<long>("Id")
