@@ -42,6 +42,7 @@ public static class ApiSetup
         KnowledgeBase.KnowledgeBaseSetup.Map(workspace);
         Webhooks.WebhookSubscriptionsApi.Map(workspace);
         Listening.ListeningApi.Map(workspace);
+        Listening.Alerts.AlertsApi.Map(workspace);
         Links.LinksApi.Map(workspace);
         Conversions.ConversionsApi.Map(api, workspace);
         Export.ExportApi.Map(workspace);

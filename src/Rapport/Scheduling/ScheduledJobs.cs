@@ -57,6 +57,8 @@ public sealed class RapportJobs
                 async (sp, ct) => await sp.GetRequiredService<Content.ContentService>().PublishDueAsync(sp.GetRequiredService<RapportDbContextFactory>(), ct)),
             new("send-weekly-digests", new JobTiming.Every(Reports.WeeklyDigests.CheckEvery),
                 async (sp, ct) => await sp.GetRequiredService<Reports.WeeklyDigests>().SendDueAsync(ct)),
+            new("scan-listening-alerts", new JobTiming.Every(Listening.Alerts.AlertScan.CheckEvery),
+                async (sp, ct) => await sp.GetRequiredService<Listening.Alerts.AlertScan>().RunAsync(ct)),
         ];
     }
 

@@ -15,7 +15,7 @@ namespace Rapport.Tests.Scheduling;
 public sealed class SchedulingTests
 {
     private static readonly string[] AllJobs =
-        ["poll-email", "poll-feeds", "poll-mastodon", "poll-bluesky", "sla-scan", "retrain", "prune-webhook-receipts", "publish-due-posts", "send-weekly-digests"];
+        ["poll-email", "poll-feeds", "poll-mastodon", "poll-bluesky", "sla-scan", "retrain", "prune-webhook-receipts", "publish-due-posts", "send-weekly-digests", "scan-listening-alerts"];
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
