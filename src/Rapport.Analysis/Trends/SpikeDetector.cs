@@ -308,8 +308,10 @@ public static class SpikeDetector
             }
             var zw = w > 1 ? Anscombe(sumX, sumB) / Math.Sqrt(1 + phi * sumB2 / Math.Max(sumB, 1e-9)) : double.NegativeInfinity;
             var hotBucket = z >= o.Threshold && x[t] - b >= o.MinExcess && x[t] >= o.MinRatio * b;
-            var hotWindow = w > 1 && zw >= o.Threshold && sumX - sumB >= o.MinExcess * 1.5 && sumX >= (o.MinRatio + 0.5) * sumB;
-            var warm = x[t] > b && (z >= o.Threshold / 2.5 || zw >= o.Threshold / 1.5);
+            // The sliding sum counts only while the bucket itself is clearly up: hours after a spike, whose window still
+            // holds it, do not keep an episode going.
+            var hotWindow = w > 1 && z >= 1 && zw >= o.Threshold && sumX - sumB >= o.MinExcess * 1.5 && sumX >= (o.MinRatio + 0.5) * sumB;
+            var warm = x[t] > b && z >= o.Threshold / 2.5;
             var start = t;
             if (!hotBucket && hotWindow)
             {

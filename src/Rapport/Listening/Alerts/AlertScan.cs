@@ -84,7 +84,7 @@ public sealed partial class AlertScan(RapportDbContextFactory databases, IServic
                 var to = start.AddHours(spike.End + 1);
                 var ongoing = spike.End >= n - options.EndAfterQuiet;
                 var alert = alerts.FirstOrDefault(a => a.Kind == s.Kind && a.TopicId == s.TopicId && a.Theme == s.Theme
-                    && a.StartedAt < to && a.LastSeenAt.AddHours(options.EndAfterQuiet) >= from);
+                    && a.StartedAt < to && a.LastSeenAt.AddHours(options.EndAfterQuiet) > from);
                 if (alert is null && !ongoing && spike.End < n - RecentHours)
                 {
                     continue;
