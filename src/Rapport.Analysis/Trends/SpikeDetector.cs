@@ -44,7 +44,7 @@ public sealed record SpikeOptions
     /// <summary>Quiet buckets in a row that end an episode (a gap shorter than this is the same episode).</summary>
     public int EndAfterQuiet { get; init; } = 1;
 
-    /// <summary>An episode longer than this is a new level: its buckets then count in the baseline.</summary>
+    /// <summary>When more buckets than this were flagged over the last level window, the series has a new level: its buckets then count in the baseline.</summary>
     public int MaxCleanRun { get; init; } = 7;
 
     /// <summary>Negative share only: the smallest rise of the share (0.10 is ten points) that counts.</summary>
@@ -239,6 +239,8 @@ public static class SpikeDetector
         var neighbours = period >= 24 ? 1 : 0;
         var clean = new double[n];
         var cum = new double[n + 1];
+        var flaggedCum = new int[n + 1];
+        var lastFlagged = -1;
         var level = new double[n];
         baseline = new double[n];
         Array.Fill(level, double.NaN);
@@ -262,6 +264,7 @@ public static class SpikeDetector
             {
                 clean[t] = x[t];
                 cum[t + 1] = cum[t] + clean[t];
+                flaggedCum[t + 1] = flaggedCum[t];
                 continue;
             }
             // The same phase in past seasons against their level, with its neighbours (the hour before and after: a
@@ -300,7 +303,8 @@ public static class SpikeDetector
             }
             var z = Anscombe(x[t], b) / Math.Sqrt(1 + phi * b);
             double sumX = 0, sumB = 0, sumB2 = 0;
-            for (var u = Math.Max(warmup, t - w + 1); u <= t; u++)
+            // The sliding sum never reaches back into an episode: hours after a spike do not echo it.
+            for (var u = Math.Max(Math.Max(warmup, t - w + 1), lastFlagged + 1); u <= t; u++)
             {
                 sumX += x[u];
                 sumB += baseline[u];
@@ -315,7 +319,7 @@ public static class SpikeDetector
             var start = t;
             if (!hotBucket && hotWindow)
             {
-                start = Math.Max(warmup, t - w + 1);
+                start = Math.Max(Math.Max(warmup, t - w + 1), lastFlagged + 1);
                 while (start < t && x[start] <= baseline[start])
                 {
                     start++;
@@ -323,7 +327,12 @@ public static class SpikeDetector
             }
             var flagged = episodes.Step(t, hotBucket || hotWindow, warm, Math.Max(z, zw), x[t], b, x[t], b, start, x, baseline);
             var dip = z <= -o.Threshold;
-            clean[t] = (flagged && episodes.RunLength <= o.MaxCleanRun) || dip ? b : x[t];
+            lastFlagged = flagged ? t : lastFlagged;
+            // Cleaned while flagged, unless more than MaxCleanRun buckets of the last level window were: then the series
+            // has moved to a new level, which the baseline must learn rather than alarm on for weeks.
+            flaggedCum[t + 1] = flaggedCum[t] + (flagged ? 1 : 0);
+            var recentFlagged = flaggedCum[t + 1] - flaggedCum[Math.Max(0, t + 1 - levelWindow)];
+            clean[t] = (flagged && recentFlagged <= o.MaxCleanRun) || dip ? b : x[t];
             cum[t + 1] = cum[t] + clean[t];
             if (!flagged)
             {
@@ -409,6 +418,7 @@ public static class SpikeDetector
     {
         private readonly List<Spike> done = [];
         private Spike? open;
+        private int lastEnd = -1;
         private int quiet;
 
         /// <summary>Buckets since the open episode started (0 when none is open).</summary>
@@ -424,6 +434,7 @@ public static class SpikeDetector
                 {
                     return false;
                 }
+                start = Math.Min(t, Math.Max(start, lastEnd + 1));
                 double obs = observedCount, exp = expectedCount;
                 if (x is not null && baseline is not null)
                 {
@@ -483,6 +494,7 @@ public static class SpikeDetector
                 ExpectedTotal = Math.Round(s.ExpectedTotal, 4),
                 Excess = Math.Round(s.ObservedTotal - s.ExpectedTotal, 4),
             });
+            lastEnd = s.End;
             open = null;
             quiet = 0;
             RunLength = 0;

@@ -20,7 +20,7 @@ public sealed record AlertDto(Guid Id, AlertKind Kind, Guid? TopicId, string? Th
     DateTime? ResolvedAt, string? ResolvedBy);
 
 /// <summary>A topic's alert setting.</summary>
-public sealed record AlertSensitivityRequest(string? Sensitivity);
+public sealed record AlertSensitivityRequest([property: System.ComponentModel.DataAnnotations.MaxLength(16)] string? Sensitivity);
 
 public sealed record AlertSensitivityDto(Guid TopicId, string Name, AlertSensitivity Sensitivity);
 
