@@ -182,8 +182,14 @@ public class WorkspaceIsolationTests
         db.AddRange(link, idea, draft);
         var alert = new Listening.Alerts.ListeningAlert
         {
-            WorkspaceId = workspaceId, TopicId = topic.Id, ScopeName = "Secret B topic", StartedAt = DateTime.UtcNow.AddHours(-2), LastSeenAt = DateTime.UtcNow,
-            RaisedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow, Terms = "secret",
+            WorkspaceId = workspaceId,
+            TopicId = topic.Id,
+            ScopeName = "Secret B topic",
+            StartedAt = DateTime.UtcNow.AddHours(-2),
+            LastSeenAt = DateTime.UtcNow,
+            RaisedAt = DateTime.UtcNow,
+            UpdatedAt = DateTime.UtcNow,
+            Terms = "secret",
         };
         db.Add(alert);
         await db.SaveChangesAsync();
