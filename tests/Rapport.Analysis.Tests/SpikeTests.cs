@@ -148,4 +148,85 @@ public sealed class SpikeTests
         Assert.Empty(SpikeDetector.Detect([5, 500]));
         Assert.Empty(SpikeDetector.Detect(Enumerable.Repeat(0.0, 100).ToArray()));
     }
+
+    /// <summary>Hourly counts: quiet nights, busy afternoons, quieter weekends; <paramref name="holidayDay"/> at a third.</summary>
+    private static double[] Hourly(int days, double perHour, int seed, int holidayDay = -1, double slopePerDay = 0)
+    {
+        var random = new Random(seed);
+        var series = new double[days * 24];
+        for (var h = 0; h < series.Length; h++)
+        {
+            var (day, hour) = (h / 24, h % 24);
+            var shape = hour is >= 8 and < 20 ? 1.6 : 0.3;
+            var week = day % 7 >= 5 ? 0.6 : 1.0;
+            var level = perHour + slopePerDay * day;
+            series[h] = Poisson(random, level * shape * week * (day == holidayDay ? 0.35 : 1));
+        }
+        return series;
+    }
+
+    [Theory]
+    [InlineData(0.5, 31)]
+    [InlineData(4, 32)]
+    [InlineData(25, 33)]
+    public void DetectHourly_WeeklySeasonTrendAndHoliday_RaiseNothing_ButAnInjectedBurstIsFoundAtOnce(double perHour, int seed)
+    {
+        var series = Hourly(70, perHour, seed, holidayDay: 44, slopePerDay: perHour / 100);
+
+        Assert.DoesNotContain(SpikeDetector.Detect(series, SpikeOptions.Hourly), s => s.FlaggedAt >= 35 * 24);
+
+        // Tuesday of week 9, 14:00: three hours at four times the usual, and at least 10 more an hour.
+        var start = 57 * 24 + 14;
+        for (var h = start; h < start + 3; h++)
+        {
+            series[h] += Math.Max(10, 3 * perHour * 1.6);
+        }
+        var spike = Assert.Single(SpikeDetector.Detect(series, SpikeOptions.Hourly), s => s.FlaggedAt >= 35 * 24);
+        Assert.InRange(spike.FlaggedAt - start, 0, 2);
+        Assert.InRange(spike.End, start + 2, start + 5);
+        Assert.True(spike.ObservedTotal > 2 * spike.ExpectedTotal);
+    }
+
+    [Fact]
+    public void DetectHourly_Sensitivity_LowRaisesOnlyTheBigSpike_HighTheSmallOneToo()
+    {
+        var series = Hourly(63, 4, seed: 41);
+        var small = 50 * 24 + 15;
+        var big = 57 * 24 + 15;
+        series[small] += 8;
+        series[big] += 60;
+
+        int[] Flagged(SpikeSensitivity sensitivity) =>
+            [.. SpikeDetector.Detect(series, SpikeOptions.Hourly.With(sensitivity)).Where(s => s.FlaggedAt >= 35 * 24).Select(s => s.Start)];
+
+        Assert.Equal([big], Flagged(SpikeSensitivity.Low));
+        Assert.Contains(small, Flagged(SpikeSensitivity.High));
+        Assert.Contains(big, Flagged(SpikeSensitivity.High));
+    }
+
+    [Fact]
+    public void Detect_LongEpisode_IsOne_AndANewLevelIsAcceptedAfterMaxCleanRun()
+    {
+        var series = Hourly(63, 4, seed: 43);
+        // From day 50 the topic is simply busier for good: one episode, then the new level is the usual.
+        for (var h = 50 * 24; h < series.Length; h++)
+        {
+            series[h] *= 3;
+        }
+        var spikes = SpikeDetector.Detect(series, SpikeOptions.Hourly).Where(s => s.FlaggedAt >= 35 * 24).ToList();
+
+        Assert.NotEmpty(spikes);
+        Assert.True(spikes[0].Start >= 50 * 24 - 1);
+        // Within a week the new level is the usual one: nothing is raised in the last days.
+        Assert.DoesNotContain(spikes, s => s.Start > 58 * 24);
+    }
+
+    [Fact]
+    public void Detect_BadCounts_AreRefusedWithTheirBucket()
+    {
+        var error = Assert.Throws<ArgumentException>(() => SpikeDetector.Detect([1, 2, double.NaN]));
+        Assert.Contains("Bucket 2", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => SpikeDetector.Detect([1, -4]));
+        Assert.Throws<ArgumentException>(() => SpikeDetector.DetectShare([1, 2], [3]));
+    }
 }

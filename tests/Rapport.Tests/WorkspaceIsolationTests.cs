@@ -100,7 +100,7 @@ public class WorkspaceIsolationTests
     internal sealed record SeededIds(Guid ConversationId, Guid ChannelId, Guid ContactId, Guid LabelId, Guid TeamId, Guid TokenId, Guid InvitationId, Guid UserId, Guid MessageId,
         Guid RuleId, Guid NotificationId, Guid ArticleId, Guid CategoryId, Guid CannedResponseId, Guid MacroId, Guid AttachmentId, Guid ImportId,
         Guid SubscriptionId, Guid AttemptId, Guid TopicId, Guid MentionId, Guid LinkId, Guid IdeaId, Guid DraftId,
-        Guid CommitmentId, Guid CommitmentUpdateId);
+        Guid CommitmentId, Guid CommitmentUpdateId, Guid AlertId);
 
     internal static async Task<SeededIds> SeedWorkspaceAsync(RapportFactory factory, Guid workspaceId, Guid ownerId)
     {
@@ -185,9 +185,22 @@ public class WorkspaceIsolationTests
         var commitmentUpdate = new Commitments.CommitmentUpdate { WorkspaceId = workspaceId, CommitmentId = commitment.Id, TextEn = "Secret B update", CreatedAt = DateTime.UtcNow };
         db.AddRange(commitment, commitmentUpdate);
         await db.SaveChangesAsync();
+        var alert = new Listening.Alerts.ListeningAlert
+        {
+            WorkspaceId = workspaceId,
+            TopicId = topic.Id,
+            ScopeName = "Secret B topic",
+            StartedAt = DateTime.UtcNow.AddHours(-2),
+            LastSeenAt = DateTime.UtcNow,
+            RaisedAt = DateTime.UtcNow,
+            UpdatedAt = DateTime.UtcNow,
+            Terms = "secret",
+        };
+        db.Add(alert);
+        await db.SaveChangesAsync();
         return new SeededIds(conversation.Id, channel.Id, contact.Id, label.Id, team.Id, token.Id, invitation.Id, ownerId, message.Id,
             rule.Id, notification.Id, article.Id, category.Id, canned.Id, macro.Id, attachment.Id, import.Id, subscription.Id, attempt.Id, topic.Id, mention.Id, link.Id, idea.Id, draft.Id,
-            commitment.Id, commitmentUpdate.Id);
+            commitment.Id, commitmentUpdate.Id, alert.Id);
     }
 
     private static string Fill(string pattern, Guid workspaceId, SeededIds ids)
@@ -215,6 +228,7 @@ public class WorkspaceIsolationTests
             .Replace("{attemptId:guid}", ids.AttemptId.ToString(), StringComparison.Ordinal)
             .Replace("{topicId:guid}", ids.TopicId.ToString(), StringComparison.Ordinal)
             .Replace("{mentionId:guid}", ids.MentionId.ToString(), StringComparison.Ordinal)
+            .Replace("{alertId:guid}", ids.AlertId.ToString(), StringComparison.Ordinal)
             .Replace("{linkId:guid}", ids.LinkId.ToString(), StringComparison.Ordinal)
             .Replace("{ideaId:guid}", ids.IdeaId.ToString(), StringComparison.Ordinal)
             .Replace("{draftId:guid}", ids.DraftId.ToString(), StringComparison.Ordinal)

@@ -44,6 +44,7 @@ public static class ApiSetup
         Webhooks.WebhookSubscriptionsApi.Map(workspace);
         Listening.ListeningApi.Map(workspace);
         Commitments.CommitmentsApi.Map(workspace);
+        Listening.Alerts.AlertsApi.Map(workspace);
         Links.LinksApi.Map(workspace);
         Conversions.ConversionsApi.Map(api, workspace);
         Export.ExportApi.Map(workspace);

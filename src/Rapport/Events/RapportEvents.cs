@@ -60,13 +60,24 @@ public sealed record SurveyAnswered(Guid WorkspaceId, Guid ConversationId, int C
     public const string Name = "survey.answered";
 }
 
+/// <summary>
+/// Listening heard a spike (docs/listening.md, "Alerts"): once per episode, when it is first found. Kind is "Volume" or
+/// "NegativeShare"; TopicId or Theme (with ScopeName) says what it is about; Observed and Expected are mentions (or negative shares)
+/// over the episode so far; Link opens the mentions of the episode.
+/// </summary>
+public sealed record AlertRaised(Guid WorkspaceId, Guid AlertId, string Kind, Guid? TopicId, string? Theme, string ScopeName, DateTime StartedAt,
+    double Observed, double Expected, IReadOnlyList<string> Terms, string Link, DateTime RaisedAt) : RapportEvent(WorkspaceId)
+{
+    public const string Name = "alert.raised";
+}
+
 /// <summary>The event types a workspace can subscribe an outgoing webhook to, in the order the settings page lists them.</summary>
 public static class EventTypes
 {
     public static readonly IReadOnlyList<string> All =
     [
         MessageAccepted.Name, MessageProcessed.Name, ConversationUpdated.Name, ConversationResolved.Name, ReplyDelivered.Name, PostPublished.Name,
-        SurveyAnswered.Name,
+        SurveyAnswered.Name, AlertRaised.Name,
     ];
 
     private static readonly Dictionary<Type, string> Names = new()
@@ -78,6 +89,7 @@ public static class EventTypes
         [typeof(ReplyDelivered)] = ReplyDelivered.Name,
         [typeof(PostPublished)] = PostPublished.Name,
         [typeof(SurveyAnswered)] = SurveyAnswered.Name,
+        [typeof(AlertRaised)] = AlertRaised.Name,
     };
 
     public static string NameOf(Type type) => Names[type];

@@ -19,7 +19,7 @@ public static class ListeningApi
         workspace.MapPost("/topics/preview", PreviewAsync).RequireAuthorization(Policies.Analyst)
             .WithSummary("How many of the last 30 days' mentions a query finds, with the latest few, or where and why it does not read. Saves nothing.");
         workspace.MapGet("/mentions", MentionsAsync).RequireAuthorization(Policies.Analyst)
-            .WithSummary("Mentions heard on listening channels, latest first: by topic, language, sentiment, channel, date and words.");
+            .WithSummary("Mentions heard on listening channels, latest first: by topic, theme, language, sentiment, channel, date and words.");
         workspace.MapGet("/mentions/{mentionId:guid}", MentionAsync).RequireAuthorization(Policies.Analyst).WithSummary("A mention with its analysis and topics.");
         workspace.MapPost("/mentions/{mentionId:guid}/conversation", ConversationAsync).RequireAuthorization(Policies.Agent)
             .WithSummary("Turns a mention into an inbox conversation through the normal ingest path, or answers the one it already became.");
@@ -130,8 +130,8 @@ public static class ListeningApi
 
     private static async Task<Ok<Page<ListeningMentionDto>>> MentionsAsync(
         RapportDbContext db, TopicService topics, Guid? topicId, string? language, string? sentiment, Guid? channelId, DateTime? from, DateTime? to, string? q,
-        string? cursor, int? limit, string? recommendation, CancellationToken ct) =>
-        TypedResults.Ok(await topics.SearchAsync(db, new MentionFilter(topicId, language, sentiment, channelId, from, to, q, cursor, limit, Recommendation: recommendation), ct));
+        string? cursor, int? limit, string? recommendation, string? theme, CancellationToken ct) =>
+        TypedResults.Ok(await topics.SearchAsync(db, new MentionFilter(topicId, language, sentiment, channelId, from, to, q, cursor, limit, Recommendation: recommendation, Theme: theme), ct));
 
     private static async Task<Results<Ok<ListeningMentionDto>, ProblemHttpResult>> MentionAsync(Guid mentionId, RapportDbContext db, TopicService topics, CancellationToken ct) =>
         await topics.GetMentionAsync(db, mentionId, ct) is { } mention ? TypedResults.Ok(mention) : Problems.NotFound("Mention");
@@ -160,6 +160,10 @@ public static class ListeningSetup
         services.AddScoped<ListeningDashboard>();
         services.AddScoped<MentionConversations>();
         services.AddScoped<MentionReprocessing>();
+        services.AddSingleton<Alerts.AlertWords>();
+        services.AddSingleton<Alerts.AlertMail>();
+        services.AddSingleton<Alerts.AlertScan>();
+        services.AddScoped<Alerts.AlertService>();
         services.AddSingleton<TopicRematchWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<TopicRematchWorker>());
         return services;

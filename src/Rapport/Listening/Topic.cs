@@ -39,6 +39,8 @@ public sealed class Topic : IWorkspaceOwned
     public int RematchDone { get; set; }
     public int RematchTotal { get; set; }
     public DateTime? RematchedAt { get; set; }
+    /// <summary>How readily spikes of this topic raise alerts (Alerts/AlertService.SetSensitivityAsync).</summary>
+    public Alerts.AlertSensitivity AlertSensitivity { get; set; }
 
     public IReadOnlyList<string> LanguageList => Languages.Length == 0 ? [] : Languages.Split(',');
 }

@@ -30,7 +30,8 @@ public sealed record ListeningMentionDto(
 
 /// <summary>What the mentions list is filtered by; every filter is optional.</summary>
 public sealed record MentionFilter(Guid? TopicId = null, string? Language = null, string? Sentiment = null, Guid? ChannelId = null,
-    DateTime? From = null, DateTime? To = null, string? Search = null, string? Cursor = null, int? Limit = null, Guid? MentionId = null, string? Recommendation = null);
+    DateTime? From = null, DateTime? To = null, string? Search = null, string? Cursor = null, int? Limit = null, Guid? MentionId = null, string? Recommendation = null,
+    string? Theme = null);
 
 /// <summary>What creating, changing or deleting a topic came to: the topic, or why not (the rules broken, or no such topic).</summary>
 public sealed record TopicChange(Topic? Topic, IReadOnlyList<RuleViolation> Violations, TopicQueryProblem? QueryError = null)
@@ -275,6 +276,12 @@ public sealed class TopicService(AuditLog audit, TopicMatchers matchers, TimePro
             // "Recommends" and "AdvisesAgainst" each include the mixed mentions, which say both.
             var stance = filter.Recommendation.Trim();
             query = query.Where(m => m.Recommendation == stance || m.Recommendation == nameof(Analysis.Recommendations.RecommendationStance.Mixed));
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Theme))
+        {
+            // One of the comma-separated values of Themes, whole (an alert's link to its theme's mentions).
+            var theme = "," + filter.Theme.Trim() + ",";
+            query = query.Where(m => ("," + m.Themes + ",").Contains(theme));
         }
         if (filter.From is { } from)
         {

@@ -61,6 +61,8 @@ public sealed class RapportJobs
                 async (sp, ct) => (await sp.GetRequiredService<Performance.PostMetricsFetcher>().FetchDueAsync(ct)).ThrowIfFailed("Reading post metrics")),
             new("count-followers", new JobTiming.Every(Performance.PostMetricsFetcher.FollowersCheckEvery),
                 async (sp, ct) => (await sp.GetRequiredService<Performance.PostMetricsFetcher>().CountFollowersAsync(ct)).ThrowIfFailed("Counting followers")),
+            new("scan-listening-alerts", new JobTiming.Every(Listening.Alerts.AlertScan.CheckEvery),
+                async (sp, ct) => await sp.GetRequiredService<Listening.Alerts.AlertScan>().RunAsync(ct)),
         ];
     }
 

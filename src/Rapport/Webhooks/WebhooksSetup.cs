@@ -20,6 +20,7 @@ public static class WebhooksSetup
         services.AddSingleton<IEventHandler<ReplyDelivered>, WebhookEventHandler<ReplyDelivered>>();
         services.AddSingleton<IEventHandler<PostPublished>, WebhookEventHandler<PostPublished>>();
         services.AddSingleton<IEventHandler<SurveyAnswered>, WebhookEventHandler<SurveyAnswered>>();
+        services.AddSingleton<IEventHandler<AlertRaised>, WebhookEventHandler<AlertRaised>>();
         services.AddHttpClient(WebhookEventSender.HttpClientName)
             .ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(10))
             // A redirect would turn the POST into a GET elsewhere: the URL must answer itself. Typed by admins: public

@@ -16,7 +16,7 @@ public sealed class SchedulingTests
 {
     private static readonly string[] AllJobs =
         ["poll-email", "poll-feeds", "poll-mastodon", "poll-bluesky", "sla-scan", "retrain", "prune-webhook-receipts", "publish-due-posts", "send-weekly-digests",
-         "fetch-post-metrics", "count-followers"];
+         "fetch-post-metrics", "count-followers", "scan-listening-alerts"];
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
