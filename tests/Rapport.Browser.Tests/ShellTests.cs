@@ -15,7 +15,6 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         ("/content", "Content studio", "Studio de contenus"),
         ("/reports", "Reports", "Rapports"),
         ("/reports/outcomes", "Outcome report", "Rapport de résultats"),
-        ("/reports/posts", "Posts performance", "Performance des publications"),
         ("/settings/workspace", "Workspace settings", "Paramètres de l’espace de travail"),
         ("/settings/members", "Members", "Membres"),
         ("/settings/invitations", "Invitations", "Invitations"),
@@ -29,11 +28,13 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         ("/settings/jobs", "Jobs", "Tâches"),
     ];
 
-    /// <summary>Listening's pages reached from the Listening page rather than the drawer.</summary>
-    public static readonly (string Path, string English, string French)[] ListeningPages =
+    /// <summary>Pages reached from another page (From) rather than the drawer.</summary>
+    public static readonly (string From, string Path, string English, string French)[] LinkedPages =
     [
-        ("/listening/expectations", "Expectations", "Attentes"),
-        ("/listening/commitments", "Commitments", "Engagements"),
+        ("/listening", "/listening/expectations", "Expectations", "Attentes"),
+        ("/listening", "/listening/commitments", "Commitments", "Engagements"),
+        ("/listening", "/listening/alerts", "Alerts", "Alertes"),
+        ("/reports/outcomes", "/reports/posts", "Posts performance", "Performance des publications"),
     ];
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         // Reached from the Listening page rather than the drawer.
         await page.GotoAsync("/listening/dashboard");
         await Expect(Flows.Heading(page, "Tableau de bord de l’écoute")).ToBeVisibleAsync();
-        foreach (var (path, _, french) in ListeningPages)
+        foreach (var (_, path, _, french) in LinkedPages)
         {
             await page.GotoAsync(path);
             await Expect(Flows.Heading(page, french)).ToBeVisibleAsync();
@@ -94,9 +95,9 @@ public sealed class ShellTests(RapportApp app) : IClassFixture<RapportApp>
         await page.GotoAsync("/listening");
         await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).First.ClickAsync();
         await Expect(Flows.Heading(page, "Listening dashboard")).ToBeVisibleAsync();
-        foreach (var (path, english, _) in ListeningPages)
+        foreach (var (from, path, english, _) in LinkedPages)
         {
-            await page.GotoAsync("/listening");
+            await page.GotoAsync(from);
             await page.Locator($"main a[href='{path}']").First.ClickAsync();
             await Expect(Flows.Heading(page, english)).ToBeVisibleAsync();
             await Flows.ScreenshotAsync(page, "en" + path.Replace('/', '-'));
