@@ -80,8 +80,12 @@ public class DemoTests
         // Two published commitments, one behind its line, and the public page on, so a newcomer sees them (docs/listening.md).
         Assert.Equal(2, await db.Set<Commitments.Commitment>().CountAsync(c => c.IsPublished));
         Assert.True(await db.Set<Commitments.TransparencySettings>().AnyAsync(s => s.PublicPage));
-        // The content studio starts from evidence: an idea and the draft written from it, in review.
-        Assert.Equal(Content.DraftStatus.InReview, (await db.Set<Content.Draft>().SingleAsync()).Status);
+        // The content studio starts from evidence: an idea and the draft written from it, in review; and one post
+        // published with its figures (never read again: the sandbox reaches no network).
+        Assert.Equal([Content.DraftStatus.InReview, Content.DraftStatus.Published], await db.Set<Content.Draft>().OrderBy(d => d.Status).Select(d => d.Status).ToListAsync());
+        var published = await db.Set<global::Rapport.Performance.PostPerformance>().SingleAsync();
+        Assert.Equal((23L, 11L, 64L, (DateTime?)null), (published.Shares!.Value, published.Replies!.Value, published.Likes!.Value, published.NextFetchAt));
+        Assert.Equal(1_840, (await db.Set<global::Rapport.Performance.FollowerSnapshot>().SingleAsync()).Followers);
         Assert.Equal(Content.IdeaStatus.Drafted, (await db.Set<Content.Idea>().SingleAsync()).Status);
         var answerable = channels.Where(c => c.Direction != Channels.ChannelDirection.Listening).ToList();
         foreach (var channel in answerable)

@@ -3,12 +3,15 @@ using Rapport.Channels;
 using Rapport.Content;
 using Rapport.Data;
 using Rapport.KnowledgeBase;
+using Rapport.Outbox;
+using Rapport.Performance;
 
 namespace Rapport.Demo;
 
 /// <summary>
 /// The demo's content studio: an idea taken from the questions the demo's customers ask most, and a draft written from it,
-/// waiting in review, so the Content pages show the journey from evidence to post.
+/// waiting in review, so the Content pages show the journey from evidence to post; and a post published three days ago
+/// with the figures its network counted, so the posts performance page and the outcome report have one to show.
 /// </summary>
 internal static class DemoContentStudio
 {
@@ -54,6 +57,65 @@ internal static class DemoContentStudio
         db.AddRange(
             new DraftEvent { WorkspaceId = workspaceId, DraftId = draft.Id, UserId = ownerId, ActorName = ownerName, Kind = DraftEventKind.Created, At = now.AddHours(-20) },
             new DraftEvent { WorkspaceId = workspaceId, DraftId = draft.Id, UserId = ownerId, ActorName = ownerName, Kind = DraftEventKind.Submitted, At = now.AddHours(-19) });
+        await SeedPublishedAsync(db, workspaceId, ownerId, ownerName, channel, now, ct);
         await db.SaveChangesAsync(ct);
+    }
+
+    private const string PublishedText =
+        "Flat tyre on the way to work? Our free repair guide shows how to fix a puncture in ten minutes with the kit under "
+        + "your saddle. Questions welcome, our mechanics answer here.";
+
+    /// <summary>
+    /// Published through the sandbox (no network was reached): the figures stand for what Mastodon would have counted, read
+    /// over its first day, and the channel's followers that day. The sandbox is never read again.
+    /// </summary>
+    private static async Task SeedPublishedAsync(RapportDbContext db, Guid workspaceId, Guid ownerId, string ownerName, Channel channel, DateTime now, CancellationToken ct)
+    {
+        var published = now.AddDays(-3);
+        var review = DraftReviewer.Review(new DraftReviewInput(PublishedText, ContentService.NetworkOf(channel.Kind)));
+        var post = new OutboxItem
+        {
+            WorkspaceId = workspaceId,
+            ChannelId = channel.Id,
+            IdempotencyKey = "demo-published-post",
+            Payload = System.Text.Json.JsonSerializer.Serialize(new PostPayload(PublishedText, ownerName, "en")),
+            Status = OutboxStatus.Sent,
+            Attempts = 1,
+            CreatedAt = published,
+            NextAttemptAt = published,
+            SentAt = published,
+            ExternalId = "demo-post-1",
+        };
+        var draft = new Draft
+        {
+            WorkspaceId = workspaceId,
+            Title = "Fix a puncture in ten minutes",
+            AuthorUserId = ownerId,
+            AuthorName = ownerName,
+            Status = DraftStatus.Published,
+            UsefulnessScore = review.Score,
+            ApprovedByUserId = ownerId,
+            PublishedAt = published,
+            CreatedAt = published.AddDays(-1),
+            UpdatedAt = published,
+            Version = 3,
+        };
+        draft.Variants.Add(new DraftVariant
+        {
+            WorkspaceId = workspaceId, DraftId = draft.Id, ChannelId = channel.Id, Text = PublishedText, Language = "en", OutboxItemId = post.Id, ExternalId = post.ExternalId,
+        });
+        db.AddRange(post, draft);
+        db.AddRange(
+            new DraftEvent { WorkspaceId = workspaceId, DraftId = draft.Id, UserId = ownerId, ActorName = ownerName, Kind = DraftEventKind.Created, At = published.AddDays(-1) },
+            new DraftEvent { WorkspaceId = workspaceId, DraftId = draft.Id, ActorName = ownerName, Kind = DraftEventKind.Published, At = published });
+        var performance = await PostMetricsService.FollowAsync(db, post, channel.Kind, now, ct);
+        if (performance is null)
+        {
+            return;
+        }
+        performance.NextFetchAt = null;
+        PostMetricsService.Record(db, performance, new PostFigures(Shares: 9, Replies: 4, Quotes: 1, Likes: 31), published.AddHours(1), MetricsSource.Network);
+        PostMetricsService.Record(db, performance, new PostFigures(Shares: 23, Replies: 11, Quotes: 2, Likes: 64), published.AddHours(24), MetricsSource.Network);
+        await PostMetricsService.RecordFollowersAsync(db, workspaceId, channel.Id, 1_840, published, MetricsSource.Network, ct);
     }
 }

@@ -85,9 +85,9 @@ public sealed class PostMetricsFetcher(RapportDbContextFactory databases, Mastod
         var kept = 0;
         foreach (var group in due.GroupBy(p => p.ChannelId))
         {
-            if (!channels.TryGetValue(group.Key, out var channel) || !Reads(channel.Kind))
+            if (!channels.TryGetValue(group.Key, out var channel) || !Reads(channel.Kind) || channel.Sandbox)
             {
-                // The channel is gone, or became one that Rapport does not read: nothing more to read.
+                // The channel is gone, became one that Rapport does not read, or is a sandbox that reaches no network: nothing to read.
                 foreach (var post in group)
                 {
                     post.NextFetchAt = null;
@@ -112,7 +112,7 @@ public sealed class PostMetricsFetcher(RapportDbContextFactory databases, Mastod
         var counted = db.Set<FollowerSnapshot>().IgnoreQueryFilters().Where(f => f.Day == today).Select(f => f.ChannelId);
         var channels = await db.Channels.IgnoreQueryFilters()
             .Where(c => (c.Kind == ChannelKind.Mastodon || c.Kind == ChannelKind.Bluesky) && c.Direction != ChannelDirection.Listening && !c.Paused
-                && !counted.Contains(c.Id))
+                && !c.Sandbox && !counted.Contains(c.Id))
             .ToListAsync(ct);
         var errors = new List<string>();
         var kept = 0;
@@ -141,7 +141,7 @@ public sealed class PostMetricsFetcher(RapportDbContextFactory databases, Mastod
         var fresh = await db.OutboxItems.IgnoreQueryFilters()
             .Where(o => o.MessageId == null && o.EventDeliveryId == null && o.Status == OutboxStatus.Sent && o.SentAt >= since && o.ExternalId != null
                 && !followed.Contains(o.Id))
-            .Join(db.Channels.IgnoreQueryFilters().Where(c => c.Kind == ChannelKind.Mastodon || c.Kind == ChannelKind.Bluesky), o => o.ChannelId, c => c.Id, (o, c) => new { o, c.Kind })
+            .Join(db.Channels.IgnoreQueryFilters().Where(c => (c.Kind == ChannelKind.Mastodon || c.Kind == ChannelKind.Bluesky) && !c.Sandbox), o => o.ChannelId, c => c.Id, (o, c) => new { o, c.Kind })
             .Take(MaxPostsPerRound).ToListAsync(ct);
         foreach (var row in fresh)
         {

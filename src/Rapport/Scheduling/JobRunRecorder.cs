@@ -33,7 +33,8 @@ public sealed partial class JobRunRecorder(RapportDbContextFactory databases, Ra
     public async ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var error = jobException is null ? null : (jobException.InnerException ?? jobException).Message;
+        // Quartz wraps what the job threw (JobExecutionException, then JobExecutionProcessException): the admin reads the job's own words.
+        var error = jobException?.GetBaseException().Message;
         await RecordAsync(context.JobDetail.Key.Name, run =>
         {
             run.FinishedAt = clock.GetUtcNow().UtcDateTime;

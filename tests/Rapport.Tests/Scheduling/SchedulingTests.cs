@@ -120,6 +120,32 @@ public sealed class SchedulingTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task AFailingJob_ShowsTheJobsOwnWords_AndADemoSandboxChannelIsNeverCounted(string provider)
+    {
+        await using var factory = new RapportFactory(provider);
+        var (owner, workspace) = await factory.CreateOwnerAsync();
+        var admin = await factory.SignedInClientAsync(owner.Email!);
+        // A Mastodon account with no instance set yet, and a sandbox channel like the demo's (it reaches no network).
+        await factory.CreateChannelAsync(workspace.Id, ChannelKind.Mastodon, "Brand on Mastodon");
+        await using (var db = factory.OpenDb())
+        {
+            db.Channels.Add(new Channel { WorkspaceId = workspace.Id, Name = "Sandbox Bluesky", Kind = ChannelKind.Bluesky, Direction = ChannelDirection.Inbox, Sandbox = true, CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("/api/v1/jobs/count-followers/run", null)).StatusCode);
+        var counted = await UntilAsync(async () =>
+            (await admin.GetFromJsonAsync<List<JobStatus>>("/api/v1/jobs", Json.Options))!.Single(j => j.Name == "count-followers") is { LastFinishedAt: not null } done ? done : null);
+
+        Assert.False(counted.LastSucceeded);
+        // What the job said, not the scheduler's wrapper ("Job threw an unhandled exception").
+        Assert.Contains("Brand on Mastodon", counted.LastError, StringComparison.Ordinal);
+        Assert.Contains("no Mastodon instance", counted.LastError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sandbox Bluesky", counted.LastError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Watch_OneNodeHoldsEachConnection_AndAnotherTakesOverWhenItDies(string provider)
     {
         await using var factory = new RapportFactory(provider);
