@@ -102,7 +102,13 @@ internal static class DemoContentStudio
         };
         draft.Variants.Add(new DraftVariant
         {
-            WorkspaceId = workspaceId, DraftId = draft.Id, ChannelId = channel.Id, Text = PublishedText, Language = "en", OutboxItemId = post.Id, ExternalId = post.ExternalId,
+            WorkspaceId = workspaceId,
+            DraftId = draft.Id,
+            ChannelId = channel.Id,
+            Text = PublishedText,
+            Language = "en",
+            OutboxItemId = post.Id,
+            ExternalId = post.ExternalId,
         });
         db.AddRange(post, draft);
         db.AddRange(
