@@ -203,14 +203,24 @@ internal static class ClusterLoad
             start.ArgumentList.Add(argument);
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("rapport could not be started.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) =>
+        // The console logger writes to standard output: its errors (and the lines after, the exception) are shown.
+        var shownLines = 0;
+        var showNext = 0;
+        void Show(object _, DataReceivedEventArgs e)
         {
-            if (e.Data is { Length: > 0 } line && (line.Contains("fail", StringComparison.OrdinalIgnoreCase) || line.Contains("crit", StringComparison.OrdinalIgnoreCase)))
+            if (e.Data is not { Length: > 0 } line)
+            {
+                return;
+            }
+            var failure = line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
+            if ((failure || showNext > 0) && Interlocked.Increment(ref shownLines) <= 40)
             {
                 Console.Error.WriteLine($"[{name}] {line}");
             }
-        };
+            showNext = failure ? 3 : showNext - 1;
+        }
+        process.OutputDataReceived += Show;
+        process.ErrorDataReceived += Show;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
