@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +9,7 @@ using Rapport.Conversations.Live;
 using Rapport.Data;
 using Rapport.Outbox;
 using Rapport.Workspaces;
+using static Rapport.Bench.Machine;
 
 namespace Rapport.Bench;
 
@@ -158,12 +157,5 @@ internal static class ChatLatency
         db.Channels.Add(channel);
         await db.SaveChangesAsync();
         return (workspace.Id, ChatSettings.Read(channel.Settings).PublicKey!);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

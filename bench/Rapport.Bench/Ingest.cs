@@ -9,6 +9,7 @@ using Rapport.Channels.Import;
 using Rapport.Cli;
 using Rapport.Data;
 using Rapport.Workspaces;
+using static Rapport.Bench.Machine;
 
 namespace Rapport.Bench;
 
@@ -318,9 +319,6 @@ internal static class Ingest
         command.CommandTimeout = 0;
         command.ExecuteNonQuery();
     }
-
-    private static string LoadAverages() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>
     /// Rows in the documented CSV format while <paramref name="more"/> says so: one customer in three writes again,

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rapport.Data;
 using Rapport.Links;
 using Rapport.Workspaces;
+using static Rapport.Bench.Machine;
 
 namespace Rapport.Bench;
 
@@ -152,15 +152,5 @@ internal static class LinkRedirect
             codes.Add(link!.Code);
         }
         return codes;
-    }
-
-    private static string LoadAverages() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Rapport.Analysis;
 using Rapport.Analysis.Listening;
+using static Rapport.Bench.Machine;
 
 namespace Rapport.Bench;
 
@@ -168,7 +169,4 @@ internal static class Listening
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
-
-    private static string LoadAverages() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -6,6 +6,7 @@ using Rapport.Channels;
 using Rapport.Data;
 using Rapport.Listening;
 using Rapport.Workspaces;
+using static Rapport.Bench.Machine;
 
 namespace Rapport.Bench;
 
@@ -242,7 +243,4 @@ internal static class ListeningDashboardLatency
             ? value
             : fallback;
     }
-
-    private static string LoadAverages() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -6,6 +6,7 @@ using Rapport.Channels;
 using Rapport.Data;
 using Rapport.Reports;
 using Rapport.Workspaces;
+using static Rapport.Bench.Machine;
 
 namespace Rapport.Bench;
 
@@ -238,7 +239,4 @@ internal static class OutcomeReport
             ? value
             : fallback;
     }
-
-    private static string LoadAverages() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

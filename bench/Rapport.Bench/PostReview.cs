@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Rapport.Analysis.Review;
+using static Rapport.Bench.Machine;
 
 namespace Rapport.Bench;
 
@@ -121,7 +122,4 @@ internal static class PostReview
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
-
-    private static string LoadAverages() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Rapport.Analysis.Trends;
+using static Rapport.Bench.Machine;
 
 namespace Rapport.Bench;
 
@@ -485,7 +486,4 @@ internal static class SpikeQuality
             }
         }
     }
-
-    private static string LoadAverages() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -95,21 +95,24 @@ public sealed class CommitmentService(AuditLog audit, TimeProvider clock)
         return (await ReadAsync(db, workspaceId, commitment, ct)).SingleOrDefault();
     }
 
-    /// <summary>The published commitments only, for the public page (never a draft).</summary>
-    public async Task<List<CommitmentDto>> PublishedAsync(RapportDbContext db, Guid workspaceId, CancellationToken ct = default)
+    /// <summary>
+    /// The published commitments only, for the public page (never a draft). <paramref name="withHeard"/> false leaves out
+    /// what people say (the feed does not show it, and reading it costs a query per commitment).
+    /// </summary>
+    public async Task<List<CommitmentDto>> PublishedAsync(RapportDbContext db, Guid workspaceId, CancellationToken ct = default, bool withHeard = true)
     {
         ArgumentNullException.ThrowIfNull(db);
         var commitments = await db.Set<Commitment>().AsNoTracking().Where(c => c.WorkspaceId == workspaceId && c.IsPublished).ToListAsync(ct);
-        return await ReadAsync(db, workspaceId, commitments, ct);
+        return await ReadAsync(db, workspaceId, commitments, ct, withHeard);
     }
 
-    private async Task<List<CommitmentDto>> ReadAsync(RapportDbContext db, Guid workspaceId, List<Commitment> commitments, CancellationToken ct)
+    private async Task<List<CommitmentDto>> ReadAsync(RapportDbContext db, Guid workspaceId, List<Commitment> commitments, CancellationToken ct, bool withHeard = true)
     {
         var ids = commitments.Select(c => c.Id).ToList();
         var updates = (await db.Set<CommitmentUpdate>().AsNoTracking().Where(u => u.WorkspaceId == workspaceId && ids.Contains(u.CommitmentId)).ToListAsync(ct))
             .OrderByDescending(u => u.On).ThenByDescending(u => u.CreatedAt).ToLookup(u => u.CommitmentId);
         var themes = (await Expectations.ThemesAsync(db, ct)).ToDictionary(t => t.Id, StringComparer.Ordinal);
-        var zone = await Expectations.ZoneAsync(db, workspaceId, ct);
+        var zone = await ListeningDashboard.ZoneAsync(db, workspaceId, ct);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone));
         var list = new List<CommitmentDto>();
         foreach (var c in commitments)
@@ -124,7 +127,7 @@ public sealed class CommitmentService(AuditLog audit, TimeProvider clock)
             list.Add(new CommitmentDto(c.Id, c.TitleFr, c.TitleEn, c.TextFr, c.TextEn, c.Theme, theme?.Name ?? c.Theme, theme?.BuiltIn ?? false, c.Words,
                 c.Baseline, c.Target, c.Unit, current, progress, c.StartedOn, c.Deadline, c.Owner, c.Status, c.IsPublished, overdue, offTrack, c.CreatedAt, c.UpdatedAt,
                 [.. mine.Select(u => new CommitmentUpdateDto(u.Id, u.On, u.Value, u.TextFr, u.TextEn, u.EvidenceUrl, u.CreatedAt))],
-                theme is null ? new CommitmentHeard(SentimentCounts.None, SentimentCounts.None, []) : await HeardAsync(db, workspaceId, c, zone, today, ct)));
+                theme is null || !withHeard ? new CommitmentHeard(SentimentCounts.None, SentimentCounts.None, []) : await HeardAsync(db, workspaceId, c, zone, today, ct)));
         }
         return [.. list.OrderBy(c => c.Status is CommitmentStatus.Achieved or CommitmentStatus.Missed or CommitmentStatus.Withdrawn ? 1 : 0)
             .ThenBy(c => c.Deadline ?? DateOnly.MaxValue).ThenBy(c => c.TitleEn.Length > 0 ? c.TitleEn : c.TitleFr, StringComparer.Ordinal)];
@@ -190,7 +193,7 @@ public sealed class CommitmentService(AuditLog audit, TimeProvider clock)
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
         var now = clock.GetUtcNow().UtcDateTime;
-        var zone = await Expectations.ZoneAsync(db, actor.WorkspaceId, ct);
+        var zone = await ListeningDashboard.ZoneAsync(db, actor.WorkspaceId, ct);
         var commitment = new Commitment
         {
             WorkspaceId = actor.WorkspaceId,
@@ -257,7 +260,7 @@ public sealed class CommitmentService(AuditLog audit, TimeProvider clock)
             return CommitmentUpdateChange.NotFound;
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        var zone = await Expectations.ZoneAsync(db, actor.WorkspaceId, ct);
+        var zone = await ListeningDashboard.ZoneAsync(db, actor.WorkspaceId, ct);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, zone));
         var violations = new List<RuleViolation>();
         var textFr = request.TextFr?.Trim() ?? "";

@@ -66,7 +66,7 @@ public sealed class Expectations(TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(foldedWords);
-        var mentions = NotNoise(db.Set<Mention>().AsNoTracking().Where(m => m.WorkspaceId == workspaceId));
+        var mentions = ListeningDashboard.NotNoise(db.Set<Mention>().AsNoTracking().Where(m => m.WorkspaceId == workspaceId));
         if (IsBuiltIn(themeId))
         {
             // Themes holds the names comma-separated; no name is part of another.
@@ -99,7 +99,7 @@ public sealed class Expectations(TimeProvider clock)
                 return null;
             }
         }
-        var zone = await ZoneAsync(db, workspaceId, ct);
+        var zone = await ListeningDashboard.ZoneAsync(db, workspaceId, ct);
         var from = ListeningDashboard.StartOf(period.From, zone);
         var to = ListeningDashboard.StartOf(period.To.AddDays(1), zone);
         var previousFrom = ListeningDashboard.StartOf(period.PreviousFrom, zone);
@@ -186,23 +186,14 @@ public sealed class Expectations(TimeProvider clock)
     /// <summary>Today in the workspace's time zone.</summary>
     public async Task<DateOnly> TodayAsync(RapportDbContext db, Guid workspaceId, CancellationToken ct = default)
     {
-        var zone = await ZoneAsync(db, workspaceId, ct);
+        var zone = await ListeningDashboard.ZoneAsync(db, workspaceId, ct);
         return DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, zone));
     }
 
     private static IQueryable<Mention> InScope(RapportDbContext db, Guid workspaceId, Guid? topicId)
     {
-        var mentions = NotNoise(db.Set<Mention>().AsNoTracking().Where(m => m.WorkspaceId == workspaceId));
+        var mentions = ListeningDashboard.NotNoise(db.Set<Mention>().AsNoTracking().Where(m => m.WorkspaceId == workspaceId));
         return topicId is { } id ? mentions.Where(m => db.Set<MentionTopic>().Any(t => t.TopicId == id && t.MentionId == m.Id)) : mentions;
-    }
-
-    internal static IQueryable<Mention> NotNoise(IQueryable<Mention> mentions) =>
-        mentions.Where(m => !(m.Intent == "Spam" && m.IntentConfidence >= MentionTopic.NoiseConfidence));
-
-    internal static async Task<TimeZoneInfo> ZoneAsync(RapportDbContext db, Guid workspaceId, CancellationToken ct)
-    {
-        var id = await db.Workspaces.AsNoTracking().Where(w => w.Id == workspaceId).Select(w => w.TimeZone).FirstOrDefaultAsync(ct);
-        return id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;
     }
 
     /// <summary>m.SearchText holds one of the words: one OR per word, each a parameter-free LIKE both databases run.</summary>

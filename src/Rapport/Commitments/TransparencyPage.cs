@@ -28,17 +28,11 @@ public static class TransparencyPage
     /// <summary>The workspace behind a public slug when its page is on, with the context scoped to it; else null.</summary>
     public static async Task<Workspace?> OpenAsync(RapportDbContext db, string? slug, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        if (string.IsNullOrWhiteSpace(slug) || slug.Length > 64)
+        // The same public address as the help centre: /help/{slug} and /transparency/{slug}.
+        if (await KnowledgeBase.HelpCenter.OpenAsync(db, slug, ct) is not { } workspace)
         {
             return null;
         }
-        var workspace = await db.Workspaces.AsNoTracking().FirstOrDefaultAsync(w => w.Slug == slug, ct);
-        if (workspace is null)
-        {
-            return null;
-        }
-        db.ScopedWorkspaceId = workspace.Id;
         var on = await db.Set<TransparencySettings>().AsNoTracking().AnyAsync(s => s.WorkspaceId == workspace.Id && s.PublicPage, ct);
         return on ? workspace : null;
     }
@@ -85,7 +79,7 @@ public static class TransparencyPage
         CultureInfo.CurrentCulture = culture;
         try
         {
-            var published = await commitments.PublishedAsync(db, workspace.Id, ct);
+            var published = await commitments.PublishedAsync(db, workspace.Id, ct, withHeard: false);
             var origin = $"{http.Request.Scheme}://{http.Request.Host}";
             return Results.Text(Feed(workspace, published, origin, language, text), "application/atom+xml; charset=utf-8", Encoding.UTF8);
         }

@@ -78,7 +78,7 @@ internal static class DemoContentStudio
             WorkspaceId = workspaceId,
             ChannelId = channel.Id,
             IdempotencyKey = "demo-published-post",
-            Payload = System.Text.Json.JsonSerializer.Serialize(new PostPayload(PublishedText, ownerName, "en")),
+            Payload = System.Text.Json.JsonSerializer.Serialize(new PostPayload(PublishedText, ownerName, "en"), OutboxService.PayloadJson),
             Status = OutboxStatus.Sent,
             Attempts = 1,
             CreatedAt = published,
@@ -114,12 +114,9 @@ internal static class DemoContentStudio
         db.AddRange(
             new DraftEvent { WorkspaceId = workspaceId, DraftId = draft.Id, UserId = ownerId, ActorName = ownerName, Kind = DraftEventKind.Created, At = published.AddDays(-1) },
             new DraftEvent { WorkspaceId = workspaceId, DraftId = draft.Id, ActorName = ownerName, Kind = DraftEventKind.Published, At = published });
-        var performance = await PostMetricsService.FollowAsync(db, post, channel.Kind, now, ct);
-        if (performance is null)
-        {
-            return;
-        }
+        var performance = PostMetricsService.NewPerformance(post, channel.Kind, now);
         performance.NextFetchAt = null;
+        db.Add(performance);
         PostMetricsService.Record(db, performance, new PostFigures(Shares: 9, Replies: 4, Quotes: 1, Likes: 31), published.AddHours(1), MetricsSource.Network);
         PostMetricsService.Record(db, performance, new PostFigures(Shares: 23, Replies: 11, Quotes: 2, Likes: 64), published.AddHours(24), MetricsSource.Network);
         await PostMetricsService.RecordFollowersAsync(db, workspaceId, channel.Id, 1_840, published, MetricsSource.Network, ct);

@@ -233,7 +233,8 @@ public sealed class ListeningDashboard(TimeProvider clock)
         : NotNoise(db.Set<Mention>().AsNoTracking().Where(m => m.WorkspaceId == workspaceId && m.CreatedAt >= from && m.CreatedAt < to))
             .Select(m => new Heard { MentionId = m.Id, At = m.CreatedAt, Sentiment = m.Sentiment, Language = m.Language, ChannelId = m.ChannelId, AuthorHandle = m.AuthorHandle });
 
-    private static IQueryable<Mention> NotNoise(IQueryable<Mention> mentions) =>
+    /// <summary>Leaves noise out (spam read with confidence), as every listening figure does.</summary>
+    internal static IQueryable<Mention> NotNoise(IQueryable<Mention> mentions) =>
         mentions.Where(m => !(m.Intent == "Spam" && m.IntentConfidence >= MentionTopic.NoiseConfidence));
 
     private static List<(T Key, int Count)> Top<T>(Dictionary<T, int> counts, IComparer<T> order) where T : notnull =>
@@ -242,7 +243,8 @@ public sealed class ListeningDashboard(TimeProvider clock)
     private static SentimentCounts Sum(IEnumerable<SentimentCounts> counts) =>
         counts.Aggregate(SentimentCounts.None, (a, b) => new SentimentCounts(a.Mentions + b.Mentions, a.Positive + b.Positive, a.Neutral + b.Neutral, a.Negative + b.Negative));
 
-    private static async Task<TimeZoneInfo> ZoneAsync(RapportDbContext db, Guid workspaceId, CancellationToken ct)
+    /// <summary>The workspace's time zone (UTC when it names none this machine knows).</summary>
+    internal static async Task<TimeZoneInfo> ZoneAsync(RapportDbContext db, Guid workspaceId, CancellationToken ct)
     {
         var id = await db.Workspaces.AsNoTracking().Where(w => w.Id == workspaceId).Select(w => w.TimeZone).FirstOrDefaultAsync(ct);
         return id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : TimeZoneInfo.Utc;

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -47,6 +49,37 @@ public sealed class SystemMail(IOptions<MailOptions> options, IOptions<Satisfact
 
     /// <summary>Where a member opens a page of the app: the configured address, else the survey's public one.</summary>
     public Uri AppUrl(string path) => new(options.Value.AppUrl ?? surveys.Value.PublicUrl, path);
+
+    /// <summary>Runs <paramref name="say"/> in a member's language ("fr…" or English), so every word and value of the e-mail is in it.</summary>
+    public static T InLanguage<T>(string? culture, Func<T> say)
+    {
+        ArgumentNullException.ThrowIfNull(say);
+        var (c, ui) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture =
+            CultureInfo.GetCultureInfo(culture?.StartsWith("fr", StringComparison.OrdinalIgnoreCase) == true ? "fr-FR" : "en-GB");
+        try
+        {
+            return say();
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (c, ui);
+        }
+    }
+
+    /// <summary>The frame of every HTML e-mail, in the current language, around <paramref name="body"/> (already encoded).</summary>
+    public static string HtmlDocument(string subject, string body) =>
+        $"<!DOCTYPE html><html lang=\"{CultureInfo.CurrentUICulture.TwoLetterISOLanguageName}\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(subject)}</title></head>"
+        + $"<body style=\"font-family:sans-serif;color:#1f2933;max-width:640px\">{body}</body></html>";
+
+    /// <summary>One e-mail to one address, as text and HTML; the sender is set when it is sent.</summary>
+    public static MimeMessage Message(string to, string subject, string text, string html)
+    {
+        var message = new MimeMessage { Subject = subject };
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
+        return message;
+    }
 
     /// <summary>Sends one e-mail from the configured sender; throws when the server refuses it or cannot be reached.</summary>
     public async Task SendAsync(MimeMessage message, CancellationToken ct = default)

@@ -16,9 +16,6 @@ public sealed record PostMetricsDto(PostPerformanceRow Post, IReadOnlyList<PostR
 /// <summary>Post performance over the API: read by every member (analysts included), like the other reports.</summary>
 public static class PerformanceApi
 {
-    /// <summary>The longest period one table covers.</summary>
-    public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(366);
-
     public static void Map(RouteGroupBuilder workspace)
     {
         workspace.MapGet("/reports/posts", PostsAsync)
@@ -32,8 +29,8 @@ public static class PerformanceApi
     private static async Task<Results<Ok<List<PostPerformanceRow>>, ValidationProblem>> PostsAsync(
         Guid workspaceId, DateTime? from, DateTime? to, RapportDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var (start, end) = Period(from, to, clock);
-        if (CheckPeriod(start, end) is { } problem)
+        var (start, end) = OutcomesApi.Period(from, to, clock);
+        if (OutcomeReports.CheckPeriod(start, end) is { } problem)
         {
             return Problems.Invalid("to", problem);
         }
@@ -43,8 +40,8 @@ public static class PerformanceApi
     private static async Task<Results<FileContentHttpResult, ValidationProblem>> PostsCsvAsync(
         Guid workspaceId, DateTime? from, DateTime? to, RapportDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var (start, end) = Period(from, to, clock);
-        if (CheckPeriod(start, end) is { } problem)
+        var (start, end) = OutcomesApi.Period(from, to, clock);
+        if (OutcomeReports.CheckPeriod(start, end) is { } problem)
         {
             return Problems.Invalid("to", problem);
         }
@@ -65,20 +62,6 @@ public static class PerformanceApi
         return TypedResults.Ok(new PostMetricsDto(row, [.. readings.Select(r => new PostReadingDto(r.At, r.Source, r.Figures))]));
     }
 
-    /// <summary>Null when the period is fine, else why not.</summary>
-    public static string? CheckPeriod(DateTime from, DateTime to) =>
-        from >= to ? "The period must end after it starts."
-        : to - from > MaxPeriod ? $"The period covers at most {MaxPeriod.TotalDays} days."
-        : from.Year < 2000 || to.Year > 2200 ? "The period's dates are out of range."
-        : null;
-
-    private static (DateTime From, DateTime To) Period(DateTime? from, DateTime? to, TimeProvider clock)
-    {
-        var end = to is { } t ? Ingest.IngestService.AsUtc(t) : clock.GetUtcNow().UtcDateTime;
-        var start = from is { } f ? Ingest.IngestService.AsUtc(f) : end.AddDays(-30);
-        return (start, end);
-    }
-
     public static string ToCsv(IEnumerable<PostPerformanceRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -90,18 +73,16 @@ public static class PerformanceApi
         ];
         return CsvWriter.Write([header, .. rows.Select(r => new string?[]
         {
-            Time(r.PublishedAt), r.ChannelName, r.PostId.ToString(), r.ExternalId, r.DraftTitle, r.UsefulnessScore?.ToString(CultureInfo.InvariantCulture),
-            r.MeasuredAt is { } at ? Time(at) : "not measured yet", Given(r.Shares), Given(r.Replies), Given(r.Quotes), Given(r.Saves), Given(r.Clicks),
+            CsvWriter.Time(r.PublishedAt), r.ChannelName, r.PostId.ToString(), r.ExternalId, r.DraftTitle, r.UsefulnessScore?.ToString(CultureInfo.InvariantCulture),
+            r.MeasuredAt is { } at ? CsvWriter.Time(at) : "not measured yet", Given(r.Shares), Given(r.Replies), Given(r.Quotes), Given(r.Saves), Given(r.Clicks),
             Given(r.Impressions), Given(r.Reach), Given(r.ReachOrganic), Given(r.ReachViral), Given(r.ReachPaid), Given(r.Followers),
             CsvWriter.Number(r.AmplificationRate), CsvWriter.Number(r.ConversationRate), CsvWriter.Number(r.EarnedShare),
             r.LinkClicks.ToString(CultureInfo.InvariantCulture), r.Conversions.ToString(CultureInfo.InvariantCulture),
-            string.Join("; ", r.Revenue.Select(m => m.Amount.ToString("0.##", CultureInfo.InvariantCulture) + " " + m.Currency)), Given(r.Likes),
+            Money.InCsv(r.Revenue), Given(r.Likes),
             CsvWriter.Number(r.ApplauseRate), r.Deleted ? "yes" : "no", r.LastError,
         })]);
     }
 
     /// <summary>A figure the network does not give is a word, never an empty cell or a zero a spreadsheet would add up.</summary>
     private static string Given(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "not given";
-
-    private static string Time(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

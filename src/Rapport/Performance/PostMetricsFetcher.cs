@@ -143,9 +143,10 @@ public sealed class PostMetricsFetcher(RapportDbContextFactory databases, Mastod
                 && !followed.Contains(o.Id))
             .Join(db.Channels.IgnoreQueryFilters().Where(c => (c.Kind == ChannelKind.Mastodon || c.Kind == ChannelKind.Bluesky) && !c.Sandbox), o => o.ChannelId, c => c.Id, (o, c) => new { o, c.Kind })
             .Take(MaxPostsPerRound).ToListAsync(ct);
+        // Not followed yet (the query says so): no need to ask again for each.
         foreach (var row in fresh)
         {
-            await PostMetricsService.FollowAsync(db, row.o, row.Kind, now, ct);
+            db.Set<PostPerformance>().Add(PostMetricsService.NewPerformance(row.o, row.Kind, now));
         }
         if (fresh.Count > 0)
         {
@@ -322,7 +323,7 @@ public sealed class PostMetricsFetcher(RapportDbContextFactory databases, Mastod
             post.NextFetchAt = now > post.PublishedAt + FollowFor + TimeSpan.FromDays(1) ? null : until;
             if (error is not null)
             {
-                post.LastError = error.Length > 2000 ? error[..2000] : error;
+                post.LastError = UserInput.Truncate(error, 2000);
                 post.LastErrorAt = now;
             }
         }

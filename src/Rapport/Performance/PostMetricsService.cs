@@ -41,18 +41,26 @@ public static class PostMetricsService
         {
             return known;
         }
+        var post = NewPerformance(item, kind, now);
+        db.Set<PostPerformance>().Add(post);
+        return post;
+    }
+
+    /// <summary>A published post's row, not yet added: network posts (Mastodon, Bluesky) are read from now on; others wait for their webhook.</summary>
+    public static PostPerformance NewPerformance(OutboxItem item, ChannelKind kind, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(item);
         var published = item.SentAt ?? now;
-        var post = new PostPerformance
+        return new PostPerformance
         {
             PostId = item.Id,
             WorkspaceId = item.WorkspaceId,
             ChannelId = item.ChannelId,
-            ExternalId = item.ExternalId,
+            // The callers keep to published posts, which have the network's id.
+            ExternalId = item.ExternalId ?? "",
             PublishedAt = published,
             NextFetchAt = PostMetricsFetcher.Reads(kind) && now < published + PostMetricsFetcher.FollowFor ? now : null,
         };
-        db.Set<PostPerformance>().Add(post);
-        return post;
     }
 
     /// <summary>Keeps a reading: a snapshot always (as read), and the post's latest figures unless a later reading is already there.</summary>

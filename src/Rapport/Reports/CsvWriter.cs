@@ -33,5 +33,8 @@ public static class CsvWriter
         return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
     }
 
+    /// <summary>A moment in UTC, as every CSV writes it.</summary>
+    public static string Time(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     public static string Number(double? value) => value?.ToString("0.####", CultureInfo.InvariantCulture) ?? "";
 }

@@ -6,7 +6,16 @@ using Rapport.Outbox;
 namespace Rapport.Reports;
 
 /// <summary>An amount of money in one currency. Amounts in different currencies are never added together.</summary>
-public sealed record Money(string Currency, decimal Amount);
+public sealed record Money(string Currency, decimal Amount)
+{
+    /// <summary>One amount per currency, side by side, as a page shows them (current culture); "—" for none.</summary>
+    public static string Shown(IReadOnlyCollection<Money> amounts) => amounts.Count == 0 ? "—"
+        : string.Join(" · ", amounts.Select(m => $"{m.Amount.ToString("N2", System.Globalization.CultureInfo.CurrentCulture)} {m.Currency}"));
+
+    /// <summary>One amount per currency in a CSV cell, never summed across currencies: "1250.5 EUR; 80 USD".</summary>
+    public static string InCsv(IEnumerable<Money> amounts) =>
+        string.Join("; ", amounts.Select(m => m.Amount.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + " " + m.Currency));
+}
 
 /// <summary>
 /// The outcome figures of one channel (or the whole period), along AMEC's chain: outputs, out-takes, outcomes, impact.

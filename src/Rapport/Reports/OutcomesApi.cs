@@ -55,7 +55,8 @@ public static class OutcomesApi
         return TypedResults.File(Encoding.UTF8.GetBytes(ToCsv(report, which)), "text/csv; charset=utf-8", name);
     }
 
-    private static (DateTime From, DateTime To) Period(DateTime? from, DateTime? to, TimeProvider clock)
+    /// <summary>The period a report's query string asks for: the last 30 days unless it says otherwise.</summary>
+    internal static (DateTime From, DateTime To) Period(DateTime? from, DateTime? to, TimeProvider clock)
     {
         var end = to is { } t ? Ingest.IngestService.AsUtc(t) : clock.GetUtcNow().UtcDateTime;
         var start = from is { } f ? Ingest.IngestService.AsUtc(f) : end.AddDays(-30);
@@ -85,11 +86,11 @@ public static class OutcomesApi
 
     private static string?[] ChannelRow(string period, OutcomeSlice slice, OutcomeFigures f) =>
     [
-        period, Day(slice.From), Day(slice.To), f.Label, Count(f.PostsPublished), Count(f.RepliesDelivered), Measured(f.Reach), Measured(f.Engagement),
+        period, CsvWriter.Time(slice.From), CsvWriter.Time(slice.To), f.Label, Count(f.PostsPublished), Count(f.RepliesDelivered), Measured(f.Reach), Measured(f.Engagement),
         Count(f.PositiveMessages), Count(f.NeutralMessages), Count(f.NegativeMessages), CsvWriter.Number(f.NetSentiment), Count(f.Clicks),
         Count(f.Conversions), CsvWriter.Number(f.Csat), Count(f.CsatAnswers), CsvWriter.Number(f.Effort), Count(f.EffortAnswers), CsvWriter.Number(f.Nps),
         Count(f.Promoters), Count(f.Passives), Count(f.Detractors), Count(f.Recommends), Count(f.AdvisesAgainst), Count(f.NegativeOpenings),
-        Count(f.Recovered), Count(f.Complaints), Count(f.ComplaintsResolved), Revenue(f.Revenue), Count(f.ThreatenedToLeave), Count(f.Stayed),
+        Count(f.Recovered), Count(f.Complaints), Count(f.ComplaintsResolved), Money.InCsv(f.Revenue), Count(f.ThreatenedToLeave), Count(f.Stayed),
         Measured(f.Applause),
     ];
 
@@ -97,8 +98,8 @@ public static class OutcomesApi
 
     private static string?[] CampaignRow(string period, OutcomeSlice slice, CampaignOutcome c) =>
     [
-        period, Day(slice.From), Day(slice.To), c.Campaign, Count(c.PostsPublished), Count(c.RepliesDelivered), Count(c.Clicks), Count(c.Conversions),
-        Revenue(c.Revenue), Measured(c.Reach), Measured(c.Engagement),
+        period, CsvWriter.Time(slice.From), CsvWriter.Time(slice.To), c.Campaign, Count(c.PostsPublished), Count(c.RepliesDelivered), Count(c.Clicks), Count(c.Conversions),
+        Money.InCsv(c.Revenue), Measured(c.Reach), Measured(c.Engagement),
     ];
 
     private static IEnumerable<string?[]> SummaryRows(OutcomeFigures now, OutcomeFigures before)
@@ -122,7 +123,7 @@ public static class OutcomesApi
         yield return Row("outcomes", "advises_against", f => Count(f.AdvisesAgainst));
         yield return Row("outcomes", "sentiment_recovered", f => $"{Count(f.Recovered)}/{Count(f.NegativeOpenings)}");
         yield return Row("outcomes", "complaints_resolved", f => $"{Count(f.ComplaintsResolved)}/{Count(f.Complaints)}");
-        yield return Row("impact", "revenue", f => Revenue(f.Revenue));
+        yield return Row("impact", "revenue", f => Money.InCsv(f.Revenue));
         yield return Row("impact", "threatened_to_leave_and_stayed", f => $"{Count(f.Stayed)}/{Count(f.ThreatenedToLeave)}");
     }
 
@@ -131,9 +132,4 @@ public static class OutcomesApi
     /// <summary>Not measured is a word, never an empty cell or a zero a spreadsheet would add up.</summary>
     private static string Measured(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "not measured";
 
-    private static string Day(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>One amount per currency, never summed across currencies: "1250.5 EUR; 80 USD".</summary>
-    private static string Revenue(List<Money> revenue) =>
-        string.Join("; ", revenue.Select(m => m.Amount.ToString("0.##", CultureInfo.InvariantCulture) + " " + m.Currency));
 }

@@ -79,10 +79,7 @@ public sealed class WeeklyDigests(RapportDbContextFactory databases, SystemMail 
     {
         ArgumentNullException.ThrowIfNull(week);
         ArgumentNullException.ThrowIfNull(report);
-        var previousCulture = CultureInfo.CurrentCulture;
-        var previousUiCulture = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture?.StartsWith("fr", StringComparison.OrdinalIgnoreCase) == true ? "fr-FR" : "en-GB");
-        try
+        return SystemMail.InLanguage(culture, () =>
         {
             var (now, before) = (report.Current.Total, report.Previous.Total);
             var first = week.Monday.AddDays(-7);
@@ -114,9 +111,7 @@ public sealed class WeeklyDigests(RapportDbContextFactory databases, SystemMail 
 
             static string E(string value) => WebUtility.HtmlEncode(value);
             var html = new StringBuilder();
-            html.Append(CultureInfo.InvariantCulture, $"<!DOCTYPE html><html lang=\"{CultureInfo.CurrentUICulture.TwoLetterISOLanguageName}\"><head><meta charset=\"utf-8\"><title>{E(subject)}</title></head>")
-                .Append("<body style=\"font-family:sans-serif;color:#1f2933;max-width:640px\">")
-                .Append(CultureInfo.InvariantCulture, $"<p>{E(l["Digest.Lead", workspaceName, dates])}</p>")
+            html.Append(CultureInfo.InvariantCulture, $"<p>{E(l["Digest.Lead", workspaceName, dates])}</p>")
                 .Append("<table style=\"border-collapse:collapse\">")
                 .Append(CultureInfo.InvariantCulture, $"<tr><th></th><th style=\"text-align:right;padding:4px 12px\">{E(l["Digest.LastWeek"])}</th><th style=\"text-align:right;padding:4px 12px;color:#616e7c\">{E(l["Digest.WeekBeforeHeader"])}</th></tr>");
             foreach (var (label, value, was) in lines)
@@ -125,23 +120,12 @@ public sealed class WeeklyDigests(RapportDbContextFactory databases, SystemMail 
             }
             html.Append("</table>")
                 .Append(CultureInfo.InvariantCulture, $"<p><a href=\"{E(link.AbsoluteUri)}\">{E(l["Digest.OpenReportLink"])}</a></p>")
-                .Append(CultureInfo.InvariantCulture, $"<p style=\"color:#616e7c;font-size:small\">{E(l["Digest.Why", workspaceName, profile.AbsoluteUri])}</p>")
-                .Append("</body></html>");
-            return new DigestEmail(to, subject, text.ToString(), html.ToString());
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (previousCulture, previousUiCulture);
-        }
+                .Append(CultureInfo.InvariantCulture, $"<p style=\"color:#616e7c;font-size:small\">{E(l["Digest.Why", workspaceName, profile.AbsoluteUri])}</p>");
+            return new DigestEmail(to, subject, text.ToString(), SystemMail.HtmlDocument(subject, html.ToString()));
+        });
     }
 
-    private static MimeMessage ToMime(DigestEmail email)
-    {
-        var message = new MimeMessage { Subject = email.Subject };
-        message.To.Add(MailboxAddress.Parse(email.To));
-        message.Body = new BodyBuilder { TextBody = email.Text, HtmlBody = email.Html }.ToMessageBody();
-        return message;
-    }
+    private static MimeMessage ToMime(DigestEmail email) => SystemMail.Message(email.To, email.Subject, email.Text, email.Html);
 
     private static string Count(int value) => value.ToString("N0", CultureInfo.CurrentCulture);
 

@@ -29,8 +29,8 @@ public sealed class LiveBetweenNodesTests
             await using var a = new RapportFactory(Databases.Postgres, Shared);
             await using var b = new RapportFactory(Databases.Postgres, Shared);
             var (user, workspace) = await a.CreateOwnerAsync();
-            _ = b.Services; // Both started, each listening.
-            await Eventually(() => Task.FromResult(a.Services.GetRequiredService<NodeBus>().NodeId != b.Services.GetRequiredService<NodeBus>().NodeId));
+            // Both started and listening, so node B hears what node A announces from now on.
+            await Task.WhenAll(a.Services.GetRequiredService<NodeBus>().Listening, b.Services.GetRequiredService<NodeBus>().Listening);
 
             // A message accepted by node A: a page open on node B hears it.
             var heard = new List<ConversationChange>();

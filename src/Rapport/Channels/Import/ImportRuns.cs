@@ -166,61 +166,58 @@ public sealed partial class ImportRuns(
     private async Task RunAsync(ImportRun claimed, CancellationToken ct)
     {
         var id = claimed.Id;
-        var attempt = claimed.Attempts;
         live[id] = new ImportProgress(0, claimed.TotalBytes, 0);
         using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var renewing = RenewAsync(id, attempt, running);
+        var renewing = RenewAsync(id, claimed.Attempts, running);
+        ImportRun? outcome = null;
         try
         {
-            ImportRun outcome;
-            try
+            using var scope = scopes.CreateScope();
+            var import = scope.ServiceProvider.GetRequiredService<ImportService>();
+            await using var file = new UploadStream(databases, id, claimed.TotalBytes);
+            var summary = await import.ImportAsync(claimed.WorkspaceId, claimed.ChannelId, file, claimed.FileName, new LiveProgress(live, id), running.Token);
+            outcome = new ImportRun
             {
-                using var scope = scopes.CreateScope();
-                var import = scope.ServiceProvider.GetRequiredService<ImportService>();
-                await using var file = new UploadStream(databases, id, claimed.TotalBytes);
-                var summary = await import.ImportAsync(claimed.WorkspaceId, claimed.ChannelId, file, claimed.FileName, new LiveProgress(live, id), running.Token);
-                outcome = new ImportRun
-                {
-                    FileName = claimed.FileName,
-                    Status = ImportStatus.Completed,
-                    BytesRead = claimed.TotalBytes,
-                    Rows = summary.Imported + summary.AlreadyThere + summary.ErrorCount + summary.BrandReplies,
-                    Imported = summary.Imported,
-                    AlreadyThere = summary.AlreadyThere,
-                    BrandReplies = summary.BrandReplies,
-                    ErrorCount = summary.ErrorCount,
-                    Errors = JsonSerializer.Serialize(summary.Errors.Take(ImportRun.ReportedErrors).Select(e => new ImportRowError(e.Line, e.Error ?? "")), Json),
-                };
-            }
-            catch (OperationCanceledException) when (running.IsCancellationRequested)
+                FileName = claimed.FileName,
+                Status = ImportStatus.Completed,
+                BytesRead = claimed.TotalBytes,
+                Rows = summary.Imported + summary.AlreadyThere + summary.ErrorCount + summary.BrandReplies,
+                Imported = summary.Imported,
+                AlreadyThere = summary.AlreadyThere,
+                BrandReplies = summary.BrandReplies,
+                ErrorCount = summary.ErrorCount,
+                Errors = JsonSerializer.Serialize(summary.Errors.Take(ImportRun.ReportedErrors).Select(e => new ImportRowError(e.Line, e.Error ?? "")), Json),
+            };
+        }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+            // This node is stopping, or lost its claim: the run stays Running under a lease that runs out, and a node takes it over.
+        }
+        catch (Exception e)
+        {
+            // The file itself could not be read (not a row: those are reported and skipped). What was stored stays.
+            LogImportFailed(logger, id, e);
+            var reached = live.TryGetValue(id, out var r) ? r : new ImportProgress(0, claimed.TotalBytes, 0);
+            outcome = new ImportRun
             {
-                // This node is stopping, or lost its claim: the run stays Running under a lease that runs out, and a node takes it over.
-                return;
-            }
-            catch (Exception e)
-            {
-                // The file itself could not be read (not a row: those are reported and skipped). What was stored stays.
-                LogImportFailed(logger, id, e);
-                var reached = live.TryGetValue(id, out var r) ? r : new ImportProgress(0, claimed.TotalBytes, 0);
-                outcome = new ImportRun
-                {
-                    FileName = claimed.FileName,
-                    Status = ImportStatus.Failed,
-                    // The exception is for whoever runs the server (logged above); the person importing reads what to do.
-                    FailureReason = StoredText.English("Stored.Import.Unreadable"),
-                    BytesRead = reached.BytesRead,
-                    Rows = reached.Rows,
-                };
-            }
-            await running.CancelAsync();
-            await renewing;
-            await FinishAsync(id, attempt, outcome);
+                FileName = claimed.FileName,
+                Status = ImportStatus.Failed,
+                // The exception is for whoever runs the server (logged above); the person importing reads what to do.
+                FailureReason = StoredText.English("Stored.Import.Unreadable"),
+                BytesRead = reached.BytesRead,
+                Rows = reached.Rows,
+            };
         }
         finally
         {
+            // The renewal stops before the report is written, so it cannot race it.
             await running.CancelAsync();
             await renewing;
             live.TryRemove(id, out _);
+        }
+        if (outcome is not null)
+        {
+            await FinishAsync(id, claimed.Attempts, outcome);
         }
     }
 

@@ -172,8 +172,8 @@ public sealed class ConversationPresence
     {
         if (rooms.TryGetValue(conversationId, out var room) && room.Viewers.TryGetValue(viewId, out var viewer))
         {
+            // The other nodes hear it at the bus's next refresh, well within their ViewerTimeout.
             room.Viewers[viewId] = viewer with { SeenAt = clock.GetUtcNow() };
-            Announce(room);
         }
     }
 

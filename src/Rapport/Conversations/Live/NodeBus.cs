@@ -33,9 +33,13 @@ public sealed partial class NodeBus(IOptions<RapportOptions> options, ILogger<No
         new BoundedChannelOptions(20_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly ConcurrentDictionary<string, ImmutableList<Action<string, string>>> handlers = new();
     private ImmutableList<Action> refreshers = [];
+    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>This process, as the other nodes see it in a signal's origin.</summary>
     public string NodeId { get; } = Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>Completes once this node hears the others (its LISTEN is in place); at once on SQLite, where there are none.</summary>
+    public Task Listening => Enabled ? listening.Task : Task.CompletedTask;
 
     /// <summary>Whether there may be other nodes to tell (PostgreSQL).</summary>
     public bool Enabled => connectionString is not null;
@@ -89,6 +93,7 @@ public sealed partial class NodeBus(IOptions<RapportOptions> options, ILogger<No
                     await listen.ExecuteNonQueryAsync(ct);
                 }
                 delay = TimeSpan.FromSeconds(1);
+                listening.TrySetResult();
                 Send(Hello, "");
                 while (!ct.IsCancellationRequested)
                 {

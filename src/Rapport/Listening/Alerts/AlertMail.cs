@@ -19,12 +19,12 @@ public sealed record AlertEmail(string To, string Subject, string Text, string H
 /// analyst, admin and owner of its workspace, in their language, as HTML and text, every value from outside (a topic's
 /// name, the words and quotes of mentions) encoded in the HTML. Nothing is sent while no mail server is set.
 /// </summary>
-public sealed class AlertMail(RapportDbContextFactory databases, SystemMail mail, IStringLocalizer<Strings> l, TimeProvider clock, ILogger<AlertMail> log)
+public sealed class AlertMail(RapportDbContextFactory databases, SystemMail mail, IStringLocalizer<Strings> l, AlertWords words, TimeProvider clock, ILogger<AlertMail> log)
 {
     /// <summary>The in-app notice's kind (its label is Notification.Kind.listening.alert).</summary>
     public const string NotificationKind = "listening.alert";
 
-    public AlertWords Words { get; } = new(l);
+    public AlertWords Words => words;
 
     /// <summary>Sends the e-mails of alerts not mailed yet; returns how many went. Throws after the round when one could not go (tried again next round).</summary>
     public async Task<int> SendDueAsync(CancellationToken ct = default)
@@ -81,7 +81,7 @@ public sealed class AlertMail(RapportDbContextFactory databases, SystemMail mail
     {
         ArgumentNullException.ThrowIfNull(alert);
         ArgumentNullException.ThrowIfNull(quotes);
-        return Words.In(culture, () =>
+        return SystemMail.InLanguage(culture, () =>
         {
             var kind = Words.Kind(alert.Kind);
             var scope = Words.Scope(alert);
@@ -111,9 +111,7 @@ public sealed class AlertMail(RapportDbContextFactory databases, SystemMail mail
 
             static string E(string value) => WebUtility.HtmlEncode(value);
             var html = new StringBuilder();
-            html.Append(CultureInfo.InvariantCulture, $"<!DOCTYPE html><html lang=\"{CultureInfo.CurrentUICulture.TwoLetterISOLanguageName}\"><head><meta charset=\"utf-8\"><title>{E(subject)}</title></head>")
-                .Append("<body style=\"font-family:sans-serif;color:#1f2933;max-width:640px\">")
-                .Append(CultureInfo.InvariantCulture, $"<p>{E(l["Alerts.MailLead", workspaceName, kind, scope])}</p>")
+            html.Append(CultureInfo.InvariantCulture, $"<p>{E(l["Alerts.MailLead", workspaceName, kind, scope])}</p>")
                 .Append(CultureInfo.InvariantCulture, $"<p><strong>{E(size)}</strong></p>");
             if (terms.Length > 0)
             {
@@ -128,17 +126,10 @@ public sealed class AlertMail(RapportDbContextFactory databases, SystemMail mail
                 }
             }
             html.Append(CultureInfo.InvariantCulture, $"<p><a href=\"{E(mentions.AbsoluteUri)}\">{E(l["Alerts.OpenMentions"])}</a> · <a href=\"{E(page.AbsoluteUri)}\">{E(l["Alerts.Title"])}</a></p>")
-                .Append(CultureInfo.InvariantCulture, $"<p style=\"color:#616e7c;font-size:small\">{E(l["Alerts.MailWhy", workspaceName])}</p>")
-                .Append("</body></html>");
-            return new AlertEmail(to, subject, text.ToString(), html.ToString());
+                .Append(CultureInfo.InvariantCulture, $"<p style=\"color:#616e7c;font-size:small\">{E(l["Alerts.MailWhy", workspaceName])}</p>");
+            return new AlertEmail(to, subject, text.ToString(), SystemMail.HtmlDocument(subject, html.ToString()));
         });
     }
 
-    private static MimeMessage ToMime(AlertEmail email)
-    {
-        var message = new MimeMessage { Subject = email.Subject };
-        message.To.Add(MailboxAddress.Parse(email.To));
-        message.Body = new BodyBuilder { TextBody = email.Text, HtmlBody = email.Html }.ToMessageBody();
-        return message;
-    }
+    private static MimeMessage ToMime(AlertEmail email) => SystemMail.Message(email.To, email.Subject, email.Text, email.Html);
 }

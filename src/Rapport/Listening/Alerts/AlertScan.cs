@@ -46,8 +46,9 @@ public sealed partial class AlertScan(RapportDbContextFactory databases, IServic
         await using (var db = databases.CreateDbContext())
         {
             var recent = end.AddHours(-RecentHours);
-            workspaces = await db.Set<Mention>().IgnoreQueryFilters().Where(m => m.CreatedAt >= recent && m.CreatedAt < end)
-                .Select(m => m.WorkspaceId).Distinct().ToListAsync(ct);
+            // From the workspaces, each asked on its (WorkspaceId, CreatedAt) index, rather than every recent mention of all of them.
+            workspaces = await db.Workspaces.Where(w => db.Set<Mention>().IgnoreQueryFilters().Any(m => m.WorkspaceId == w.Id && m.CreatedAt >= recent && m.CreatedAt < end))
+                .Select(w => w.Id).ToListAsync(ct);
             // Workspaces with an episode still open, so it is closed even when nothing more is heard.
             workspaces = [.. workspaces.Union(await db.Set<ListeningAlert>().IgnoreQueryFilters().Where(a => a.EndedAt == null).Select(a => a.WorkspaceId).Distinct().ToListAsync(ct))];
         }
@@ -85,10 +86,6 @@ public sealed partial class AlertScan(RapportDbContextFactory databases, IServic
                 var ongoing = spike.End >= n - options.EndAfterQuiet;
                 var alert = alerts.FirstOrDefault(a => a.Kind == s.Kind && a.TopicId == s.TopicId && a.Theme == s.Theme
                     && a.StartedAt < to && a.LastSeenAt.AddHours(options.EndAfterQuiet) > from);
-                if (alert is null && !ongoing && spike.End < n - RecentHours)
-                {
-                    continue;
-                }
                 var isNew = alert is null;
                 alert ??= new ListeningAlert
                 {
@@ -177,9 +174,8 @@ public sealed partial class AlertScan(RapportDbContextFactory databases, IServic
             result.Add(new Series(AlertKind.Volume, topic.Id, "", topic.Name, topic.AlertSensitivity, total, negative));
             result.Add(new Series(AlertKind.NegativeShare, topic.Id, "", topic.Name, topic.AlertSensitivity, total, negative));
         }
-        var themed = await db.Set<Mention>().IgnoreQueryFilters()
-            .Where(m => m.WorkspaceId == workspaceId && m.CreatedAt >= start && m.CreatedAt < end && m.Themes != ""
-                && !(m.Intent == "Spam" && m.IntentConfidence >= MentionTopic.NoiseConfidence))
+        var themed = await ListeningDashboard.NotNoise(db.Set<Mention>().IgnoreQueryFilters()
+            .Where(m => m.WorkspaceId == workspaceId && m.CreatedAt >= start && m.CreatedAt < end && m.Themes != ""))
             .Select(m => new { m.CreatedAt, m.Sentiment, m.Themes }).ToListAsync(ct);
         var themes = new Dictionary<string, (double[] Total, double[] Negative)>(StringComparer.Ordinal);
         foreach (var m in themed)

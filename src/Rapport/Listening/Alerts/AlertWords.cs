@@ -34,25 +34,8 @@ public static class AlertLinks
 }
 
 /// <summary>An alert told in words a head of social reads, in a given language: the same on the page, in the notice and in the e-mail.</summary>
-public sealed class AlertWords(IStringLocalizer<Strings> l)
+public sealed class AlertWords(IStringLocalizer<Strings> l, Conversations.AnalysisWords analysis)
 {
-    /// <summary>Runs <paramref name="say"/> in <paramref name="culture"/> ("fr…" or English).</summary>
-    public T In<T>(string? culture, Func<T> say)
-    {
-        ArgumentNullException.ThrowIfNull(say);
-        var (c, ui) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
-        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture =
-            CultureInfo.GetCultureInfo(culture?.StartsWith("fr", StringComparison.OrdinalIgnoreCase) == true ? "fr-FR" : "en-GB");
-        try
-        {
-            return say();
-        }
-        finally
-        {
-            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (c, ui);
-        }
-    }
-
     /// <summary>"Volume spike" or "Negative share spike", in the current language.</summary>
     public string Kind(AlertKind kind) => l["Alerts.Kind." + kind];
 
@@ -64,8 +47,7 @@ public sealed class AlertWords(IStringLocalizer<Strings> l)
         {
             return alert.ScopeName;
         }
-        var word = l["Theme." + alert.Theme];
-        return l["Alerts.ThemeScope", word.ResourceNotFound ? alert.Theme : word.Value];
+        return l["Alerts.ThemeScope", analysis.Themes(alert.Theme)];
     }
 
     /// <summary>The size in words: observed against expected since the episode started, in the workspace's time zone.</summary>
@@ -84,7 +66,7 @@ public sealed class AlertWords(IStringLocalizer<Strings> l)
 
     /// <summary>The notice's text: what, about what, how big.</summary>
     public string Notice(ListeningAlert alert, string? timeZone, string? culture) =>
-        In(culture, () => $"{Kind(alert.Kind)} · {Scope(alert)}: {Size(alert, timeZone)}");
+        Notifications.SystemMail.InLanguage(culture, () => $"{Kind(alert.Kind)} · {Scope(alert)}: {Size(alert, timeZone)}");
 
     private static string N(double value) => Math.Round(value).ToString("N0", CultureInfo.CurrentCulture);
 
