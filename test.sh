@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of Rapport on a fresh machine: installs what the tests need (PostgreSQL, Chromium, dovecot,
-# OpenSMTPD), starts a throwaway PostgreSQL cluster and mail servers on loopback, runs the test projects, and
+# OpenSMTPD, nginx, ss), starts a throwaway PostgreSQL cluster and mail servers on loopback, runs the test projects, and
 # stops them.
 # Usage: ./test.sh [extra dotnet test arguments]
 set -euo pipefail
@@ -12,6 +12,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/dovecot ] && [ -x /usr/lib/dovecot/imap ] || need+=(dovecot-imapd)
 [ -x /usr/sbin/smtpd ] || need+=(opensmtpd)
+[ -x /usr/bin/ss ] || need+=(iproute2)
+[ -x /usr/sbin/nginx ] || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]}…"
   $SUDO apt-get update -qq

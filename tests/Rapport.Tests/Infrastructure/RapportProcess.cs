@@ -91,6 +91,22 @@ internal sealed class RapportProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>
+    /// Whether this process holds the local end of a TCP connection from <paramref name="clientPort"/> on loopback (as
+    /// <c>ss</c> lists each socket's owner): which node sent a request a local server received.
+    /// </summary>
+    public bool Owns(int clientPort) => Sockets(clientPort).Contains($"pid={process.Id},", StringComparison.Ordinal);
+
+    /// <summary>The TCP sockets whose local port is <paramref name="port"/>, with their owners, as <c>ss</c> lists them.</summary>
+    public static string Sockets(int port)
+    {
+        using var ss = Process.Start(new ProcessStartInfo("ss", ["-tnpH", "sport", "=", $":{port}"]) { RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException("ss could not be started.");
+        var sockets = ss.StandardOutput.ReadToEnd();
+        ss.WaitForExit();
+        return sockets;
+    }
+
     public Task WaitForExitAsync(CancellationToken ct = default) => process.WaitForExitAsync(ct);
 
     public void Dispose()

@@ -36,6 +36,7 @@ public sealed class MastodonServer : IAsyncDisposable
     private readonly List<JsonObject> statuses = [];
     private readonly ConcurrentDictionary<string, string> sourceTexts = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ForcedAnswer>> forced = new();
+    private readonly ConcurrentQueue<HeldAnswer> holds = new();
     private readonly System.Threading.Channels.Channel<string> streamEvents = System.Threading.Channels.Channel.CreateUnbounded<string>();
     private WebApplication? app;
     private long nextStatusId = 110_000_000_000_000_000;
@@ -170,6 +171,18 @@ public sealed class MastodonServer : IAsyncDisposable
     /// <summary>The account's followers, as <c>verify_credentials</c> says.</summary>
     public int Followers { get; set; } = 821;
 
+    /// <summary>
+    /// Holds the answer to a request to <paramref name="path"/>, the first one after <paramref name="skip"/> others: the
+    /// request has its effect (a status is posted, a page is read) and its answer waits until <see cref="HeldAnswer.Release"/>,
+    /// as an instance does when the network drops between its work and its answer. The test learns which client sent it.
+    /// </summary>
+    public HeldAnswer Hold(string method, string path, int skip = 0)
+    {
+        var held = new HeldAnswer(method, path, skip);
+        holds.Enqueue(held);
+        return held;
+    }
+
     /// <summary>The next request to <paramref name="path"/> gets this answer instead.</summary>
     public void Force(string path, ForcedAnswer answer) => forced.GetOrAdd(path, _ => new()).Enqueue(answer);
 
@@ -177,6 +190,33 @@ public sealed class MastodonServer : IAsyncDisposable
     public void Stream(string serverSentEvent) => streamEvents.Writer.TryWrite(serverSentEvent);
 
     private async Task HandleAsync(HttpContext context)
+    {
+        var held = holds.FirstOrDefault(h => h.Matches(context.Request.Method, context.Request.Path.Value ?? ""));
+        if (held is null)
+        {
+            await AnswerAsync(context);
+            return;
+        }
+        // The answer is written into a buffer, and reaches the client only once the test releases it.
+        var body = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        await AnswerAsync(context);
+        held.Arrive(context.Connection.RemotePort);
+        await held.Released;
+        context.Response.Body = body;
+        buffer.Position = 0;
+        try
+        {
+            await buffer.CopyToAsync(body, context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client is gone (killed while it waited).
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         var request = context.Request;
         var response = context.Response;
@@ -399,4 +439,25 @@ public sealed class MastodonServer : IAsyncDisposable
             await app.DisposeAsync();
         }
     }
+}
+
+/// <summary>An answer <see cref="MastodonServer.Hold"/> keeps back: which client port asked, and the release.</summary>
+public sealed class HeldAnswer(string method, string path, int skip)
+{
+    private readonly TaskCompletionSource<int> arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int seen;
+
+    /// <summary>The client's port of the held request, once it has arrived and had its effect.</summary>
+    public Task<int> Arrived => arrived.Task;
+
+    internal Task Released => released.Task;
+
+    public void Release() => released.TrySetResult();
+
+    /// <summary>Whether this request is the one to hold (counting the ones it lets through first); each hold takes one.</summary>
+    internal bool Matches(string requestMethod, string requestPath) =>
+        !arrived.Task.IsCompleted && requestMethod == method && requestPath == path && Interlocked.Increment(ref seen) == skip + 1;
+
+    internal void Arrive(int port) => arrived.TrySetResult(port);
 }
