@@ -146,12 +146,58 @@ public sealed class LiveBetweenNodesTests
                 var delivered = await NextLineAsync(stream);
                 Assert.Equal(replyId, delivered.GetProperty("id").GetGuid());
                 Assert.Equal("It left this morning, arriving tomorrow.", delivered.GetProperty("text").GetString());
+
+                // The same two nodes behind Debian's nginx, configured as the deployment guide ships it.
+                using var proxy = await NginxProxy.StartAsync(nodeA.Url, nodeB.Url);
+                // A live page's connection is negotiated, then upgraded to a WebSocket: both reach the same node, every time.
+                for (var i = 0; i < 5; i++)
+                {
+                    await AssertLivePageConnectsAsync(proxy);
+                }
+                // The chat's event stream passes through unbuffered: replies sent through either node reach it at once.
+                using var visitorThroughProxy = new HttpClient { BaseAddress = proxy.Url };
+                using var proxied = await OpenStreamAsync(visitorThroughProxy, key, token);
+                using var agentOnB = new HttpClient { BaseAddress = nodeB.Url };
+                agentOnB.DefaultRequestHeaders.Authorization = agentToken;
+                foreach (var (agent, text) in new[] { (agentOnA, "Tracking number: 8812."), (agentOnB, "Anything else I can do?") })
+                {
+                    var sent = await agent.PostAsJsonAsync($"/api/v1/workspaces/{workspaceId}/conversations/{conversationId}/replies", new { text });
+                    Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+                    var sentId = (await sent.Content.ReadFromJsonAsync<ReplyResponse>(Json.Options))!.MessageId;
+                    JsonElement line;
+                    do
+                    {
+                        line = await NextLineAsync(proxied); // The stream first repeats the conversation so far.
+                    }
+                    while (line.GetProperty("id").GetGuid() != sentId);
+                    Assert.Equal(text, line.GetProperty("text").GetString());
+                }
+                Assert.DoesNotContain("[error]", proxy.Errors(), StringComparison.Ordinal);
             }
         }
         finally
         {
             await Databases.DropPostgresDatabaseAsync(postgres);
         }
+    }
+
+    /// <summary>
+    /// What a browser does to open a live page: negotiate the connection, open it as a WebSocket (which only the node
+    /// that negotiated it knows) and complete SignalR's handshake.
+    /// </summary>
+    private static async Task AssertLivePageConnectsAsync(NginxProxy proxy)
+    {
+        using var client = new HttpClient { BaseAddress = proxy.Url };
+        var negotiated = await client.PostAsync("/_blazor/negotiate?negotiateVersion=1", null);
+        Assert.True(negotiated.IsSuccessStatusCode, $"negotiate: {(int)negotiated.StatusCode} {proxy.Errors()}");
+        var connection = (await negotiated.Content.ReadFromJsonAsync<JsonElement>(Json.Options)).GetProperty("connectionToken").GetString();
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://{proxy.Url.Authority}/_blazor?id={connection}"), CancellationToken.None);
+        await socket.SendAsync("{\"protocol\":\"blazorpack\",\"version\":1}\u001e"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[256];
+        var answer = await socket.ReceiveAsync(buffer, CancellationToken.None);
+        // SignalR answers an accepted handshake with an empty object; another node would have closed the socket.
+        Assert.Equal("{}\u001e", System.Text.Encoding.UTF8.GetString(buffer, 0, answer.Count));
     }
 
     private static bool Contains(List<ConversationChange> heard, Guid conversationId)
