@@ -193,6 +193,7 @@ public static class RapportHost
         Content.ContentSetup.AddContent(services);
         services.AddScoped<Reprocessing>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IngestSignal>();
         services.AddSingleton<IngestWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<IngestWorker>());
         services.AddScoped<WorkspaceService>();

@@ -42,6 +42,63 @@ public class IngestApiTests
 
     [Theory]
     [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
+    public async Task InboundMessage_WithPreferRespondAsync_IsAnsweredOnceAccepted_AndTheWorkerProcessesItAtOnce(string provider)
+    {
+        // The worker's own rounds are ten minutes apart: only the signal of the accept can have it processed within the test.
+        await using var factory = new RapportFactory(provider, s => s["Rapport:Ingest:PollInterval"] = "00:10:00");
+        var (_, workspace) = await factory.CreateOwnerAsync();
+        var channel = await factory.CreateChannelAsync(workspace.Id);
+        var client = await factory.TokenClientAsync(workspace.Id, Role.Agent);
+        var url = $"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}/messages";
+        var message = new { externalId = "async/1 é", authorHandle = "@julie", authorName = "Julie", text = "Ma commande 4512 n'est pas arrivée, pouvez-vous vérifier ?" };
+
+        async Task<HttpResponseMessage> PostAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(message) };
+            request.Headers.Add("Prefer", "respond-async, wait=0");
+            return await client.SendAsync(request);
+        }
+        var first = await PostAsync();
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal("respond-async", first.Headers.GetValues("Preference-Applied").Single());
+        Assert.True((await first.Content.ReadFromJsonAsync<AcceptedMessageResponse>(Json.Options))!.Created);
+        var status = first.Headers.Location!.ToString();
+        Assert.Equal($"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}/received?externalId=async%2F1%20%C3%A9", status);
+
+        ReceivedMessageDto received;
+        for (var attempt = 0; ; attempt++)
+        {
+            received = (await client.GetFromJsonAsync<ReceivedMessageDto>(status, Json.Options))!;
+            if (received.State != Ingest.ReceivedItemState.Accepted)
+            {
+                break;
+            }
+            Assert.True(attempt < 300, "The accepted message was not processed within a minute.");
+            await Task.Delay(200);
+        }
+        Assert.Equal(Ingest.ReceivedItemState.Processed, received.State);
+        Assert.Equal("async/1 é", received.ExternalId);
+        Assert.NotNull(received.ConversationId);
+
+        // Delivered again: accepted once, stored once.
+        var again = await PostAsync();
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.False((await again.Content.ReadFromJsonAsync<AcceptedMessageResponse>(Json.Options))!.Created);
+        await using (var db = factory.OpenDb())
+        {
+            var stored = await db.Messages.SingleAsync();
+            Assert.Equal(received.MessageId, stored.Id);
+            Assert.Equal(received.ConversationId, stored.ConversationId);
+            Assert.Equal(1, await db.ReportingEvents.CountAsync(e => e.Name == Reports.ReportingEventNames.MessageReceived));
+        }
+
+        // A message never received, and a question without its id, get a clear answer.
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}/received?externalId=never")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/v1/workspaces/{workspace.Id}/channels/{channel.Id}/received")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.All), MemberType = typeof(Databases))]
     public async Task Replies_AreThreadedAndHostileHtmlIsKeptAsText(string provider)
     {
         await using var factory = new RapportFactory(provider);

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Api;
 using Rapport.Channels;
@@ -52,6 +53,19 @@ public sealed record InboundMessageRequest(
 
 public sealed record InboundMessageResponse(Guid MessageId, Guid ConversationId, Guid ContactId, bool Created);
 
+/// <summary>
+/// An inbound message accepted for processing later (<c>Prefer: respond-async</c>): <c>Created</c> is false when this
+/// external id was accepted before. Its state is at <c>GET …/channels/{channelId}/received?externalId=…</c>.
+/// </summary>
+public sealed record AcceptedMessageResponse(string ExternalId, bool Created);
+
+/// <summary>
+/// Where an inbound message stands: <c>Accepted</c> (waiting to be processed), <c>Processed</c> (with the message,
+/// conversation and contact it became), or <c>Failed</c> with the reason, after the attempts it was given.
+/// </summary>
+public sealed record ReceivedMessageDto(string ExternalId, ReceivedItemState State, int Attempts, string? Error, DateTime AcceptedAt,
+    DateTime? ProcessedAt, Guid? MessageId, Guid? ConversationId, Guid? ContactId);
+
 public static class ConversationsApi
 {
     public static void Map(RouteGroupBuilder workspace)
@@ -62,7 +76,10 @@ public static class ConversationsApi
             .WithSummary("Changes status, assignee, team, priority, labels; optimistic concurrency on version.");
         workspace.MapGet("/conversations/{conversationId:guid}/messages", MessagesAsync).WithSummary("A conversation's messages, oldest first, paged.");
         workspace.MapPost("/channels/{channelId:guid}/messages", ReceiveAsync).RequireAuthorization(Policies.Agent)
-            .WithSummary("Receives an inbound message through an API channel (idempotent on externalId).");
+            .WithSummary("Receives an inbound message through an API channel (idempotent on externalId). With the header "
+                + "`Prefer: respond-async`, it is only accepted and answered 202 at once; the message is processed moments later.");
+        workspace.MapGet("/channels/{channelId:guid}/received", ReceivedAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Where an inbound message stands: accepted, processed (with its message and conversation) or failed, with the reason.");
     }
 
     private static async Task<Results<Ok<Page<ConversationDto>>, ValidationProblem>> ListAsync(
@@ -161,8 +178,9 @@ public static class ConversationsApi
         return TypedResults.Ok(new Page<MessageDto>(items.Take(take).ToList(), next));
     }
 
-    private static async Task<Results<Created<InboundMessageResponse>, Ok<InboundMessageResponse>, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
-        Guid workspaceId, Guid channelId, InboundMessageRequest request, RapportDbContext db, IngestService ingest, CancellationToken ct)
+    private static async Task<Results<Created<InboundMessageResponse>, Ok<InboundMessageResponse>, Accepted<AcceptedMessageResponse>, ValidationProblem, ProblemHttpResult>> ReceiveAsync(
+        Guid workspaceId, Guid channelId, InboundMessageRequest request, [FromHeader(Name = "Prefer")] string? prefer, HttpContext http,
+        RapportDbContext db, IngestService ingest, CancellationToken ct)
     {
         var channel = await db.Channels.FirstOrDefaultAsync(c => c.Id == channelId, ct);
         if (channel is null)
@@ -189,7 +207,7 @@ public static class ConversationsApi
         {
             return Problems.Invalid("text", $"A text of at most {IngestService.MaxTextLength} characters is required.");
         }
-        var result = await ingest.IngestAsync(db, workspaceId, new InboundItem
+        var item = new InboundItem
         {
             ChannelId = channelId,
             ExternalId = request.ExternalId,
@@ -202,7 +220,17 @@ public static class ConversationsApi
             Subject = request.Subject,
             IsPublic = request.IsPublic ?? false,
             RawPayload = System.Text.Json.JsonSerializer.Serialize(request),
-        }, ct);
+        };
+        if (RespondAsync(prefer))
+        {
+            // Only accepted (stored as received, docs/pipeline.md): the ingest worker processes it moments later, in batches.
+            var created = await ingest.AcceptAsync(db, workspaceId, [item], claim: false, ct) == 1;
+            http.Response.Headers["Preference-Applied"] = "respond-async";
+            return TypedResults.Accepted(
+                $"/api/v1/workspaces/{workspaceId}/channels/{channelId}/received?externalId={Uri.EscapeDataString(request.ExternalId)}",
+                new AcceptedMessageResponse(request.ExternalId, created));
+        }
+        var result = await ingest.IngestAsync(db, workspaceId, item, ct);
         var response = new InboundMessageResponse(result.MessageId, result.ConversationId, result.ContactId, result.Created);
         return result.Created
             ? TypedResults.Created(result.ConversationId == Guid.Empty
@@ -210,6 +238,37 @@ public static class ConversationsApi
                 ? $"/api/v1/workspaces/{workspaceId}/mentions/{result.MessageId}"
                 : $"/api/v1/workspaces/{workspaceId}/conversations/{result.ConversationId}", response)
             : TypedResults.Ok(response);
+    }
+
+    /// <summary>Whether the client asked, with RFC 7240's <c>Prefer</c> header, for an answer before the work is done.</summary>
+    private static bool RespondAsync(string? prefer) =>
+        prefer is not null && prefer.Split(',').Any(p => p.Split(';')[0].Trim().Equals("respond-async", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task<Results<Ok<ReceivedMessageDto>, ValidationProblem, ProblemHttpResult>> ReceivedAsync(
+        Guid channelId, string? externalId, RapportDbContext db, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(externalId) || externalId.Length > 256)
+        {
+            return Problems.Invalid("externalId", "An externalId of 1 to 256 characters is required.");
+        }
+        // Received items are kept apart from the workspace's filtered tables: the channel is looked up in the workspace first.
+        if (!await db.Channels.AnyAsync(c => c.Id == channelId, ct))
+        {
+            return Problems.NotFound("Channel");
+        }
+        var cleaned = IngestService.Clean(externalId);
+        var received = await db.ReceivedItems.IgnoreQueryFilters().AsNoTracking()
+            .FirstOrDefaultAsync(r => r.ChannelId == channelId && r.ExternalId == cleaned, ct);
+        if (received is null)
+        {
+            return Problems.NotFound("Received message");
+        }
+        var message = received.State == ReceivedItemState.Processed
+            ? await db.Messages.Where(m => m.ChannelId == channelId && m.ExternalId == cleaned)
+                .Select(m => new { m.Id, m.ConversationId, ContactId = m.AuthorContactId }).FirstOrDefaultAsync(ct)
+            : null;
+        return TypedResults.Ok(new ReceivedMessageDto(received.ExternalId, received.State, received.Attempts, received.Error, received.AcceptedAt,
+            received.ProcessedAt, message?.Id, message?.ConversationId, message?.ContactId));
     }
 
     internal static readonly System.Linq.Expressions.Expression<Func<Conversation, ConversationDto>> ToDto = c => new ConversationDto(

@@ -112,7 +112,7 @@ public sealed class DemoSeeder(RapportDbContext db, WorkspaceService workspaces,
         var rules = new AutomationEngine(new Notifications.Notifier(script), outbox, audit, script);
         var events = ScriptEvents(rules);
         var ingest = new IngestService(analyzers, rules, events, script, Microsoft.Extensions.Options.Options.Create(new IngestOptions()),
-            new Listening.MentionIngest(analyzers, topicMatchers, script));
+            new Listening.MentionIngest(analyzers, topicMatchers, script), new IngestSignal());
         var actions = new ConversationActions(script, events, audit, text);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(data.Workspace.TimeZone);
         var today = TimeZoneInfo.ConvertTimeFromUtc(now, zone).Date;

@@ -62,6 +62,11 @@ public sealed partial class IngestService
         try
         {
             await AddAsync(db, added, cancellationToken);
+            if (!claim)
+            {
+                // Nobody processes them here: the worker is told at once rather than at its next round.
+                signal.Notify();
+            }
             return added.Count;
         }
         catch (DbUpdateException) when (added.Count > 1)

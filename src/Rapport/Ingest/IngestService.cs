@@ -16,7 +16,7 @@ namespace Rapport.Ingest;
 /// steps for each, in order, and one save per batch (docs/decisions/0040-batched-ingest.md).
 /// </summary>
 public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automation.AutomationEngine rules, Events.EventPublisher events, TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<IngestOptions> options, Listening.MentionIngest mentions)
+    Microsoft.Extensions.Options.IOptions<IngestOptions> options, Listening.MentionIngest mentions, IngestSignal signal)
 {
     /// <summary>Longest text kept on a message; anything longer is cut and the raw payload keeps the rest.</summary>
     public const int MaxTextLength = 100_000;

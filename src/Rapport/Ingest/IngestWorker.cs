@@ -11,7 +11,7 @@ namespace Rapport.Ingest;
 /// process the same item at once; processing again an item whose message was stored finds it and stores nothing twice.
 /// </summary>
 public sealed partial class IngestWorker(
-    RapportDbContextFactory databases, IServiceScopeFactory scopes, IOptions<IngestOptions> options, TimeProvider clock, ILogger<IngestWorker> logger)
+    RapportDbContextFactory databases, IServiceScopeFactory scopes, IngestSignal signal, IOptions<IngestOptions> options, TimeProvider clock, ILogger<IngestWorker> logger)
     : BackgroundService
 {
     private readonly IngestOptions settings = options.Value;
@@ -33,9 +33,13 @@ public sealed partial class IngestWorker(
                 // The database may be briefly unreachable: nothing is lost, the next round claims the items.
                 LogRoundFailed(logger, e);
             }
-            await Task.Delay(settings.PollInterval, clock, stoppingToken);
+            // The next round at the interval, or at once when items were accepted for the worker to process.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            await Task.WhenAny(Task.Delay(settings.PollInterval, clock, wait.Token), signal.WaitAsync(wait.Token));
+            await wait.CancelAsync();
         }
     }
+
 
     /// <summary>Rounds until none claims anything: every item that can be processed now is. Returns how many were claimed.</summary>
     public async Task<int> DrainAsync(CancellationToken ct = default)
@@ -163,4 +167,19 @@ public sealed partial class IngestWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Accepted item {Id} could not be read.")]
     private static partial void LogItemFailed(ILogger logger, Guid id, Exception e);
+}
+
+/// <summary>
+/// Tells the <see cref="IngestWorker"/> that items were accepted for it to process (an API client that asked for an
+/// answer at once, <c>Prefer: respond-async</c>), so it runs a round now rather than at its next interval.
+/// </summary>
+public sealed class IngestSignal
+{
+    // One pending wake-up covers every item accepted since: later ones are dropped.
+    private readonly System.Threading.Channels.Channel<bool> wakeUps = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+
+    public void Notify() => wakeUps.Writer.TryWrite(true);
+
+    public async Task WaitAsync(CancellationToken ct) => await wakeUps.Reader.ReadAsync(ct);
 }
