@@ -24,6 +24,9 @@ public sealed class MeaningIndex
 
     public int Count { get; }
 
+    /// <summary>The vector of item <paramref name="index"/>.</summary>
+    public ReadOnlySpan<float> Vector(int index) => vectors.AsSpan(index * SentenceEncoder.Dimensions, SentenceEncoder.Dimensions);
+
     /// <summary>The cosine of the query with item <paramref name="index"/>.</summary>
     public double Score(ReadOnlySpan<float> query, int index) =>
         Vectors.Cosine(query, vectors.AsSpan(index * SentenceEncoder.Dimensions, SentenceEncoder.Dimensions));

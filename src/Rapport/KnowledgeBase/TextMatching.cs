@@ -136,6 +136,16 @@ public sealed class ArticleIndex
 
     public int Count => entries.Count;
 
+    /// <summary>The articles, in the index's order.</summary>
+    public IReadOnlyList<Article> Articles => [.. entries.Select(e => e.Article)];
+
+    /// <summary>What of an article is read for its meaning: its title and the start of its text (the model reads 256 word pieces).</summary>
+    public static string MeaningText(Article article)
+    {
+        ArgumentNullException.ThrowIfNull(article);
+        return UnansweredQuestions.Excerpt(article.Title + ". " + ArticleMarkdown.ToPlainText(article.Body), 1000);
+    }
+
     /// <summary>The articles of the context's workspace (published ones only unless told otherwise).</summary>
     public static async Task<ArticleIndex> LoadAsync(RapportDbContext db, bool publishedOnly, CancellationToken ct = default)
     {
