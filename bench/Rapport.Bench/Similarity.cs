@@ -61,7 +61,9 @@ internal static class Similarity
         Console.WriteLine();
         Console.WriteLine("| variant | NN intent accuracy (leave one out) | V-measure (grouping) | groups | CPU per message |");
         Console.WriteLine("|---|---|---|---|---|");
-        foreach (var (name, embed, threshold) in variants)
+        var only = args.SkipWhile(a => a != "--variant").Skip(1).FirstOrDefault();
+        var staticVectors = Array.Empty<float[]>();
+        foreach (var (name, embed, threshold) in variants.Where(v => only is null || v.Name.Contains(only, StringComparison.Ordinal)))
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var vectors = embed(texts);
@@ -70,16 +72,29 @@ internal static class Similarity
             {
                 sentenceVectors = vectors;
             }
+            if (name == "static word vectors")
+            {
+                staticVectors = vectors;
+            }
             var accuracy = NearestNeighbourAccuracy(vectors, labels);
-            var groups = Group(vectors, threshold);
+            var groups = GroupByCentroid(vectors, threshold);
             var v = VMeasure(groups, labels);
             Console.WriteLine($"| {name} | {accuracy:F3} | {v:F3} (threshold {threshold:F2}) | {groups.Distinct().Count()} | {perMessage:F3} ms |");
         }
         Console.WriteLine();
-        foreach (var t in new[] { 0.4, 0.5, 0.6, 0.7 })
+        foreach (var (name, vectors, thresholds) in new[] { ("sentence model", sentenceVectors, new[] { 0.5, 0.6, 0.7 }), ("static word vectors", staticVectors, new[] { 0.8, 0.85, 0.9 }) })
         {
-            var groups = Group(sentenceVectors, t);
-            Console.WriteLine($"  sentence model grouping at {t:F2}: V-measure {VMeasure(groups, labels):F3}, {groups.Distinct().Count()} groups");
+            if (vectors.Length == 0)
+            {
+                continue;
+            }
+            foreach (var t in thresholds)
+            {
+                var nearest = Group(vectors, t);
+                var centroid = GroupByCentroid(vectors, t);
+                Console.WriteLine($"  {name} grouping at {t:F2}: V-measure {VMeasure(centroid, labels):F3} joining the closest group's centre ({centroid.Distinct().Count()} groups), " +
+                    $"{VMeasure(nearest, labels):F3} joining the closest question's group ({nearest.Distinct().Count()} groups)");
+            }
         }
 
         SearchLatency(encoder, texts);
@@ -172,6 +187,37 @@ internal static class Similarity
                 }
             }
             group[i] = best < 0 ? groups++ : group[best];
+        }
+        return group;
+    }
+
+    /// <summary>The product's grouping by meaning: in order, each joins the group whose centre (the mean of its questions) is closest, when at least the threshold.</summary>
+    private static int[] GroupByCentroid(float[][] vectors, double threshold)
+    {
+        var group = new int[vectors.Length];
+        var sums = new List<float[]>();
+        var norms = new List<float>();
+        for (var i = 0; i < vectors.Length; i++)
+        {
+            var best = -1;
+            var bestScore = threshold;
+            for (var g = 0; g < sums.Count; g++)
+            {
+                var s = Vectors.Cosine(vectors[i], sums[g]) / Math.Max(1e-9, norms[g]);
+                if (s >= bestScore)
+                {
+                    (best, bestScore) = (g, s);
+                }
+            }
+            if (best < 0)
+            {
+                sums.Add(new float[vectors[i].Length]);
+                norms.Add(0);
+                best = sums.Count - 1;
+            }
+            System.Numerics.Tensors.TensorPrimitives.Add(sums[best], vectors[i], sums[best]);
+            norms[best] = System.Numerics.Tensors.TensorPrimitives.Norm(sums[best]);
+            group[i] = best;
         }
         return group;
     }
