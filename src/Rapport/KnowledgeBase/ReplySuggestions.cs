@@ -62,9 +62,8 @@ public sealed class ReplySuggestions(TimeProvider clock)
 
         var index = await ArticleIndex.LoadAsync(db, publishedOnly: true, ct);
         var byWords = index.Search(query, language, MinArticleScore, MaxArticles).ToDictionary(h => h.Article.Id);
-        var articleMeanings = new MeaningIndex(TextMeaning.Shared.OfMany([.. index.Articles.Select(a => ((string?)ArticleIndex.MeaningText(a), (string?)a.Language))]));
-        var byMeaning = articleMeanings.Search(queryMeaning, MaxArticles, TextMeaning.Related)
-            .ToDictionary(h => index.Articles[h.Index].Id, h => h.Score);
+        var byMeaning = index.Meanings(TextMeaning.Shared).Search(queryMeaning, MaxArticles, TextMeaning.Related)
+            .ToDictionary(h => index.Articles[h.Article].Id, h => h.Score);
         var articles = index.Articles
             .Where(a => byWords.ContainsKey(a.Id) || byMeaning.ContainsKey(a.Id))
             .Select(a =>

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Analysis.Meaning;
 using Rapport.Conversations;
@@ -46,7 +47,7 @@ public sealed class UnansweredQuestions(TimeProvider clock)
 
         var articles = await ArticleIndex.LoadAsync(db, publishedOnly: true, ct);
         var meaning = TextMeaning.Shared;
-        var articleMeanings = new MeaningIndex(meaning.OfMany([.. articles.Articles.Select(a => ((string?)ArticleIndex.MeaningText(a), (string?)a.Language))]));
+        var articleMeanings = articles.Meanings(meaning);
         var candidates = questions
             // Read without the chatter around it, so a question an article answers is not listed for its "bonjour" and "merci".
             .Where(q => articles.BestScore(QuestionTerms.Of(q.Text, q.AuthorName, bringTogether: false)) < ArticleIndex.AnswersThreshold)
@@ -56,7 +57,7 @@ public sealed class UnansweredQuestions(TimeProvider clock)
         var candidateMeanings = meaning.OfMany([.. candidates.Select(q => ((string?)q.Question.Text, (string?)q.Question.Language))]);
         // An article that says the same in other words answers the question too.
         var keep = Enumerable.Range(0, candidates.Count)
-            .Where(i => articleMeanings.Count == 0 || articleMeanings.Search(candidateMeanings[i], 1, TextMeaning.Answers).Count == 0)
+            .Where(i => articleMeanings.Search(candidateMeanings[i], 1, TextMeaning.Answers).Count == 0)
             .ToList();
         var open = keep.Select(i => candidates[i]).ToList();
         var meanings = new MeaningIndex([.. keep.Select(i => candidateMeanings[i])]);
@@ -68,22 +69,28 @@ public sealed class UnansweredQuestions(TimeProvider clock)
         var groups = new List<(int Seed, List<int> Members)>();
         // Each group is found through the words of its questions, so a question is compared only with groups it shares a word with.
         var groupsByStem = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        var groupOf = new int[open.Count];
+        var centres = new List<float[]>();
+        var centreNorms = new List<float>();
         for (var i = 0; i < open.Count; i++)
         {
             var terms = shared[i];
             var best = -1;
             var bestScore = 0.0;
             var matched = new List<int>();
-            // By meaning: the group of each earlier question that says the same thing, however it is worded.
+            // By meaning: each group whose centre (the mean of its questions' vectors) is close. Against the centre, not
+            // the closest member, so a chain of near neighbours does not drift from one question to another (V-measure on
+            // BANKING77: 0.73 against 0.36, decision 0076).
             var closeByMeaning = new Dictionary<int, double>();
             var vector = meanings.Vector(i);
-            for (var j = 0; j < i; j++)
+            for (var g = 0; g < groups.Count; g++)
             {
-                var similarity = meanings.Score(vector, j);
-                if (similarity >= TextMeaning.SameQuestion && similarity > closeByMeaning.GetValueOrDefault(groupOf[j]))
+                if (centreNorms[g] > 0)
                 {
-                    closeByMeaning[groupOf[j]] = similarity;
+                    var similarity = Vectors.Cosine(vector, centres[g]) / centreNorms[g];
+                    if (similarity >= TextMeaning.SameQuestion)
+                    {
+                        closeByMeaning[g] = similarity;
+                    }
                 }
             }
             // Candidates come through the question's rarest shared words: "bonjour" or "commande" in every question would
@@ -93,11 +100,15 @@ public sealed class UnansweredQuestions(TimeProvider clock)
             {
                 // Like any one of the group's questions: the same crash told in French and in English joins through
                 // whichever asking is closest, not only through the group's first; by its words or by its meaning.
-                var groupScore = Math.Max(groups[g].Members.Max(member => SameQuestionScore(terms, shared[member], weights)),
-                    closeByMeaning.TryGetValue(g, out var cosine) ? Math.Max(cosine, SameQuestionThreshold) : 0);
+                var byWords = groups[g].Members.Max(member => SameQuestionScore(terms, shared[member], weights));
+                var groupScore = Math.Max(byWords, closeByMeaning.TryGetValue(g, out var cosine) ? Math.Max(cosine, SameQuestionThreshold) : 0);
                 if (groupScore >= SameQuestionThreshold)
                 {
-                    matched.Add(g);
+                    // Only shared words join two groups: a meaning close to two centres picks the closer, as the bench measures.
+                    if (byWords >= SameQuestionThreshold)
+                    {
+                        matched.Add(g);
+                    }
                     if (groupScore > bestScore)
                     {
                         (best, bestScore) = (g, groupScore);
@@ -107,17 +118,17 @@ public sealed class UnansweredQuestions(TimeProvider clock)
             if (best < 0)
             {
                 groups.Add((i, []));
+                centres.Add(new float[SentenceEncoder.Dimensions]);
+                centreNorms.Add(0);
                 best = groups.Count - 1;
             }
             groups[best].Members.Add(i);
-            groupOf[i] = best;
+            TensorPrimitives.Add(centres[best], vector, centres[best]);
             // A question like two groups joins them: they were the same question, told in words that did not meet before.
             foreach (var other in matched.Where(g => g != best))
             {
-                foreach (var member in groups[other].Members)
-                {
-                    groupOf[member] = best;
-                }
+                TensorPrimitives.Add(centres[best], centres[other], centres[best]);
+                centreNorms[other] = 0;
                 groups[best].Members.AddRange(groups[other].Members);
                 groups[other].Members.Clear();
                 foreach (var list in groupsByStem.Values)
@@ -131,6 +142,7 @@ public sealed class UnansweredQuestions(TimeProvider clock)
                     }
                 }
             }
+            centreNorms[best] = TensorPrimitives.Norm(centres[best]);
             foreach (var stem in terms.Stems)
             {
                 if (!groupsByStem.TryGetValue(stem, out var list))
