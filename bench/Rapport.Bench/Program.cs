@@ -39,6 +39,8 @@ internal static class Program
                 return PostReview.Run(args);
             case "accuracy":
                 return Accuracy.Run(args);
+            case "similarity":
+                return Similarity.Run(args);
             case "spike-quality":
                 return SpikeQuality.Run(args);
             case "complaint-threshold":

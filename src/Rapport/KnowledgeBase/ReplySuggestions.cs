@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Rapport.Analysis.Meaning;
 using Rapport.Conversations;
 using Rapport.Data;
 
@@ -6,10 +7,11 @@ namespace Rapport.KnowledgeBase;
 
 /// <summary>A published article that may answer the customer, with why it was picked.</summary>
 public sealed record ArticleSuggestion(Guid ArticleId, string Title, string Slug, string Language, double Score, IReadOnlyList<string> Matched,
-    bool OtherLanguage, string Why, string Excerpt);
+    bool OtherLanguage, string Why, string Excerpt, bool ByMeaning = false);
 
 /// <summary>What an agent answered to a similar first question in a resolved conversation.</summary>
-public sealed record PastAnswerSuggestion(Guid ConversationId, string Question, string Answer, double Score, IReadOnlyList<string> Matched, string Why);
+public sealed record PastAnswerSuggestion(Guid ConversationId, string Question, string Answer, double Score, IReadOnlyList<string> Matched, string Why,
+    bool ByMeaning = false);
 
 /// <summary>Suggestions for the composer: the customer's language as the analysis read it, articles, then past answers.</summary>
 public sealed record SuggestionList(string? Language, string? WorkspaceSlug, IReadOnlyList<ArticleSuggestion> Articles, IReadOnlyList<PastAnswerSuggestion> PastAnswers);
@@ -17,7 +19,8 @@ public sealed record SuggestionList(string? Language, string? WorkspaceSlug, IRe
 /// <summary>
 /// Suggests replies to a conversation from the customer's latest messages: published articles ranked by
 /// <see cref="ArticleIndex"/> (the customer's language first), and the answers agents gave to resolved conversations
-/// whose first question was similar (TF-IDF cosine). Bounded: the last few inbound messages, the latest resolved conversations.
+/// whose first question was similar (TF-IDF cosine); both also by meaning (<see cref="TextMeaning"/>, decision 0076), so
+/// "the package was not delivered" finds the article "My parcel never arrived". Bounded: the last few inbound messages, the latest resolved conversations.
 /// </summary>
 public sealed class ReplySuggestions(TimeProvider clock)
 {
@@ -53,18 +56,38 @@ public sealed class ReplySuggestions(TimeProvider clock)
             return new SuggestionList(conversation.Language, workspaceSlug, [], []);
         }
         var language = latest.Select(m => m.Language).FirstOrDefault(l => l is "fr" or "en") ?? conversation.Language;
-        var query = TermSet.Of(string.Join('\n', latest.Select(m => m.Text)));
+        var queryText = string.Join('\n', latest.Select(m => m.Text));
+        var query = TermSet.Of(queryText);
+        var queryMeaning = TextMeaning.Shared.Of(queryText, latest.Select(m => m.Language).FirstOrDefault(l => l is not null));
 
-        var articles = (await ArticleIndex.LoadAsync(db, publishedOnly: true, ct))
-            .Search(query, language, MinArticleScore, MaxArticles)
-            .Select(h => new ArticleSuggestion(h.Article.Id, h.Article.Title, h.Article.Slug, h.Article.Language, h.Score, h.Matched,
-                h.Article.Language != language, Why(h.Matched, h.Article.Language == language), UnansweredQuestions.Excerpt(ArticleMarkdown.ToPlainText(h.Article.Body), 200)))
+        var index = await ArticleIndex.LoadAsync(db, publishedOnly: true, ct);
+        var byWords = index.Search(query, language, MinArticleScore, MaxArticles).ToDictionary(h => h.Article.Id);
+        var byMeaning = index.Meanings(TextMeaning.Shared).Search(queryMeaning, MaxArticles, TextMeaning.Related)
+            .ToDictionary(h => index.Articles[h.Article].Id, h => h.Score);
+        var articles = index.Articles
+            .Where(a => byWords.ContainsKey(a.Id) || byMeaning.ContainsKey(a.Id))
+            .Select(a =>
+            {
+                var words = byWords.GetValueOrDefault(a.Id);
+                var meaning = byMeaning.GetValueOrDefault(a.Id);
+                // The customer's language first, as for words; a close meaning counts like a close wording.
+                var meaningScore = a.Language == language ? meaning : meaning * 0.85;
+                var score = Math.Round(Math.Max(words?.Score ?? 0, meaningScore), 3);
+                var matched = words?.Matched ?? [];
+                var viaMeaning = meaningScore > (words?.Score ?? 0);
+                return new ArticleSuggestion(a.Id, a.Title, a.Slug, a.Language, score, matched, a.Language != language,
+                    Why(matched, a.Language == language, viaMeaning), UnansweredQuestions.Excerpt(ArticleMarkdown.ToPlainText(a.Body), 200), viaMeaning);
+            })
+            .OrderByDescending(a => a.Score)
+            .ThenBy(a => a.Title, StringComparer.Ordinal)
+            .Take(MaxArticles)
             .ToList();
-        var pastAnswers = await PastAnswersAsync(db, conversationId, query, ct);
+        var pastAnswers = await PastAnswersAsync(db, conversationId, query, queryMeaning, ct);
         return new SuggestionList(language, workspaceSlug, articles, pastAnswers);
     }
 
-    private async Task<List<PastAnswerSuggestion>> PastAnswersAsync(RapportDbContext db, Guid conversationId, TermSet query, CancellationToken ct)
+    private async Task<List<PastAnswerSuggestion>> PastAnswersAsync(RapportDbContext db, Guid conversationId, TermSet query, float[] queryMeaning,
+        CancellationToken ct)
     {
         var since = clock.GetUtcNow().UtcDateTime - PastWindow;
         var resolved = db.Conversations
@@ -79,8 +102,14 @@ public sealed class ReplySuggestions(TimeProvider clock)
             .ToListAsync(ct);
         var candidates = firstQuestions.Select(q => (q.ConversationId, q.Text, q.CreatedAt, Terms: TermSet.Of(q.Text))).ToList();
         var weights = new TermWeights(candidates.Select(c => c.Terms).Append(query));
+        var meanings = TextMeaning.Shared.OfMany([.. candidates.Select(c => ((string?)c.Text, (string?)null))]);
         var similar = candidates
-            .Select(c => (Candidate: c, Score: weights.Cosine(query, c.Terms)))
+            .Select((c, i) =>
+            {
+                var words = weights.Cosine(query, c.Terms);
+                var meaning = Vectors.Cosine(queryMeaning, meanings[i]);
+                return (Candidate: c, Score: meaning >= TextMeaning.Related ? Math.Max(words, meaning) : words, ByMeaning: meaning >= TextMeaning.Related && meaning > words);
+            })
             .Where(c => c.Score >= MinPastScore)
             .OrderByDescending(c => c.Score)
             .Take(MaxPastAnswers * 2)
@@ -96,7 +125,7 @@ public sealed class ReplySuggestions(TimeProvider clock)
             .Select(m => new { m.ConversationId, m.Text, m.CreatedAt })
             .ToListAsync(ct);
         var suggestions = new List<PastAnswerSuggestion>();
-        foreach (var (candidate, score) in similar)
+        foreach (var (candidate, score, byMeaning) in similar)
         {
             // The first reply after the question: the answer to it, not a later follow-up.
             var answer = replies.FirstOrDefault(r => r.ConversationId == candidate.ConversationId && r.CreatedAt >= candidate.CreatedAt);
@@ -106,7 +135,7 @@ public sealed class ReplySuggestions(TimeProvider clock)
             }
             var shared = query.Stems.Where(candidate.Terms.Contains).Select(query.WordOf).ToList();
             suggestions.Add(new PastAnswerSuggestion(candidate.ConversationId, UnansweredQuestions.Excerpt(candidate.Text, 200), answer.Text,
-                Math.Round(score, 3), shared, $"Similar question; shares: {string.Join(", ", shared)}"));
+                Math.Round(score, 3), shared, byMeaning ? "Similar question by meaning" : $"Similar question; shares: {string.Join(", ", shared)}", byMeaning));
             if (suggestions.Count == MaxPastAnswers)
             {
                 break;
@@ -115,6 +144,7 @@ public sealed class ReplySuggestions(TimeProvider clock)
         return suggestions;
     }
 
-    private static string Why(IReadOnlyList<string> matched, bool sameLanguage) =>
-        $"Matches: {string.Join(", ", matched)}" + (sameLanguage ? "" : " (other language)");
+    private static string Why(IReadOnlyList<string> matched, bool sameLanguage, bool byMeaning) =>
+        (byMeaning ? "Same meaning" + (matched.Count > 0 ? $"; matches: {string.Join(", ", matched)}" : "") : $"Matches: {string.Join(", ", matched)}")
+        + (sameLanguage ? "" : " (other language)");
 }

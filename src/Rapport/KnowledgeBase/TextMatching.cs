@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Rapport.Analysis.Meaning;
 using Rapport.Analysis.Text;
 using Rapport.Data;
 
@@ -95,6 +96,18 @@ public sealed class TermWeights
     }
 }
 
+/// <summary>A workspace's articles by meaning: each article's vectors, and the article each belongs to.</summary>
+public sealed class ArticleMeanings(MeaningIndex index, IReadOnlyList<int> owners)
+{
+    /// <summary>Each article (its position in the <see cref="ArticleIndex"/>) closer to the query than <paramref name="minScore"/>, with its best cosine, best first.</summary>
+    public List<(int Article, double Score)> Search(ReadOnlySpan<float> query, int limit, double minScore) =>
+        [.. index.Search(query, Math.Max(1, limit) * 2, minScore)
+            .GroupBy(h => owners[h.Index])
+            .Select(g => (Article: g.Key, Score: g.Max(h => h.Score)))
+            .OrderByDescending(a => a.Score)
+            .Take(limit)];
+}
+
 /// <summary>An article that matches a query: its relevance (0 to 1) and the query's words it holds.</summary>
 public sealed record ArticleHit(Article Article, double Score, IReadOnlyList<string> Matched);
 
@@ -121,6 +134,7 @@ public sealed class ArticleIndex
         ArgumentNullException.ThrowIfNull(articles);
         entries = [.. articles.Select(a => (a, TermSet.Of(a.Title), TermSet.Of(ArticleMarkdown.ToPlainText(a.Body))))];
         weights = new TermWeights(entries.Select(e => e.Body).Concat(entries.Select(e => e.Title)));
+        Articles = [.. entries.Select(e => e.Article)];
         for (var i = 0; i < entries.Count; i++)
         {
             foreach (var stem in entries[i].Title.Stems.Concat(entries[i].Body.Stems).Distinct())
@@ -135,6 +149,29 @@ public sealed class ArticleIndex
     }
 
     public int Count => entries.Count;
+
+    /// <summary>The articles, in the index's order.</summary>
+    public IReadOnlyList<Article> Articles { get; }
+
+    /// <summary>
+    /// What of each article is read for its meaning: its title alone (a question often says what the title says), and its
+    /// title with the start of its text (the model reads 256 word pieces); an article is as close as the closer of the two.
+    /// </summary>
+    public ArticleMeanings Meanings(TextMeaning meaning)
+    {
+        ArgumentNullException.ThrowIfNull(meaning);
+        var owners = new List<int>();
+        var texts = new List<(string?, string?)>();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var article = entries[i].Article;
+            owners.Add(i);
+            texts.Add((article.Title, article.Language));
+            owners.Add(i);
+            texts.Add((UnansweredQuestions.Excerpt(article.Title + ". " + ArticleMarkdown.ToPlainText(article.Body), 1000), article.Language));
+        }
+        return new ArticleMeanings(new MeaningIndex(meaning.OfMany(texts)), owners);
+    }
 
     /// <summary>The articles of the context's workspace (published ones only unless told otherwise).</summary>
     public static async Task<ArticleIndex> LoadAsync(RapportDbContext db, bool publishedOnly, CancellationToken ct = default)
