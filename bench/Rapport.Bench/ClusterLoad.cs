@@ -17,9 +17,10 @@ using static Rapport.Bench.Machine;
 namespace Rapport.Bench;
 
 /// <summary>
-/// cluster-load [--seconds S] [--rate R] [--agents A] [--keep]: two real `rapport serve` nodes on one PostgreSQL
+/// cluster-load [--seconds S] [--rate R] [--agents A] [--sync] [--keep]: two real `rapport serve` nodes on one PostgreSQL
 /// (RAPPORT_BENCH_POSTGRES; a throwaway database), R inbound messages a second (500) sent for S seconds (600) through
-/// the API, alternately to each node, while A agents (50), each on one node, loop over inbox → conversation → reply →
+/// the API, alternately to each node, each answered once accepted (<c>Prefer: respond-async</c>; with --sync, once
+/// processed, as a client that wants the conversation's id at once), while A agents (50), each on one node, loop over inbox → conversation → reply →
 /// resolve. Then it waits for the pipeline to drain and checks every accepted message was stored and processed exactly
 /// once. Prints the inbox p95, the processing lag (accepted → processed) p95, errors, and the load average. Targets:
 /// inbox p95 ≤ 200 ms, lag p95 ≤ 5 s, nothing lost or doubled. Ends with `cluster-load: P95 ms, N lost, N doubled`.
@@ -28,6 +29,9 @@ internal static class ClusterLoad
 {
     /// <summary>Inbound requests open at once: the senders of a busy network, not an unbounded crowd.</summary>
     private const int MaxInFlight = 64;
+
+    /// <summary>Whether inbound messages ask to be answered once accepted, and are processed by the nodes' ingest workers.</summary>
+    private static bool respondAsync = true;
 
     public static int Run(string[] args)
     {
@@ -39,6 +43,7 @@ internal static class ClusterLoad
             Console.Error.WriteLine("cluster-load needs RAPPORT_BENCH_POSTGRES (a PostgreSQL server's connection string): the nodes share one database.");
             return 2;
         }
+        respondAsync = !args.Contains("--sync");
         return RunAsync(server, seconds, rate, agents, args.Contains("--keep")).GetAwaiter().GetResult();
     }
 
@@ -259,7 +264,7 @@ internal static class ClusterLoad
             await Task.Delay(10, CancellationToken.None);
         }
         await Task.WhenAll(inFlight);
-        Console.WriteLine($"offered {rate}/s; sent {sent:N0} in {sw.Elapsed.TotalSeconds:F0} s ({sent / sw.Elapsed.TotalSeconds:F0}/s) with at most {MaxInFlight} at once");
+        Console.WriteLine($"offered {rate}/s; sent {sent:N0} in {sw.Elapsed.TotalSeconds:F0} s ({sent / sw.Elapsed.TotalSeconds:F0}/s) with at most {MaxInFlight} at once, answered {(respondAsync ? "once accepted (Prefer: respond-async)" : "once processed")}");
     }
 
     private static readonly string[] Texts =
@@ -286,6 +291,10 @@ internal static class ClusterLoad
                 }),
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (respondAsync)
+            {
+                request.Headers.Add("Prefer", "respond-async");
+            }
             using var response = await http.SendAsync(request);
             if (response.IsSuccessStatusCode)
             {
