@@ -85,6 +85,8 @@ public sealed class Draft : IWorkspaceOwned
     public DateTime UpdatedAt { get; set; }
     /// <summary>Raised by every change: two members acting on the same draft at once, the second is told, not silently lost.</summary>
     public int Version { get; set; }
+    /// <summary>The campaign the post belongs to: its tracked links' UTM campaign, which the reports group by.</summary>
+    public string? Campaign { get; set; }
     public List<DraftVariant> Variants { get; set; } = [];
 }
 
@@ -107,6 +109,8 @@ public sealed class DraftVariant : IWorkspaceOwned
     public string? ExternalId { get; set; }
     public string? PublishedUrl { get; set; }
     public string? Error { get; set; }
+    /// <summary>The tracked link (<c>/l/{code}</c>) this variant's text carries; its clicks count for the post once published.</summary>
+    public Guid? TrackedLinkId { get; set; }
 }
 
 public enum DraftEventKind
@@ -183,6 +187,7 @@ internal sealed class DraftConfiguration : IEntityTypeConfiguration<Draft>
         builder.Property(d => d.Title).HasMaxLength(Draft.MaxTitleLength);
         builder.Property(d => d.AuthorName).HasMaxLength(200);
         builder.Property(d => d.FailureReason).HasMaxLength(2000);
+        builder.Property(d => d.Campaign).HasMaxLength(Links.TrackedLink.MaxTagLength);
         builder.Property(d => d.Version).IsConcurrencyToken();
         builder.HasMany(d => d.Variants).WithOne().HasForeignKey(v => v.DraftId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Idea>().WithMany().HasForeignKey(d => d.IdeaId).OnDelete(DeleteBehavior.SetNull);

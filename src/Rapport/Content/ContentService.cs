@@ -30,7 +30,8 @@ public sealed record VariantRequest(Guid ChannelId, [property: MaxLength(DraftVa
     [property: MaxLength(8)] string? Language = null, int MediaCount = 0, int MediaWithoutAltText = 0);
 
 /// <summary>A draft's words. <c>version</c>, when given, must be the one the writer read: a change made meanwhile is not overwritten.</summary>
-public sealed record DraftRequest([property: MaxLength(Draft.MaxTitleLength)] string? Title, Guid? IdeaId, IReadOnlyList<VariantRequest>? Variants, int? Version = null);
+public sealed record DraftRequest([property: MaxLength(Draft.MaxTitleLength)] string? Title, Guid? IdeaId, IReadOnlyList<VariantRequest>? Variants, int? Version = null,
+    [property: MaxLength(Links.TrackedLink.MaxTagLength)] string? Campaign = null);
 
 /// <summary>When to publish, as a local time in the workspace's time zone.</summary>
 public sealed record ScheduleRequest(DateTime LocalTime, int? Version = null);
@@ -40,10 +41,11 @@ public sealed record WorkflowRequest(int? Version = null);
 public sealed record CommentRequest([property: MaxLength(DraftEvent.MaxTextLength)] string? Text);
 
 public sealed record VariantDto(Guid Id, Guid ChannelId, string ChannelName, PostNetwork Network, string Text, string? Language, int MediaCount,
-    int MediaWithoutAltText, Guid? OutboxItemId, string? ExternalId, string? PublishedUrl, string? Error);
+    int MediaWithoutAltText, Guid? OutboxItemId, string? ExternalId, string? PublishedUrl, string? Error, Guid? TrackedLinkId = null);
 
 public sealed record DraftDto(Guid Id, Guid? IdeaId, string Title, Guid? AuthorUserId, string AuthorName, DraftStatus Status, DateTime? ScheduledAt,
-    string? FailureReason, int UsefulnessScore, int Version, DateTime CreatedAt, DateTime UpdatedAt, DateTime? PublishedAt, IReadOnlyList<VariantDto> Variants);
+    string? FailureReason, int UsefulnessScore, int Version, DateTime CreatedAt, DateTime UpdatedAt, DateTime? PublishedAt, IReadOnlyList<VariantDto> Variants,
+    string? Campaign = null);
 
 public sealed record DraftEventDto(Guid Id, Guid? UserId, string ActorName, DraftEventKind Kind, string? Text, DateTime At);
 
@@ -61,6 +63,9 @@ public sealed record ReviewRequest([property: MaxLength(DraftVariant.MaxTextLeng
     int MediaCount = 0, int MediaWithoutAltText = 0, Guid? IdeaId = null);
 
 public sealed record ContentSettingsDto(ApprovalRule ApprovalRule, [property: MaxLength(ContentSettings.MaxWordsToAvoidLength)] string? WordsToAvoid);
+
+/// <summary>The brand's published post a conversation's replies answer: the post (outbox item), its network id and link, and its draft.</summary>
+public sealed record RepliedPost(Guid PostId, string ExternalId, string? Url, Guid? DraftId, string? DraftTitle);
 
 /// <summary>A calendar's day: the drafts it holds (scheduled or published that day, local time) and the world days it falls on.</summary>
 public sealed record CalendarDayDto(DateOnly Day, IReadOnlyList<DraftDto> Drafts, IReadOnlyList<string> WorldDays);
@@ -684,6 +689,36 @@ public sealed class ContentService(
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// The brand's published post a conversation answers, when the conversation is the thread of replies to one (ingest
+    /// keys it by the post's network id): the post, its link, and the draft it came from if the studio made it.
+    /// </summary>
+    public static async Task<RepliedPost?> RepliedPostAsync(RapportDbContext db, Guid conversationId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var conversation = await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId)
+            .Select(c => new { c.ChannelId, c.ExternalThreadId }).FirstOrDefaultAsync(ct);
+        if (conversation?.ExternalThreadId is not { } thread)
+        {
+            return null;
+        }
+        var post = await db.OutboxItems.AsNoTracking()
+            .Where(o => o.ChannelId == conversation.ChannelId && o.ExternalId == thread && o.MessageId == null && o.EventDeliveryId == null)
+            .Select(o => new { o.Id, o.ExternalId }).FirstOrDefaultAsync(ct);
+        if (post is null)
+        {
+            return null;
+        }
+        var draft = await db.Set<DraftVariant>().AsNoTracking().Where(v => v.OutboxItemId == post.Id)
+            .Join(db.Set<Draft>(), v => v.DraftId, d => d.Id, (v, d) => new { v.PublishedUrl, d.Id, d.Title }).FirstOrDefaultAsync(ct);
+        var url = draft?.PublishedUrl;
+        if (url is null && await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversation.ChannelId, ct) is { } channel)
+        {
+            url = LinkOf(channel, post.ExternalId);
+        }
+        return new RepliedPost(post.Id, post.ExternalId!, url, draft?.Id, draft?.Title);
+    }
+
     // ---------- Review ----------
 
     public sealed record ReviewContext(NearDuplicateIndex PastPosts, IReadOnlyList<string> WordsToAvoid, TimeZoneInfo Zone);
@@ -807,7 +842,7 @@ public sealed class ContentService(
     private static string Trim(string s, int max) => s.Length > max ? s[..max] : s;
 
     private static string Fingerprint(Draft d) =>
-        d.Title + "\u0001" + d.IdeaId + "\u0001" + string.Join("\u0002", d.Variants.OrderBy(v => v.ChannelId).Select(v => $"{v.ChannelId}|{v.Text}|{v.Language}|{v.MediaCount}|{v.MediaWithoutAltText}"));
+        d.Title + "\u0001" + d.IdeaId + "\u0001" + d.Campaign + "\u0001" + string.Join("\u0002", d.Variants.OrderBy(v => v.ChannelId).Select(v => $"{v.ChannelId}|{v.Text}|{v.Language}|{v.MediaCount}|{v.MediaWithoutAltText}"));
 
     private static Task<Draft?> LoadAsync(RapportDbContext db, Guid draftId, CancellationToken ct)
     {
@@ -913,8 +948,16 @@ public sealed class ContentService(
                 }
             }
         }
+        if (request.Campaign is { } campaign && (campaign.Trim().Length > Links.TrackedLink.MaxTagLength || campaign.Any(char.IsControl)))
+        {
+            return Rule("campaign", "Content.Error.Campaign");
+        }
         draft.Title = title;
         draft.IdeaId = request.IdeaId ?? draft.IdeaId;
+        if (request.Campaign is not null)
+        {
+            draft.Campaign = request.Campaign.Trim() is { Length: > 0 } named ? named : null;
+        }
         return null;
     }
 
@@ -958,8 +1001,9 @@ public sealed class ContentService(
         return new(d.Id, d.IdeaId, d.Title, d.AuthorUserId, d.AuthorName, d.Status, d.ScheduledAt, d.FailureReason, d.UsefulnessScore, d.Version,
             d.CreatedAt, d.UpdatedAt, d.PublishedAt,
             [.. d.Variants.OrderBy(v => v.ChannelId).Select(v => channels.TryGetValue(v.ChannelId, out var c)
-                ? new VariantDto(v.Id, v.ChannelId, c.Name, NetworkOf(c.Kind), v.Text, v.Language, v.MediaCount, v.MediaWithoutAltText, v.OutboxItemId, v.ExternalId, v.PublishedUrl, v.Error)
-                : new VariantDto(v.Id, v.ChannelId, "", PostNetwork.Other, v.Text, v.Language, v.MediaCount, v.MediaWithoutAltText, v.OutboxItemId, v.ExternalId, v.PublishedUrl, v.Error))]);
+                ? new VariantDto(v.Id, v.ChannelId, c.Name, NetworkOf(c.Kind), v.Text, v.Language, v.MediaCount, v.MediaWithoutAltText, v.OutboxItemId, v.ExternalId, v.PublishedUrl, v.Error, v.TrackedLinkId)
+                : new VariantDto(v.Id, v.ChannelId, "", PostNetwork.Other, v.Text, v.Language, v.MediaCount, v.MediaWithoutAltText, v.OutboxItemId, v.ExternalId, v.PublishedUrl, v.Error, v.TrackedLinkId))],
+            d.Campaign);
     }
 }
 

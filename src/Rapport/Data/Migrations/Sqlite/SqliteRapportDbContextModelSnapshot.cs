@@ -788,6 +788,10 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<Guid?>("AuthorUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Campaign")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -917,6 +921,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TrackedLinkId")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("WorkspaceId")
@@ -2218,6 +2225,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("IdempotencyKey")
                         .IsUnique();
+
+                    b.HasIndex("ChannelId", "ExternalId");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
