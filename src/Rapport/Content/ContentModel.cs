@@ -126,6 +126,7 @@ public enum DraftEventKind
     Failed,
     Retried,
     Comment,
+    LinkAdded,
 }
 
 /// <summary>One line of a draft's history: who did what when, or a comment between members.</summary>

@@ -56,7 +56,15 @@ public sealed record ReviewDto(int Score, int Length, int? Limit, PostNetwork Ne
 
 public sealed record VariantReviewDto(Guid ChannelId, ReviewDto Review);
 
-public sealed record DraftDetailsDto(DraftDto Draft, IReadOnlyList<DraftEventDto> History, IReadOnlyList<VariantReviewDto> Reviews, IdeaDto? Idea);
+public sealed record DraftDetailsDto(DraftDto Draft, IReadOnlyList<DraftEventDto> History, IReadOnlyList<VariantReviewDto> Reviews, IdeaDto? Idea,
+    IReadOnlyList<Links.LinkDto>? Links = null);
+
+/// <summary>
+/// A tracked link for a draft: the page it sends readers to, and the campaign it counts for (the draft's when not given).
+/// <c>version</c>, when given, must be the one the writer read.
+/// </summary>
+public sealed record DraftLinkRequest([property: MaxLength(Links.TrackedLink.MaxUrlLength)] string? TargetUrl,
+    [property: MaxLength(Links.TrackedLink.MaxTagLength)] string? Campaign = null, int? Version = null);
 
 /// <summary>Any text to review, for teams that write elsewhere: the network it goes to and the day it goes out are optional.</summary>
 public sealed record ReviewRequest([property: MaxLength(DraftVariant.MaxTextLength)] string? Text, PostNetwork? Network = null, DateOnly? PublishOn = null,
@@ -77,12 +85,10 @@ public sealed record CalendarDayDto(DateOnly Day, IReadOnlyList<DraftDto> Drafts
 /// </summary>
 public sealed class ContentService(
     Notifier notifier, UnansweredQuestions questions, OutboxService outbox, OutboxSignal signal, PastPosts pastPosts,
-    IStringLocalizer<Strings> strings, TimeProvider clock)
+    IStringLocalizer<Strings> strings, Links.LinkService links, TimeProvider clock)
 {
     public const int MaxVariants = 10;
 
-    /// <summary>How often the scheduler's job "publish-due-posts" looks for drafts whose time has come.</summary>
-    public static readonly TimeSpan PublishEvery = TimeSpan.FromSeconds(5);
 
     // ---------- Ideas ----------
 
@@ -237,7 +243,15 @@ public sealed class ContentService(
         {
             reviews.Add(new VariantReviewDto(v.ChannelId, Word(Review(v, draft, channels, context, idea?.EvidenceCount ?? 0))));
         }
-        return new DraftDetailsDto(ToDto(draft, channels), history, reviews, idea);
+        var tracked = new List<Links.LinkDto>();
+        foreach (var linkId in draft.Variants.Select(v => v.TrackedLinkId).OfType<Guid>())
+        {
+            if (await links.FindAsync(db, linkId, ct) is { } link)
+            {
+                tracked.Add(link);
+            }
+        }
+        return new DraftDetailsDto(ToDto(draft, channels), history, reviews, idea, tracked);
     }
 
     public async Task<Change<Draft>> CreateDraftAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, DraftRequest request, CancellationToken ct = default)
@@ -302,6 +316,16 @@ public sealed class ContentService(
         }
         var name = await NameAsync(db, actor, actorName, ct);
         History(db, draft, actor, name, DraftEventKind.Edited);
+        await BackToReviewAsync(db, draft, actor, name, ct);
+        draft.UpdatedAt = Now;
+        draft.Version++;
+        await ScoreAsync(db, draft, ct);
+        return await SaveAsync(db, draft, ct);
+    }
+
+    /// <summary>A draft approved, scheduled or failed whose words changed goes back to review: approval was of other words.</summary>
+    private async Task BackToReviewAsync(RapportDbContext db, Draft draft, WorkspaceMember actor, string name, CancellationToken ct)
+    {
         if (draft.Status is DraftStatus.Approved or DraftStatus.Scheduled or DraftStatus.Failed)
         {
             draft.Status = DraftStatus.InReview;
@@ -311,10 +335,110 @@ public sealed class ContentService(
             History(db, draft, actor, name, DraftEventKind.BackToReview);
             await NotifyApproversAsync(db, draft, actor, "Stored.Content.Notice.BackToReview", ct);
         }
+    }
+
+    /// <summary>
+    /// Gives each variant not yet published a tracked link (<c>/l/{code}</c>) to <see cref="DraftLinkRequest.TargetUrl"/>,
+    /// tagged with the variant's network as UTM source, "social" as medium and the draft's campaign, and puts the short
+    /// link in its text: in place of the variant's previous tracked link or of the target's address where the text has
+    /// them, else at its end. The previous links go. Once published, the links count their clicks for the post. Changing
+    /// the words of an approved draft sends it back to review, as any edit does.
+    /// </summary>
+    public async Task<Change<Draft>> AddTrackedLinkAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, DraftLinkRequest request,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var draft = await LoadAsync(db, draftId, ct);
+        if (draft is null)
+        {
+            return Change<Draft>.NotFound;
+        }
+        if (request.Version is { } version && version != draft.Version)
+        {
+            return new(null, Rule("version", "Content.Error.ChangedMeanwhile"));
+        }
+        if (draft.Status is DraftStatus.Publishing or DraftStatus.Published)
+        {
+            return new(null, Rule("status", "Content.Error.AlreadyPublished"));
+        }
+        if (Links.LinkService.CheckTarget(request.TargetUrl) is not null)
+        {
+            return new(null, Rule("targetUrl", "Content.Error.LinkTarget"));
+        }
+        var campaign = request.Campaign is { } asked ? asked.Trim() : draft.Campaign;
+        if (campaign is { Length: > Links.TrackedLink.MaxTagLength } || (campaign?.Any(char.IsControl) ?? false))
+        {
+            return new(null, Rule("campaign", "Content.Error.Campaign"));
+        }
+        campaign = string.IsNullOrEmpty(campaign) ? null : campaign;
+        var variants = draft.Variants.Where(v => v.ExternalId is null && v.OutboxItemId is null).ToList();
+        if (variants.Count == 0)
+        {
+            return new(null, Rule("variants", "Content.Error.NoVariantForLink"));
+        }
+        var target = request.TargetUrl!.Trim();
+        var channels = await ChannelsAsync(db, ct);
+        var name = await NameAsync(db, actor, actorName, ct);
+        var linkActor = new Links.LinkActor(draft.WorkspaceId, actor.UserId, name);
+        var oldIds = variants.Select(v => v.TrackedLinkId).OfType<Guid>().ToList();
+        var oldCodes = await db.Set<Links.TrackedLink>().Where(l => oldIds.Contains(l.Id)).ToDictionaryAsync(l => l.Id, l => l.Code, ct);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        foreach (var variant in variants)
+        {
+            var source = channels.TryGetValue(variant.ChannelId, out var channel)
+                ? channel.Kind switch
+                {
+                    ChannelKind.Mastodon => "mastodon",
+                    ChannelKind.Bluesky => "bluesky",
+                    _ => Trim(channel.Name.Trim().ToLowerInvariant(), Links.TrackedLink.MaxTagLength),
+                }
+                : null;
+            var (link, refused) = await links.CreateAsync(db, linkActor,
+                new Links.CreateLinkRequest(target, source, "social", campaign, Campaign: campaign, ChannelId: variant.ChannelId), ct);
+            if (link is null)
+            {
+                return new(null, refused!.Code == "Links.Rule.Target" ? Rule("targetUrl", "Content.Error.LinkTarget") : Rule("campaign", "Content.Error.Campaign"));
+            }
+            var text = variant.Text;
+            var previous = variant.TrackedLinkId is { } old && oldCodes.TryGetValue(old, out var code) ? links.ShortUrl(code).AbsoluteUri : null;
+            if (previous is not null && text.Contains(previous, StringComparison.Ordinal))
+            {
+                text = text.Replace(previous, link.ShortUrl, StringComparison.Ordinal);
+            }
+            else if (text.IndexOf(target, StringComparison.Ordinal) is var at and >= 0)
+            {
+                text = string.Concat(text.AsSpan(0, at), link.ShortUrl, text.AsSpan(at + target.Length));
+            }
+            else
+            {
+                text = text.TrimEnd() is { Length: > 0 } words ? words + "\n\n" + link.ShortUrl : link.ShortUrl;
+            }
+            if (text.Length > DraftVariant.MaxTextLength)
+            {
+                return new(null, Rule("variants", "Content.Error.TextTooLong"));
+            }
+            variant.Text = text;
+            variant.TrackedLinkId = link.Id;
+        }
+        foreach (var old in oldIds)
+        {
+            await links.DeleteAsync(db, linkActor, old, ct);
+        }
+        draft.Campaign = campaign;
+        History(db, draft, actor, name, DraftEventKind.LinkAdded, target);
+        await BackToReviewAsync(db, draft, actor, name, ct);
         draft.UpdatedAt = Now;
         draft.Version++;
         await ScoreAsync(db, draft, ct);
-        return await SaveAsync(db, draft, ct);
+        var saved = await SaveAsync(db, draft, ct);
+        if (saved.Saved)
+        {
+            await transaction.CommitAsync(ct);
+        }
+        return saved;
     }
 
     public async Task<Change<Draft>> DeleteDraftAsync(RapportDbContext db, Guid draftId, CancellationToken ct = default)
@@ -571,6 +695,12 @@ public sealed class ContentService(
             }
             var item = await outbox.EnqueuePostAsync(db, channel, draft.AuthorName, variant.Text, variant.Language, ct);
             variant.OutboxItemId = item.Id;
+            if (variant.TrackedLinkId is { } linkId)
+            {
+                // The link's clicks count for the post from now on, in the same transaction as the claim.
+                await db.Set<Links.TrackedLink>().Where(l => l.Id == linkId)
+                    .ExecuteUpdateAsync(u => u.SetProperty(l => l.PostId, item.Id), ct);
+            }
         }
         History(db, draft, null, "Rapport", DraftEventKind.Publishing);
         await db.SaveChangesAsync(ct);
@@ -805,18 +935,35 @@ public sealed class ContentService(
     }
 
     /// <summary>A month in the workspace's time zone: each day's scheduled and published drafts and its world days.</summary>
-    public async Task<List<CalendarDayDto>> CalendarAsync(RapportDbContext db, Guid workspaceId, int year, int month, CancellationToken ct = default)
+    public Task<List<CalendarDayDto>> CalendarAsync(RapportDbContext db, Guid workspaceId, int year, int month, CancellationToken ct = default)
+    {
+        var first = new DateOnly(year, month, 1);
+        return DaysAsync(db, workspaceId, first, first.AddMonths(1).DayNumber - first.DayNumber, ct);
+    }
+
+    /// <summary>The week (Monday to Sunday, in the workspace's time zone) that holds <paramref name="day"/>.</summary>
+    public Task<List<CalendarDayDto>> WeekAsync(RapportDbContext db, Guid workspaceId, DateOnly day, CancellationToken ct = default) =>
+        DaysAsync(db, workspaceId, WeekStart(day), 7, ct);
+
+    /// <summary>The Monday of <paramref name="day"/>'s week.</summary>
+    public static DateOnly WeekStart(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+
+    /// <summary>A calendar day with more posts than this is crowded: the audience hears the brand too often that day.</summary>
+    public const int CrowdedDay = 2;
+
+    /// <summary><paramref name="count"/> local days from <paramref name="first"/>: each day's scheduled and published drafts, in time order, and its world days.</summary>
+    private async Task<List<CalendarDayDto>> DaysAsync(RapportDbContext db, Guid workspaceId, DateOnly first, int count, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var zone = await ZoneAsync(db, workspaceId, ct);
-        var first = new DateOnly(year, month, 1);
+        var end = first.AddDays(count);
         var from = TimeZoneInfo.ConvertTimeToUtc(first.ToDateTime(TimeOnly.MinValue), zone);
-        var to = TimeZoneInfo.ConvertTimeToUtc(first.AddMonths(1).ToDateTime(TimeOnly.MinValue), zone);
+        var to = TimeZoneInfo.ConvertTimeToUtc(end.ToDateTime(TimeOnly.MinValue), zone);
         var drafts = await db.Set<Draft>().AsNoTracking().Include(d => d.Variants)
             .Where(d => (d.ScheduledAt >= from && d.ScheduledAt < to) || (d.PublishedAt >= from && d.PublishedAt < to)).ToListAsync(ct);
         var channels = await ChannelsAsync(db, ct);
         var days = new List<CalendarDayDto>();
-        for (var day = first; day < first.AddMonths(1); day = day.AddDays(1))
+        for (var day = first; day < end; day = day.AddDays(1))
         {
             var onDay = drafts.Where(d => (d.PublishedAt ?? d.ScheduledAt) is { } at && DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(at, zone)) == day)
                 .OrderBy(d => d.PublishedAt ?? d.ScheduledAt).Select(d => ToDto(d, channels)).ToList();
