@@ -19,6 +19,10 @@ public static class ContentApi
         workspace.MapPost("/ideas", CreateIdeaAsync).RequireAuthorization(Policies.Agent).WithSummary("Writes an idea.");
         workspace.MapPost("/ideas/from-question", FromQuestionAsync).RequireAuthorization(Policies.Agent)
             .WithSummary("Makes an idea of a suggested question group; it keeps links to the real messages and their count.");
+        workspace.MapGet("/ideas/listening", ListeningSuggestionsAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("What listening heard that no idea takes yet: themes raised with no commitment, commitments due for an update, with their mentions' count and the latest of them.");
+        workspace.MapPost("/ideas/from-listening", FromListeningAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Makes an idea of a listening suggestion (source Expectation or Commitment, and its key); it keeps links to the mentions and their count.");
         workspace.MapPut("/ideas/{ideaId:guid}", ChangeIdeaAsync).RequireAuthorization(Policies.Agent).WithSummary("Changes an idea's title, notes or status (new, planned, drafted, dropped).");
         workspace.MapGet("/drafts", DraftsAsync).RequireAuthorization(Policies.Analyst).WithSummary("Drafts, latest changed first, with their status and usefulness score.");
         workspace.MapGet("/drafts/{draftId:guid}", DraftAsync).RequireAuthorization(Policies.Analyst)
@@ -76,6 +80,20 @@ public static class ContentApi
         Guid workspaceId, IdeaFromQuestionRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
     {
         var change = await content.CreateIdeaFromQuestionAsync(db, http.Member(), request.Question, ct);
+        if (!change.Saved)
+        {
+            return Invalid(change.Violation!);
+        }
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/ideas/{change.Item!.Id}", (await content.IdeaAsync(db, change.Item.Id, ct))!);
+    }
+
+    private static async Task<Ok<List<ListeningIdeaDto>>> ListeningSuggestionsAsync(Guid workspaceId, RapportDbContext db, ContentService content, CancellationToken ct) =>
+        TypedResults.Ok(await content.ListeningSuggestionsAsync(db, workspaceId, ct));
+
+    private static async Task<Results<Created<IdeaDto>, ValidationProblem>> FromListeningAsync(
+        Guid workspaceId, IdeaFromListeningRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
+    {
+        var change = await content.CreateIdeaFromListeningAsync(db, http.Member(), request, ct);
         if (!change.Saved)
         {
             return Invalid(change.Violation!);

@@ -9,6 +9,10 @@ public enum IdeaSource
 {
     Member,
     QuestionGroup,
+    /// <summary>A theme people raise in listening that the brand has made no commitment on yet.</summary>
+    Expectation,
+    /// <summary>A commitment due for an update: overdue, off track, or with no update for a month.</summary>
+    Commitment,
 }
 
 public enum IdeaStatus
@@ -34,7 +38,9 @@ public sealed class Idea : IWorkspaceOwned
     public required string Title { get; set; }
     public string Notes { get; set; } = "";
     public IdeaSource Source { get; set; }
-    /// <summary>The messages behind the idea, comma-separated ids (the latest few).</summary>
+    /// <summary>What a listening idea stands for (the theme's id, the commitment's id): one idea per theme or commitment.</summary>
+    public string? SourceKey { get; set; }
+    /// <summary>The messages (listening ideas: the mentions) behind the idea, comma-separated ids (the latest few).</summary>
     public string EvidenceMessageIds { get; set; } = "";
     /// <summary>How many messages asked it, which can be more than the ids kept.</summary>
     public int EvidenceCount { get; set; }
@@ -175,6 +181,7 @@ internal sealed class IdeaConfiguration : IEntityTypeConfiguration<Idea>
         builder.Property(i => i.Title).HasMaxLength(Idea.MaxTitleLength);
         builder.Property(i => i.Notes).HasMaxLength(Idea.MaxNotesLength);
         builder.Property(i => i.EvidenceMessageIds).HasMaxLength(Idea.MaxEvidence * 37);
+        builder.Property(i => i.SourceKey).HasMaxLength(64);
         builder.Ignore(i => i.EvidenceIds);
         builder.HasIndex(i => new { i.WorkspaceId, i.Status });
     }

@@ -21,7 +21,21 @@ public sealed record IdeaRequest(
 /// <summary>Makes an idea of a group of unanswered questions, found again by its question (so its evidence is Rapport's own).</summary>
 public sealed record IdeaFromQuestionRequest([property: MaxLength(2000)] string? Question);
 
-public sealed record EvidenceDto(Guid MessageId, Guid ConversationId);
+/// <summary>
+/// One real message behind an idea and where to read it: a customer's message (its conversation), or for an idea from
+/// listening a mention (<see cref="ConversationId"/> empty, <see cref="Url"/> the mentions page).
+/// </summary>
+public sealed record EvidenceDto(Guid MessageId, Guid ConversationId, string? Url = null);
+
+/// <summary>
+/// An idea waiting in what listening heard: a theme raised with no commitment yet (<see cref="IdeaSource.Expectation"/>,
+/// key: the theme's id) or a commitment due for an update (<see cref="IdeaSource.Commitment"/>, key: its id), with how
+/// many mentions over the last 30 days and the latest of them.
+/// </summary>
+public sealed record ListeningIdeaDto(IdeaSource Source, string Key, string Title, string Reason, int Count, IReadOnlyList<EvidenceDto> Evidence);
+
+/// <summary>Makes an idea of a listening suggestion, found again by its source and key (so its evidence is Rapport's own).</summary>
+public sealed record IdeaFromListeningRequest(IdeaSource? Source, [property: MaxLength(64)] string? Key);
 
 public sealed record IdeaDto(Guid Id, string Title, string Notes, IdeaSource Source, IdeaStatus Status, int EvidenceCount,
     IReadOnlyList<EvidenceDto> Evidence, DateTime CreatedAt, DateTime UpdatedAt);
@@ -85,7 +99,8 @@ public sealed record CalendarDayDto(DateOnly Day, IReadOnlyList<DraftDto> Drafts
 /// </summary>
 public sealed class ContentService(
     Notifier notifier, UnansweredQuestions questions, OutboxService outbox, OutboxSignal signal, PastPosts pastPosts,
-    IStringLocalizer<Strings> strings, Links.LinkService links, TimeProvider clock)
+    IStringLocalizer<Strings> strings, Links.LinkService links, Commitments.Expectations expectations, Commitments.CommitmentService commitments,
+    TimeProvider clock)
 {
     public const int MaxVariants = 10;
 
@@ -169,6 +184,92 @@ public sealed class ContentService(
             Source = IdeaSource.QuestionGroup,
             EvidenceMessageIds = string.Join(",", group.Examples.Take(Idea.MaxEvidence).Select(e => e.MessageId)),
             EvidenceCount = group.Count,
+            Status = IdeaStatus.New,
+            CreatedByUserId = actor.UserId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Add(idea);
+        await db.SaveChangesAsync(ct);
+        return new(idea, null);
+    }
+
+    /// <summary>A commitment with no update for this long is due for one.</summary>
+    public const int CommitmentUpdateDays = 30;
+
+    /// <summary>
+    /// What listening heard that no idea takes yet: the themes people raised over the last 30 days with no commitment of
+    /// the brand on them, and the open commitments due for an update (overdue, off track, or no update for
+    /// <see cref="CommitmentUpdateDays"/> days), each with its mentions' count and the latest of them. Worded in the reader's language.
+    /// </summary>
+    public async Task<List<ListeningIdeaDto>> ListeningSuggestionsAsync(RapportDbContext db, Guid workspaceId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var taken = (await db.Set<Idea>().Where(i => i.Source == IdeaSource.Expectation || i.Source == IdeaSource.Commitment)
+            .Select(i => new { i.Source, i.SourceKey }).ToListAsync(ct)).Select(i => (i.Source, i.SourceKey)).ToHashSet();
+        var today = await expectations.TodayAsync(db, workspaceId, ct);
+        var period = Listening.DashboardPeriod.Of(null, null, null, today)!;
+        var found = new List<ListeningIdeaDto>();
+        if (await expectations.ReadAsync(db, workspaceId, null, period, ct) is { } heard)
+        {
+            foreach (var theme in heard.Themes.Where(t => t.HeardWithoutCommitment && !taken.Contains((IdeaSource.Expectation, t.Id))))
+            {
+                var name = theme.BuiltIn ? strings[$"Theme.{theme.Id}"].Value : theme.Name;
+                found.Add(new ListeningIdeaDto(IdeaSource.Expectation, theme.Id, Trim(strings["Content.Idea.Expectation", name].Value, Idea.MaxTitleLength),
+                    strings["Content.Idea.ExpectationReason"].Value, theme.Counts.Mentions,
+                    [.. theme.Quotes.Select(q => MentionEvidence(q.MentionId))]));
+            }
+        }
+        var french = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "fr";
+        var since = Now.AddDays(-30);
+        foreach (var c in await commitments.ListAsync(db, workspaceId, ct))
+        {
+            if (c.Status is not (Commitments.CommitmentStatus.Planned or Commitments.CommitmentStatus.InProgress) || taken.Contains((IdeaSource.Commitment, c.Id.ToString("D"))))
+            {
+                continue;
+            }
+            var lastUpdate = c.Updates.Count == 0 ? c.StartedOn : c.Updates.Max(u => u.On);
+            var reason = c.Overdue ? "Content.Idea.CommitmentOverdue"
+                : c.OffTrack ? "Content.Idea.CommitmentOffTrack"
+                : today.DayNumber - lastUpdate.DayNumber >= CommitmentUpdateDays ? "Content.Idea.CommitmentNoUpdate"
+                : null;
+            if (reason is null)
+            {
+                continue;
+            }
+            var title = (french ? c.TitleFr : c.TitleEn) is { Length: > 0 } t ? t : c.TitleFr.Length > 0 ? c.TitleFr : c.TitleEn;
+            var quotes = await Commitments.Expectations.Raising(db, workspaceId, c.Theme, Commitments.Expectations.FoldWords(c.Words))
+                .Where(m => m.CreatedAt >= since)
+                .OrderByDescending(m => m.CreatedAt).Take(Commitments.Expectations.QuotesPerTheme).Select(m => m.Id).ToListAsync(ct);
+            found.Add(new ListeningIdeaDto(IdeaSource.Commitment, c.Id.ToString("D"), Trim(strings["Content.Idea.Commitment", title].Value, Idea.MaxTitleLength),
+                strings[reason, CommitmentUpdateDays].Value, c.Heard.Last30Days.Mentions, [.. quotes.Select(MentionEvidence)]));
+        }
+        return [.. found.OrderByDescending(f => f.Count)];
+    }
+
+    private static EvidenceDto MentionEvidence(Guid mentionId) => new(mentionId, Guid.Empty, "/listening/mentions?mention=" + mentionId.ToString("D"));
+
+    /// <summary>Makes an idea of a listening suggestion; it keeps the mentions behind it and their count.</summary>
+    public async Task<Change<Idea>> CreateIdeaFromListeningAsync(RapportDbContext db, WorkspaceMember actor, IdeaFromListeningRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var suggestion = (await ListeningSuggestionsAsync(db, actor.WorkspaceId, ct)).FirstOrDefault(s => s.Source == request.Source && s.Key == request.Key);
+        if (suggestion is null)
+        {
+            return new(null, Rule("key", "Content.Error.NoSuchListeningIdea"));
+        }
+        var now = Now;
+        var idea = new Idea
+        {
+            WorkspaceId = actor.WorkspaceId,
+            Title = suggestion.Title,
+            Notes = Trim(suggestion.Reason, Idea.MaxNotesLength),
+            Source = suggestion.Source,
+            SourceKey = suggestion.Key,
+            EvidenceMessageIds = string.Join(",", suggestion.Evidence.Take(Idea.MaxEvidence).Select(e => e.MessageId)),
+            EvidenceCount = suggestion.Count,
             Status = IdeaStatus.New,
             CreatedByUserId = actor.UserId,
             CreatedAt = now,
@@ -1139,7 +1240,10 @@ public sealed class ContentService(
 
     private static IdeaDto ToDto(Idea i, IReadOnlyDictionary<Guid, Guid> conversations) =>
         new(i.Id, i.Title, i.Notes, i.Source, i.Status, i.EvidenceCount,
-            [.. i.EvidenceIds.Where(conversations.ContainsKey).Select(id => new EvidenceDto(id, conversations[id]))], i.CreatedAt, i.UpdatedAt);
+            i.Source is IdeaSource.Expectation or IdeaSource.Commitment
+                ? [.. i.EvidenceIds.Select(MentionEvidence)]
+                : [.. i.EvidenceIds.Where(conversations.ContainsKey).Select(id => new EvidenceDto(id, conversations[id], $"/conversations/{conversations[id]}"))],
+            i.CreatedAt, i.UpdatedAt);
 
     public static DraftDto ToDto(Draft d, IReadOnlyDictionary<Guid, Channel> channels)
     {
