@@ -35,6 +35,8 @@ internal static class Program
                 return ListeningDashboardLatency.Run(args);
             case "import-memory":
                 return Ingest.Memory(args);
+            case "publish-punctuality":
+                return PublishPunctuality.Run(args);
             case "post-review":
                 return PostReview.Run(args);
             case "accuracy":
@@ -89,7 +91,7 @@ internal static class Program
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | chat-latency [--runs N] | link-redirect [--requests N] [--concurrency C] [--postgres CONNECTION] | outcome-report [--scale S] [--runs N] [--keep] [--no-sqlite] | ingest-throughput [--count N] [--no-sqlite] | import-memory [--size-mb N] | listening-throughput [--count N] [--topics T] | listening-dashboard [--scale S] [--runs N] [--keep] [--no-sqlite] | post-review [--posts N] [--runs R] | accuracy [--eval DIR] [--only SET] [--no-peers] | spike-quality [--series N] [--dev] [--eval DIR] | complaint-threshold | sentiment-calibrate [--eval DIR] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
+                Console.Error.WriteLine("usage: Rapport.Bench NAME: analysis-throughput | inbox-latency [--scale S] [--runs N] [--keep] [--no-sqlite] | chat-latency [--runs N] | link-redirect [--requests N] [--concurrency C] [--postgres CONNECTION] | outcome-report [--scale S] [--runs N] [--keep] [--no-sqlite] | ingest-throughput [--count N] [--no-sqlite] | import-memory [--size-mb N] | listening-throughput [--count N] [--topics T] | listening-dashboard [--scale S] [--runs N] [--keep] [--no-sqlite] | post-review [--posts N] [--runs R] | publish-punctuality [--count N] [--minutes M] [--keep] | accuracy [--eval DIR] [--only SET] [--no-peers] | spike-quality [--series N] [--dev] [--eval DIR] | complaint-threshold | sentiment-calibrate [--eval DIR] | seed-cv | eval TASK TEST [train FILE] [cv K] [label COL] [text COL] | probe TEXT...");
                 return 2;
         }
     }

@@ -19,6 +19,10 @@ public static class ContentApi
         workspace.MapPost("/ideas", CreateIdeaAsync).RequireAuthorization(Policies.Agent).WithSummary("Writes an idea.");
         workspace.MapPost("/ideas/from-question", FromQuestionAsync).RequireAuthorization(Policies.Agent)
             .WithSummary("Makes an idea of a suggested question group; it keeps links to the real messages and their count.");
+        workspace.MapGet("/ideas/listening", ListeningSuggestionsAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("What listening heard that no idea takes yet: themes raised with no commitment, commitments due for an update, with their mentions' count and the latest of them.");
+        workspace.MapPost("/ideas/from-listening", FromListeningAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Makes an idea of a listening suggestion (source Expectation or Commitment, and its key); it keeps links to the mentions and their count.");
         workspace.MapPut("/ideas/{ideaId:guid}", ChangeIdeaAsync).RequireAuthorization(Policies.Agent).WithSummary("Changes an idea's title, notes or status (new, planned, drafted, dropped).");
         workspace.MapGet("/drafts", DraftsAsync).RequireAuthorization(Policies.Analyst).WithSummary("Drafts, latest changed first, with their status and usefulness score.");
         workspace.MapGet("/drafts/{draftId:guid}", DraftAsync).RequireAuthorization(Policies.Analyst)
@@ -33,11 +37,15 @@ public static class ContentApi
         workspace.MapPost("/drafts/{draftId:guid}/schedule", ScheduleAsync).RequireAuthorization(Policies.Agent)
             .WithSummary("Schedules an approved draft at a local time in the workspace's time zone; a past time or one in a DST gap is refused.");
         workspace.MapPost("/drafts/{draftId:guid}/retry", RetryAsync).RequireAuthorization(Policies.Agent).WithSummary("Publishes a failed draft's failed variants again.");
+        workspace.MapPost("/drafts/{draftId:guid}/link", LinkAsync).RequireAuthorization(Policies.Agent)
+            .WithSummary("Gives each variant not yet published a tracked link (/l/{code}) to the target, with the network as UTM source and the draft's campaign, and puts it in the text; its clicks count for the post.");
         workspace.MapPost("/drafts/{draftId:guid}/comments", CommentAsync).RequireAuthorization(Policies.Agent).WithSummary("Adds a comment to a draft's history.");
         workspace.MapPost("/content/review", ReviewAsync).RequireAuthorization(Policies.Analyst)
             .WithSummary("Reviews any text: findings line by line in the caller's language, and a usefulness score from 0 to 100 with its reasons. Saves nothing.");
         workspace.MapGet("/content/calendar", CalendarAsync).RequireAuthorization(Policies.Analyst)
             .WithSummary("A month (year, month) in the workspace's time zone: each day's scheduled and published drafts and world days.");
+        workspace.MapGet("/content/calendar/week", WeekAsync).RequireAuthorization(Policies.Analyst)
+            .WithSummary("The week (Monday to Sunday) that holds a day (day=yyyy-MM-dd), in the workspace's time zone: each day's drafts and world days. To move a scheduled draft, POST its schedule again.");
         workspace.MapGet("/content/settings", SettingsAsync).RequireAuthorization(Policies.Analyst).WithSummary("Who may approve, and the words the brand avoids.");
         workspace.MapPut("/content/settings", SaveSettingsAsync).RequireAuthorization(Policies.Admin).WithSummary("Changes who may approve and the words the brand avoids.");
     }
@@ -72,6 +80,20 @@ public static class ContentApi
         Guid workspaceId, IdeaFromQuestionRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
     {
         var change = await content.CreateIdeaFromQuestionAsync(db, http.Member(), request.Question, ct);
+        if (!change.Saved)
+        {
+            return Invalid(change.Violation!);
+        }
+        return TypedResults.Created($"/api/v1/workspaces/{workspaceId}/ideas/{change.Item!.Id}", (await content.IdeaAsync(db, change.Item.Id, ct))!);
+    }
+
+    private static async Task<Ok<List<ListeningIdeaDto>>> ListeningSuggestionsAsync(Guid workspaceId, RapportDbContext db, ContentService content, CancellationToken ct) =>
+        TypedResults.Ok(await content.ListeningSuggestionsAsync(db, workspaceId, ct));
+
+    private static async Task<Results<Created<IdeaDto>, ValidationProblem>> FromListeningAsync(
+        Guid workspaceId, IdeaFromListeningRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
+    {
+        var change = await content.CreateIdeaFromListeningAsync(db, http.Member(), request, ct);
         if (!change.Saved)
         {
             return Invalid(change.Violation!);
@@ -137,6 +159,10 @@ public static class ContentApi
         Guid draftId, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct) =>
         await Answer(db, content, draftId, await content.RetryAsync(db, http.Member(), http.User.Identity?.Name, draftId, ct), ct);
 
+    private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> LinkAsync(
+        Guid draftId, DraftLinkRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct) =>
+        await Answer(db, content, draftId, await content.AddTrackedLinkAsync(db, http.Member(), http.User.Identity?.Name, draftId, request, ct), ct);
+
     private static async Task<Results<Ok<DraftDetailsDto>, ValidationProblem, ProblemHttpResult>> CommentAsync(
         Guid draftId, CommentRequest request, RapportDbContext db, ContentService content, HttpContext http, CancellationToken ct)
     {
@@ -176,6 +202,17 @@ public static class ContentApi
         return TypedResults.Ok(await content.CalendarAsync(db, workspaceId, year, month, ct));
     }
 
+    private static async Task<Results<Ok<List<CalendarDayDto>>, ValidationProblem>> WeekAsync(
+        Guid workspaceId, string? day, RapportDbContext db, ContentService content, CancellationToken ct)
+    {
+        if (!DateOnly.TryParseExact(day ?? "", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
+            || date.Year is < 2000 or > 2100)
+        {
+            return Problems.Invalid("day", "A day from 2000 to 2100, written yyyy-MM-dd (2027-03-29), is required.");
+        }
+        return TypedResults.Ok(await content.WeekAsync(db, workspaceId, date, ct));
+    }
+
     private static async Task<Ok<ContentSettingsDto>> SettingsAsync(Guid workspaceId, RapportDbContext db, CancellationToken ct)
     {
         var settings = await ContentService.SettingsAsync(db, workspaceId, ct);
@@ -207,11 +244,25 @@ public sealed class DraftsOnPostPublished(ContentService content) : IEventHandle
     }
 }
 
+/// <summary>The content studio's settings. Bound from "Rapport:Content".</summary>
+public sealed class ContentOptions
+{
+    public const string Section = "Rapport:Content";
+
+    /// <summary>
+    /// How often the job "publish-due-posts" looks for drafts whose time has come (default 5 seconds): a post goes out at
+    /// most this late. Zero turns the schedule off (the job can still be run from Settings → Jobs).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Rapport:Content:PublishInterval is from 00:00:00 (off) to 01:00:00.")]
+    public TimeSpan PublishInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
 /// <summary>The content studio's services, registered with the application's.</summary>
 public static class ContentSetup
 {
     public static IServiceCollection AddContent(this IServiceCollection services)
     {
+        services.AddOptions<ContentOptions>().BindConfiguration(ContentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PastPosts>();
         services.AddScoped<ContentService>();
         services.AddScoped<IEventHandler<PostPublished>, DraftsOnPostPublished>();

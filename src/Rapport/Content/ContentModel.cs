@@ -9,6 +9,10 @@ public enum IdeaSource
 {
     Member,
     QuestionGroup,
+    /// <summary>A theme people raise in listening that the brand has made no commitment on yet.</summary>
+    Expectation,
+    /// <summary>A commitment due for an update: overdue, off track, or with no update for a month.</summary>
+    Commitment,
 }
 
 public enum IdeaStatus
@@ -34,7 +38,9 @@ public sealed class Idea : IWorkspaceOwned
     public required string Title { get; set; }
     public string Notes { get; set; } = "";
     public IdeaSource Source { get; set; }
-    /// <summary>The messages behind the idea, comma-separated ids (the latest few).</summary>
+    /// <summary>What a listening idea stands for (the theme's id, the commitment's id): one idea per theme or commitment.</summary>
+    public string? SourceKey { get; set; }
+    /// <summary>The messages (listening ideas: the mentions) behind the idea, comma-separated ids (the latest few).</summary>
     public string EvidenceMessageIds { get; set; } = "";
     /// <summary>How many messages asked it, which can be more than the ids kept.</summary>
     public int EvidenceCount { get; set; }
@@ -85,6 +91,8 @@ public sealed class Draft : IWorkspaceOwned
     public DateTime UpdatedAt { get; set; }
     /// <summary>Raised by every change: two members acting on the same draft at once, the second is told, not silently lost.</summary>
     public int Version { get; set; }
+    /// <summary>The campaign the post belongs to: its tracked links' UTM campaign, which the reports group by.</summary>
+    public string? Campaign { get; set; }
     public List<DraftVariant> Variants { get; set; } = [];
 }
 
@@ -107,6 +115,8 @@ public sealed class DraftVariant : IWorkspaceOwned
     public string? ExternalId { get; set; }
     public string? PublishedUrl { get; set; }
     public string? Error { get; set; }
+    /// <summary>The tracked link (<c>/l/{code}</c>) this variant's text carries; its clicks count for the post once published.</summary>
+    public Guid? TrackedLinkId { get; set; }
 }
 
 public enum DraftEventKind
@@ -122,6 +132,7 @@ public enum DraftEventKind
     Failed,
     Retried,
     Comment,
+    LinkAdded,
 }
 
 /// <summary>One line of a draft's history: who did what when, or a comment between members.</summary>
@@ -170,6 +181,7 @@ internal sealed class IdeaConfiguration : IEntityTypeConfiguration<Idea>
         builder.Property(i => i.Title).HasMaxLength(Idea.MaxTitleLength);
         builder.Property(i => i.Notes).HasMaxLength(Idea.MaxNotesLength);
         builder.Property(i => i.EvidenceMessageIds).HasMaxLength(Idea.MaxEvidence * 37);
+        builder.Property(i => i.SourceKey).HasMaxLength(64);
         builder.Ignore(i => i.EvidenceIds);
         builder.HasIndex(i => new { i.WorkspaceId, i.Status });
     }
@@ -183,6 +195,7 @@ internal sealed class DraftConfiguration : IEntityTypeConfiguration<Draft>
         builder.Property(d => d.Title).HasMaxLength(Draft.MaxTitleLength);
         builder.Property(d => d.AuthorName).HasMaxLength(200);
         builder.Property(d => d.FailureReason).HasMaxLength(2000);
+        builder.Property(d => d.Campaign).HasMaxLength(Links.TrackedLink.MaxTagLength);
         builder.Property(d => d.Version).IsConcurrencyToken();
         builder.HasMany(d => d.Variants).WithOne().HasForeignKey(v => v.DraftId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Idea>().WithMany().HasForeignKey(d => d.IdeaId).OnDelete(DeleteBehavior.SetNull);

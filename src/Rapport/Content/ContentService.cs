@@ -21,7 +21,21 @@ public sealed record IdeaRequest(
 /// <summary>Makes an idea of a group of unanswered questions, found again by its question (so its evidence is Rapport's own).</summary>
 public sealed record IdeaFromQuestionRequest([property: MaxLength(2000)] string? Question);
 
-public sealed record EvidenceDto(Guid MessageId, Guid ConversationId);
+/// <summary>
+/// One real message behind an idea and where to read it: a customer's message (its conversation), or for an idea from
+/// listening a mention (<see cref="ConversationId"/> empty, <see cref="Url"/> the mentions page).
+/// </summary>
+public sealed record EvidenceDto(Guid MessageId, Guid ConversationId, string? Url = null);
+
+/// <summary>
+/// An idea waiting in what listening heard: a theme raised with no commitment yet (<see cref="IdeaSource.Expectation"/>,
+/// key: the theme's id) or a commitment due for an update (<see cref="IdeaSource.Commitment"/>, key: its id), with how
+/// many mentions over the last 30 days and the latest of them.
+/// </summary>
+public sealed record ListeningIdeaDto(IdeaSource Source, string Key, string Title, string Reason, int Count, IReadOnlyList<EvidenceDto> Evidence);
+
+/// <summary>Makes an idea of a listening suggestion, found again by its source and key (so its evidence is Rapport's own).</summary>
+public sealed record IdeaFromListeningRequest(IdeaSource? Source, [property: MaxLength(64)] string? Key);
 
 public sealed record IdeaDto(Guid Id, string Title, string Notes, IdeaSource Source, IdeaStatus Status, int EvidenceCount,
     IReadOnlyList<EvidenceDto> Evidence, DateTime CreatedAt, DateTime UpdatedAt);
@@ -30,7 +44,8 @@ public sealed record VariantRequest(Guid ChannelId, [property: MaxLength(DraftVa
     [property: MaxLength(8)] string? Language = null, int MediaCount = 0, int MediaWithoutAltText = 0);
 
 /// <summary>A draft's words. <c>version</c>, when given, must be the one the writer read: a change made meanwhile is not overwritten.</summary>
-public sealed record DraftRequest([property: MaxLength(Draft.MaxTitleLength)] string? Title, Guid? IdeaId, IReadOnlyList<VariantRequest>? Variants, int? Version = null);
+public sealed record DraftRequest([property: MaxLength(Draft.MaxTitleLength)] string? Title, Guid? IdeaId, IReadOnlyList<VariantRequest>? Variants, int? Version = null,
+    [property: MaxLength(Links.TrackedLink.MaxTagLength)] string? Campaign = null);
 
 /// <summary>When to publish, as a local time in the workspace's time zone.</summary>
 public sealed record ScheduleRequest(DateTime LocalTime, int? Version = null);
@@ -40,10 +55,11 @@ public sealed record WorkflowRequest(int? Version = null);
 public sealed record CommentRequest([property: MaxLength(DraftEvent.MaxTextLength)] string? Text);
 
 public sealed record VariantDto(Guid Id, Guid ChannelId, string ChannelName, PostNetwork Network, string Text, string? Language, int MediaCount,
-    int MediaWithoutAltText, Guid? OutboxItemId, string? ExternalId, string? PublishedUrl, string? Error);
+    int MediaWithoutAltText, Guid? OutboxItemId, string? ExternalId, string? PublishedUrl, string? Error, Guid? TrackedLinkId = null);
 
 public sealed record DraftDto(Guid Id, Guid? IdeaId, string Title, Guid? AuthorUserId, string AuthorName, DraftStatus Status, DateTime? ScheduledAt,
-    string? FailureReason, int UsefulnessScore, int Version, DateTime CreatedAt, DateTime UpdatedAt, DateTime? PublishedAt, IReadOnlyList<VariantDto> Variants);
+    string? FailureReason, int UsefulnessScore, int Version, DateTime CreatedAt, DateTime UpdatedAt, DateTime? PublishedAt, IReadOnlyList<VariantDto> Variants,
+    string? Campaign = null);
 
 public sealed record DraftEventDto(Guid Id, Guid? UserId, string ActorName, DraftEventKind Kind, string? Text, DateTime At);
 
@@ -54,13 +70,24 @@ public sealed record ReviewDto(int Score, int Length, int? Limit, PostNetwork Ne
 
 public sealed record VariantReviewDto(Guid ChannelId, ReviewDto Review);
 
-public sealed record DraftDetailsDto(DraftDto Draft, IReadOnlyList<DraftEventDto> History, IReadOnlyList<VariantReviewDto> Reviews, IdeaDto? Idea);
+public sealed record DraftDetailsDto(DraftDto Draft, IReadOnlyList<DraftEventDto> History, IReadOnlyList<VariantReviewDto> Reviews, IdeaDto? Idea,
+    IReadOnlyList<Links.LinkDto>? Links = null);
+
+/// <summary>
+/// A tracked link for a draft: the page it sends readers to, and the campaign it counts for (the draft's when not given).
+/// <c>version</c>, when given, must be the one the writer read.
+/// </summary>
+public sealed record DraftLinkRequest([property: MaxLength(Links.TrackedLink.MaxUrlLength)] string? TargetUrl,
+    [property: MaxLength(Links.TrackedLink.MaxTagLength)] string? Campaign = null, int? Version = null);
 
 /// <summary>Any text to review, for teams that write elsewhere: the network it goes to and the day it goes out are optional.</summary>
 public sealed record ReviewRequest([property: MaxLength(DraftVariant.MaxTextLength)] string? Text, PostNetwork? Network = null, DateOnly? PublishOn = null,
     int MediaCount = 0, int MediaWithoutAltText = 0, Guid? IdeaId = null);
 
 public sealed record ContentSettingsDto(ApprovalRule ApprovalRule, [property: MaxLength(ContentSettings.MaxWordsToAvoidLength)] string? WordsToAvoid);
+
+/// <summary>The brand's published post a conversation's replies answer: the post (outbox item), its network id and link, and its draft.</summary>
+public sealed record RepliedPost(Guid PostId, string ExternalId, string? Url, Guid? DraftId, string? DraftTitle);
 
 /// <summary>A calendar's day: the drafts it holds (scheduled or published that day, local time) and the world days it falls on.</summary>
 public sealed record CalendarDayDto(DateOnly Day, IReadOnlyList<DraftDto> Drafts, IReadOnlyList<string> WorldDays);
@@ -72,12 +99,11 @@ public sealed record CalendarDayDto(DateOnly Day, IReadOnlyList<DraftDto> Drafts
 /// </summary>
 public sealed class ContentService(
     Notifier notifier, UnansweredQuestions questions, OutboxService outbox, OutboxSignal signal, PastPosts pastPosts,
-    IStringLocalizer<Strings> strings, TimeProvider clock)
+    IStringLocalizer<Strings> strings, Links.LinkService links, Commitments.Expectations expectations, Commitments.CommitmentService commitments,
+    TimeProvider clock)
 {
     public const int MaxVariants = 10;
 
-    /// <summary>How often the scheduler's job "publish-due-posts" looks for drafts whose time has come.</summary>
-    public static readonly TimeSpan PublishEvery = TimeSpan.FromSeconds(5);
 
     // ---------- Ideas ----------
 
@@ -168,6 +194,92 @@ public sealed class ContentService(
         return new(idea, null);
     }
 
+    /// <summary>A commitment with no update for this long is due for one.</summary>
+    public const int CommitmentUpdateDays = 30;
+
+    /// <summary>
+    /// What listening heard that no idea takes yet: the themes people raised over the last 30 days with no commitment of
+    /// the brand on them, and the open commitments due for an update (overdue, off track, or no update for
+    /// <see cref="CommitmentUpdateDays"/> days), each with its mentions' count and the latest of them. Worded in the reader's language.
+    /// </summary>
+    public async Task<List<ListeningIdeaDto>> ListeningSuggestionsAsync(RapportDbContext db, Guid workspaceId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var taken = (await db.Set<Idea>().Where(i => i.Source == IdeaSource.Expectation || i.Source == IdeaSource.Commitment)
+            .Select(i => new { i.Source, i.SourceKey }).ToListAsync(ct)).Select(i => (i.Source, i.SourceKey)).ToHashSet();
+        var today = await expectations.TodayAsync(db, workspaceId, ct);
+        var period = Listening.DashboardPeriod.Of(null, null, null, today)!;
+        var found = new List<ListeningIdeaDto>();
+        if (await expectations.ReadAsync(db, workspaceId, null, period, ct) is { } heard)
+        {
+            foreach (var theme in heard.Themes.Where(t => t.HeardWithoutCommitment && !taken.Contains((IdeaSource.Expectation, t.Id))))
+            {
+                var name = theme.BuiltIn ? strings[$"Theme.{theme.Id}"].Value : theme.Name;
+                found.Add(new ListeningIdeaDto(IdeaSource.Expectation, theme.Id, Trim(strings["Content.Idea.Expectation", name].Value, Idea.MaxTitleLength),
+                    strings["Content.Idea.ExpectationReason"].Value, theme.Counts.Mentions,
+                    [.. theme.Quotes.Select(q => MentionEvidence(q.MentionId))]));
+            }
+        }
+        var french = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "fr";
+        var since = Now.AddDays(-30);
+        foreach (var c in await commitments.ListAsync(db, workspaceId, ct))
+        {
+            if (c.Status is not (Commitments.CommitmentStatus.Planned or Commitments.CommitmentStatus.InProgress) || taken.Contains((IdeaSource.Commitment, c.Id.ToString("D"))))
+            {
+                continue;
+            }
+            var lastUpdate = c.Updates.Count == 0 ? c.StartedOn : c.Updates.Max(u => u.On);
+            var reason = c.Overdue ? "Content.Idea.CommitmentOverdue"
+                : c.OffTrack ? "Content.Idea.CommitmentOffTrack"
+                : today.DayNumber - lastUpdate.DayNumber >= CommitmentUpdateDays ? "Content.Idea.CommitmentNoUpdate"
+                : null;
+            if (reason is null)
+            {
+                continue;
+            }
+            var title = (french ? c.TitleFr : c.TitleEn) is { Length: > 0 } t ? t : c.TitleFr.Length > 0 ? c.TitleFr : c.TitleEn;
+            var quotes = await Commitments.Expectations.Raising(db, workspaceId, c.Theme, Commitments.Expectations.FoldWords(c.Words))
+                .Where(m => m.CreatedAt >= since)
+                .OrderByDescending(m => m.CreatedAt).Take(Commitments.Expectations.QuotesPerTheme).Select(m => m.Id).ToListAsync(ct);
+            found.Add(new ListeningIdeaDto(IdeaSource.Commitment, c.Id.ToString("D"), Trim(strings["Content.Idea.Commitment", title].Value, Idea.MaxTitleLength),
+                strings[reason, CommitmentUpdateDays].Value, c.Heard.Last30Days.Mentions, [.. quotes.Select(MentionEvidence)]));
+        }
+        return [.. found.OrderByDescending(f => f.Count)];
+    }
+
+    private static EvidenceDto MentionEvidence(Guid mentionId) => new(mentionId, Guid.Empty, "/listening/mentions?mention=" + mentionId.ToString("D"));
+
+    /// <summary>Makes an idea of a listening suggestion; it keeps the mentions behind it and their count.</summary>
+    public async Task<Change<Idea>> CreateIdeaFromListeningAsync(RapportDbContext db, WorkspaceMember actor, IdeaFromListeningRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var suggestion = (await ListeningSuggestionsAsync(db, actor.WorkspaceId, ct)).FirstOrDefault(s => s.Source == request.Source && s.Key == request.Key);
+        if (suggestion is null)
+        {
+            return new(null, Rule("key", "Content.Error.NoSuchListeningIdea"));
+        }
+        var now = Now;
+        var idea = new Idea
+        {
+            WorkspaceId = actor.WorkspaceId,
+            Title = suggestion.Title,
+            Notes = Trim(suggestion.Reason, Idea.MaxNotesLength),
+            Source = suggestion.Source,
+            SourceKey = suggestion.Key,
+            EvidenceMessageIds = string.Join(",", suggestion.Evidence.Take(Idea.MaxEvidence).Select(e => e.MessageId)),
+            EvidenceCount = suggestion.Count,
+            Status = IdeaStatus.New,
+            CreatedByUserId = actor.UserId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Add(idea);
+        await db.SaveChangesAsync(ct);
+        return new(idea, null);
+    }
+
     public async Task<Change<Idea>> ChangeIdeaAsync(RapportDbContext db, Guid ideaId, IdeaRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -232,7 +344,15 @@ public sealed class ContentService(
         {
             reviews.Add(new VariantReviewDto(v.ChannelId, Word(Review(v, draft, channels, context, idea?.EvidenceCount ?? 0))));
         }
-        return new DraftDetailsDto(ToDto(draft, channels), history, reviews, idea);
+        var tracked = new List<Links.LinkDto>();
+        foreach (var linkId in draft.Variants.Select(v => v.TrackedLinkId).OfType<Guid>())
+        {
+            if (await links.FindAsync(db, linkId, ct) is { } link)
+            {
+                tracked.Add(link);
+            }
+        }
+        return new DraftDetailsDto(ToDto(draft, channels), history, reviews, idea, tracked);
     }
 
     public async Task<Change<Draft>> CreateDraftAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, DraftRequest request, CancellationToken ct = default)
@@ -297,6 +417,16 @@ public sealed class ContentService(
         }
         var name = await NameAsync(db, actor, actorName, ct);
         History(db, draft, actor, name, DraftEventKind.Edited);
+        await BackToReviewAsync(db, draft, actor, name, ct);
+        draft.UpdatedAt = Now;
+        draft.Version++;
+        await ScoreAsync(db, draft, ct);
+        return await SaveAsync(db, draft, ct);
+    }
+
+    /// <summary>A draft approved, scheduled or failed whose words changed goes back to review: approval was of other words.</summary>
+    private async Task BackToReviewAsync(RapportDbContext db, Draft draft, WorkspaceMember actor, string name, CancellationToken ct)
+    {
         if (draft.Status is DraftStatus.Approved or DraftStatus.Scheduled or DraftStatus.Failed)
         {
             draft.Status = DraftStatus.InReview;
@@ -306,10 +436,110 @@ public sealed class ContentService(
             History(db, draft, actor, name, DraftEventKind.BackToReview);
             await NotifyApproversAsync(db, draft, actor, "Stored.Content.Notice.BackToReview", ct);
         }
+    }
+
+    /// <summary>
+    /// Gives each variant not yet published a tracked link (<c>/l/{code}</c>) to <see cref="DraftLinkRequest.TargetUrl"/>,
+    /// tagged with the variant's network as UTM source, "social" as medium and the draft's campaign, and puts the short
+    /// link in its text: in place of the variant's previous tracked link or of the target's address where the text has
+    /// them, else at its end. The previous links go. Once published, the links count their clicks for the post. Changing
+    /// the words of an approved draft sends it back to review, as any edit does.
+    /// </summary>
+    public async Task<Change<Draft>> AddTrackedLinkAsync(RapportDbContext db, WorkspaceMember actor, string? actorName, Guid draftId, DraftLinkRequest request,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var draft = await LoadAsync(db, draftId, ct);
+        if (draft is null)
+        {
+            return Change<Draft>.NotFound;
+        }
+        if (request.Version is { } version && version != draft.Version)
+        {
+            return new(null, Rule("version", "Content.Error.ChangedMeanwhile"));
+        }
+        if (draft.Status is DraftStatus.Publishing or DraftStatus.Published)
+        {
+            return new(null, Rule("status", "Content.Error.AlreadyPublished"));
+        }
+        if (Links.LinkService.CheckTarget(request.TargetUrl) is not null)
+        {
+            return new(null, Rule("targetUrl", "Content.Error.LinkTarget"));
+        }
+        var campaign = request.Campaign is { } asked ? asked.Trim() : draft.Campaign;
+        if (campaign is { Length: > Links.TrackedLink.MaxTagLength } || (campaign?.Any(char.IsControl) ?? false))
+        {
+            return new(null, Rule("campaign", "Content.Error.Campaign"));
+        }
+        campaign = string.IsNullOrEmpty(campaign) ? null : campaign;
+        var variants = draft.Variants.Where(v => v.ExternalId is null && v.OutboxItemId is null).ToList();
+        if (variants.Count == 0)
+        {
+            return new(null, Rule("variants", "Content.Error.NoVariantForLink"));
+        }
+        var target = request.TargetUrl!.Trim();
+        var channels = await ChannelsAsync(db, ct);
+        var name = await NameAsync(db, actor, actorName, ct);
+        var linkActor = new Links.LinkActor(draft.WorkspaceId, actor.UserId, name);
+        var oldIds = variants.Select(v => v.TrackedLinkId).OfType<Guid>().ToList();
+        var oldCodes = await db.Set<Links.TrackedLink>().Where(l => oldIds.Contains(l.Id)).ToDictionaryAsync(l => l.Id, l => l.Code, ct);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        foreach (var variant in variants)
+        {
+            var source = channels.TryGetValue(variant.ChannelId, out var channel)
+                ? channel.Kind switch
+                {
+                    ChannelKind.Mastodon => "mastodon",
+                    ChannelKind.Bluesky => "bluesky",
+                    _ => Trim(channel.Name.Trim().ToLowerInvariant(), Links.TrackedLink.MaxTagLength),
+                }
+                : null;
+            var (link, refused) = await links.CreateAsync(db, linkActor,
+                new Links.CreateLinkRequest(target, source, "social", campaign, Campaign: campaign, ChannelId: variant.ChannelId), ct);
+            if (link is null)
+            {
+                return new(null, refused!.Code == "Links.Rule.Target" ? Rule("targetUrl", "Content.Error.LinkTarget") : Rule("campaign", "Content.Error.Campaign"));
+            }
+            var text = variant.Text;
+            var previous = variant.TrackedLinkId is { } old && oldCodes.TryGetValue(old, out var code) ? links.ShortUrl(code).AbsoluteUri : null;
+            if (previous is not null && text.Contains(previous, StringComparison.Ordinal))
+            {
+                text = text.Replace(previous, link.ShortUrl, StringComparison.Ordinal);
+            }
+            else if (text.IndexOf(target, StringComparison.Ordinal) is var at and >= 0)
+            {
+                text = string.Concat(text.AsSpan(0, at), link.ShortUrl, text.AsSpan(at + target.Length));
+            }
+            else
+            {
+                text = text.TrimEnd() is { Length: > 0 } words ? words + "\n\n" + link.ShortUrl : link.ShortUrl;
+            }
+            if (text.Length > DraftVariant.MaxTextLength)
+            {
+                return new(null, Rule("variants", "Content.Error.TextTooLong"));
+            }
+            variant.Text = text;
+            variant.TrackedLinkId = link.Id;
+        }
+        foreach (var old in oldIds)
+        {
+            await links.DeleteAsync(db, linkActor, old, ct);
+        }
+        draft.Campaign = campaign;
+        History(db, draft, actor, name, DraftEventKind.LinkAdded, target);
+        await BackToReviewAsync(db, draft, actor, name, ct);
         draft.UpdatedAt = Now;
         draft.Version++;
         await ScoreAsync(db, draft, ct);
-        return await SaveAsync(db, draft, ct);
+        var saved = await SaveAsync(db, draft, ct);
+        if (saved.Saved)
+        {
+            await transaction.CommitAsync(ct);
+        }
+        return saved;
     }
 
     public async Task<Change<Draft>> DeleteDraftAsync(RapportDbContext db, Guid draftId, CancellationToken ct = default)
@@ -566,6 +796,12 @@ public sealed class ContentService(
             }
             var item = await outbox.EnqueuePostAsync(db, channel, draft.AuthorName, variant.Text, variant.Language, ct);
             variant.OutboxItemId = item.Id;
+            if (variant.TrackedLinkId is { } linkId)
+            {
+                // The link's clicks count for the post from now on, in the same transaction as the claim.
+                await db.Set<Links.TrackedLink>().Where(l => l.Id == linkId)
+                    .ExecuteUpdateAsync(u => u.SetProperty(l => l.PostId, item.Id), ct);
+            }
         }
         History(db, draft, null, "Rapport", DraftEventKind.Publishing);
         await db.SaveChangesAsync(ct);
@@ -684,6 +920,36 @@ public sealed class ContentService(
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// The brand's published post a conversation answers, when the conversation is the thread of replies to one (ingest
+    /// keys it by the post's network id): the post, its link, and the draft it came from if the studio made it.
+    /// </summary>
+    public static async Task<RepliedPost?> RepliedPostAsync(RapportDbContext db, Guid conversationId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var conversation = await db.Conversations.AsNoTracking().Where(c => c.Id == conversationId)
+            .Select(c => new { c.ChannelId, c.ExternalThreadId }).FirstOrDefaultAsync(ct);
+        if (conversation?.ExternalThreadId is not { } thread)
+        {
+            return null;
+        }
+        var post = await db.OutboxItems.AsNoTracking()
+            .Where(o => o.ChannelId == conversation.ChannelId && o.ExternalId == thread && o.MessageId == null && o.EventDeliveryId == null)
+            .Select(o => new { o.Id, o.ExternalId }).FirstOrDefaultAsync(ct);
+        if (post is null)
+        {
+            return null;
+        }
+        var draft = await db.Set<DraftVariant>().AsNoTracking().Where(v => v.OutboxItemId == post.Id)
+            .Join(db.Set<Draft>(), v => v.DraftId, d => d.Id, (v, d) => new { v.PublishedUrl, d.Id, d.Title }).FirstOrDefaultAsync(ct);
+        var url = draft?.PublishedUrl;
+        if (url is null && await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversation.ChannelId, ct) is { } channel)
+        {
+            url = LinkOf(channel, post.ExternalId);
+        }
+        return new RepliedPost(post.Id, post.ExternalId!, url, draft?.Id, draft?.Title);
+    }
+
     // ---------- Review ----------
 
     public sealed record ReviewContext(NearDuplicateIndex PastPosts, IReadOnlyList<string> WordsToAvoid, TimeZoneInfo Zone);
@@ -770,18 +1036,35 @@ public sealed class ContentService(
     }
 
     /// <summary>A month in the workspace's time zone: each day's scheduled and published drafts and its world days.</summary>
-    public async Task<List<CalendarDayDto>> CalendarAsync(RapportDbContext db, Guid workspaceId, int year, int month, CancellationToken ct = default)
+    public Task<List<CalendarDayDto>> CalendarAsync(RapportDbContext db, Guid workspaceId, int year, int month, CancellationToken ct = default)
+    {
+        var first = new DateOnly(year, month, 1);
+        return DaysAsync(db, workspaceId, first, first.AddMonths(1).DayNumber - first.DayNumber, ct);
+    }
+
+    /// <summary>The week (Monday to Sunday, in the workspace's time zone) that holds <paramref name="day"/>.</summary>
+    public Task<List<CalendarDayDto>> WeekAsync(RapportDbContext db, Guid workspaceId, DateOnly day, CancellationToken ct = default) =>
+        DaysAsync(db, workspaceId, WeekStart(day), 7, ct);
+
+    /// <summary>The Monday of <paramref name="day"/>'s week.</summary>
+    public static DateOnly WeekStart(DateOnly day) => day.AddDays(-(((int)day.DayOfWeek + 6) % 7));
+
+    /// <summary>A calendar day with more posts than this is crowded: the audience hears the brand too often that day.</summary>
+    public const int CrowdedDay = 2;
+
+    /// <summary><paramref name="count"/> local days from <paramref name="first"/>: each day's scheduled and published drafts, in time order, and its world days.</summary>
+    private async Task<List<CalendarDayDto>> DaysAsync(RapportDbContext db, Guid workspaceId, DateOnly first, int count, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var zone = await ZoneAsync(db, workspaceId, ct);
-        var first = new DateOnly(year, month, 1);
+        var end = first.AddDays(count);
         var from = TimeZoneInfo.ConvertTimeToUtc(first.ToDateTime(TimeOnly.MinValue), zone);
-        var to = TimeZoneInfo.ConvertTimeToUtc(first.AddMonths(1).ToDateTime(TimeOnly.MinValue), zone);
+        var to = TimeZoneInfo.ConvertTimeToUtc(end.ToDateTime(TimeOnly.MinValue), zone);
         var drafts = await db.Set<Draft>().AsNoTracking().Include(d => d.Variants)
             .Where(d => (d.ScheduledAt >= from && d.ScheduledAt < to) || (d.PublishedAt >= from && d.PublishedAt < to)).ToListAsync(ct);
         var channels = await ChannelsAsync(db, ct);
         var days = new List<CalendarDayDto>();
-        for (var day = first; day < first.AddMonths(1); day = day.AddDays(1))
+        for (var day = first; day < end; day = day.AddDays(1))
         {
             var onDay = drafts.Where(d => (d.PublishedAt ?? d.ScheduledAt) is { } at && DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(at, zone)) == day)
                 .OrderBy(d => d.PublishedAt ?? d.ScheduledAt).Select(d => ToDto(d, channels)).ToList();
@@ -807,7 +1090,7 @@ public sealed class ContentService(
     private static string Trim(string s, int max) => s.Length > max ? s[..max] : s;
 
     private static string Fingerprint(Draft d) =>
-        d.Title + "\u0001" + d.IdeaId + "\u0001" + string.Join("\u0002", d.Variants.OrderBy(v => v.ChannelId).Select(v => $"{v.ChannelId}|{v.Text}|{v.Language}|{v.MediaCount}|{v.MediaWithoutAltText}"));
+        d.Title + "\u0001" + d.IdeaId + "\u0001" + d.Campaign + "\u0001" + string.Join("\u0002", d.Variants.OrderBy(v => v.ChannelId).Select(v => $"{v.ChannelId}|{v.Text}|{v.Language}|{v.MediaCount}|{v.MediaWithoutAltText}"));
 
     private static Task<Draft?> LoadAsync(RapportDbContext db, Guid draftId, CancellationToken ct)
     {
@@ -913,8 +1196,16 @@ public sealed class ContentService(
                 }
             }
         }
+        if (request.Campaign is { } campaign && (campaign.Trim().Length > Links.TrackedLink.MaxTagLength || campaign.Any(char.IsControl)))
+        {
+            return Rule("campaign", "Content.Error.Campaign");
+        }
         draft.Title = title;
         draft.IdeaId = request.IdeaId ?? draft.IdeaId;
+        if (request.Campaign is not null)
+        {
+            draft.Campaign = request.Campaign.Trim() is { Length: > 0 } named ? named : null;
+        }
         return null;
     }
 
@@ -949,7 +1240,10 @@ public sealed class ContentService(
 
     private static IdeaDto ToDto(Idea i, IReadOnlyDictionary<Guid, Guid> conversations) =>
         new(i.Id, i.Title, i.Notes, i.Source, i.Status, i.EvidenceCount,
-            [.. i.EvidenceIds.Where(conversations.ContainsKey).Select(id => new EvidenceDto(id, conversations[id]))], i.CreatedAt, i.UpdatedAt);
+            i.Source is IdeaSource.Expectation or IdeaSource.Commitment
+                ? [.. i.EvidenceIds.Select(MentionEvidence)]
+                : [.. i.EvidenceIds.Where(conversations.ContainsKey).Select(id => new EvidenceDto(id, conversations[id], $"/conversations/{conversations[id]}"))],
+            i.CreatedAt, i.UpdatedAt);
 
     public static DraftDto ToDto(Draft d, IReadOnlyDictionary<Guid, Channel> channels)
     {
@@ -958,8 +1252,9 @@ public sealed class ContentService(
         return new(d.Id, d.IdeaId, d.Title, d.AuthorUserId, d.AuthorName, d.Status, d.ScheduledAt, d.FailureReason, d.UsefulnessScore, d.Version,
             d.CreatedAt, d.UpdatedAt, d.PublishedAt,
             [.. d.Variants.OrderBy(v => v.ChannelId).Select(v => channels.TryGetValue(v.ChannelId, out var c)
-                ? new VariantDto(v.Id, v.ChannelId, c.Name, NetworkOf(c.Kind), v.Text, v.Language, v.MediaCount, v.MediaWithoutAltText, v.OutboxItemId, v.ExternalId, v.PublishedUrl, v.Error)
-                : new VariantDto(v.Id, v.ChannelId, "", PostNetwork.Other, v.Text, v.Language, v.MediaCount, v.MediaWithoutAltText, v.OutboxItemId, v.ExternalId, v.PublishedUrl, v.Error))]);
+                ? new VariantDto(v.Id, v.ChannelId, c.Name, NetworkOf(c.Kind), v.Text, v.Language, v.MediaCount, v.MediaWithoutAltText, v.OutboxItemId, v.ExternalId, v.PublishedUrl, v.Error, v.TrackedLinkId)
+                : new VariantDto(v.Id, v.ChannelId, "", PostNetwork.Other, v.Text, v.Language, v.MediaCount, v.MediaWithoutAltText, v.OutboxItemId, v.ExternalId, v.PublishedUrl, v.Error, v.TrackedLinkId))],
+            d.Campaign);
     }
 }
 

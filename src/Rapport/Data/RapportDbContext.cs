@@ -169,6 +169,8 @@ public abstract class RapportDbContext(DbContextOptions options)
             e.HasIndex(o => new { o.Status, o.NextAttemptAt });
             // The outcome report counts the posts published in a period.
             e.HasIndex(o => new { o.WorkspaceId, o.SentAt });
+            // Ingest finds the brand's published post a reply answers by the network's id.
+            e.HasIndex(o => new { o.ChannelId, o.ExternalId });
         });
         builder.Entity<AuditEntry>().HasIndex(a => new { a.WorkspaceId, a.At });
         // Each feature folder keeps its own entities' configuration (IEntityTypeConfiguration) next to them.

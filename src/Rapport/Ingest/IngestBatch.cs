@@ -22,6 +22,7 @@ internal sealed class IngestBatch
     private readonly Dictionary<(Guid Channel, string Thread), Conversation> threads = [];
     private readonly Dictionary<Guid, List<Conversation>> byContact = [];
     private readonly Dictionary<Guid, BrandMessage> brandMessages = [];
+    private readonly HashSet<(Guid Channel, string ExternalId)> brandPosts = [];
 
     private IngestBatch(Guid workspaceId, DateTime now, string[] externalIds)
     {
@@ -56,6 +57,7 @@ internal sealed class IngestBatch
         }
 
         await batch.LoadContactsAsync(db, items, ct);
+        await batch.LoadBrandPostsAsync(db, channels, items, ct);
 
         // The conversations the items may continue: their parents', their threads', their authors' latest. Each query
         // names only the columns of its index (a workspace filter would let SQLite scan the workspace's conversations
@@ -66,13 +68,13 @@ internal sealed class IngestBatch
         {
             batch.Remember(await conversations.Where(c => parents.Contains(c.Id)).ToListAsync(ct));
         }
-        var threadIds = items.Where(i => i.ThreadId is { Length: > 0 }).Select(i => i.ThreadId!).Distinct(StringComparer.Ordinal).ToList();
+        var threadIds = items.Select(batch.ThreadOf).OfType<string>().Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         if (threadIds.Count > 0)
         {
             PadForQueryCache(threadIds);
             batch.Remember(await conversations.Where(c => channels.Contains(c.ChannelId) && EF.MultipleParameters(threadIds).Contains(c.ExternalThreadId!)).ToListAsync(ct));
         }
-        var authors = items.Where(i => i.ThreadId is null)
+        var authors = items.Where(i => batch.ThreadOf(i) is null)
             .Select(i => batch.Contact(i.ChannelId, IngestService.NormalizeHandle(i.AuthorHandle))?.Id).OfType<Guid>().Distinct().ToList();
         if (authors.Count > 0)
         {
@@ -84,6 +86,39 @@ internal sealed class IngestBatch
         await batch.LoadBrandMessagesAsync(db, ct);
         return batch;
     }
+
+    /// <summary>
+    /// The brand's published posts (outbox items that are posts, sent, with the network's id) that items answer when what
+    /// they answer is no stored message: a reply to a brand post starts or continues that post's thread.
+    /// </summary>
+    private async Task LoadBrandPostsAsync(RapportDbContext db, List<Guid> channels, IReadOnlyList<InboundItem> items, CancellationToken ct)
+    {
+        var parents = items.Where(i => i.ThreadId is null && i.InReplyToExternalId is { Length: > 0 } parent && !messages.ContainsKey((i.ChannelId, parent)))
+            .Select(i => i.InReplyToExternalId!).Distinct(StringComparer.Ordinal).ToList();
+        if (parents.Count == 0)
+        {
+            return;
+        }
+        PadForQueryCache(parents);
+        var posts = await db.OutboxItems.IgnoreQueryFilters()
+            .Where(o => channels.Contains(o.ChannelId) && EF.MultipleParameters(parents).Contains(o.ExternalId!)
+                && o.MessageId == null && o.EventDeliveryId == null && o.WorkspaceId == workspaceId)
+            .Select(o => new { o.ChannelId, o.ExternalId })
+            .ToListAsync(ct);
+        foreach (var post in posts)
+        {
+            brandPosts.Add((post.ChannelId, post.ExternalId!));
+        }
+    }
+
+    /// <summary>
+    /// The thread an item belongs to: the one the network names, else the brand's published post it answers (its id is
+    /// the thread's), else none.
+    /// </summary>
+    public string? ThreadOf(InboundItem item) =>
+        item.ThreadId is not null ? item.ThreadId
+        : item.InReplyToExternalId is { Length: > 0 } parent && brandPosts.Contains((item.ChannelId, parent)) ? parent
+        : null;
 
     /// <summary>The brand's last message in a conversation: what a customer's next message may answer.</summary>
     private sealed record BrandMessage(Guid ConversationId, string Text, DateTime CreatedAt);

@@ -461,11 +461,12 @@ public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automati
     {
         var createdAt = WrittenAt(item, batch.Now);
         var conversation = batch.ConversationAnswered(item);
-        if (conversation is null && item.ThreadId is { Length: > 0 } thread)
+        var threadId = batch.ThreadOf(item);
+        if (conversation is null && threadId is { Length: > 0 } thread)
         {
             conversation = batch.Thread(item.ChannelId, thread);
         }
-        if (conversation is null && item.ThreadId is null && !contactIsNew)
+        if (conversation is null && threadId is null && !contactIsNew)
         {
             // Without a thread from the network, the same person writing again on the same channel continues
             // their latest conversation, unless it was resolved long ago. A new thread id is a new conversation.
@@ -481,7 +482,7 @@ public sealed partial class IngestService(WorkspaceAnalyzers analyzers, Automati
                 ContactId = contact.Id,
                 Subject = item.Subject is null ? null : Clean(item.Subject),
                 IsPublic = item.IsPublic,
-                ExternalThreadId = Clean(item.ThreadId ?? item.ExternalId),
+                ExternalThreadId = Clean(threadId ?? item.ExternalId),
                 CreatedAt = createdAt,
                 LastMessageAt = createdAt,
             };

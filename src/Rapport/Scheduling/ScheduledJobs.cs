@@ -33,8 +33,9 @@ public sealed class RapportJobs
 
     public RapportJobs(
         IOptions<FeedOptions> feeds, IOptions<EmailOptions> email, IOptions<MastodonOptions> mastodon, IOptions<BlueskyOptions> bluesky,
-        IOptions<Sla.SlaOptions> sla, IOptions<RapportOptions> rapport)
+        IOptions<Sla.SlaOptions> sla, IOptions<RapportOptions> rapport, IOptions<Content.ContentOptions> content)
     {
+        ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(feeds);
         ArgumentNullException.ThrowIfNull(email);
         ArgumentNullException.ThrowIfNull(mastodon);
@@ -53,7 +54,7 @@ public sealed class RapportJobs
                 (sp, ct) => sp.GetRequiredService<Learning.RetrainWorker>().RetrainDueAsync(ct)),
             new("prune-webhook-receipts", new JobTiming.Every(WebhookReceipts.Every),
                 async (sp, ct) => await sp.GetRequiredService<WebhookReceipts>().PruneAsync(ct)),
-            new("publish-due-posts", new JobTiming.Every(Content.ContentService.PublishEvery),
+            new("publish-due-posts", Interval(content.Value.PublishInterval),
                 async (sp, ct) => await sp.GetRequiredService<Content.ContentService>().PublishDueAsync(sp.GetRequiredService<RapportDbContextFactory>(), ct)),
             new("send-weekly-digests", new JobTiming.Every(Reports.WeeklyDigests.CheckEvery),
                 async (sp, ct) => await sp.GetRequiredService<Reports.WeeklyDigests>().SendDueAsync(ct)),

@@ -788,6 +788,10 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<Guid?>("AuthorUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Campaign")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -919,6 +923,9 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasMaxLength(5000)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("TrackedLinkId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
 
@@ -960,6 +967,10 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<string>("Source")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceKey")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
@@ -2218,6 +2229,8 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("IdempotencyKey")
                         .IsUnique();
+
+                    b.HasIndex("ChannelId", "ExternalId");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
