@@ -42,8 +42,14 @@ public class TopicRollupTests
             // A mention of last week heard late, a link turned to noise, one read again as negative, one removed.
             var late = new Mention
             {
-                WorkspaceId = workspace.Id, ChannelId = feed.Id, ExternalId = "late", Text = "…", CreatedAt = Now.AddDays(-8).Date.AddHours(23).AddMinutes(30),
-                ReceivedAt = Now, Sentiment = "Positive", Language = "fr",
+                WorkspaceId = workspace.Id,
+                ChannelId = feed.Id,
+                ExternalId = "late",
+                Text = "…",
+                CreatedAt = Now.AddDays(-8).Date.AddHours(23).AddMinutes(30),
+                ReceivedAt = Now,
+                Sentiment = "Positive",
+                Language = "fr",
             };
             db.Add(late);
             db.Add(MentionTopic.Of(topics[0], late));
@@ -91,8 +97,16 @@ public class TopicRollupTests
             var spam = n % 11 == 0;
             var mention = new Mention
             {
-                WorkspaceId = workspaceId, ChannelId = channelId, ExternalId = $"m-{n}", Text = "…", CreatedAt = at, ReceivedAt = at,
-                Sentiment = sentiments[n % sentiments.Length], Language = n % 2 == 0 ? "fr" : "en", Intent = spam ? "Spam" : "Praise", IntentConfidence = spam ? 0.95 : 0.6,
+                WorkspaceId = workspaceId,
+                ChannelId = channelId,
+                ExternalId = $"m-{n}",
+                Text = "…",
+                CreatedAt = at,
+                ReceivedAt = at,
+                Sentiment = sentiments[n % sentiments.Length],
+                Language = n % 2 == 0 ? "fr" : "en",
+                Intent = spam ? "Spam" : "Praise",
+                IntentConfidence = spam ? 0.95 : 0.6,
             };
             db.Add(mention);
             foreach (var t in new[] { n % topics.Count, (n * 7 + 1) % topics.Count }.Distinct())

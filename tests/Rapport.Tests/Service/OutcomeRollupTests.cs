@@ -58,13 +58,27 @@ public class OutcomeRollupTests
             db.Add(new LinkClick { WorkspaceId = workspace.Id, LinkId = seeded.Links[0], At = lastWeek, Visitor = "late" });
             db.Add(new Conversion
             {
-                WorkspaceId = workspace.Id, OrderId = "late-order", Value = 42m, Currency = "EUR", OccurredAt = lastWeek, ReceivedAt = Now,
-                LinkId = seeded.Links[0], Campaign = "spring", ChannelId = api.Id,
+                WorkspaceId = workspace.Id,
+                OrderId = "late-order",
+                Value = 42m,
+                Currency = "EUR",
+                OccurredAt = lastWeek,
+                ReceivedAt = Now,
+                LinkId = seeded.Links[0],
+                Campaign = "spring",
+                ChannelId = api.Id,
             });
             var late = new Message
             {
-                WorkspaceId = workspace.Id, ConversationId = seeded.Conversations[0], ChannelId = api.Id, Direction = MessageDirection.Inbound,
-                ExternalId = "late-message", Text = "…", CreatedAt = lastWeek, ReceivedAt = Now, DeliveryStatus = DeliveryStatus.None,
+                WorkspaceId = workspace.Id,
+                ConversationId = seeded.Conversations[0],
+                ChannelId = api.Id,
+                Direction = MessageDirection.Inbound,
+                ExternalId = "late-message",
+                Text = "…",
+                CreatedAt = lastWeek,
+                ReceivedAt = Now,
+                DeliveryStatus = DeliveryStatus.None,
             };
             late.Analysis = new MessageAnalysis { MessageId = late.Id, WorkspaceId = workspace.Id, Sentiment = "Negative", Intent = "Complaint", Recommendation = "AdvisesAgainst" };
             db.Add(late);
@@ -135,8 +149,13 @@ public class OutcomeRollupTests
         db.Add(contact);
         var links = channels.Select((c, i) => new TrackedLink
         {
-            WorkspaceId = workspaceId, Code = LinkService.NewCode(), TargetUrl = "https://shop.example/", Campaign = i == 0 ? "spring" : null,
-            UtmCampaign = i == 0 ? null : "summer", ChannelId = c.Id, CreatedAt = Now.AddDays(-40),
+            WorkspaceId = workspaceId,
+            Code = LinkService.NewCode(),
+            TargetUrl = "https://shop.example/",
+            Campaign = i == 0 ? "spring" : null,
+            UtmCampaign = i == 0 ? null : "summer",
+            ChannelId = c.Id,
+            CreatedAt = Now.AddDays(-40),
         }).ToList();
         db.AddRange(links);
         string[] sentiments = ["Positive", "Neutral", "Negative"];
@@ -152,21 +171,39 @@ public class OutcomeRollupTests
             conversations.Add(conversation.Id);
             var inbound = new Message
             {
-                WorkspaceId = workspaceId, ConversationId = conversation.Id, ChannelId = channel.Id, Direction = MessageDirection.Inbound, AuthorContactId = contact.Id,
-                ExternalId = $"{workspaceId:N}-in-{n}", Text = "…", CreatedAt = at, ReceivedAt = at, DeliveryStatus = DeliveryStatus.None,
+                WorkspaceId = workspaceId,
+                ConversationId = conversation.Id,
+                ChannelId = channel.Id,
+                Direction = MessageDirection.Inbound,
+                AuthorContactId = contact.Id,
+                ExternalId = $"{workspaceId:N}-in-{n}",
+                Text = "…",
+                CreatedAt = at,
+                ReceivedAt = at,
+                DeliveryStatus = DeliveryStatus.None,
             };
             if (n % 7 != 3)
             {
                 inbound.Analysis = new MessageAnalysis
                 {
-                    MessageId = inbound.Id, WorkspaceId = workspaceId, Sentiment = sentiments[n % 3], Intent = n % 4 == 0 ? "Complaint" : "Question",
-                    Urgency = n % 9 == 0 ? "ChurnThreat" : "", Recommendation = stances[n % stances.Length],
+                    MessageId = inbound.Id,
+                    WorkspaceId = workspaceId,
+                    Sentiment = sentiments[n % 3],
+                    Intent = n % 4 == 0 ? "Complaint" : "Question",
+                    Urgency = n % 9 == 0 ? "ChurnThreat" : "",
+                    Recommendation = stances[n % stances.Length],
                 };
             }
             var reply = new Message
             {
-                WorkspaceId = workspaceId, ConversationId = conversation.Id, ChannelId = channel.Id, Direction = MessageDirection.Outbound,
-                ExternalId = $"{workspaceId:N}-out-{n}", Text = "…", CreatedAt = at.AddMinutes(50), ReceivedAt = at.AddMinutes(50),
+                WorkspaceId = workspaceId,
+                ConversationId = conversation.Id,
+                ChannelId = channel.Id,
+                Direction = MessageDirection.Outbound,
+                ExternalId = $"{workspaceId:N}-out-{n}",
+                Text = "…",
+                CreatedAt = at.AddMinutes(50),
+                ReceivedAt = at.AddMinutes(50),
                 DeliveryStatus = (n % 5) switch { 0 => DeliveryStatus.Failed, 1 => DeliveryStatus.Queued, _ => DeliveryStatus.Sent },
             };
             db.AddRange(inbound, reply);
@@ -178,21 +215,38 @@ public class OutcomeRollupTests
             {
                 db.Add(new Conversion
                 {
-                    WorkspaceId = workspaceId, OrderId = $"order-{n}", Value = 10m + n, Currency = n % 2 == 0 ? "EUR" : "USD", OccurredAt = at.AddHours(2),
-                    ReceivedAt = at.AddHours(2), LinkId = links[n % links.Count].Id, Campaign = n % 2 == 0 ? "spring" : "summer", ChannelId = channel.Id,
+                    WorkspaceId = workspaceId,
+                    OrderId = $"order-{n}",
+                    Value = 10m + n,
+                    Currency = n % 2 == 0 ? "EUR" : "USD",
+                    OccurredAt = at.AddHours(2),
+                    ReceivedAt = at.AddHours(2),
+                    LinkId = links[n % links.Count].Id,
+                    Campaign = n % 2 == 0 ? "spring" : "summer",
+                    ChannelId = channel.Id,
                 });
             }
             if (n % 2 == 0)
             {
                 db.ReportingEvents.Add(new ReportingEvent
                 {
-                    WorkspaceId = workspaceId, Name = ReportingEventNames.ConversationResolved, ConversationId = conversation.Id, ChannelId = channel.Id,
-                    StartedAt = at, EndedAt = at.AddHours(3), Value = 0,
+                    WorkspaceId = workspaceId,
+                    Name = ReportingEventNames.ConversationResolved,
+                    ConversationId = conversation.Id,
+                    ChannelId = channel.Id,
+                    StartedAt = at,
+                    EndedAt = at.AddHours(3),
+                    Value = 0,
                 });
                 db.ReportingEvents.Add(new ReportingEvent
                 {
-                    WorkspaceId = workspaceId, Name = ReportingEventNames.SentimentAtResolution, ConversationId = conversation.Id, ChannelId = channel.Id,
-                    StartedAt = at, EndedAt = at.AddHours(3), Value = n % 3 - 1,
+                    WorkspaceId = workspaceId,
+                    Name = ReportingEventNames.SentimentAtResolution,
+                    ConversationId = conversation.Id,
+                    ChannelId = channel.Id,
+                    StartedAt = at,
+                    EndedAt = at.AddHours(3),
+                    Value = n % 3 - 1,
                 });
             }
         }
