@@ -306,17 +306,17 @@ public static class OutcomeReports
                 Churn = g.Max(m => m.Urgency.Contains(churn) ? 1 : 0),
             })
             .Select(m => new
-        {
-            m.ChannelId,
-            m.ConversationId,
-            m.AuthorContactId,
-            Complaint = m.Complaint == 1,
-            Churn = m.Churn == 1,
-            Resolved = events.Any(e => e.ConversationId == m.ConversationId && e.Name == ReportingEventNames.ConversationResolved),
-            // How the customer felt when it was last resolved: not negative means they did not leave angry.
-            Ending = events.Where(e => e.ConversationId == m.ConversationId && e.Name == ReportingEventNames.SentimentAtResolution)
+            {
+                m.ChannelId,
+                m.ConversationId,
+                m.AuthorContactId,
+                Complaint = m.Complaint == 1,
+                Churn = m.Churn == 1,
+                Resolved = events.Any(e => e.ConversationId == m.ConversationId && e.Name == ReportingEventNames.ConversationResolved),
+                // How the customer felt when it was last resolved: not negative means they did not leave angry.
+                Ending = events.Where(e => e.ConversationId == m.ConversationId && e.Name == ReportingEventNames.SentimentAtResolution)
                 .OrderByDescending(e => e.EndedAt).Select(e => e.Value).FirstOrDefault(),
-        }).ToListAsync(ct);
+            }).ToListAsync(ct);
         foreach (var group in flagged.Where(f => f.Complaint).GroupBy(f => f.ConversationId))
         {
             var p = For(group.First().ChannelId);
