@@ -11,11 +11,11 @@ using static Rapport.Bench.Machine;
 namespace Rapport.Bench;
 
 /// <summary>
-/// listening-dashboard [--scale S] [--runs N] [--keep] [--no-sqlite]: 1,000,000 mentions (times S) over 90 days and 50
+/// listening-dashboard [--scale S] [--runs N] [--keep] [--no-sqlite] [--reuse-sqlite FOLDER] [--reuse-postgres DATABASE] [--profile]: 1,000,000 mentions (times S) over 90 days and 50
 /// topics of one workspace in Europe/Paris, bulk-loaded, then the p95 of a topic's 30-day dashboard (by day, with the 30
 /// days before) and of the share of voice of the brand against its competitors, as the API runs them (a fresh context
 /// per query). SQLite always; PostgreSQL too when RAPPORT_BENCH_POSTGRES holds a server's connection string. Target:
-/// 300 ms for both.
+/// 300 ms for both. --reuse-… runs on a store an earlier --keep left; --profile prints what each SQL statement cost.
 /// </summary>
 internal static class ListeningDashboardLatency
 {
@@ -50,13 +50,14 @@ internal static class ListeningDashboardLatency
         Console.WriteLine($"listening-dashboard: {mentions:N0} mentions over {Days} days, {Topics} topics, {runs} runs per query; "
             + $"load average (1, 5, 15 min) at start: {LoadAverages()}; {Environment.ProcessorCount} cores");
         var p95s = new List<double>();
+        using var profile = QueryProfile.For(args);
         if (!args.Contains("--no-sqlite"))
         {
-            p95s.Add(RunOn(null, mentions, runs, keep));
+            p95s.Add(RunOn(null, mentions, runs, keep, OutcomeReport.Text(args, "--reuse-sqlite"), profile));
         }
         if (Environment.GetEnvironmentVariable("RAPPORT_BENCH_POSTGRES") is { Length: > 0 } server)
         {
-            p95s.Add(RunOn(server, mentions, runs, keep));
+            p95s.Add(RunOn(server, mentions, runs, keep, OutcomeReport.Text(args, "--reuse-postgres"), profile));
         }
         if (p95s.Count == 0)
         {
@@ -68,14 +69,15 @@ internal static class ListeningDashboardLatency
         return 0;
     }
 
-    private static double RunOn(string? postgresServer, int mentions, int runs, bool keep)
+    private static double RunOn(string? postgresServer, int mentions, int runs, bool keep, string? reuse, QueryProfile? profile)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "rapport-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        keep |= reuse is not null;
+        var folder = postgresServer is null && reuse is not null ? reuse : Path.Combine(Path.GetTempPath(), "rapport-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var options = new RapportOptions { DataFolder = folder };
         string? database = null;
         if (postgresServer is not null)
         {
-            var builder = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "rapport_bench_" + Guid.NewGuid().ToString("N")[..8] };
+            var builder = new NpgsqlConnectionStringBuilder(postgresServer) { Database = reuse ?? "rapport_bench_" + Guid.NewGuid().ToString("N")[..8] };
             database = builder.Database;
             options.Postgres = builder.ConnectionString;
         }
@@ -85,7 +87,7 @@ internal static class ListeningDashboardLatency
         {
             DatabaseSetup.MigrateAsync(factory).GetAwaiter().GetResult();
             var sw = Stopwatch.StartNew();
-            var (workspaceId, topics) = Load(factory, mentions);
+            var (workspaceId, topics) = reuse is null ? Load(factory, mentions) : Reused(factory);
             using (var db = factory.CreateDbContext())
             {
                 db.Database.SetCommandTimeout(600);
@@ -107,6 +109,8 @@ internal static class ListeningDashboardLatency
                 }
             });
             Console.WriteLine($"[{name}] a topic's 30-day dashboard (any of the {topics.Count}): {topic}");
+            profile?.Print($"{name}, topic dashboards");
+            profile?.Clear();
             var brand = InboxLatency.Measure(Math.Max(5, runs / 5), () =>
             {
                 using var db = Scoped(factory, workspaceId);
@@ -119,6 +123,8 @@ internal static class ListeningDashboardLatency
                 dashboards.ShareOfVoiceAsync(db, workspaceId, null, period).GetAwaiter().GetResult();
             });
             Console.WriteLine($"[{name}] share of voice, brand and competitors, 30 days: {share}");
+            profile?.Print($"{name}, share of voice (and the brand topic's dashboards)");
+            profile?.Clear();
             var across = InboxLatency.Measure(Math.Max(5, runs / 10), () =>
             {
                 using var db = Scoped(factory, workspaceId);
@@ -227,6 +233,15 @@ internal static class ListeningDashboardLatency
             Console.WriteLine($"  {table}: {sw.Elapsed.TotalSeconds:F1} s");
         }
         return (workspace.Id, topics.Select(t => t.Id).ToList());
+    }
+
+    private static (Guid WorkspaceId, List<Guid> Topics) Reused(RapportDbContextFactory factory)
+    {
+        var workspaceId = OutcomeReport.Reused(factory);
+        using var db = factory.CreateDbContext();
+        var topics = db.Set<Topic>().IgnoreQueryFilters().Where(t => t.WorkspaceId == workspaceId).AsEnumerable()
+            .OrderBy(t => t.Name.Length).ThenBy(t => t.Name, StringComparer.Ordinal).Select(t => t.Id).ToList();
+        return (workspaceId, topics);
     }
 
     private static RapportDbContext Scoped(RapportDbContextFactory factory, Guid workspaceId)

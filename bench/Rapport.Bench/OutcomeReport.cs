@@ -11,13 +11,14 @@ using static Rapport.Bench.Machine;
 namespace Rapport.Bench;
 
 /// <summary>
-/// outcome-report [--scale S] [--runs N] [--keep] [--no-sqlite]: a year of one workspace's history bulk-loaded (prepared
+/// outcome-report [--scale S] [--runs N] [--keep] [--no-sqlite] [--reuse-sqlite FOLDER] [--reuse-postgres DATABASE] [--profile]: a year of one workspace's history bulk-loaded (prepared
 /// statements on SQLite, binary COPY on PostgreSQL): 1,000,000 messages in 200,000 conversations (half of them from
 /// customers, each analysed), 10,000 posts with a tracked link each, 1,000,000 clicks, 50,000 conversions in two
 /// currencies, and the reporting events (surveys, NPS answers, recommendations) that go with them; all times S. Then the
 /// 90-day outcome report (and its previous 90 days) as the page runs it, N times, with a fresh context each time. SQLite
 /// always; PostgreSQL too when RAPPORT_BENCH_POSTGRES holds a server's connection string. Target: p95 ≤ 1 s on both.
-/// Ends with `outcome-report: P95 ms` (the worse database).
+/// Ends with `outcome-report: P95 ms` (the worse database). --reuse-… runs on a store an earlier --keep left (migrated,
+/// roll-ups rebuilt, not loaded again); --profile prints what each SQL statement cost.
 /// </summary>
 internal static class OutcomeReport
 {
@@ -41,13 +42,14 @@ internal static class OutcomeReport
         Console.WriteLine($"outcome-report: {messages:N0} messages, {Scaled(Posts, scale):N0} posts, {Scaled(Clicks, scale):N0} clicks, "
             + $"{Scaled(Conversions, scale):N0} conversions over {Days} days; {runs} reports of 90 days; {Environment.ProcessorCount} cores; load average {LoadAverages()}");
         var p95s = new List<double>();
+        using var profile = QueryProfile.For(args);
         if (!args.Contains("--no-sqlite"))
         {
-            p95s.Add(RunOn(null, scale, runs, keep));
+            p95s.Add(RunOn(null, scale, runs, keep, Text(args, "--reuse-sqlite"), profile));
         }
         if (Environment.GetEnvironmentVariable("RAPPORT_BENCH_POSTGRES") is { Length: > 0 } server)
         {
-            p95s.Add(RunOn(server, scale, runs, keep));
+            p95s.Add(RunOn(server, scale, runs, keep, Text(args, "--reuse-postgres"), profile));
         }
         if (p95s.Count == 0)
         {
@@ -60,14 +62,15 @@ internal static class OutcomeReport
 
     private static int Scaled(int count, double scale) => Math.Max(10, (int)(count * scale));
 
-    private static double RunOn(string? postgresServer, double scale, int runs, bool keep)
+    private static double RunOn(string? postgresServer, double scale, int runs, bool keep, string? reuse, QueryProfile? profile)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "rapport-bench-outcomes-" + Guid.NewGuid().ToString("N")[..8]);
+        keep |= reuse is not null;
+        var folder = postgresServer is null && reuse is not null ? reuse : Path.Combine(Path.GetTempPath(), "rapport-bench-outcomes-" + Guid.NewGuid().ToString("N")[..8]);
         var options = new RapportOptions { DataFolder = folder };
         string? database = null;
         if (postgresServer is not null)
         {
-            var builder = new NpgsqlConnectionStringBuilder(postgresServer) { Database = "rapport_bench_" + Guid.NewGuid().ToString("N")[..8] };
+            var builder = new NpgsqlConnectionStringBuilder(postgresServer) { Database = reuse ?? "rapport_bench_" + Guid.NewGuid().ToString("N")[..8] };
             database = builder.Database;
             options.Postgres = builder.ConnectionString;
         }
@@ -77,7 +80,7 @@ internal static class OutcomeReport
         {
             DatabaseSetup.MigrateAsync(factory).GetAwaiter().GetResult();
             var sw = Stopwatch.StartNew();
-            var workspaceId = Load(factory, scale);
+            var workspaceId = reuse is null ? Load(factory, scale) : Reused(factory);
             using (var db = factory.CreateDbContext())
             {
                 // What a maintenance job would do after a large import: fresh statistics for the planner.
@@ -88,6 +91,7 @@ internal static class OutcomeReport
             Console.WriteLine($"[{name}] loaded in {sw.Elapsed.TotalSeconds:F1} s; load average {LoadAverages()}");
             var to = DateTime.UtcNow;
             Check(factory, workspaceId, to);
+            profile?.Clear();
             var times = new List<double>(runs);
             for (var i = -3; i < runs; i++)
             {
@@ -101,6 +105,8 @@ internal static class OutcomeReport
                 }
             }
             var figures = InboxLatency.Figures.Of(times);
+            profile?.Print($"{name}, {runs + 3} reports");
+            profile?.Clear();
             Console.WriteLine($"[{name}] 90-day outcome report with its previous 90 days: {figures}; load average {LoadAverages()}");
             Console.WriteLine($"[{name}] target {(figures.P95 <= 1000 ? "met" : "MISSED")} (p95 {figures.P95:F0} ≤ 1000 ms)");
             return figures.P95;
@@ -227,6 +233,19 @@ internal static class OutcomeReport
             b.Row(Id(7, v), ws, $"order-{v}", 10m + v % 90, v % 4 == 0 ? "USD" : "EUR", at, at, Id(5, link), Campaigns[link % Campaigns.Length], Channel(link));
         });
         return ws;
+    }
+
+    /// <summary>The workspace an earlier run loaded and kept.</summary>
+    internal static Guid Reused(RapportDbContextFactory factory)
+    {
+        using var db = factory.CreateDbContext();
+        return db.Workspaces.IgnoreQueryFilters().Where(w => w.Slug.StartsWith("bench-")).Select(w => w.Id).Single();
+    }
+
+    internal static string? Text(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     /// <summary>Ids in insertion order (as version 7 GUIDs would be), the same on every pass.</summary>

@@ -162,7 +162,8 @@ public abstract class RapportDbContext(DbContextOptions options)
         });
         builder.Entity<Correction>().HasIndex(c => new { c.WorkspaceId, c.CreatedAt });
         builder.Entity<TrainedModel>().HasIndex(m => new { m.WorkspaceId, m.Number }).IsUnique();
-        builder.Entity<ReportingEvent>().HasIndex(r => new { r.WorkspaceId, r.Name, r.StartedAt });
+        // Figures by the conversation's creation (surveys, sentiment at opening) per channel, from the index alone.
+        builder.Entity<ReportingEvent>().HasIndex(r => new { r.WorkspaceId, r.Name, r.StartedAt, r.ChannelId, r.Value, r.ConversationId });
         builder.Entity<OutboxItem>(e =>
         {
             e.HasIndex(o => o.IdempotencyKey).IsUnique();

@@ -114,7 +114,16 @@ public sealed class ListeningDashboard(TimeProvider clock)
     /// Share of voice in the period: the brand's topics (or the one topic asked for) and the competitor topics, each with
     /// its mentions by sentiment and its part of all their mentions.
     /// </summary>
-    public async Task<List<ShareOfVoiceEntry>> ShareOfVoiceAsync(RapportDbContext db, Guid workspaceId, Guid? topicId, DashboardPeriod period, CancellationToken ct = default)
+    public Task<List<ShareOfVoiceEntry>> ShareOfVoiceAsync(RapportDbContext db, Guid workspaceId, Guid? topicId, DashboardPeriod period, CancellationToken ct = default) =>
+        ShareOfVoiceAsync(db, workspaceId, topicId, period, fromRawRows: false, ct);
+
+    /// <summary>
+    /// Share of voice from the daily roll-ups of each topic (<see cref="TopicDay"/>, decision 0077) for the whole UTC days of
+    /// the period and from the links for the hours at either end (the workspace's midnight is rarely UTC's); or, with
+    /// <paramref name="fromRawRows"/>, from the links alone, as the roll-ups are checked against.
+    /// </summary>
+    public static async Task<List<ShareOfVoiceEntry>> ShareOfVoiceAsync(RapportDbContext db, Guid workspaceId, Guid? topicId, DashboardPeriod period, bool fromRawRows,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(period);
@@ -126,10 +135,19 @@ public sealed class ListeningDashboard(TimeProvider clock)
         var ids = topics.Select(t => t.Id).ToList();
         // From the links' index alone: no mention is read. Grouped by topic only (the index's first column), so the
         // database counts as it walks the index instead of sorting by sentiment first.
-        var counts = await db.Set<MentionTopic>().Where(t => ids.Contains(t.TopicId) && t.MentionCreatedAt >= from && t.MentionCreatedAt < to && !t.IsNoise)
-            .GroupBy(t => t.TopicId)
-            .Select(g => new { g.Key, Count = g.Count(), Positive = g.Count(t => t.Sentiment == "Positive"), Negative = g.Count(t => t.Sentiment == "Negative") })
-            .ToDictionaryAsync(c => c.Key, ct);
+        var (firstDay, endDay, live) = Reports.OutcomeReports.Split(from, to, fromRawRows);
+        var rows = (await db.Set<TopicDay>().Where(d => ids.Contains(d.TopicId) && d.Day >= firstDay && d.Day < endDay)
+            .GroupBy(d => d.TopicId)
+            .Select(g => new { g.Key, Count = g.Sum(d => d.Count), Positive = g.Sum(d => d.Sentiment == "Positive" ? d.Count : 0), Negative = g.Sum(d => d.Sentiment == "Negative" ? d.Count : 0) })
+            .ToListAsync(ct)).Select(c => (c.Key, Count: (int)c.Count, Positive: (int)c.Positive, Negative: (int)c.Negative)).ToList();
+        foreach (var (lo, hi) in live)
+        {
+            rows.AddRange((await db.Set<MentionTopic>().Where(t => ids.Contains(t.TopicId) && t.MentionCreatedAt >= lo && t.MentionCreatedAt < hi && !t.IsNoise)
+                .GroupBy(t => t.TopicId)
+                .Select(g => new { g.Key, Count = g.Count(), Positive = g.Count(t => t.Sentiment == "Positive"), Negative = g.Count(t => t.Sentiment == "Negative") })
+                .ToListAsync(ct)).Select(c => (c.Key, c.Count, c.Positive, c.Negative)));
+        }
+        var counts = rows.GroupBy(r => r.Key).ToDictionary(g => g.Key, g => (Count: g.Sum(r => r.Count), Positive: g.Sum(r => r.Positive), Negative: g.Sum(r => r.Negative)));
         var all = counts.Values.Sum(c => c.Count);
         return [.. topics.Select(t =>
             {

@@ -36,10 +36,15 @@ public static class HeardRecommendations
     /// about the brand itself (matched by a brand or product topic: praise of a competitor is not a recommendation of
     /// us). A mixed text counts on both sides.
     /// </summary>
-    public static async Task<Dictionary<Guid, RecommendationCount>> ByChannelAsync(RapportDbContext db, Guid workspaceId, DateTime from, DateTime to, CancellationToken ct = default)
+    public static Task<Dictionary<Guid, RecommendationCount>> ByChannelAsync(RapportDbContext db, Guid workspaceId, DateTime from, DateTime to, CancellationToken ct = default) =>
+        ByChannelAsync(db, workspaceId, from, to, includeMessages: true, ct);
+
+    /// <summary>The same, without customers' messages when the caller counts them itself (the outcome report, from its roll-ups).</summary>
+    internal static async Task<Dictionary<Guid, RecommendationCount>> ByChannelAsync(RapportDbContext db, Guid workspaceId, DateTime from, DateTime to, bool includeMessages,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var messages = await db.MessageAnalyses.IgnoreQueryFilters().Where(a => a.WorkspaceId == workspaceId && a.Recommendation != "")
+        var messages = await db.MessageAnalyses.IgnoreQueryFilters().Where(a => includeMessages && a.WorkspaceId == workspaceId && a.Recommendation != "")
             .Join(db.Messages.IgnoreQueryFilters(), a => a.MessageId, m => m.Id, (a, m) => new { a.Recommendation, m.CreatedAt, m.ChannelId, m.Direction })
             .Where(r => r.Direction == MessageDirection.Inbound && r.CreatedAt >= from && r.CreatedAt < to)
             .GroupBy(r => new { r.ChannelId, r.Recommendation }).Select(g => new { g.Key.ChannelId, Stance = g.Key.Recommendation, Count = g.Count() }).ToListAsync(ct);

@@ -98,7 +98,15 @@ public static class OutcomeReports
         : from.Year < 2000 || to.Year > 2200 ? "The period's dates are out of range."
         : null;
 
-    public static async Task<OutcomeReport> ComputeAsync(RapportDbContext db, Guid workspaceId, DateTime from, DateTime to, CancellationToken ct = default)
+    public static Task<OutcomeReport> ComputeAsync(RapportDbContext db, Guid workspaceId, DateTime from, DateTime to, CancellationToken ct = default) =>
+        ComputeAsync(db, workspaceId, from, to, fromRawRows: false, ct);
+
+    /// <summary>
+    /// The report, from the daily roll-ups for the whole UTC days of each period and from the rows themselves for the rest
+    /// (the partial days at either end: today so far, a time zone's offset); or, with <paramref name="fromRawRows"/>,
+    /// from the rows alone, as the roll-ups are checked against.
+    /// </summary>
+    public static async Task<OutcomeReport> ComputeAsync(RapportDbContext db, Guid workspaceId, DateTime from, DateTime to, bool fromRawRows, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (CheckPeriod(from, to) is { } problem)
@@ -110,9 +118,21 @@ public static class OutcomeReports
             .ToDictionaryAsync(c => c.Id.ToString(), c => c.Name, ct);
         var links = await db.Set<Links.TrackedLink>().IgnoreQueryFilters().AsNoTracking().Where(l => l.WorkspaceId == workspaceId)
             .Select(l => new LinkInfo(l.Id, l.ChannelId, l.Campaign ?? l.UtmCampaign, l.PostId, l.ReplyMessageId)).ToDictionaryAsync(l => l.Id, ct);
-        var current = await SliceAsync(db, workspaceId, from, to, channels, links, ct);
-        var previous = await SliceAsync(db, workspaceId, from - length, from, channels, links, ct);
+        var current = await SliceAsync(db, workspaceId, from, to, channels, links, fromRawRows, ct);
+        var previous = await SliceAsync(db, workspaceId, from - length, from, channels, links, fromRawRows, ct);
         return new OutcomeReport(current, previous);
+    }
+
+    /// <summary>An inbound message of the period with its analysis: what the figures read of it.</summary>
+    private sealed class Analysed
+    {
+        public Guid ChannelId { get; init; }
+        public Guid ConversationId { get; init; }
+        public Guid? AuthorContactId { get; init; }
+        public string Sentiment { get; init; } = "";
+        public string Intent { get; init; } = "";
+        public string Urgency { get; init; } = "";
+        public string Recommendation { get; init; } = "";
     }
 
     private sealed record LinkInfo(Guid Id, Guid? ChannelId, string? Campaign, Guid? PostId, Guid? ReplyMessageId);
@@ -123,8 +143,37 @@ public static class OutcomeReports
     /// <summary>Adds two figures that may be unmeasured: null only when neither was measured.</summary>
     private static long? Plus(long? a, long? b) => a is null && b is null ? null : (a ?? 0) + (b ?? 0);
 
+    /// <summary>
+    /// The whole UTC days of [from, to) that the roll-ups answer for, and the parts before and after them that the rows
+    /// answer for (the whole period when it holds no whole day, or when the rows are asked for).
+    /// </summary>
+    internal static (DateOnly First, DateOnly End, List<(DateTime From, DateTime To)> Live) Split(DateTime from, DateTime to, bool fromRawRows)
+    {
+        var first = DateOnly.FromDateTime(from);
+        if (from.TimeOfDay != TimeSpan.Zero)
+        {
+            first = first.AddDays(1);
+        }
+        var end = DateOnly.FromDateTime(to);
+        if (fromRawRows || first >= end)
+        {
+            return (first, first, [(from, to)]);
+        }
+        var (wholeFrom, wholeTo) = (first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), end.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+        List<(DateTime, DateTime)> live = [];
+        if (from < wholeFrom)
+        {
+            live.Add((from, wholeFrom));
+        }
+        if (wholeTo < to)
+        {
+            live.Add((wholeTo, to));
+        }
+        return (first, end, live);
+    }
+
     private static async Task<OutcomeSlice> SliceAsync(RapportDbContext db, Guid workspaceId, DateTime from, DateTime to,
-        Dictionary<string, string> channelNames, Dictionary<Guid, LinkInfo> links, CancellationToken ct)
+        Dictionary<string, string> channelNames, Dictionary<Guid, LinkInfo> links, bool fromRawRows, CancellationToken ct)
     {
         var byChannel = new Dictionary<string, Partial>(StringComparer.Ordinal);
         Partial For(Guid? channel) => byChannel.TryGetValue(channel?.ToString() ?? "", out var p) ? p : byChannel[channel?.ToString() ?? ""] = new Partial(channel?.ToString() ?? "");
@@ -139,11 +188,25 @@ public static class OutcomeReports
             For(row.Key).Posts = row.Count;
         }
         // Only replies that reached the customer count: queued, failed, scheduled and cancelled ones are not an output.
-        var replies = db.Messages.IgnoreQueryFilters().AsNoTracking().Where(m => m.WorkspaceId == workspaceId && m.Direction == MessageDirection.Outbound
-            && m.CreatedAt >= from && m.CreatedAt < to && m.DeliveryStatus == DeliveryStatus.Sent);
-        foreach (var row in await replies.GroupBy(m => m.ChannelId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+        IQueryable<Message> ReplyRows(DateTime lo, DateTime hi) => db.Messages.IgnoreQueryFilters().AsNoTracking().Where(m => m.WorkspaceId == workspaceId
+            && m.Direction == MessageDirection.Outbound && m.CreatedAt >= lo && m.CreatedAt < hi && m.DeliveryStatus == DeliveryStatus.Sent);
+        var replies = ReplyRows(from, to);
+        // The high-volume additive figures (replies, inbound messages by sentiment and stance, clicks) come from the daily
+        // roll-ups for the whole days (decision 0077), and from the rows for the partial days at either end.
+        var (firstDay, endDay, live) = Split(from, to, fromRawRows);
+        var rolled = await db.Set<OutcomeDay>().IgnoreQueryFilters().AsNoTracking()
+            .Where(d => d.WorkspaceId == workspaceId && d.Day >= firstDay && d.Day < endDay)
+            .GroupBy(d => new { d.Figure, d.ChannelId, d.LinkId }).Select(g => new { g.Key.Figure, g.Key.ChannelId, g.Key.LinkId, Count = g.Sum(d => d.Count) })
+            .ToListAsync(ct);
+        var replyRows = rolled.Where(r => r.Figure == OutcomeDay.Reply).Select(r => (Key: r.ChannelId, Count: (int)r.Count)).ToList();
+        foreach (var (lo, hi) in live)
         {
-            For(row.Key).Replies = row.Count;
+            replyRows.AddRange((await ReplyRows(lo, hi).GroupBy(m => m.ChannelId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+                .Select(r => (r.Key, r.Count)));
+        }
+        foreach (var row in replyRows)
+        {
+            For(row.Key).Replies += row.Count;
         }
         // Out-takes of the period's posts: their latest figures as the networks counted them (decision 0071). Reach only where
         // the network gives it (partners); engagement is shares, replies, quotes and saves; likes are applause, apart.
@@ -158,7 +221,9 @@ public static class OutcomeReports
         var linkedPosts = links.Values.Where(l => l.PostId is not null).Select(l => l.PostId!.Value).Distinct().ToList();
         if (linkedPosts.Count > 0)
         {
-            var published = (await posts.Where(o => linkedPosts.Contains(o.Id)).Select(o => o.Id).ToListAsync(ct)).ToHashSet();
+            // The period's posts are few (thousands at most), the workspace's linked posts many: intersected here.
+            var published = (await posts.Select(o => o.Id).ToListAsync(ct)).ToHashSet();
+            published.IntersectWith(linkedPosts);
             foreach (var group in links.Values.Where(l => l.PostId is { } id && published.Contains(id)).GroupBy(l => l.Campaign))
             {
                 var campaign = Campaign(group.Key);
@@ -183,10 +248,31 @@ public static class OutcomeReports
         }
 
         // Out-takes. Sentiment is the understanding engine's label of each inbound message.
-        var inbound = db.Messages.IgnoreQueryFilters().AsNoTracking()
-            .Where(m => m.WorkspaceId == workspaceId && m.Direction == MessageDirection.Inbound && m.CreatedAt >= from && m.CreatedAt < to)
-            .Join(db.MessageAnalyses.IgnoreQueryFilters(), m => m.Id, a => a.MessageId, (m, a) => new { m.ChannelId, m.ConversationId, m.AuthorContactId, a.Sentiment, a.Intent, a.Urgency });
-        foreach (var row in await inbound.GroupBy(m => new { m.ChannelId, m.Sentiment }).Select(g => new { g.Key.ChannelId, g.Key.Sentiment, Count = g.Count() }).ToListAsync(ct))
+        IQueryable<Analysed> Inbound(DateTime lo, DateTime hi) => db.Messages.IgnoreQueryFilters().AsNoTracking()
+            .Where(m => m.WorkspaceId == workspaceId && m.Direction == MessageDirection.Inbound && m.CreatedAt >= lo && m.CreatedAt < hi)
+            .Join(db.MessageAnalyses.IgnoreQueryFilters(), m => m.Id, a => a.MessageId, (m, a) => new Analysed
+            {
+                ChannelId = m.ChannelId,
+                ConversationId = m.ConversationId,
+                AuthorContactId = m.AuthorContactId,
+                Sentiment = a.Sentiment,
+                Intent = a.Intent,
+                Urgency = a.Urgency,
+                Recommendation = a.Recommendation,
+            });
+        var inbound = Inbound(from, to);
+        var sentimentRows = rolled.Where(r => r.Figure.StartsWith(OutcomeDay.InboundPrefix, StringComparison.Ordinal))
+            .Select(r => (ChannelId: r.ChannelId, Sentiment: r.Figure[OutcomeDay.InboundPrefix.Length..], Count: (int)r.Count)).ToList();
+        var stanceRows = rolled.Where(r => r.Figure.StartsWith(OutcomeDay.StancePrefix, StringComparison.Ordinal))
+            .Select(r => (ChannelId: r.ChannelId, Stance: r.Figure[OutcomeDay.StancePrefix.Length..], Count: (int)r.Count)).ToList();
+        foreach (var (lo, hi) in live)
+        {
+            sentimentRows.AddRange((await Inbound(lo, hi).GroupBy(m => new { m.ChannelId, m.Sentiment })
+                .Select(g => new { g.Key.ChannelId, g.Key.Sentiment, Count = g.Count() }).ToListAsync(ct)).Select(r => (r.ChannelId, r.Sentiment, r.Count)));
+            stanceRows.AddRange((await Inbound(lo, hi).Where(m => m.Recommendation != "").GroupBy(m => new { m.ChannelId, m.Recommendation })
+                .Select(g => new { g.Key.ChannelId, g.Key.Recommendation, Count = g.Count() }).ToListAsync(ct)).Select(r => (r.ChannelId, r.Recommendation, r.Count)));
+        }
+        foreach (var row in sentimentRows)
         {
             var p = For(row.ChannelId);
             switch (row.Sentiment)
@@ -207,18 +293,30 @@ public static class OutcomeReports
         var events = db.ReportingEvents.IgnoreQueryFilters();
         var complaint = nameof(Analysis.Intent.Complaint);
         var churn = nameof(Analysis.UrgencySignal.ChurnThreat);
-        var flagged = await inbound.Where(m => m.Intent == complaint || m.Urgency.Contains(churn)).Select(m => new
-        {
-            m.ChannelId,
-            m.ConversationId,
-            m.AuthorContactId,
-            Complaint = m.Intent == complaint,
-            Churn = m.Urgency.Contains(churn),
-            Resolved = events.Any(e => e.ConversationId == m.ConversationId && e.Name == ReportingEventNames.ConversationResolved),
-            // How the customer felt when it was last resolved: not negative means they did not leave angry.
-            Ending = events.Where(e => e.ConversationId == m.ConversationId && e.Name == ReportingEventNames.SentimentAtResolution)
+        // One row per conversation and author (not per message) before the events are looked up: a conversation's
+        // resolution is the same for each of its messages, and a busy quarter has tens of thousands of such messages.
+        var flagged = await inbound.Where(m => m.Intent == complaint || m.Urgency.Contains(churn))
+            .GroupBy(m => new { m.ConversationId, m.ChannelId, m.AuthorContactId })
+            .Select(g => new
+            {
+                g.Key.ConversationId,
+                g.Key.ChannelId,
+                g.Key.AuthorContactId,
+                Complaint = g.Max(m => m.Intent == complaint ? 1 : 0),
+                Churn = g.Max(m => m.Urgency.Contains(churn) ? 1 : 0),
+            })
+            .Select(m => new
+            {
+                m.ChannelId,
+                m.ConversationId,
+                m.AuthorContactId,
+                Complaint = m.Complaint == 1,
+                Churn = m.Churn == 1,
+                Resolved = events.Any(e => e.ConversationId == m.ConversationId && e.Name == ReportingEventNames.ConversationResolved),
+                // How the customer felt when it was last resolved: not negative means they did not leave angry.
+                Ending = events.Where(e => e.ConversationId == m.ConversationId && e.Name == ReportingEventNames.SentimentAtResolution)
                 .OrderByDescending(e => e.EndedAt).Select(e => e.Value).FirstOrDefault(),
-        }).ToListAsync(ct);
+            }).ToListAsync(ct);
         foreach (var group in flagged.Where(f => f.Complaint).GroupBy(f => f.ConversationId))
         {
             var p = For(group.First().ChannelId);
@@ -234,10 +332,15 @@ public static class OutcomeReports
 
         // Clicks as the redirect stored them: robots and repeated clicks are counters on the link, never rows. Read link by
         // link over the (LinkId, At) index, which holds all the query needs: the link's workspace scopes its clicks.
-        var clicks = await db.Set<Links.TrackedLink>().IgnoreQueryFilters().AsNoTracking().Where(l => l.WorkspaceId == workspaceId)
-            .Join(db.Set<Links.LinkClick>().IgnoreQueryFilters().Where(c => c.At >= from && c.At < to), l => l.Id, c => c.LinkId, (l, c) => c.LinkId)
-            .GroupBy(id => id).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        foreach (var row in clicks)
+        var clicks = rolled.Where(r => r.Figure == OutcomeDay.Click).Select(r => (Key: r.LinkId, Count: (int)r.Count)).ToList();
+        foreach (var (lo, hi) in live)
+        {
+            clicks.AddRange((await db.Set<Links.TrackedLink>().IgnoreQueryFilters().AsNoTracking().Where(l => l.WorkspaceId == workspaceId)
+                .Join(db.Set<Links.LinkClick>().IgnoreQueryFilters().Where(c => c.At >= lo && c.At < hi), l => l.Id, c => c.LinkId, (l, c) => c.LinkId)
+                .GroupBy(id => id).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct)).Select(r => (r.Key, r.Count)));
+        }
+        // A click counts for a link of this workspace only (a link removed takes its clicks with it).
+        foreach (var row in clicks.Where(c => links.ContainsKey(c.Key)))
         {
             var link = links.GetValueOrDefault(row.Key);
             For(link?.ChannelId).Clicks += row.Count;
@@ -297,7 +400,14 @@ public static class OutcomeReports
             (p.Promoters, p.Passives, p.Detractors) = (p.Promoters + row.Promoters, p.Passives + row.Passives, p.Detractors + row.Detractors);
         }
         // Recommendations as the understanding engine read them, stored beside each message and mention (decision 0069).
-        foreach (var (channelId, heardThere) in await HeardRecommendations.ByChannelAsync(db, workspaceId, from, to, ct))
+        // Customers' messages from the roll-ups and the partial days; mentions about the brand from the rows.
+        foreach (var row in stanceRows)
+        {
+            var p = For(row.ChannelId);
+            p.Recommends += HeardRecommendations.Recommends(row.Stance) ? row.Count : 0;
+            p.AdvisesAgainst += HeardRecommendations.AdvisesAgainst(row.Stance) ? row.Count : 0;
+        }
+        foreach (var (channelId, heardThere) in await HeardRecommendations.ByChannelAsync(db, workspaceId, from, to, includeMessages: false, ct))
         {
             var p = For(channelId);
             (p.Recommends, p.AdvisesAgainst) = (p.Recommends + heardThere.Recommends, p.AdvisesAgainst + heardThere.AdvisesAgainst);

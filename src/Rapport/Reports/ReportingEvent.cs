@@ -33,8 +33,9 @@ internal sealed class ReportingEventConfiguration : IEntityTypeConfiguration<Rep
     public void Configure(EntityTypeBuilder<ReportingEvent> builder)
     {
         // Care reports ask "was this conversation answered / resolved / recovered?" for each conversation of a period.
-        builder.HasIndex(e => new { e.ConversationId, e.Name });
-        // The outcome report counts NPS answers and recommendations when they were heard.
-        builder.HasIndex(e => new { e.WorkspaceId, e.Name, e.EndedAt });
+        // A conversation's events by name; the outcome report reads when and how it ended from the index alone.
+        builder.HasIndex(e => new { e.ConversationId, e.Name, e.EndedAt, e.Value });
+        // The outcome report counts NPS answers and recommendations when they were heard, per channel, from the index alone.
+        builder.HasIndex(e => new { e.WorkspaceId, e.Name, e.EndedAt, e.ChannelId, e.Value });
     }
 }

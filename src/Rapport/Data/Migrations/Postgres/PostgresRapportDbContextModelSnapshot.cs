@@ -2154,6 +2154,29 @@ namespace Rapport.Data.Migrations.Postgres
                     b.ToTable("Topics", (string)null);
                 });
 
+            modelBuilder.Entity("Rapport.Listening.TopicDay", b =>
+                {
+                    b.Property<Guid>("TopicId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Sentiment")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("TopicId", "Day", "Sentiment");
+
+                    b.ToTable("TopicDays", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2431,6 +2454,32 @@ namespace Rapport.Data.Migrations.Postgres
                     b.ToTable("PostPerformances", (string)null);
                 });
 
+            modelBuilder.Entity("Rapport.Reports.OutcomeDay", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Figure")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("WorkspaceId", "Figure", "Day", "ChannelId", "LinkId");
+
+                    b.ToTable("OutcomeDays", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Reports.ReportingEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -2475,11 +2524,11 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConversationId", "Name");
+                    b.HasIndex("ConversationId", "Name", "EndedAt", "Value");
 
-                    b.HasIndex("WorkspaceId", "Name", "EndedAt");
+                    b.HasIndex("WorkspaceId", "Name", "EndedAt", "ChannelId", "Value");
 
-                    b.HasIndex("WorkspaceId", "Name", "StartedAt");
+                    b.HasIndex("WorkspaceId", "Name", "StartedAt", "ChannelId", "Value", "ConversationId");
 
                     b.ToTable("ReportingEvents");
                 });
@@ -3315,6 +3364,24 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasOne("Rapport.Listening.Topic", null)
                         .WithMany()
                         .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rapport.Listening.TopicDay", b =>
+                {
+                    b.HasOne("Rapport.Listening.Topic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rapport.Reports.OutcomeDay", b =>
+                {
+                    b.HasOne("Rapport.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -2138,6 +2138,29 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.ToTable("Topics", (string)null);
                 });
 
+            modelBuilder.Entity("Rapport.Listening.TopicDay", b =>
+                {
+                    b.Property<Guid>("TopicId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sentiment")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TopicId", "Day", "Sentiment");
+
+                    b.ToTable("TopicDays", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2415,6 +2438,32 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.ToTable("PostPerformances", (string)null);
                 });
 
+            modelBuilder.Entity("Rapport.Reports.OutcomeDay", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Figure")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId", "Figure", "Day", "ChannelId", "LinkId");
+
+                    b.ToTable("OutcomeDays", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Reports.ReportingEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -2457,11 +2506,11 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConversationId", "Name");
+                    b.HasIndex("ConversationId", "Name", "EndedAt", "Value");
 
-                    b.HasIndex("WorkspaceId", "Name", "EndedAt");
+                    b.HasIndex("WorkspaceId", "Name", "EndedAt", "ChannelId", "Value");
 
-                    b.HasIndex("WorkspaceId", "Name", "StartedAt");
+                    b.HasIndex("WorkspaceId", "Name", "StartedAt", "ChannelId", "Value", "ConversationId");
 
                     b.ToTable("ReportingEvents");
                 });
@@ -3297,6 +3346,24 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasOne("Rapport.Listening.Topic", null)
                         .WithMany()
                         .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rapport.Listening.TopicDay", b =>
+                {
+                    b.HasOne("Rapport.Listening.Topic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Rapport.Reports.OutcomeDay", b =>
+                {
+                    b.HasOne("Rapport.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
