@@ -199,6 +199,10 @@ public class DemoTests
         var crash = crashes[0];
         Assert.Equal(groups.Max(g => g.Count), crash.Count);
 
+        // Questions that share words but not their meaning stay apart: a Trekker's annual service and a crack in a Trekker's frame.
+        Assert.DoesNotContain(groups, g => g.Examples.Any(e => e.Text.Contains("annual service", StringComparison.Ordinal))
+            && g.Examples.Any(e => e.Text.Contains("crack in the frame", StringComparison.Ordinal)));
+
         // Key words say what was asked: no chatter, no asker's name.
         var keyWords = groups.SelectMany(g => g.KeyWords).ToList();
         foreach (var noise in new[] { "its", "last", "due", "bonjour", "merci", "thanks", "hi" })

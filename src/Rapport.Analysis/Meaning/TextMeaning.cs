@@ -15,6 +15,12 @@ public sealed class TextMeaning
     /// <summary>From this cosine two questions are taken to ask the same thing (set on our own paraphrases, decision 0076).</summary>
     public const double SameQuestion = 0.5;
 
+    /// <summary>
+    /// Below this cosine two questions are about different things, whatever words they share (a bike's annual service and
+    /// a crack in its frame: 0.21; a damaged delivery and an invoice: 0.29; two asks about a workshop's opening: 0.68).
+    /// </summary>
+    public const double Unrelated = 0.35;
+
     /// <summary>From this cosine an article or a past answer is close enough to suggest.</summary>
     public const double Related = 0.45;
 

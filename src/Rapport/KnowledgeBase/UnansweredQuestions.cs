@@ -101,6 +101,13 @@ public sealed class UnansweredQuestions(TimeProvider clock)
                 // Like any one of the group's questions: the same crash told in French and in English joins through
                 // whichever asking is closest, not only through the group's first; by its words or by its meaning.
                 var byWords = groups[g].Members.Max(member => SameQuestionScore(terms, shared[member], weights));
+                if (byWords >= SameQuestionThreshold && centreNorms[g] > 0
+                    && Vectors.Cosine(vector, centres[g]) / centreNorms[g] < TextMeaning.Unrelated)
+                {
+                    // Shared words, but unrelated meanings: a bike's annual service and a crack in its frame, a damaged
+                    // delivery and an invoice for an order. The words alone do not make them the same question.
+                    byWords = 0;
+                }
                 var groupScore = Math.Max(byWords, closeByMeaning.TryGetValue(g, out var cosine) ? Math.Max(cosine, SameQuestionThreshold) : 0);
                 if (groupScore >= SameQuestionThreshold)
                 {
