@@ -42,7 +42,7 @@ public sealed class ChannelsBetweenNodesTests
             // The in-process node only sets up and reads: its scheduler stands by, so only the two processes poll.
             // (The host starts it once the app has started, so it is put on standby after that.)
             var scheduler = await setup.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-            await Eventually(async () => await scheduler.GetStatus() == SchedulerStatus.Running, "The in-process node's scheduler did not start.");
+            await Eventually.Until(async () => await scheduler.GetStatus() == SchedulerStatus.Running, "The in-process node's scheduler did not start.");
             await scheduler.Standby();
             var (_, workspace) = await setup.CreateOwnerAsync();
             var agent = await setup.TokenClientAsync(workspace.Id, Role.Admin);
@@ -78,7 +78,7 @@ public sealed class ChannelsBetweenNodesTests
                 var survivor = poller == nodeA ? nodeB : nodeA;
 
                 // The survivor polls once the cluster has seen the killed node go, from the place the killed node saved.
-                await Eventually(async () => await StoredAsync(setup, channel.Id) == 60, "The surviving node did not read the rest of the mentions.");
+                await Eventually.Until(async () => await StoredAsync(setup, channel.Id) == 60, "The surviving node did not read the rest of the mentions.");
                 await using (var db = setup.OpenDb())
                 {
                     var ids = await db.Messages.Where(m => m.ChannelId == channel.Id).Select(m => m.ExternalId).ToListAsync();
@@ -111,7 +111,7 @@ public sealed class ChannelsBetweenNodesTests
 
                 // The other node sends it again once the lease is over, with the same idempotency key: the instance answers
                 // with the status it already posted, and the reply is delivered once.
-                await Eventually(async () =>
+                await Eventually.Until(async () =>
                 {
                     await using var db = setup.OpenDb();
                     return await db.Messages.AnyAsync(m => m.Id == replyId && m.DeliveryStatus == DeliveryStatus.Sent);
@@ -180,15 +180,5 @@ public sealed class ChannelsBetweenNodesTests
         var done = await Task.WhenAny(task, Task.Delay(TimeSpan.FromMinutes(3)));
         Assert.True(done == task, failure);
         return await task;
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string failure)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(250);
-        }
     }
 }

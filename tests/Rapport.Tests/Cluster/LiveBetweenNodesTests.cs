@@ -49,10 +49,10 @@ public sealed class LiveBetweenNodesTests
             Guid conversationId;
             await using (var db = a.OpenDb())
             {
-                await Eventually(async () => await db.Conversations.AnyAsync(c => c.WorkspaceId == workspace.Id));
+                await Eventually.Until(async () => await db.Conversations.AnyAsync(c => c.WorkspaceId == workspace.Id));
                 conversationId = await db.Conversations.Where(c => c.WorkspaceId == workspace.Id).Select(c => c.Id).SingleAsync();
             }
-            await Eventually(() => Task.FromResult(Contains(heard, conversationId)));
+            await Eventually.Until(() => Task.FromResult(Contains(heard, conversationId)));
 
             // An agent opens the conversation on node A and types a reply: an agent on node B sees both.
             var presenceA = a.Services.GetRequiredService<ConversationPresence>();
@@ -62,15 +62,15 @@ public sealed class LiveBetweenNodesTests
             using var colleague = presenceB.Join(conversationId, Guid.NewGuid(), Guid.NewGuid(), "Bastien", () => Interlocked.Increment(ref seen));
             using (presenceA.Join(conversationId, viewId, user.Id, "Amélie", () => { }))
             {
-                await Eventually(() => Task.FromResult(presenceB.Present(conversationId).Any(p => p.DisplayName == "Amélie" && !p.IsTyping)));
+                await Eventually.Until(() => Task.FromResult(presenceB.Present(conversationId).Any(p => p.DisplayName == "Amélie" && !p.IsTyping)));
                 presenceA.Typing(conversationId, viewId, replying: true);
-                await Eventually(() => Task.FromResult(presenceB.Present(conversationId).Any(p => p.DisplayName == "Amélie" && p.IsReplying)));
+                await Eventually.Until(() => Task.FromResult(presenceB.Present(conversationId).Any(p => p.DisplayName == "Amélie" && p.IsReplying)));
                 Assert.True(Volatile.Read(ref seen) > 0, "Node B's page was not told to redraw.");
                 // And node A sees node B's agent.
-                await Eventually(() => Task.FromResult(presenceA.Present(conversationId).Any(p => p.DisplayName == "Bastien")));
+                await Eventually.Until(() => Task.FromResult(presenceA.Present(conversationId).Any(p => p.DisplayName == "Bastien")));
             }
             // Amélie closed the page on node A: node B stops showing her.
-            await Eventually(() => Task.FromResult(presenceB.Present(conversationId).All(p => p.DisplayName != "Amélie")));
+            await Eventually.Until(() => Task.FromResult(presenceB.Present(conversationId).All(p => p.DisplayName != "Amélie")));
 
             // An agent with Rapport open on node A: a chat visitor served by node B is told someone can answer.
             var availabilityA = a.Services.GetRequiredService<ChatAvailability>();
@@ -78,9 +78,9 @@ public sealed class LiveBetweenNodesTests
             Assert.False(availabilityB.IsAvailable(workspace.Id));
             using (availabilityA.Open(workspace.Id))
             {
-                await Eventually(() => Task.FromResult(availabilityB.IsAvailable(workspace.Id)));
+                await Eventually.Until(() => Task.FromResult(availabilityB.IsAvailable(workspace.Id)));
             }
-            await Eventually(() => Task.FromResult(!availabilityB.IsAvailable(workspace.Id)));
+            await Eventually.Until(() => Task.FromResult(!availabilityB.IsAvailable(workspace.Id)));
         }
         finally
         {
@@ -205,16 +205,6 @@ public sealed class LiveBetweenNodesTests
         lock (heard)
         {
             return heard.Any(c => c.ConversationId == conversationId);
-        }
-    }
-
-    /// <summary>Polls <paramref name="condition"/>; the limit guards against a hang on a loaded machine and is no timing assertion.</summary>
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        for (var attempt = 0; !await condition(); attempt++)
-        {
-            Assert.True(attempt < 300, "Not seen within a minute.");
-            await Task.Delay(200);
         }
     }
 
