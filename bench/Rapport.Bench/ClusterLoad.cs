@@ -33,6 +33,9 @@ internal static class ClusterLoad
     /// <summary>Whether inbound messages ask to be answered once accepted, and are processed by the nodes' ingest workers.</summary>
     private static bool respondAsync = true;
 
+    /// <summary>Batches the nodes' ingest workers saw refused (a concurrent write) and processed again one by one.</summary>
+    private static int refusedBatches;
+
     public static int Run(string[] args)
     {
         var seconds = Option(args, "--seconds", 600);
@@ -113,6 +116,7 @@ internal static class ClusterLoad
             Console.WriteLine($"drained {drain.Elapsed.TotalSeconds:F0} s after the last message; {waiting:N0} still waiting, {failed:N0} failed processing");
             Console.WriteLine($"inbox: p50 {figures.P50:F0} ms, p95 {figures.P95:F0} ms, max {figures.Max:F0} ms (target p95 ≤ 200 ms: {(figures.P95 <= 200 ? "met" : "MISSED")})");
             Console.WriteLine($"processing lag (accepted → processed): p50 {lag.P50:F2} s, p95 {lag.P95:F2} s (target p95 ≤ 5 s: {(lag.P95 <= 5 ? "met" : "MISSED")})");
+            Console.WriteLine($"ingest batches refused and processed again one by one: {refusedBatches}");
             Console.WriteLine($"errors: {errors.Count:N0}{(errors.IsEmpty ? "" : " — first: " + string.Join(" | ", errors.Take(5)))}");
             Console.WriteLine($"load average at the end {LoadAverages()}");
             Console.WriteLine($"cluster-load: {figures.P95:F0} ms, {lost} lost, {doubled} doubled");
@@ -216,6 +220,10 @@ internal static class ClusterLoad
             if (e.Data is not { Length: > 0 } line)
             {
                 return;
+            }
+            if (line.Contains("A batch of accepted items was refused", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref refusedBatches);
             }
             var failure = line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
             if ((failure || showNext > 0) && Interlocked.Increment(ref shownLines) <= 40)
