@@ -82,15 +82,14 @@ public sealed class UnansweredQuestions(TimeProvider clock)
             // BANKING77: 0.73 against 0.36, decision 0076).
             var closeByMeaning = new Dictionary<int, double>();
             var vector = meanings.Vector(i);
+            // Each group's centre compared once: for joining by meaning, and for vetoing a join by words alone below.
+            var similarities = new double[groups.Count];
             for (var g = 0; g < groups.Count; g++)
             {
-                if (centreNorms[g] > 0)
+                similarities[g] = centreNorms[g] > 0 ? Vectors.Cosine(vector, centres[g]) / centreNorms[g] : double.NaN;
+                if (similarities[g] >= TextMeaning.SameQuestion)
                 {
-                    var similarity = Vectors.Cosine(vector, centres[g]) / centreNorms[g];
-                    if (similarity >= TextMeaning.SameQuestion)
-                    {
-                        closeByMeaning[g] = similarity;
-                    }
+                    closeByMeaning[g] = similarities[g];
                 }
             }
             // Candidates come through the question's rarest shared words: "bonjour" or "commande" in every question would
@@ -101,8 +100,7 @@ public sealed class UnansweredQuestions(TimeProvider clock)
                 // Like any one of the group's questions: the same crash told in French and in English joins through
                 // whichever asking is closest, not only through the group's first; by its words or by its meaning.
                 var byWords = groups[g].Members.Max(member => SameQuestionScore(terms, shared[member], weights));
-                if (byWords >= SameQuestionThreshold && centreNorms[g] > 0
-                    && Vectors.Cosine(vector, centres[g]) / centreNorms[g] < TextMeaning.Unrelated)
+                if (byWords >= SameQuestionThreshold && similarities[g] < TextMeaning.Unrelated)
                 {
                     // Shared words, but unrelated meanings: a bike's annual service and a crack in its frame, a damaged
                     // delivery and an invoice for an order. The words alone do not make them the same question.
